@@ -1,0 +1,155 @@
+package dev.cria.autograd;
+
+import dev.cria.kernels.Attention;
+import dev.cria.kernels.Embedding;
+import dev.cria.kernels.Linear;
+import dev.cria.kernels.RmsNorm;
+import dev.cria.kernels.Rope;
+import dev.cria.kernels.Softmax;
+import dev.cria.kernels.SwiGlu;
+import java.util.Arrays;
+
+/**
+ * The fused ops a Llama is made of, one graph node each. Every op saves only what its backward needs and
+ * skips the gradients of inputs that need none. Shapes: rows are flattened tokens (N = B·T).
+ */
+public final class Nn {
+    /** Targets equal to this are left out of the cross-entropy (as PyTorch's ignore_index). */
+    public static final int IGNORE_INDEX = -100;
+
+    private Nn() {
+    }
+
+    /** x (..., IN) · wᵀ with w (OUT, IN) → (..., OUT). */
+    public static Tensor linear(Tensor x, Tensor w) {
+        int IN = w.dim(1), OUT = w.dim(0);
+        if (x.dim(-1) != IN) {
+            throw new IllegalArgumentException("linear: input has " + x.dim(-1) + " features, weight " + Arrays.toString(w.shape()) + " expects " + IN);
+        }
+        int N = x.size() / IN;
+        int[] shape = x.shape();
+        shape[shape.length - 1] = OUT;
+        float[] out = new float[N * OUT];
+        Linear.forward(out, x.data, w.data, N, IN, OUT);
+        return Tensor.result(out, shape, dout -> {
+            if (x.requiresGrad()) Linear.backwardInput(x.gradForUpdate(), dout, w.data, N, IN, OUT);
+            if (w.requiresGrad()) Linear.backwardWeight(w.gradForUpdate(), dout, x.data, N, IN, OUT);
+        }, x, w);
+    }
+
+    /** Rows of w (V, C) picked by token ids → (tokens, C). */
+    public static Tensor embedding(Tensor w, int[] tokens) {
+        int V = w.dim(0), C = w.dim(1);
+        float[] out = new float[tokens.length * C];
+        Embedding.forward(out, w.data, tokens, V, C);
+        return Tensor.result(out, new int[] {tokens.length, C}, dout -> {
+            if (w.requiresGrad()) Embedding.backward(w.gradForUpdate(), dout, tokens, C);
+        }, w);
+    }
+
+    /** RMSNorm over the last dimension, with weight w (C). */
+    public static Tensor rmsNorm(Tensor x, Tensor w, float eps) {
+        int C = w.size();
+        if (x.dim(-1) != C) throw new IllegalArgumentException("rmsNorm: input has " + x.dim(-1) + " channels, weight has " + C);
+        int N = x.size() / C;
+        float[] out = new float[x.size()];
+        float[] rstd = new float[N];
+        RmsNorm.forward(out, rstd, x.data, w.data, N, C, eps);
+        return Tensor.result(out, x.shape(), dout -> RmsNorm.backward(
+                x.requiresGrad() ? x.gradForUpdate() : null, w.requiresGrad() ? w.gradForUpdate() : null,
+                dout, x.data, w.data, rstd, N, C), x, w);
+    }
+
+    /** Rotary embedding of x (N, heads·HS), row n at position positions[n]. */
+    public static Tensor rope(Tensor x, int[] positions, int heads, Rope.Table table) {
+        int C = x.dim(-1), N = x.size() / C, HS = C / heads;
+        if (positions.length != N) throw new IllegalArgumentException("rope: " + positions.length + " positions for " + N + " rows");
+        float[] out = new float[x.size()];
+        Rope.forward(out, x.data, positions, N, heads, HS, table);
+        return Tensor.result(out, x.shape(), dout -> {
+            if (x.requiresGrad()) Rope.backward(x.gradForUpdate(), dout, positions, N, heads, HS, table);
+        }, x);
+    }
+
+    /** Causal grouped-query attention: q (B·T, H·HS), k and v (B·T, KVH·HS) → (B·T, H·HS). */
+    public static Tensor attention(Tensor q, Tensor k, Tensor v, int B, int T, int H, int KVH) {
+        int HS = q.dim(-1) / H;
+        if (q.size() != B * T * H * HS || k.size() != B * T * KVH * HS || v.size() != k.size()) {
+            throw new IllegalArgumentException("attention: shapes q" + Arrays.toString(q.shape()) + " k" + Arrays.toString(k.shape())
+                    + " v" + Arrays.toString(v.shape()) + " do not fit B=" + B + " T=" + T + " H=" + H + " KVH=" + KVH);
+        }
+        float[] out = new float[q.size()];
+        float[] lse = new float[B * H * T];
+        Attention.forward(out, lse, q.data, k.data, v.data, B, T, H, KVH, HS);
+        return Tensor.result(out, q.shape(), dout -> {
+            float[] dq = q.requiresGrad() ? q.gradForUpdate() : new float[q.size()];
+            float[] dk = k.requiresGrad() ? k.gradForUpdate() : new float[k.size()];
+            float[] dv = v.requiresGrad() ? v.gradForUpdate() : new float[v.size()];
+            Attention.backward(dq, dk, dv, dout, q.data, k.data, v.data, out, lse, B, T, H, KVH, HS);
+        }, q, k, v);
+    }
+
+    /** silu(g) · u, elementwise. */
+    public static Tensor swiGlu(Tensor g, Tensor u) {
+        Ops.requireSameShape("swiGlu", g, u);
+        float[] out = new float[g.size()];
+        SwiGlu.forward(out, g.data, u.data, g.size());
+        return Tensor.result(out, g.shape(), dout -> SwiGlu.backward(
+                g.requiresGrad() ? g.gradForUpdate() : null, u.requiresGrad() ? u.gradForUpdate() : null,
+                dout, g.data, u.data, g.size()), g, u);
+    }
+
+    /**
+     * Mean cross-entropy of logits (N, V) against targets (N); targets equal to {@link #IGNORE_INDEX} are
+     * left out of the sum and the count. With no counted target the loss is 0.
+     */
+    public static Tensor crossEntropy(Tensor logits, int[] targets) {
+        int V = logits.dim(-1), N = logits.size() / V;
+        if (targets.length != N) throw new IllegalArgumentException("crossEntropy: " + targets.length + " targets for " + N + " rows");
+        float[] lse = new float[N];
+        Softmax.logSumExp(lse, logits.data, N, V);
+        double sum = 0;
+        int count = 0;
+        for (int n = 0; n < N; n++) {
+            int t = targets[n];
+            if (t == IGNORE_INDEX) continue;
+            if (t < 0 || t >= V) throw new IllegalArgumentException("crossEntropy: target " + t + " at row " + n + " outside vocabulary of " + V);
+            sum += lse[n] - logits.data[n * V + t];
+            count++;
+        }
+        int counted = count;
+        float loss = counted == 0 ? 0f : (float) (sum / counted);
+        return Tensor.result(new float[] {loss}, new int[0], dout -> {
+            if (!logits.requiresGrad() || counted == 0) return;
+            float scale = dout[0] / counted;
+            float[] a = new float[N], b = new float[N];
+            int[] safeTargets = new int[N];
+            for (int n = 0; n < N; n++) {
+                if (targets[n] == IGNORE_INDEX) continue;
+                a[n] = scale;
+                b[n] = -scale;
+                safeTargets[n] = targets[n];
+            }
+            Softmax.backward(logits.gradForUpdate(), logits.data, lse, safeTargets, a, b, N, V);
+        }, logits);
+    }
+
+    /** log softmax(logits[n, :])[index[n]] for each row: logits (N, V) → (N). */
+    public static Tensor logSoftmaxGather(Tensor logits, int[] index) {
+        int V = logits.dim(-1), N = logits.size() / V;
+        if (index.length != N) throw new IllegalArgumentException("logSoftmaxGather: " + index.length + " indices for " + N + " rows");
+        float[] lse = new float[N];
+        Softmax.logSumExp(lse, logits.data, N, V);
+        float[] out = new float[N];
+        for (int n = 0; n < N; n++) {
+            if (index[n] < 0 || index[n] >= V) throw new IllegalArgumentException("logSoftmaxGather: index " + index[n] + " at row " + n + " outside " + V);
+            out[n] = logits.data[n * V + index[n]] - lse[n];
+        }
+        return Tensor.result(out, new int[] {N}, dout -> {
+            if (!logits.requiresGrad()) return;
+            float[] a = new float[N];
+            for (int n = 0; n < N; n++) a[n] = -dout[n];
+            Softmax.backward(logits.gradForUpdate(), logits.data, lse, index, a, dout, N, V);
+        }, logits);
+    }
+}

@@ -1,0 +1,191 @@
+package dev.cria.autograd;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A float32 tensor on a flat row-major array, with an optional gradient and, when it was produced by an
+ * op with gradients on, the node that back-propagates into that op's inputs.
+ *
+ * <p>Nodes are coarse: one per fused kernel (see {@link Nn}) or elementwise op (see {@link Ops}), each
+ * with a hand-written backward that <em>accumulates</em> into its inputs' gradients. There are no views:
+ * a tensor owns its array.
+ */
+public final class Tensor {
+    /** Accumulates into the gradients of the op's inputs, given the gradient of its output. */
+    @FunctionalInterface
+    public interface Backward {
+        void apply(float[] dout);
+    }
+
+    public final float[] data;
+    private final int[] shape;
+    private final boolean requiresGrad;
+    private float[] grad;
+    private Tensor[] inputs;
+    private Backward backward;
+
+    private Tensor(float[] data, int[] shape, boolean requiresGrad) {
+        if (data.length != sizeOf(shape)) {
+            throw new IllegalArgumentException("data length " + data.length + " does not match shape " + Arrays.toString(shape));
+        }
+        this.data = data;
+        this.shape = shape.clone();
+        this.requiresGrad = requiresGrad;
+    }
+
+    /** A constant: no gradient flows into it. */
+    public static Tensor of(float[] data, int... shape) {
+        return new Tensor(data, shape, false);
+    }
+
+    public static Tensor zeros(int... shape) {
+        return new Tensor(new float[sizeOf(shape)], shape, false);
+    }
+
+    public static Tensor scalar(float value) {
+        return new Tensor(new float[] {value}, new int[0], false);
+    }
+
+    /** A leaf whose gradient is kept: a model parameter. */
+    public static Tensor parameter(float[] data, int... shape) {
+        return new Tensor(data, shape, true);
+    }
+
+    /**
+     * The output of an op. It joins the graph only when gradients are on and some input needs one;
+     * otherwise it is a plain constant and {@code backward} is dropped.
+     */
+    static Tensor result(float[] data, int[] shape, Backward backward, Tensor... inputs) {
+        boolean track = Grad.isEnabled() && anyRequiresGrad(inputs);
+        Tensor out = new Tensor(data, shape, track);
+        if (track) {
+            out.inputs = inputs;
+            out.backward = backward;
+        }
+        return out;
+    }
+
+    private static boolean anyRequiresGrad(Tensor[] inputs) {
+        for (Tensor t : inputs) if (t != null && t.requiresGrad) return true;
+        return false;
+    }
+
+    public static int sizeOf(int[] shape) {
+        long size = 1;
+        for (int d : shape) {
+            if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+            size *= d;
+        }
+        if (size > Integer.MAX_VALUE) throw new IllegalArgumentException("tensor too large: shape " + Arrays.toString(shape));
+        return (int) size;
+    }
+
+    public int size() {
+        return data.length;
+    }
+
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    public int rank() {
+        return shape.length;
+    }
+
+    /** Size of dimension i; negative i counts from the end. */
+    public int dim(int i) {
+        return shape[i < 0 ? shape.length + i : i];
+    }
+
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /** The single value of a one-element tensor. */
+    public float item() {
+        if (data.length != 1) throw new IllegalStateException("item() needs one element, shape is " + Arrays.toString(shape));
+        return data[0];
+    }
+
+    /** The gradient, or null if none has been accumulated. */
+    public float[] grad() {
+        return grad;
+    }
+
+    /** The gradient array, created as zeros on first use. Used by backward functions. */
+    float[] gradForUpdate() {
+        if (grad == null) grad = new float[data.length];
+        return grad;
+    }
+
+    public void zeroGrad() {
+        if (grad != null) Arrays.fill(grad, 0f);
+    }
+
+    /** Same data, new shape (a copy of the shape, not of the data); gradients flow through unchanged. */
+    public Tensor reshape(int... newShape) {
+        if (sizeOf(newShape) != data.length) {
+            throw new IllegalArgumentException("cannot reshape " + Arrays.toString(shape) + " to " + Arrays.toString(newShape));
+        }
+        Tensor self = this;
+        return result(data, newShape, dout -> {
+            if (self.requiresGrad) {
+                float[] g = self.gradForUpdate();
+                for (int i = 0; i < g.length; i++) g[i] += dout[i];
+            }
+        }, this);
+    }
+
+    /**
+     * Back-propagates from this one-element tensor: seeds d(this) = 1, walks the graph in reverse
+     * topological order, and frees the graph's intermediate nodes as it goes. Leaf gradients accumulate.
+     */
+    public void backward() {
+        if (data.length != 1) throw new IllegalStateException("backward() needs a scalar loss, shape is " + Arrays.toString(shape));
+        if (!requiresGrad) throw new IllegalStateException("backward() on a tensor that does not require grad");
+        List<Tensor> order = topologicalOrder();
+        gradForUpdate()[0] += 1f;
+        for (int i = order.size() - 1; i >= 0; i--) {
+            Tensor node = order.get(i);
+            if (node.backward != null && node.grad != null) node.backward.apply(node.grad);
+            if (node.backward != null) {
+                node.backward = null;
+                node.inputs = null;
+                node.grad = null;
+            }
+        }
+    }
+
+    /** Nodes reachable from this one, each after all of its inputs. Iterative: graphs can be deep. */
+    private List<Tensor> topologicalOrder() {
+        List<Tensor> order = new ArrayList<>();
+        Set<Tensor> visited = new HashSet<>();
+        ArrayDeque<Object[]> stack = new ArrayDeque<>();
+        stack.push(new Object[] {this, 0});
+        visited.add(this);
+        while (!stack.isEmpty()) {
+            Object[] frame = stack.peek();
+            Tensor node = (Tensor) frame[0];
+            int next = (Integer) frame[1];
+            if (node.inputs != null && next < node.inputs.length) {
+                frame[1] = next + 1;
+                Tensor child = node.inputs[next];
+                if (child != null && child.requiresGrad && visited.add(child)) stack.push(new Object[] {child, 0});
+            } else {
+                stack.pop();
+                order.add(node);
+            }
+        }
+        return order;
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor" + Arrays.toString(shape) + (requiresGrad ? " (grad)" : "");
+    }
+}

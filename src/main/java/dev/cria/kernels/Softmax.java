@@ -1,0 +1,88 @@
+package dev.cria.kernels;
+
+import dev.cria.tensor.Parallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Row-wise log-softmax pieces over logits (N, V), shared by the cross-entropy and the log-prob gather:
+ * a row's log-sum-exp, and the backward that adds {@code a·softmax(row) + b·onehot(target)} to its gradient.
+ * The probabilities are recomputed from the saved log-sum-exp, so no (N, V) softmax is ever stored.
+ */
+public final class Softmax {
+    private Softmax() {
+    }
+
+    /** Log-sum-exp of each row: lse[n] = log Σ_v exp(logits[n, v]). */
+    public static void logSumExp(float[] lse, float[] logits, int N, int V) {
+        boolean simd = Simd.ENABLED;
+        Parallel.forRange(N, Math.max(1, 16384 / V), (start, end) -> {
+            for (int n = start; n < end; n++) lse[n] = simd ? rowLseVector(logits, n * V, V) : rowLseScalar(logits, n * V, V);
+        });
+    }
+
+    public static float rowLseScalar(float[] x, int off, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) max = Math.max(max, x[off + i]);
+        if (max == Float.NEGATIVE_INFINITY) return max;
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += Math.exp(x[off + i] - max);
+        return max + (float) Math.log(sum);
+    }
+
+    public static float rowLseVector(float[] x, int off, int n) {
+        var f = Simd.F;
+        int bound = f.loopBound(n);
+        float max = Float.NEGATIVE_INFINITY;
+        int i = 0;
+        if (bound > 0) {
+            var mv = FloatVector.broadcast(f, Float.NEGATIVE_INFINITY);
+            for (; i < bound; i += Simd.LANES) mv = mv.max(FloatVector.fromArray(f, x, off + i));
+            max = mv.reduceLanes(VectorOperators.MAX);
+        }
+        for (; i < n; i++) max = Math.max(max, x[off + i]);
+        if (max == Float.NEGATIVE_INFINITY) return max;
+        float sum = 0;
+        i = 0;
+        if (bound > 0) {
+            var maxv = FloatVector.broadcast(f, max);
+            var acc = FloatVector.zero(f);
+            for (; i < bound; i += Simd.LANES) acc = acc.add(FloatVector.fromArray(f, x, off + i).sub(maxv).lanewise(VectorOperators.EXP));
+            sum = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) sum += (float) Math.exp(x[off + i] - max);
+        return max + (float) Math.log(sum);
+    }
+
+    /**
+     * For each row n with {@code a[n] != 0 || b[n] != 0}: {@code dlogits[n, :] += a[n]·softmax(logits[n, :])}
+     * and {@code dlogits[n, target[n]] += b[n]}.
+     */
+    public static void backward(float[] dlogits, float[] logits, float[] lse, int[] target, float[] a, float[] b, int N, int V) {
+        boolean simd = Simd.ENABLED;
+        Parallel.forRange(N, Math.max(1, 16384 / V), (start, end) -> {
+            for (int n = start; n < end; n++) {
+                if (a[n] == 0 && b[n] == 0) continue;
+                if (simd) rowBackwardVector(dlogits, logits, n * V, V, lse[n], a[n]);
+                else rowBackwardScalar(dlogits, logits, n * V, V, lse[n], a[n]);
+                dlogits[n * V + target[n]] += b[n];
+            }
+        });
+    }
+
+    public static void rowBackwardScalar(float[] dx, float[] x, int off, int n, float lse, float a) {
+        for (int i = 0; i < n; i++) dx[off + i] += a * (float) Math.exp(x[off + i] - lse);
+    }
+
+    public static void rowBackwardVector(float[] dx, float[] x, int off, int n, float lse, float a) {
+        var f = Simd.F;
+        int i = 0;
+        var lv = FloatVector.broadcast(f, lse);
+        var av = FloatVector.broadcast(f, a);
+        for (int bound = f.loopBound(n); i < bound; i += Simd.LANES) {
+            FloatVector.fromArray(f, x, off + i).sub(lv).lanewise(VectorOperators.EXP)
+                    .fma(av, FloatVector.fromArray(f, dx, off + i)).intoArray(dx, off + i);
+        }
+        for (; i < n; i++) dx[off + i] += a * (float) Math.exp(x[off + i] - lse);
+    }
+}

@@ -1,0 +1,231 @@
+package dev.cria.model;
+
+import dev.cria.autograd.Nn;
+import dev.cria.autograd.Ops;
+import dev.cria.autograd.Tensor;
+import dev.cria.kernels.Rope;
+import dev.cria.util.CriaException;
+import dev.cria.util.Rng;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The Llama decoder: token embedding, {@code layers} pre-norm blocks of grouped-query attention and a
+ * SwiGLU MLP, a final RMSNorm and the LM head. Policy, reference, reward and value models are all this
+ * one trunk; only the head they read differs.
+ *
+ * <p>Legend: B batch, T time, C = dim, H heads, KVH kv heads, HS head size, F hidden, V vocab.
+ * Parameters are named as in Hugging Face's {@code LlamaForCausalLM}, since they are saved under those
+ * names; with tied embeddings the head is the embedding tensor itself.
+ */
+public final class Llama {
+    /** One decoder block's weights. */
+    public record Block(
+            Tensor attnNorm, // (C)        input_layernorm
+            Tensor wq,       // (H·HS, C)  self_attn.q_proj
+            Tensor wk,       // (KVH·HS, C) self_attn.k_proj
+            Tensor wv,       // (KVH·HS, C) self_attn.v_proj
+            Tensor wo,       // (C, H·HS)  self_attn.o_proj
+            Tensor mlpNorm,  // (C)        post_attention_layernorm
+            Tensor wGate,    // (F, C)     mlp.gate_proj
+            Tensor wUp,      // (F, C)     mlp.up_proj
+            Tensor wDown) {  // (C, F)     mlp.down_proj
+    }
+
+    private final LlamaConfig config;
+    private final Tensor embed;     // (V, C)
+    private final Block[] blocks;
+    private final Tensor finalNorm; // (C)
+    private final Tensor lmHead;    // (V, C); the same tensor as embed when tied
+    private final Rope.Table rope;
+
+    private Llama(LlamaConfig config, Tensor embed, Block[] blocks, Tensor finalNorm, Tensor lmHead) {
+        this.config = config;
+        this.embed = embed;
+        this.blocks = blocks;
+        this.finalNorm = finalNorm;
+        this.lmHead = lmHead;
+        this.rope = Rope.Table.of(config.maxSeqLen(), config.headSize(), config.ropeTheta());
+    }
+
+    /**
+     * Fresh weights as in llama2.c: N(0, 0.02) everywhere, the two residual output projections (o_proj,
+     * down_proj) scaled by 1/sqrt(2·layers) so the residual stream's variance does not grow with depth;
+     * norm weights start at 1.
+     */
+    public static Llama initialize(LlamaConfig c, Rng rng) {
+        float std = 0.02f;
+        float residualStd = (float) (std / Math.sqrt(2.0 * c.layers()));
+        Tensor embed = normal(rng, std, c.vocab(), c.dim());
+        Block[] blocks = new Block[c.layers()];
+        for (int l = 0; l < c.layers(); l++) {
+            blocks[l] = new Block(ones(c.dim()),
+                    normal(rng, std, c.dim(), c.dim()),
+                    normal(rng, std, c.kvDim(), c.dim()),
+                    normal(rng, std, c.kvDim(), c.dim()),
+                    normal(rng, residualStd, c.dim(), c.dim()),
+                    ones(c.dim()),
+                    normal(rng, std, c.hiddenDim(), c.dim()),
+                    normal(rng, std, c.hiddenDim(), c.dim()),
+                    normal(rng, residualStd, c.dim(), c.hiddenDim()));
+        }
+        Tensor head = c.tieEmbeddings() ? embed : normal(rng, std, c.vocab(), c.dim());
+        return new Llama(c, embed, blocks, ones(c.dim()), head);
+    }
+
+    /**
+     * Builds a model from weights named as in Hugging Face checkpoints. Every expected tensor must be
+     * present with its exact shape; the message names the first one that is missing or wrong.
+     */
+    public static Llama fromWeights(LlamaConfig c, Map<String, float[]> weights, Map<String, int[]> shapes, String source) {
+        var loader = new WeightLoader(weights, shapes, source);
+        Tensor embed = loader.take("model.embed_tokens.weight", c.vocab(), c.dim());
+        Block[] blocks = new Block[c.layers()];
+        for (int l = 0; l < c.layers(); l++) {
+            String p = "model.layers." + l + ".";
+            blocks[l] = new Block(
+                    loader.take(p + "input_layernorm.weight", c.dim()),
+                    loader.take(p + "self_attn.q_proj.weight", c.dim(), c.dim()),
+                    loader.take(p + "self_attn.k_proj.weight", c.kvDim(), c.dim()),
+                    loader.take(p + "self_attn.v_proj.weight", c.kvDim(), c.dim()),
+                    loader.take(p + "self_attn.o_proj.weight", c.dim(), c.dim()),
+                    loader.take(p + "post_attention_layernorm.weight", c.dim()),
+                    loader.take(p + "mlp.gate_proj.weight", c.hiddenDim(), c.dim()),
+                    loader.take(p + "mlp.up_proj.weight", c.hiddenDim(), c.dim()),
+                    loader.take(p + "mlp.down_proj.weight", c.dim(), c.hiddenDim()));
+        }
+        Tensor norm = loader.take("model.norm.weight", c.dim());
+        Tensor head = c.tieEmbeddings() ? embed : loader.take("lm_head.weight", c.vocab(), c.dim());
+        loader.rejectLeftovers(c.tieEmbeddings() ? "lm_head.weight" : null);
+        return new Llama(c, embed, blocks, norm, head);
+    }
+
+    private static final class WeightLoader {
+        private final Map<String, float[]> weights;
+        private final Map<String, int[]> shapes;
+        private final String source;
+        private final java.util.Set<String> taken = new java.util.HashSet<>();
+
+        WeightLoader(Map<String, float[]> weights, Map<String, int[]> shapes, String source) {
+            this.weights = weights;
+            this.shapes = shapes;
+            this.source = source;
+        }
+
+        Tensor take(String name, int... shape) {
+            float[] data = weights.get(name);
+            if (data == null) throw new CriaException(source + ": tensor '" + name + "' is missing");
+            int[] actual = shapes.get(name);
+            if (!Arrays.equals(actual, shape)) {
+                throw new CriaException(source + ": tensor '" + name + "' has shape " + Arrays.toString(actual)
+                        + " but the config needs " + Arrays.toString(shape));
+            }
+            taken.add(name);
+            return Tensor.parameter(data, shape);
+        }
+
+        /** Unknown tensors mean a config/weights mismatch; a tied checkpoint may still carry the head. */
+        void rejectLeftovers(String allowed) {
+            for (String name : weights.keySet()) {
+                if (!taken.contains(name) && !name.equals(allowed) && !name.endsWith("rotary_emb.inv_freq")) {
+                    throw new CriaException(source + ": unexpected tensor '" + name + "' (does config.json match the weights?)");
+                }
+            }
+        }
+    }
+
+    private static Tensor normal(Rng rng, float std, int... shape) {
+        float[] data = new float[Tensor.sizeOf(shape)];
+        for (int i = 0; i < data.length; i++) data[i] = (float) (rng.nextGaussian() * std);
+        return Tensor.parameter(data, shape);
+    }
+
+    private static Tensor ones(int n) {
+        float[] data = new float[n];
+        Arrays.fill(data, 1f);
+        return Tensor.parameter(data, n);
+    }
+
+    public LlamaConfig config() {
+        return config;
+    }
+
+    Block block(int l) {
+        return blocks[l];
+    }
+
+    Tensor embedding() {
+        return embed;
+    }
+
+    Tensor finalNorm() {
+        return finalNorm;
+    }
+
+    Tensor lmHead() {
+        return lmHead;
+    }
+
+    Rope.Table ropeTable() {
+        return rope;
+    }
+
+    /** Every trainable tensor under its Hugging Face name, in a fixed order (a tied head appears once). */
+    public Map<String, Tensor> parameters() {
+        var named = new LinkedHashMap<String, Tensor>();
+        named.put("model.embed_tokens.weight", embed);
+        for (int l = 0; l < blocks.length; l++) {
+            String p = "model.layers." + l + ".";
+            Block b = blocks[l];
+            named.put(p + "input_layernorm.weight", b.attnNorm());
+            named.put(p + "self_attn.q_proj.weight", b.wq());
+            named.put(p + "self_attn.k_proj.weight", b.wk());
+            named.put(p + "self_attn.v_proj.weight", b.wv());
+            named.put(p + "self_attn.o_proj.weight", b.wo());
+            named.put(p + "post_attention_layernorm.weight", b.mlpNorm());
+            named.put(p + "mlp.gate_proj.weight", b.wGate());
+            named.put(p + "mlp.up_proj.weight", b.wUp());
+            named.put(p + "mlp.down_proj.weight", b.wDown());
+        }
+        named.put("model.norm.weight", finalNorm);
+        if (!config.tieEmbeddings()) named.put("lm_head.weight", lmHead);
+        return named;
+    }
+
+    /** Final hidden states (B·T, C) for tokens (B·T), row b·T+t at position t. */
+    public Tensor hidden(int[] tokens, int B, int T) {
+        if (tokens.length != B * T) throw new IllegalArgumentException(tokens.length + " tokens for B=" + B + ", T=" + T);
+        if (T > config.maxSeqLen()) {
+            throw new CriaException("cannot forward a sequence of length " + T + ": maxSeqLen is only " + config.maxSeqLen());
+        }
+        int[] positions = new int[B * T];
+        for (int i = 0; i < positions.length; i++) positions[i] = i % T;
+        int H = config.heads(), KVH = config.kvHeads();
+        float eps = config.normEps();
+
+        Tensor x = Nn.embedding(embed, tokens);
+        for (Block b : blocks) {
+            // x = x + attn(norm(x))
+            Tensor h = Nn.rmsNorm(x, b.attnNorm(), eps);
+            Tensor q = Nn.rope(Nn.linear(h, b.wq()), positions, H, rope);
+            Tensor k = Nn.rope(Nn.linear(h, b.wk()), positions, KVH, rope);
+            Tensor v = Nn.linear(h, b.wv());
+            x = Ops.add(x, Nn.linear(Nn.attention(q, k, v, B, T, H, KVH), b.wo()));
+            // x = x + mlp(norm(x))
+            h = Nn.rmsNorm(x, b.mlpNorm(), eps);
+            x = Ops.add(x, Nn.linear(Nn.swiGlu(Nn.linear(h, b.wGate()), Nn.linear(h, b.wUp())), b.wDown()));
+        }
+        return Nn.rmsNorm(x, finalNorm, eps);
+    }
+
+    /** Next-token logits (B·T, V). */
+    public Tensor logits(int[] tokens, int B, int T) {
+        return Nn.linear(hidden(tokens, B, T), lmHead);
+    }
+
+    /** Mean next-token cross-entropy of logits(inputs) against targets ({@link Nn#IGNORE_INDEX} skipped). */
+    public Tensor loss(int[] inputs, int[] targets, int B, int T) {
+        return Nn.crossEntropy(logits(inputs, B, T), targets);
+    }
+}

@@ -1,0 +1,171 @@
+package dev.cria.kernels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cria.util.Rng;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each kernel's Vector API path against its scalar twin, on sizes that are and are not multiples of
+ * the vector width (so the tails run too).
+ */
+class SimdScalarTest {
+    private static final int[] SIZES = {1, 3, 7, 15, 16, 17, 33, 64, 100};
+    private final Rng rng = new Rng(3);
+
+    private float[] random(int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) rng.nextGaussian();
+        return x;
+    }
+
+    private static void assertClose(float[] actual, float[] expected, float tol) {
+        assertThat(actual).hasSameSizeAs(expected);
+        for (int i = 0; i < actual.length; i++) {
+            float scale = Math.max(1f, Math.abs(expected[i]));
+            assertThat(Math.abs(actual[i] - expected[i])).as("index %d: %s vs %s", i, actual[i], expected[i]).isLessThanOrEqualTo(tol * scale);
+        }
+    }
+
+    @Test
+    void dotAndAxpy() {
+        for (int n : SIZES) {
+            float[] a = random(n + 5), b = random(n + 5);
+            assertThat(Simd.dotVector(a, 2, b, 5 - 2, n)).isCloseTo(Simd.dotScalar(a, 2, b, 3, n), org.assertj.core.data.Offset.offset(1e-4f * n));
+            float[] y1 = random(n + 3), y2 = y1.clone();
+            Simd.axpyVector(0.7f, a, 1, y1, 3, n);
+            Simd.axpyScalar(0.7f, a, 1, y2, 3, n);
+            assertClose(y1, y2, 1e-6f);
+        }
+    }
+
+    @Test
+    void gemmAllShapes() {
+        int[][] shapes = {{1, 1, 1}, {3, 17, 5}, {4, 16, 2}, {7, 33, 9}, {65, 40, 70}, {130, 19, 3}, {2, 100, 129}};
+        for (int[] s : shapes) {
+            int M = s[0], K = s[1], N = s[2];
+            float[] a = random(M * K), b = random(N * K);
+            float[] c1 = random(M * N), c2 = c1.clone();
+            Gemm.abTVector(c1, a, b, M, K, N, true);
+            Gemm.abTScalar(c2, a, b, M, K, N, true);
+            assertClose(c1, c2, 1e-4f);
+            Gemm.abTVector(c1, a, b, M, K, N, false);
+            Gemm.abTScalar(c2, a, b, M, K, N, false);
+            assertClose(c1, c2, 1e-4f);
+        }
+    }
+
+    @Test
+    void linearBackwardMatchesScalarProducts() {
+        int N = 13, IN = 21, OUT = 18;
+        float[] x = random(N * IN), w = random(OUT * IN), dout = random(N * OUT);
+        float[] dx = new float[N * IN], dw = new float[OUT * IN];
+        Linear.backwardInput(dx, dout, w, N, IN, OUT);
+        Linear.backwardWeight(dw, dout, x, N, IN, OUT);
+        float[] dxRef = new float[N * IN], dwRef = new float[OUT * IN];
+        for (int n = 0; n < N; n++) {
+            for (int o = 0; o < OUT; o++) {
+                for (int i = 0; i < IN; i++) {
+                    dxRef[n * IN + i] += dout[n * OUT + o] * w[o * IN + i];
+                    dwRef[o * IN + i] += dout[n * OUT + o] * x[n * IN + i];
+                }
+            }
+        }
+        assertClose(dx, dxRef, 1e-4f);
+        assertClose(dw, dwRef, 1e-4f);
+    }
+
+    @Test
+    void transposeIsExact() {
+        int rows = 37, cols = 70;
+        float[] src = random(rows * cols), dst = new float[rows * cols];
+        Gemm.transpose(dst, src, rows, cols);
+        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) assertThat(dst[c * rows + r]).isEqualTo(src[r * cols + c]);
+    }
+
+    @Test
+    void rmsNormForwardAndBackward() {
+        for (int C : SIZES) {
+            int N = 3;
+            float[] x = random(N * C), w = random(C), dout = random(N * C);
+            float[] o1 = new float[N * C], o2 = new float[N * C], r1 = new float[N], r2 = new float[N];
+            RmsNorm.forwardVector(o1, r1, x, w, N, C, 1e-5f);
+            RmsNorm.forwardScalar(o2, r2, x, w, N, C, 1e-5f);
+            assertClose(o1, o2, 1e-5f);
+            assertClose(r1, r2, 1e-5f);
+            float[] dx1 = new float[N * C], dw1 = new float[C], dx2 = new float[N * C], dw2 = new float[C];
+            RmsNorm.backward(dx1, dw1, dout, x, w, r1, N, C);
+            RmsNorm.backwardScalar(dx2, dw2, dout, x, w, r1, N, C);
+            assertClose(dx1, dx2, 1e-4f);
+            assertClose(dw1, dw2, 1e-4f);
+        }
+    }
+
+    @Test
+    void swiGluForwardAndBackward() {
+        for (int n : SIZES) {
+            float[] g = random(n), u = random(n), dout = random(n);
+            float[] o1 = new float[n], o2 = new float[n];
+            SwiGlu.forwardVector(o1, g, u, 0, n);
+            SwiGlu.forwardScalar(o2, g, u, 0, n);
+            assertClose(o1, o2, 1e-5f);
+            float[] dg1 = new float[n], du1 = new float[n], dg2 = new float[n], du2 = new float[n];
+            SwiGlu.backwardVector(dg1, du1, dout, g, u, 0, n);
+            SwiGlu.backwardScalar(dg2, du2, dout, g, u, 0, n);
+            assertClose(dg1, dg2, 1e-5f);
+            assertClose(du1, du2, 1e-5f);
+        }
+    }
+
+    @Test
+    void softmaxRows() {
+        for (int n : SIZES) {
+            float[] x = random(n);
+            for (int i = 0; i < n; i++) x[i] *= 5;
+            float lse = Softmax.rowLseScalar(x, 0, n);
+            assertThat(Softmax.rowLseVector(x, 0, n)).isCloseTo(lse, org.assertj.core.data.Offset.offset(1e-5f * Math.max(1, Math.abs(lse))));
+            float[] d1 = random(n), d2 = d1.clone();
+            Softmax.rowBackwardVector(d1, x, 0, n, lse, 0.3f);
+            Softmax.rowBackwardScalar(d2, x, 0, n, lse, 0.3f);
+            assertClose(d1, d2, 1e-5f);
+        }
+    }
+
+    @Test
+    void attentionRowBothPaths() {
+        for (int HS : new int[] {3, 8, 16, 20, 48}) {
+            int len = 9, stride = 2 * HS;
+            float[] q = random(HS), k = random(len * stride), v = random(len * stride);
+            float[] o1 = new float[HS], o2 = new float[HS];
+            float[] scratch = new float[len];
+            float l1 = Attention.attendRow(o1, 0, q, 0, k, v, HS, stride, len, HS, 0.3f, scratch, true);
+            float l2 = Attention.attendRow(o2, 0, q, 0, k, v, HS, stride, len, HS, 0.3f, scratch, false);
+            assertClose(o1, o2, 1e-5f);
+            assertThat(l1).isCloseTo(l2, org.assertj.core.data.Offset.offset(1e-5f));
+        }
+    }
+
+    @Test
+    void attentionMatchesNaiveSoftmax() {
+        int B = 2, T = 6, H = 4, KVH = 2, HS = 5, G = H / KVH;
+        float[] q = random(B * T * H * HS), k = random(B * T * KVH * HS), v = random(B * T * KVH * HS);
+        float[] out = new float[q.length], lse = new float[B * H * T];
+        Attention.forward(out, lse, q, k, v, B, T, H, KVH, HS);
+        double scale = 1 / Math.sqrt(HS);
+        for (int b = 0; b < B; b++) for (int h = 0; h < H; h++) for (int t = 0; t < T; t++) {
+            double[] p = new double[t + 1];
+            double sum = 0;
+            for (int s = 0; s <= t; s++) {
+                double dot = 0;
+                for (int i = 0; i < HS; i++) dot += q[(b * T + t) * H * HS + h * HS + i] * k[(b * T + s) * KVH * HS + (h / G) * HS + i];
+                p[s] = Math.exp(dot * scale);
+                sum += p[s];
+            }
+            for (int i = 0; i < HS; i++) {
+                double o = 0;
+                for (int s = 0; s <= t; s++) o += p[s] / sum * v[(b * T + s) * KVH * HS + (h / G) * HS + i];
+                assertThat((double) out[(b * T + t) * H * HS + h * HS + i]).isCloseTo(o, org.assertj.core.data.Offset.offset(1e-5));
+            }
+        }
+    }
+}
