@@ -1,0 +1,119 @@
+package dev.cria.generate;
+
+import dev.cria.model.Decoder;
+import dev.cria.model.KvCache;
+import dev.cria.model.Llama;
+import dev.cria.util.CriaException;
+import dev.cria.util.Rng;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Batched generation with a KV cache. All prompts are prefilled in one forward (they may differ in
+ * length); then each step decodes one token for every sequence still running, so a step's weight reads
+ * serve the whole batch. A sequence stops at the stop token, at its token budget, or when the model's
+ * context is full.
+ *
+ * <p>Each sequence draws from its own generator split from the caller's, so a sequence's sample does
+ * not depend on what else is in the batch.
+ */
+public final class Generator {
+    /** Receives each new token as soon as it is chosen (for streaming). */
+    @FunctionalInterface
+    public interface Listener {
+        void onToken(int sequence, int token);
+    }
+
+    /** Why a sequence stopped. */
+    public enum Finish { STOP_TOKEN, LENGTH }
+
+    /** The new tokens of one sequence (the stop token excluded) and why it ended. */
+    public record Completion(int[] tokens, Finish finish) {
+    }
+
+    private final Decoder decoder;
+    private final int vocab;
+    private final int maxSeqLen;
+
+    public Generator(Llama model) {
+        this.decoder = new Decoder(model);
+        this.vocab = model.config().vocab();
+        this.maxSeqLen = model.config().maxSeqLen();
+    }
+
+    /**
+     * @param stopToken token that ends a sequence, or -1 for none
+     */
+    public List<Completion> generate(List<int[]> prompts, int maxNewTokens, Sampler sampler, Rng rng, int stopToken, Listener listener) {
+        int B = prompts.size();
+        if (B == 0) return List.of();
+        if (maxNewTokens < 0) throw new CriaException("max new tokens must be >= 0: " + maxNewTokens);
+        int longest = 0, totalPrompt = 0;
+        for (int b = 0; b < B; b++) {
+            int[] p = prompts.get(b);
+            if (p.length == 0) throw new CriaException("prompt " + b + " is empty; start it with the bos token");
+            if (p.length >= maxSeqLen) {
+                throw new CriaException("prompt " + b + " has " + p.length + " tokens; the model's context is only " + maxSeqLen);
+            }
+            longest = Math.max(longest, p.length);
+            totalPrompt += p.length;
+        }
+        var cache = new KvCache(decoder.model().config(), B, Math.min(maxSeqLen, longest + maxNewTokens));
+        Rng[] rngs = new Rng[B];
+        for (int b = 0; b < B; b++) rngs[b] = rng.split();
+
+        int[] tokens = new int[totalPrompt], slots = new int[totalPrompt], lastRows = new int[B];
+        int row = 0;
+        for (int b = 0; b < B; b++) {
+            for (int t : prompts.get(b)) {
+                tokens[row] = t;
+                slots[row++] = b;
+            }
+            lastRows[b] = row - 1;
+        }
+        float[] logits = decoder.forward(tokens, slots, cache, lastRows);
+
+        List<List<Integer>> out = new ArrayList<>();
+        Finish[] finish = new Finish[B];
+        int[] active = new int[B];
+        for (int b = 0; b < B; b++) {
+            out.add(new ArrayList<>());
+            active[b] = b;
+        }
+        int activeCount = maxNewTokens == 0 ? 0 : B;
+        if (maxNewTokens == 0) Arrays.fill(finish, Finish.LENGTH);
+        while (activeCount > 0) {
+            int[] next = new int[activeCount];
+            int nextCount = 0;
+            int[] nextTokens = new int[activeCount];
+            for (int i = 0; i < activeCount; i++) {
+                int b = active[i];
+                int token = sampler.sample(logits, i * vocab, vocab, rngs[b]);
+                if (token == stopToken) {
+                    finish[b] = Finish.STOP_TOKEN;
+                    continue;
+                }
+                out.get(b).add(token);
+                if (listener != null) listener.onToken(b, token);
+                if (out.get(b).size() >= maxNewTokens || cache.length(b) >= cache.capacity()) {
+                    finish[b] = Finish.LENGTH;
+                    continue;
+                }
+                next[nextCount] = b;
+                nextTokens[nextCount++] = token;
+            }
+            activeCount = nextCount;
+            if (activeCount == 0) break;
+            active = Arrays.copyOf(next, activeCount);
+            int[] rows = new int[activeCount];
+            for (int i = 0; i < activeCount; i++) rows[i] = i;
+            logits = decoder.forward(Arrays.copyOf(nextTokens, activeCount), active, cache, rows);
+        }
+        List<Completion> completions = new ArrayList<>();
+        for (int b = 0; b < B; b++) {
+            completions.add(new Completion(out.get(b).stream().mapToInt(Integer::intValue).toArray(), finish[b]));
+        }
+        return completions;
+    }
+}
