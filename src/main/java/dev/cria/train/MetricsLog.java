@@ -73,7 +73,7 @@ public final class MetricsLog {
                     node.properties().forEach(e -> record.put(e.getKey(), e.getValue().asDouble()));
                     records.add(record);
                 } catch (IOException e) {
-                    if (i < lines.size() - 1) throw new CriaException(path + ":" + (i + 1) + ": not valid JSON: " + e.getOriginalMessage());
+                    if (i < lines.size() - 1) throw new CriaException(path + ":" + (i + 1) + ": not valid JSON: " + e.getMessage());
                 }
             }
         } catch (IOException e) {
