@@ -66,6 +66,16 @@ public final class Simd {
         for (; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
     }
 
+    /** x[off+i] *= alpha for i in [0, n). */
+    public static void scaleInPlace(float[] x, int off, int n, float alpha) {
+        int i = 0;
+        if (ENABLED) {
+            var a = FloatVector.broadcast(F, alpha);
+            for (int bound = F.loopBound(n); i < bound; i += LANES) FloatVector.fromArray(F, x, off + i).mul(a).intoArray(x, off + i);
+        }
+        for (; i < n; i++) x[off + i] *= alpha;
+    }
+
     /** sum_i x[off+i]^2. */
     public static float sumOfSquares(float[] x, int off, int n) {
         return dot(x, off, x, off, n);

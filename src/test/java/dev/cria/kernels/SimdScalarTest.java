@@ -146,6 +146,28 @@ class SimdScalarTest {
     }
 
     @Test
+    void fusedAttentionForwardAndBackwardBothPaths() {
+        int[][] shapes = {{2, 5, 4, 2, 3}, {1, 37, 8, 4, 8}, {2, 20, 2, 1, 17}, {1, 19, 6, 6, 48}};
+        for (int[] s : shapes) {
+            int B = s[0], T = s[1], H = s[2], KVH = s[3], HS = s[4];
+            float[] q = random(B * T * H * HS), k = random(B * T * KVH * HS), v = random(B * T * KVH * HS);
+            float[] dout = random(q.length);
+            float[] o1 = new float[q.length], o2 = new float[q.length], l1 = new float[B * H * T], l2 = new float[B * H * T];
+            Attention.forwardVector(o1, l1, q, k, v, B, T, H, KVH, HS);
+            Attention.forwardScalar(o2, l2, q, k, v, B, T, H, KVH, HS);
+            assertClose(o1, o2, 1e-5f);
+            assertClose(l1, l2, 1e-5f);
+            float[] dq1 = new float[q.length], dk1 = new float[k.length], dv1 = new float[v.length];
+            float[] dq2 = new float[q.length], dk2 = new float[k.length], dv2 = new float[v.length];
+            Attention.backwardVector(dq1, dk1, dv1, dout, q, k, v, o2, l2, B, T, H, KVH, HS);
+            Attention.backwardScalar(dq2, dk2, dv2, dout, q, k, v, o2, l2, B, T, H, KVH, HS);
+            assertClose(dq1, dq2, 1e-4f);
+            assertClose(dk1, dk2, 1e-4f);
+            assertClose(dv1, dv2, 1e-4f);
+        }
+    }
+
+    @Test
     void attentionMatchesNaiveSoftmax() {
         int B = 2, T = 6, H = 4, KVH = 2, HS = 5, G = H / KVH;
         float[] q = random(B * T * H * HS), k = random(B * T * KVH * HS), v = random(B * T * KVH * HS);
