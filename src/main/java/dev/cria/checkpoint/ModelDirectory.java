@@ -1,0 +1,129 @@
+package dev.cria.checkpoint;
+
+import dev.cria.autograd.Tensor;
+import dev.cria.io.AtomicDirectory;
+import dev.cria.io.AtomicFiles;
+import dev.cria.io.HfConfig;
+import dev.cria.io.Safetensors;
+import dev.cria.io.TensorData;
+import dev.cria.model.Llama;
+import dev.cria.model.LlamaConfig;
+import dev.cria.tokenizer.Tokenizer;
+import dev.cria.tokenizer.Tokenizers;
+import dev.cria.util.CriaException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A model directory in the Hugging Face layout: {@code config.json}, {@code model.safetensors} (F32) and
+ * {@code tokenizer.json}; a training checkpoint adds {@code optimizer.safetensors} and
+ * {@code trainer_state.json}. A directory written by {@code save_pretrained} for a float32
+ * {@code LlamaForCausalLM} loads as it is.
+ *
+ * <p>A run directory keeps its checkpoint in {@code model/}, replaced as a whole on every save (see
+ * {@link AtomicDirectory}), so a crash mid-save leaves the previous checkpoint intact. {@link #resolve}
+ * accepts either a model directory or a run directory.
+ */
+public final class ModelDirectory {
+    public static final String CONFIG = "config.json";
+    public static final String WEIGHTS = "model.safetensors";
+    public static final String TOKENIZER = "tokenizer.json";
+    public static final String OPTIMIZER = "optimizer.safetensors";
+    public static final String STATE = "trainer_state.json";
+    /** The checkpoint's name inside a run directory. */
+    public static final String RUN_CHECKPOINT = "model";
+
+    /** What a directory holds; the optimizer moments and training state only for a training checkpoint. */
+    public record Loaded(Path dir, Llama model, Tokenizer tokenizer, Optional<TrainingState> state,
+                         Map<String, TensorData> optimizer) {
+    }
+
+    private ModelDirectory() {
+    }
+
+    /** The model directory that {@code path} names: itself, or a run directory's (recovered) checkpoint. */
+    public static Path resolve(Path path) {
+        if (!Files.exists(path)) throw new CriaException(path + ": no such directory");
+        if (Files.exists(path.resolve(CONFIG))) return path;
+        Path checkpoint = AtomicDirectory.resolveComplete(path.resolve(RUN_CHECKPOINT));
+        if (checkpoint != null && Files.exists(checkpoint.resolve(CONFIG))) return checkpoint;
+        throw new CriaException(path + ": not a model directory (no " + CONFIG + ") and not a run directory (no "
+                + RUN_CHECKPOINT + "/" + CONFIG + ")");
+    }
+
+    /** Loads weights and tokenizer (and training state, if present) from a model or run directory. */
+    public static Loaded load(Path path) {
+        Path dir = resolve(path);
+        LlamaConfig config = HfConfig.read(dir.resolve(CONFIG));
+        Path weightsFile = dir.resolve(WEIGHTS);
+        if (!Files.exists(weightsFile)) throw new CriaException(weightsFile + ": missing; a model directory needs " + WEIGHTS);
+        Map<String, TensorData> tensors = Safetensors.read(weightsFile);
+        var data = new LinkedHashMap<String, float[]>();
+        var shapes = new LinkedHashMap<String, int[]>();
+        tensors.forEach((name, t) -> {
+            data.put(name, t.data());
+            shapes.put(name, t.shape());
+        });
+        Llama model = Llama.fromWeights(config, data, shapes, weightsFile.toString());
+        Path tokenizerFile = dir.resolve(TOKENIZER);
+        if (!Files.exists(tokenizerFile)) throw new CriaException(tokenizerFile + ": missing; a model directory needs " + TOKENIZER);
+        Tokenizer tokenizer = Tokenizers.load(tokenizerFile);
+        if (tokenizer.vocabSize() > config.vocab()) {
+            throw new CriaException(dir + ": tokenizer has " + tokenizer.vocabSize() + " tokens but config.json vocab_size is " + config.vocab());
+        }
+        Optional<TrainingState> state = Optional.empty();
+        Map<String, TensorData> optimizer = Map.of();
+        Path stateFile = dir.resolve(STATE);
+        if (Files.exists(stateFile)) {
+            state = Optional.of(TrainingState.parse(read(stateFile), stateFile.toString()));
+            Path optimizerFile = dir.resolve(OPTIMIZER);
+            if (Files.exists(optimizerFile)) optimizer = Safetensors.read(optimizerFile);
+        }
+        return new Loaded(dir, model, tokenizer, state, optimizer);
+    }
+
+    /** Writes config, weights and tokenizer into an existing, empty directory. */
+    public static void writeModel(Path dir, Llama model, Tokenizer tokenizer) {
+        var tokens = new HfConfig.TokenIds(tokenizer.bosId(), tokenizer.eosId(), tokenizer.padId());
+        HfConfig.write(dir.resolve(CONFIG), model.config(), tokens);
+        Safetensors.write(dir.resolve(WEIGHTS), weightsOf(model), Map.of("format", "pt"));
+        tokenizer.save(dir.resolve(TOKENIZER));
+    }
+
+    /** Saves a model directory (no training state), replacing {@code dir} as a whole. */
+    public static void save(Path dir, Llama model, Tokenizer tokenizer) {
+        AtomicDirectory.replace(dir, tmp -> writeModel(tmp, model, tokenizer));
+    }
+
+    /** Saves a training checkpoint into the run directory's {@code model/}, replacing it as a whole. */
+    public static void saveCheckpoint(Path runDir, Llama model, Tokenizer tokenizer, Map<String, float[]> optimizerState,
+                                      Map<String, int[]> optimizerShapes, TrainingState state) {
+        AtomicDirectory.replace(runDir.resolve(RUN_CHECKPOINT), tmp -> {
+            writeModel(tmp, model, tokenizer);
+            var moments = new LinkedHashMap<String, TensorData>();
+            optimizerState.forEach((name, values) -> moments.put(name, TensorData.of(values, optimizerShapes.get(name))));
+            Safetensors.write(tmp.resolve(OPTIMIZER), moments);
+            AtomicFiles.writeString(tmp.resolve(STATE), state.toJson());
+        });
+    }
+
+    private static Map<String, TensorData> weightsOf(Llama model) {
+        var out = new LinkedHashMap<String, TensorData>();
+        for (Map.Entry<String, Tensor> e : model.parameters().entrySet()) {
+            out.put(e.getKey(), TensorData.of(e.getValue().data, e.getValue().shape()));
+        }
+        return out;
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new CriaException(file + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+}

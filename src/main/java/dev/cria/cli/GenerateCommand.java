@@ -1,0 +1,83 @@
+package dev.cria.cli;
+
+import dev.cria.checkpoint.ModelDirectory;
+import dev.cria.generate.Generator;
+import dev.cria.generate.Sampler;
+import dev.cria.generate.TextStream;
+import dev.cria.tokenizer.Tokenizer;
+import dev.cria.util.CriaException;
+import dev.cria.util.Rng;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code cria generate}: sample text from a model, streaming it to stdout. */
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Generate text from a model directory (or a run directory), streaming tokens to stdout.",
+                "Several samples are decoded together as one batch with a KV cache."})
+final class GenerateCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "Model or run directory.")
+    Path model;
+
+    @Option(names = "--prompt", defaultValue = "Once upon a time", description = "Prompt text. Default: \"${DEFAULT-VALUE}\".")
+    String prompt;
+
+    @Option(names = "--max-new-tokens", defaultValue = "200", description = "Most tokens to generate per sample. Default: ${DEFAULT-VALUE}.")
+    int maxNewTokens;
+
+    @Option(names = "--temperature", defaultValue = "0.8", description = "Sampling temperature; 0 = greedy. Default: ${DEFAULT-VALUE}.")
+    float temperature;
+
+    @Option(names = "--top-k", defaultValue = "0", description = "Sample among the k most likely tokens; 0 = all. Default: ${DEFAULT-VALUE}.")
+    int topK;
+
+    @Option(names = "--top-p", defaultValue = "1.0", description = "Nucleus sampling mass in (0, 1]; 1 = off. Default: ${DEFAULT-VALUE}.")
+    float topP;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Sampling seed. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--num-samples", defaultValue = "1", description = "Samples to draw, decoded as one batch. Default: ${DEFAULT-VALUE}.")
+    int numSamples;
+
+    @Option(names = "--no-stop", description = "Keep going past the end-of-sequence token.")
+    boolean noStop;
+
+    @Override
+    public Integer call() {
+        if (numSamples <= 0) throw new CriaException("--num-samples must be positive: " + numSamples);
+        var loaded = ModelDirectory.load(model);
+        Tokenizer tokenizer = loaded.tokenizer();
+        var sampler = new Sampler(temperature, topK, topP);
+        int[] promptIds = promptTokens(tokenizer, prompt);
+        var prompts = new ArrayList<int[]>();
+        for (int i = 0; i < numSamples; i++) prompts.add(promptIds);
+        var generator = new Generator(loaded.model());
+        int stop = noStop ? -1 : tokenizer.eosId();
+        if (numSamples == 1) {
+            System.out.print(prompt);
+            var stream = new TextStream(tokenizer, System.out);
+            generator.generate(prompts, maxNewTokens, sampler, new Rng(seed), stop, (seq, token) -> stream.accept(token));
+            stream.finish();
+            System.out.println();
+        } else {
+            List<Generator.Completion> out = generator.generate(prompts, maxNewTokens, sampler, new Rng(seed), stop, null);
+            for (int i = 0; i < out.size(); i++) {
+                System.out.printf("--- sample %d%n%s%s%n", i + 1, prompt, tokenizer.decode(out.get(i).tokens()));
+            }
+        }
+        return 0;
+    }
+
+    /** bos followed by the prompt's tokens: documents were trained as {@code <bos> text <eos>}. */
+    static int[] promptTokens(Tokenizer tokenizer, String prompt) {
+        int[] ids = tokenizer.encode(prompt);
+        int[] withBos = new int[ids.length + 1];
+        withBos[0] = tokenizer.bosId();
+        System.arraycopy(ids, 0, withBos, 1, ids.length);
+        return withBos;
+    }
+}

@@ -1,0 +1,11 @@
+package dev.cria.train;
+
+import dev.cria.util.CriaException;
+
+/** A non-finite loss or gradient: the run stops, and the last good checkpoint is kept as it was. */
+public final class TrainingDiverged extends CriaException {
+    public TrainingDiverged(long step, double lr, double loss, double gradNorm) {
+        super(String.format("training diverged at step %d: loss %s, gradient norm %s, learning rate %.3g; "
+                + "the last good checkpoint is kept. Try a lower --lr or a longer --warmup", step, loss, gradNorm, lr));
+    }
+}
