@@ -34,7 +34,7 @@ public enum StoryEnding {
             "From that day on, {name} and the {other} were best friends.",
             "{name} and the {other} played together every day after that. They were the best of friends.",
             "On the way home, {name} met {otherIntro}. {name} shared {his} {object}, and they played until dark. From that day on, they were best friends.",
-            "Just then, {otherIntro} came by and asked, \"Can I play too?\" \"Yes!\" said {name}. The two of them became best friends.")),
+            "Later, {otherIntro} came by and asked, \"Can I play too?\" \"Yes!\" said {name}. The two of them became best friends.")),
 
     GETS_A_SURPRISE("gets a surprise", List.of(
             "Later, {helper} had a surprise for {name}: a sweet, red apple. {name} said thank you and ate it all up.",

@@ -74,10 +74,12 @@ public record StoryTopic(String animal, String name, Gender gender, String objec
     /**
      * The topic as a noun phrase for an instruction, naming only the fields that are set:
      * "a cat named Tom who loses his ball at the park and learns a lesson", or "a little animal" for
-     * {@link #ANY}. Prefix it with "Write a story about ".
+     * {@link #ANY}. Pronouns follow the gender, else a built-in name's gender, else "their". Prefix it
+     * with "Write a story about ".
      */
     public String describe() {
-        String possessive = gender == null ? "their" : gender.possessive();
+        Gender pronouns = gender != null ? gender : name != null ? StoryWords.genderOf(name) : null;
+        String possessive = pronouns == null ? "their" : pronouns.possessive();
         String subject = Template.withArticle(animal == null ? "little animal" : animal) + (name == null ? "" : " named " + name);
         List<String> verbs = new ArrayList<>();
         if (event != null) {

@@ -170,6 +170,9 @@ class StoryGeneratorTest {
         assertThat(StoryTopic.ANY.describe()).isEqualTo("a little animal");
         assertThat(StoryTopic.ANY.withAnimal("owl").withName("Mia").withGender(Gender.FEMALE).withObject("kite").describe())
                 .isEqualTo("an owl named Mia with a kite");
+        assertThat(StoryTopic.ANY.withAnimal("cat").withName("Tom").withObject("ball").withEvent(StoryEvent.LOSES_OBJECT).describe())
+                .as("pronoun from the built-in name").isEqualTo("a cat named Tom who loses his ball");
+        assertThat(StoryTopic.ANY.withEvent(StoryEvent.OBJECT_BREAKS).describe()).isEqualTo("a little animal who breaks their favorite toy");
         assertThat(StoryTopic.ANY.withEvent(StoryEvent.GETS_LOST).withPlace("forest").describe())
                 .isEqualTo("a little animal who gets lost in the forest");
     }
