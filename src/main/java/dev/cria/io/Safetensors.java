@@ -1,0 +1,150 @@
+package dev.cria.io;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The safetensors checkpoint format, as Hugging Face writes it: an 8-byte little-endian header
+ * length N, N bytes of JSON header (padded with spaces to a multiple of 8), then the raw
+ * little-endian tensor bytes. The header maps each tensor name to
+ * {@code {"dtype": "F32", "shape": [rows, cols], "data_offsets": [begin, end]}} (offsets relative to
+ * the start of the data), plus an optional {@code "__metadata__"} map of strings.
+ *
+ * <p>Writes float32 only, atomically, tensors sorted by name (so the same weights always give the
+ * same bytes). Reading lives in {@link SafetensorsReader}, which also converts F16, BF16 and F64.
+ * Not a general array library: no strides, no views, no sharded {@code model-0000N-of-0000M} sets.
+ */
+public final class Safetensors {
+    /** Tensor names must not collide with this header key. */
+    public static final String METADATA_KEY = "__metadata__";
+
+    /** Header lengths beyond this are refused, as the reference implementation does (100 MB). */
+    static final long MAX_HEADER_BYTES = 100_000_000L;
+
+    static final JsonMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private static final int CHUNK_BYTES = 1 << 20;
+
+    private Safetensors() {
+    }
+
+    /** Element types Cria can read; the names are those of the format. */
+    public enum Dtype {
+        F32(4), F16(2), BF16(2), F64(8), I64(8), I32(4);
+
+        /** Size of one element in bytes. */
+        public final int bytes;
+
+        Dtype(int bytes) {
+            this.bytes = bytes;
+        }
+
+        public boolean isFloatingPoint() {
+            return this == F32 || this == F16 || this == BF16 || this == F64;
+        }
+    }
+
+    /** Writes float32 tensors with only the default metadata ({@code "format": "pt"}). */
+    public static void write(Path file, Map<String, TensorData> tensors) {
+        write(file, tensors, Map.of());
+    }
+
+    /**
+     * Writes float32 tensors atomically.
+     *
+     * @param metadata free-form strings stored under {@code __metadata__}; {@code "format": "pt"} is
+     *                 added unless given, because transformers refuses safetensors files whose metadata
+     *                 lacks a known format
+     */
+    public static void write(Path file, Map<String, TensorData> tensors, Map<String, String> metadata) {
+        if (file == null) throw new IllegalArgumentException("file is null");
+        if (tensors == null) throw new IllegalArgumentException("tensors is null for " + file);
+        if (metadata == null) throw new IllegalArgumentException("metadata is null for " + file);
+        List<String> names = new ArrayList<>(tensors.keySet());
+        for (String name : names) {
+            if (name == null || name.isEmpty()) throw new IllegalArgumentException("empty tensor name in " + file);
+            if (name.equals(METADATA_KEY)) {
+                throw new IllegalArgumentException("tensor name " + METADATA_KEY + " is reserved, in " + file);
+            }
+            if (tensors.get(name) == null) throw new IllegalArgumentException("tensor \"" + name + "\" is null in " + file);
+        }
+        names.sort(null);
+        byte[] header = header(names, tensors, metadata);
+
+        AtomicFiles.write(file, out -> {
+            ByteBuffer buffer = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            buffer.putLong(header.length);
+            out.write(buffer.array(), 0, Long.BYTES);
+            out.write(header);
+            int chunkFloats = CHUNK_BYTES / Float.BYTES;
+            for (String name : names) {
+                float[] data = tensors.get(name).data();
+                for (int i = 0; i < data.length; i += chunkFloats) {
+                    int n = Math.min(chunkFloats, data.length - i);
+                    // Bulk copy through a little-endian view: a byte swap on big-endian hosts, a memcpy here.
+                    buffer.clear();
+                    buffer.asFloatBuffer().put(data, i, n);
+                    out.write(buffer.array(), 0, n * Float.BYTES);
+                }
+            }
+        });
+    }
+
+    /** Reads every tensor of a file as float32, in the order of their data in the file. */
+    public static Map<String, TensorData> read(Path file) {
+        try (SafetensorsReader reader = SafetensorsReader.open(file)) {
+            return reader.readAll();
+        }
+    }
+
+    /** The JSON header, padded with spaces so the data starts 8-byte aligned. */
+    private static byte[] header(List<String> names, Map<String, TensorData> tensors, Map<String, String> metadata) {
+        ObjectNode root = JSON.createObjectNode();
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "pt");
+        meta.putAll(metadata);
+        ObjectNode metaNode = root.putObject(METADATA_KEY);
+        meta.forEach((key, value) -> {
+            if (key == null || value == null) {
+                throw new IllegalArgumentException("metadata has a null key or value: " + key + "=" + value);
+            }
+            metaNode.put(key, value);
+        });
+        long offset = 0;
+        for (String name : names) {
+            TensorData tensor = tensors.get(name);
+            long bytes = (long) tensor.data().length * Float.BYTES;
+            ObjectNode entry = root.putObject(name);
+            entry.put("dtype", Dtype.F32.name());
+            ArrayNode shape = entry.putArray("shape");
+            for (int d : tensor.shape()) shape.add(d);
+            entry.putArray("data_offsets").add(offset).add(offset + bytes);
+            offset += bytes;
+        }
+        byte[] json;
+        try {
+            json = JSON.writeValueAsString(root).getBytes(StandardCharsets.UTF_8);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize a tree of strings and numbers", e);
+        }
+        int padded = (json.length + 7) / 8 * 8;
+        byte[] header = Arrays.copyOf(json, padded);
+        Arrays.fill(header, json.length, padded, (byte) ' ');
+        return header;
+    }
+}

@@ -1,0 +1,382 @@
+package dev.cria.io;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cria.io.Safetensors.Dtype;
+import dev.cria.util.CriaException;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a safetensors file (format in {@link Safetensors}). {@link #open} parses and validates the
+ * whole header up front (offsets inside the data, no overlaps, byte counts matching shape and dtype),
+ * so a corrupt file fails before any weight is loaded, with the file and tensor named. Tensors are
+ * then read one at a time, in bulk, converted to float32 from F32, F16, BF16 or F64; I64 and I32
+ * tensors are read as longs.
+ *
+ * <p>Not thread-safe (one reusable read buffer). Holds the file open until {@link #close}.
+ */
+public final class SafetensorsReader implements AutoCloseable {
+    /** Read granularity: large enough for bulk copies, small enough to stay out of the way. */
+    private static final int CHUNK_BYTES = 4 << 20;
+
+    /**
+     * Where one tensor's bytes are.
+     *
+     * @param begin offset of the first byte, relative to the start of the data section
+     * @param end   offset one past the last byte
+     */
+    public record TensorInfo(String name, Dtype dtype, int[] shape, long begin, long end) {
+        public TensorInfo {
+            shape = shape.clone();
+        }
+
+        @Override
+        public int[] shape() {
+            return shape.clone();
+        }
+
+        public long elementCount() {
+            return TensorData.elementCount(shape);
+        }
+
+        @Override
+        public String toString() {
+            return name + " " + dtype + Arrays.toString(shape) + " @[" + begin + ", " + end + ")";
+        }
+    }
+
+    private final Path file;
+    private final FileChannel channel;
+    private final long dataStart;
+    private final Map<String, TensorInfo> tensors;
+    private final Map<String, String> metadata;
+    private ByteBuffer buffer;
+
+    private SafetensorsReader(Path file, FileChannel channel, long dataStart, Map<String, TensorInfo> tensors,
+                              Map<String, String> metadata) {
+        this.file = file;
+        this.channel = channel;
+        this.dataStart = dataStart;
+        this.tensors = tensors;
+        this.metadata = metadata;
+    }
+
+    /** Opens {@code file} and validates its header. */
+    public static SafetensorsReader open(Path file) {
+        if (file == null) throw new IllegalArgumentException("file is null");
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw Io.failure("read", file, e);
+        }
+        try {
+            return parse(file, channel);
+        } catch (RuntimeException e) {
+            try {
+                channel.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** The {@code __metadata__} strings (empty when the file has none). */
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    /** Tensor names in the order of their data in the file. */
+    public List<String> names() {
+        return List.copyOf(tensors.keySet());
+    }
+
+    public boolean contains(String name) {
+        return tensors.containsKey(name);
+    }
+
+    public TensorInfo info(String name) {
+        TensorInfo info = tensors.get(name);
+        if (info == null) {
+            throw new CriaException(file + ": no tensor \"" + name + "\" (the file has " + tensors.size()
+                    + " tensors" + (tensors.isEmpty() ? "" : ", e.g. \"" + tensors.keySet().iterator().next() + "\"") + ")");
+        }
+        return info;
+    }
+
+    /** Reads a floating-point tensor as float32 (F16, BF16 and F64 are converted). */
+    public TensorData read(String name) {
+        TensorInfo info = info(name);
+        if (!info.dtype().isFloatingPoint()) {
+            throw new CriaException(file + ": tensor \"" + name + "\" has dtype " + info.dtype()
+                    + "; read integer tensors with readLongs");
+        }
+        float[] out = new float[arrayLength(info)];
+        switch (info.dtype()) {
+            case F32 -> readChunks(info, (chunk, first, n) -> chunk.asFloatBuffer().get(out, first, n));
+            case F16 -> {
+                short[] bits = new short[CHUNK_BYTES / Short.BYTES];
+                readChunks(info, (chunk, first, n) -> {
+                    chunk.asShortBuffer().get(bits, 0, n);
+                    for (int i = 0; i < n; i++) out[first + i] = Float.float16ToFloat(bits[i]);
+                });
+            }
+            case BF16 -> {
+                short[] bits = new short[CHUNK_BYTES / Short.BYTES];
+                readChunks(info, (chunk, first, n) -> {
+                    chunk.asShortBuffer().get(bits, 0, n);
+                    // bfloat16 is the top half of a float32: shift back into place, exact.
+                    for (int i = 0; i < n; i++) out[first + i] = Float.intBitsToFloat((bits[i] & 0xFFFF) << 16);
+                });
+            }
+            case F64 -> {
+                double[] wide = new double[CHUNK_BYTES / Double.BYTES];
+                readChunks(info, (chunk, first, n) -> {
+                    chunk.asDoubleBuffer().get(wide, 0, n);
+                    for (int i = 0; i < n; i++) out[first + i] = (float) wide[i];
+                });
+            }
+            case I64, I32 -> throw new IllegalStateException("unreachable: " + info.dtype());
+        }
+        return new TensorData(info.shape(), out);
+    }
+
+    /** Reads an I64 or I32 tensor, row-major. */
+    public long[] readLongs(String name) {
+        TensorInfo info = info(name);
+        long[] out = new long[arrayLength(info)];
+        switch (info.dtype()) {
+            case I64 -> readChunks(info, (chunk, first, n) -> chunk.asLongBuffer().get(out, first, n));
+            case I32 -> {
+                int[] narrow = new int[CHUNK_BYTES / Integer.BYTES];
+                readChunks(info, (chunk, first, n) -> {
+                    chunk.asIntBuffer().get(narrow, 0, n);
+                    for (int i = 0; i < n; i++) out[first + i] = narrow[i];
+                });
+            }
+            default -> throw new CriaException(file + ": tensor \"" + name + "\" has dtype " + info.dtype()
+                    + ", not an integer type; read it with read");
+        }
+        return out;
+    }
+
+    /** Reads every tensor as float32, in file order. Fails on integer tensors. */
+    public Map<String, TensorData> readAll() {
+        Map<String, TensorData> all = new LinkedHashMap<>();
+        for (String name : tensors.keySet()) all.put(name, read(name));
+        return all;
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            throw Io.failure("close", file, e);
+        }
+    }
+
+    private int arrayLength(TensorInfo info) {
+        long count = info.elementCount();
+        // A few words below Integer.MAX_VALUE: the largest array most JVMs will allocate.
+        if (count > Integer.MAX_VALUE - 8) {
+            throw new CriaException(file + ": tensor \"" + info.name() + "\" has " + count
+                    + " elements, too many for one Java array");
+        }
+        return (int) count;
+    }
+
+    /** Receives a tensor's bytes a chunk at a time; the chunk holds {@code elements} whole elements. */
+    @FunctionalInterface
+    private interface ChunkSink {
+        void accept(ByteBuffer chunk, int firstElement, int elements);
+    }
+
+    private void readChunks(TensorInfo info, ChunkSink sink) {
+        if (buffer == null) buffer = ByteBuffer.allocateDirect(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        int elementBytes = info.dtype().bytes;
+        long position = dataStart + info.begin();
+        long remaining = info.end() - info.begin();
+        int first = 0;
+        try {
+            while (remaining > 0) {
+                int length = (int) Math.min(remaining, CHUNK_BYTES);
+                buffer.clear().limit(length);
+                readFully(channel, buffer, position, file);
+                buffer.flip();
+                int elements = length / elementBytes;
+                sink.accept(buffer, first, elements);
+                first += elements;
+                position += length;
+                remaining -= length;
+            }
+        } catch (IOException e) {
+            throw Io.failure("read tensor \"" + info.name() + "\" from", file, e);
+        }
+    }
+
+    private static void readFully(FileChannel channel, ByteBuffer into, long position, Path file) throws IOException {
+        long at = position;
+        while (into.hasRemaining()) {
+            int n = channel.read(into, at);
+            if (n < 0) throw new CriaException(file + ": file ends at byte " + at + ", it was truncated while open");
+            at += n;
+        }
+    }
+
+    private static SafetensorsReader parse(Path file, FileChannel channel) {
+        long size;
+        JsonNode root;
+        long headerLength;
+        try {
+            size = channel.size();
+            if (size < Long.BYTES) {
+                throw bad(file, "file has " + size + " bytes, too short for the 8-byte header length");
+            }
+            ByteBuffer lengthBytes = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(channel, lengthBytes, 0, file);
+            headerLength = lengthBytes.flip().getLong();
+            if (headerLength < 0 || headerLength > size - Long.BYTES) {
+                throw bad(file, "header length " + Long.toUnsignedString(headerLength)
+                        + " is larger than the file (" + size + " bytes)");
+            }
+            if (headerLength > Safetensors.MAX_HEADER_BYTES) {
+                throw bad(file, "header length " + headerLength + " exceeds the limit of "
+                        + Safetensors.MAX_HEADER_BYTES + " bytes");
+            }
+            ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
+            readFully(channel, headerBytes, Long.BYTES, file);
+            try {
+                root = Safetensors.JSON.readTree(headerBytes.array());
+            } catch (JsonProcessingException e) {
+                throw bad(file, "header is not valid JSON: " + e.getOriginalMessage());
+            }
+        } catch (IOException e) {
+            throw Io.failure("read", file, e);
+        }
+        if (root == null || !root.isObject()) throw bad(file, "header is not a JSON object");
+
+        long dataStart = Long.BYTES + headerLength;
+        long dataBytes = size - dataStart;
+        Map<String, String> metadata = Map.of();
+        List<TensorInfo> infos = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> field : root.properties()) {
+            if (field.getKey().equals(Safetensors.METADATA_KEY)) {
+                metadata = metadata(file, field.getValue());
+            } else {
+                infos.add(tensorInfo(file, field.getKey(), field.getValue(), dataBytes));
+            }
+        }
+
+        infos.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
+        TensorInfo previous = null;
+        for (TensorInfo info : infos) {
+            // Zero-byte tensors occupy nothing, so they overlap nothing.
+            if (info.begin() == info.end()) continue;
+            if (previous != null && info.begin() < previous.end()) {
+                throw bad(file, "tensor \"" + info.name() + "\" data_offsets [" + info.begin() + ", " + info.end()
+                        + "] overlap tensor \"" + previous.name() + "\" [" + previous.begin() + ", " + previous.end() + "]");
+            }
+            previous = info;
+        }
+        Map<String, TensorInfo> byName = new LinkedHashMap<>();
+        for (TensorInfo info : infos) byName.put(info.name(), info);
+        return new SafetensorsReader(file, channel, dataStart, Collections.unmodifiableMap(byName), metadata);
+    }
+
+    private static Map<String, String> metadata(Path file, JsonNode node) {
+        if (node.isNull()) return Map.of();
+        if (!node.isObject()) throw bad(file, Safetensors.METADATA_KEY + " must be an object of strings, got " + node);
+        Map<String, String> metadata = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+            if (!entry.getValue().isTextual()) {
+                throw bad(file, Safetensors.METADATA_KEY + " value of \"" + entry.getKey() + "\" must be a string, got "
+                        + entry.getValue());
+            }
+            metadata.put(entry.getKey(), entry.getValue().textValue());
+        }
+        return Collections.unmodifiableMap(metadata);
+    }
+
+    private static TensorInfo tensorInfo(Path file, String name, JsonNode node, long dataBytes) {
+        String where = "tensor \"" + name + "\"";
+        if (!node.isObject()) throw bad(file, where + " must be an object, got " + node);
+
+        JsonNode dtypeNode = required(file, where, node, "dtype");
+        if (!dtypeNode.isTextual()) throw bad(file, where + " field \"dtype\" must be a string, got " + dtypeNode);
+        Dtype dtype;
+        try {
+            dtype = Dtype.valueOf(dtypeNode.textValue());
+        } catch (IllegalArgumentException e) {
+            throw bad(file, where + " has dtype \"" + dtypeNode.textValue() + "\"; Cria reads "
+                    + Arrays.toString(Dtype.values()));
+        }
+
+        JsonNode shapeNode = required(file, where, node, "shape");
+        if (!shapeNode.isArray()) throw bad(file, where + " field \"shape\" must be an array, got " + shapeNode);
+        int[] shape = new int[shapeNode.size()];
+        for (int i = 0; i < shape.length; i++) {
+            JsonNode d = shapeNode.get(i);
+            if (!d.isIntegralNumber() || !d.canConvertToInt() || d.intValue() < 0) {
+                throw bad(file, where + " has a bad dimension in shape " + shapeNode);
+            }
+            shape[i] = d.intValue();
+        }
+
+        JsonNode offsets = required(file, where, node, "data_offsets");
+        if (!offsets.isArray() || offsets.size() != 2 || !offsets.get(0).isIntegralNumber()
+                || !offsets.get(1).isIntegralNumber() || !offsets.get(0).canConvertToLong()
+                || !offsets.get(1).canConvertToLong()) {
+            throw bad(file, where + " field \"data_offsets\" must be [begin, end], got " + offsets);
+        }
+        long begin = offsets.get(0).longValue();
+        long end = offsets.get(1).longValue();
+        if (begin < 0 || end < begin || end > dataBytes) {
+            throw bad(file, where + " data_offsets [" + begin + ", " + end + "] out of range: the data section has "
+                    + dataBytes + " bytes");
+        }
+
+        long elements;
+        long expected;
+        try {
+            elements = TensorData.elementCount(shape);
+            expected = Math.multiplyExact(elements, dtype.bytes);
+        } catch (ArithmeticException e) {
+            throw bad(file, where + " shape " + shapeNode + " is too large");
+        }
+        if (expected != end - begin) {
+            throw bad(file, where + " shape " + Arrays.toString(shape) + " x " + dtype + " (" + dtype.bytes
+                    + " bytes) needs " + expected + " bytes but data_offsets [" + begin + ", " + end + "] span "
+                    + (end - begin));
+        }
+        return new TensorInfo(name, dtype, shape, begin, end);
+    }
+
+    private static JsonNode required(Path file, String where, JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) throw bad(file, where + " field \"" + field + "\" is missing");
+        return value;
+    }
+
+    private static CriaException bad(Path file, String problem) {
+        return new CriaException(file + ": " + problem);
+    }
+}
