@@ -58,17 +58,8 @@ public final class ModelDirectory {
     /** Loads weights and tokenizer (and training state, if present) from a model or run directory. */
     public static Loaded load(Path path) {
         Path dir = resolve(path);
-        LlamaConfig config = HfConfig.read(dir.resolve(CONFIG));
-        Path weightsFile = dir.resolve(WEIGHTS);
-        if (!Files.exists(weightsFile)) throw new CriaException(weightsFile + ": missing; a model directory needs " + WEIGHTS);
-        Map<String, TensorData> tensors = Safetensors.read(weightsFile);
-        var data = new LinkedHashMap<String, float[]>();
-        var shapes = new LinkedHashMap<String, int[]>();
-        tensors.forEach((name, t) -> {
-            data.put(name, t.data());
-            shapes.put(name, t.shape());
-        });
-        Llama model = Llama.fromWeights(config, data, shapes, weightsFile.toString());
+        Llama model = loadModel(dir);
+        LlamaConfig config = model.config();
         Path tokenizerFile = dir.resolve(TOKENIZER);
         if (!Files.exists(tokenizerFile)) throw new CriaException(tokenizerFile + ": missing; a model directory needs " + TOKENIZER);
         Tokenizer tokenizer = Tokenizers.load(tokenizerFile);
@@ -84,6 +75,21 @@ public final class ModelDirectory {
             if (Files.exists(optimizerFile)) optimizer = Safetensors.read(optimizerFile);
         }
         return new Loaded(dir, model, tokenizer, state, optimizer);
+    }
+
+    /** Loads only config.json and model.safetensors from a model directory (no tokenizer needed). */
+    public static Llama loadModel(Path dir) {
+        LlamaConfig config = HfConfig.read(dir.resolve(CONFIG));
+        Path weightsFile = dir.resolve(WEIGHTS);
+        if (!Files.exists(weightsFile)) throw new CriaException(weightsFile + ": missing; a model directory needs " + WEIGHTS);
+        Map<String, TensorData> tensors = Safetensors.read(weightsFile);
+        var data = new LinkedHashMap<String, float[]>();
+        var shapes = new LinkedHashMap<String, int[]>();
+        tensors.forEach((name, t) -> {
+            data.put(name, t.data());
+            shapes.put(name, t.shape());
+        });
+        return Llama.fromWeights(config, data, shapes, weightsFile.toString());
     }
 
     /** Writes config, weights and tokenizer into an existing, empty directory. */

@@ -5,6 +5,8 @@ import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.eval.EvalInput;
 import dev.cria.eval.Evaluator;
 import dev.cria.io.NpyWriter;
+import dev.cria.model.Llama;
+import dev.cria.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.concurrent.Callable;
@@ -30,17 +32,22 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var loaded = ModelDirectory.load(model);
-        var config = loaded.model().config();
-        var sequences = EvalInput.read(data, loaded.tokenizer(), config.vocab(), config.maxSeqLen());
+        // A model saved by transformers alone has no tokenizer.json; input_ids lines need none.
+        Path dir = ModelDirectory.resolve(model);
+        boolean hasTokenizer = java.nio.file.Files.exists(dir.resolve(ModelDirectory.TOKENIZER));
+        var loaded = hasTokenizer ? ModelDirectory.load(dir) : null;
+        Llama llama = loaded != null ? loaded.model() : ModelDirectory.loadModel(dir);
+        Tokenizer tokenizer = loaded != null ? loaded.tokenizer() : null;
+        var config = llama.config();
+        var sequences = EvalInput.read(data, tokenizer, config.vocab(), config.maxSeqLen());
         Evaluator.Result result;
         if (dumpLogits != null) {
             int rows = sequences.stream().mapToInt(s -> s.length).sum();
             try (var npy = NpyWriter.open(dumpLogits, rows, config.vocab())) {
-                result = Evaluator.evaluate(loaded.model(), sequences, npy);
+                result = Evaluator.evaluate(llama, sequences, npy);
             }
         } else {
-            result = Evaluator.evaluate(loaded.model(), sequences, null);
+            result = Evaluator.evaluate(llama, sequences, null);
         }
         if (json) {
             var out = new LinkedHashMap<String, Object>();

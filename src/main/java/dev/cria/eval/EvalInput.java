@@ -14,6 +14,7 @@ import java.util.List;
 /**
  * Reads evaluation sequences from JSONL: {@code {"input_ids": [...]}} used as given, or
  * {@code {"text": "..."}} encoded as {@code <bos> text}. Errors name the file and line.
+ * The tokenizer may be null when every line gives input_ids.
  */
 public final class EvalInput {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,6 +62,7 @@ public final class EvalInput {
             }
         } else if (node.has("text")) {
             if (!node.get("text").isTextual()) throw new CriaException(where + ": \"text\" must be a string");
+            if (tokenizer == null) throw new CriaException(where + ": a \"text\" line needs the model's tokenizer.json; give \"input_ids\" instead");
             int[] body = tokenizer.encode(node.get("text").asText());
             ids = new int[body.length + 1];
             ids[0] = tokenizer.bosId();
