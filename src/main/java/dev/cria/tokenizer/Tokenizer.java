@@ -15,7 +15,11 @@ public interface Tokenizer {
 
     int[] encodeBytes(byte[] utf8);
 
-    /** Decodes to a string; invalid UTF-8 is replaced by U+FFFD. Special tokens decode to their names. */
+    /**
+     * Decodes to a string; invalid UTF-8 is replaced by U+FFFD. Special tokens decode to their names. The
+     * one exception: a 3-byte encoded surrogate (WTF-8, which {@link #encode} uses for lone surrogates)
+     * decodes to that surrogate, so {@code decode(encode(s))} equals {@code s} for every string.
+     */
     String decode(int[] ids);
 
     byte[] decodeBytes(int[] ids);
