@@ -46,7 +46,7 @@ public final class EvalInput {
         JsonNode node;
         try {
             node = JSON.readTree(line);
-        } catch (IOException e) {
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new CriaException(where + ": not valid JSON: " + e.getOriginalMessage());
         }
         int[] ids;
