@@ -46,8 +46,17 @@ public final class MetricsLog {
     public void truncateAfter(long lastStep) {
         if (!Files.exists(path)) return;
         var kept = new StringBuilder();
-        for (var record : read()) {
-            if (record.get("step").longValue() <= lastStep) kept.append(JSON.valueToTree(record)).append('\n');
+        try {
+            for (String line : Files.readAllLines(path, StandardCharsets.UTF_8)) {
+                if (line.isBlank()) continue;
+                try {
+                    if (JSON.readTree(line).path("step").asLong(Long.MAX_VALUE) <= lastStep) kept.append(line).append('\n');
+                } catch (IOException tornLine) {
+                    // a line cut short by a crash belongs to no saved step: drop it
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path, e);
         }
         try {
             Path tmp = path.resolveSibling(path.getFileName() + ".tmp");

@@ -67,6 +67,11 @@ public final class Pretrainer {
         this.rng = rng;
         this.optimizer = new AdamW(model.parameters(), (float) config.beta1(), (float) config.beta2(), 1e-8f, (float) config.weightDecay());
         this.metrics = new MetricsLog(runDir.resolve(METRICS));
+        try {
+            java.nio.file.Files.createDirectories(runDir);
+        } catch (java.io.IOException e) {
+            throw new CriaException("cannot create run directory " + runDir + ": " + e.getMessage(), e);
+        }
     }
 
     /** A new run: the model is already initialised; batches are drawn from a generator seeded by the config. */
@@ -113,6 +118,14 @@ public final class Pretrainer {
 
     /** Runs until {@code config.steps()} or until {@code stop} is raised; saves a checkpoint either way. */
     public Result run(StopSignal stop) {
+        return runUntil(config.steps(), stop);
+    }
+
+    /**
+     * Runs until step {@code stepLimit} (at most {@code config.steps()}), as if the run were stopped there:
+     * saves a checkpoint that {@link #resume} continues from.
+     */
+    public Result runUntil(long stepLimit, StopSignal stop) {
         var schedule = config.schedule();
         var params = model.parameters().values();
         int B = config.batchSize(), T = config.seqLen();
@@ -122,7 +135,8 @@ public final class Pretrainer {
         long startTokens = tokensSeen;
         double lastLoss = Double.NaN, lastVal = Double.NaN;
         boolean interrupted = false;
-        while (step < config.steps()) {
+        long limit = Math.min(stepLimit, config.steps());
+        while (step < limit) {
             if (stop.requested()) {
                 interrupted = true;
                 break;
