@@ -1,0 +1,77 @@
+package dev.cria.generate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cria.autograd.Grad;
+import dev.cria.model.Llama;
+import dev.cria.model.LlamaConfig;
+import dev.cria.util.CriaException;
+import dev.cria.util.Rng;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class GeneratorTest {
+    private static final LlamaConfig SHAPE = new LlamaConfig(32, 2, 4, 2, 48, 40, 64, 1e-5f, 10000f, true);
+    private final Llama model = Llama.initialize(SHAPE, new Rng(5));
+
+    @Test
+    void greedyDecodingEqualsArgmaxOfFullForwards() {
+        int[] prompt = {1, 7, 3};
+        var out = new Generator(model).generate(List.of(prompt), 6, Sampler.greedy(), new Rng(0), -1, null).get(0);
+        int[] seq = prompt.clone();
+        for (int step = 0; step < 6; step++) {
+            float[] logits;
+            try (var off = Grad.off()) {
+                logits = model.logits(seq, 1, seq.length).data;
+            }
+            int next = Sampler.argmax(logits, (seq.length - 1) * SHAPE.vocab(), SHAPE.vocab());
+            assertThat(out.tokens()[step]).as("token %d", step).isEqualTo(next);
+            seq = java.util.Arrays.copyOf(seq, seq.length + 1);
+            seq[seq.length - 1] = next;
+        }
+        assertThat(out.finish()).isEqualTo(Generator.Finish.LENGTH);
+    }
+
+    @Test
+    void aSampleDoesNotDependOnTheRestOfTheBatch() {
+        var sampler = new Sampler(1f, 0, 1f);
+        var generator = new Generator(model);
+        int[] a = {1, 2, 3, 4, 5}, b = {9};
+        var together = generator.generate(List.of(a, b, a), 10, sampler, new Rng(42), -1, null);
+        var alone = generator.generate(List.of(a), 10, sampler, new Rng(42), -1, null);
+        assertThat(together.get(0).tokens()).containsExactly(alone.get(0).tokens());
+        assertThat(together.get(1).tokens()).hasSize(10);
+    }
+
+    @Test
+    void stopsAtTheStopTokenAndStreamsEachToken() {
+        var generator = new Generator(model);
+        int[] prompt = {1, 2};
+        int[] free = generator.generate(List.of(prompt), 8, Sampler.greedy(), new Rng(0), -1, null).get(0).tokens();
+        int stop = free[3];
+        var streamed = new java.util.ArrayList<Integer>();
+        var out = generator.generate(List.of(prompt), 8, Sampler.greedy(), new Rng(0), stop, (s, t) -> streamed.add(t)).get(0);
+        int firstStop = 0;
+        while (free[firstStop] != stop) firstStop++;
+        assertThat(out.tokens()).containsExactly(java.util.Arrays.copyOf(free, firstStop));
+        assertThat(out.finish()).isEqualTo(Generator.Finish.STOP_TOKEN);
+        assertThat(streamed).containsExactlyElementsOf(java.util.Arrays.stream(out.tokens()).boxed().toList());
+    }
+
+    @Test
+    void stopsWhenTheContextIsFull() {
+        var out = new Generator(model).generate(List.of(new int[60]), 100, Sampler.greedy(), new Rng(0), -1, null).get(0);
+        assertThat(out.tokens()).hasSize(64 - 60 + 1);
+        assertThat(out.finish()).isEqualTo(Generator.Finish.LENGTH);
+    }
+
+    @Test
+    void badPromptsAreRefused() {
+        var generator = new Generator(model);
+        assertThatThrownBy(() -> generator.generate(List.of(new int[0]), 5, Sampler.greedy(), new Rng(0), -1, null))
+                .isInstanceOf(CriaException.class).hasMessageContaining("empty");
+        assertThatThrownBy(() -> generator.generate(List.of(new int[64]), 5, Sampler.greedy(), new Rng(0), -1, null))
+                .hasMessageContaining("64 tokens");
+    }
+}
