@@ -78,15 +78,16 @@ final class PretrainCommand implements Callable<Integer> {
                     config.parameterCount(), config.dim(), config.layers(), config.heads(), config.kvHeads(), config.hiddenDim(), config.vocab());
             trainer = Pretrainer.start(model, tokenizer, prepared.train(), prepared.val(), trainConfig, out);
         }
-        Pretrainer.Result result;
+        // The summary is printed before the stop signal is released: after Ctrl-C the JVM exits as soon as it is.
         try (var stop = StopSignal.install()) {
-            result = trainer.run(stop);
+            Pretrainer.Result result = trainer.run(stop);
+            System.out.printf("%s at step %d: train loss %.4f, val loss %.4f (perplexity %.2f), %,.0f tokens/s, %.1fs%n",
+                    result.interrupted() ? "stopped (checkpoint saved; --resume continues)" : "finished", result.steps(),
+                    result.trainLoss(), result.valLoss(), result.valPerplexity(), result.tokensPerSecond(), result.seconds());
+            System.out.printf("model: %s   metrics: %s   plot: %s%n", out.resolve(ModelDirectory.RUN_CHECKPOINT),
+                    out.resolve(Pretrainer.METRICS), out.resolve(Pretrainer.LOSS_PLOT));
+            System.out.flush();
         }
-        System.out.printf("%s at step %d: train loss %.4f, val loss %.4f (perplexity %.2f), %,.0f tokens/s, %.1fs%n",
-                result.interrupted() ? "stopped (checkpoint saved)" : "finished", result.steps(), result.trainLoss(),
-                result.valLoss(), result.valPerplexity(), result.tokensPerSecond(), result.seconds());
-        System.out.printf("model: %s   metrics: %s   plot: %s%n", out.resolve(ModelDirectory.RUN_CHECKPOINT),
-                out.resolve(Pretrainer.METRICS), out.resolve(Pretrainer.LOSS_PLOT));
         return 0;
     }
 }

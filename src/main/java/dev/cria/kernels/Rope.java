@@ -1,6 +1,7 @@
 package dev.cria.kernels;
 
 import dev.cria.tensor.Parallel;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * Rotary position embeddings in Hugging Face's rotate-half layout: within each head of size HS, element i
@@ -41,32 +42,62 @@ public final class Rope {
 
     private static void rotate(float[] out, float[] x, int[] positions, int N, int NH, int HS, Table table,
                                float sign, boolean accumulate) {
-        int half = HS / 2;
         int C = NH * HS;
+        boolean simd = Simd.ENABLED;
         Parallel.forRange(N, Math.max(1, 4096 / C), (start, end) -> {
             for (int n = start; n < end; n++) {
                 int p = positions[n];
                 if (p < 0 || p >= table.maxLen()) {
                     throw new IllegalArgumentException("position " + p + " outside the RoPE table of length " + table.maxLen());
                 }
-                int t = p * half;
                 for (int h = 0; h < NH; h++) {
                     int base = n * C + h * HS;
-                    for (int i = 0; i < half; i++) {
-                        float c = table.cos()[t + i], s = sign * table.sin()[t + i];
-                        float x1 = x[base + i], x2 = x[base + half + i];
-                        float y1 = x1 * c - x2 * s;
-                        float y2 = x2 * c + x1 * s;
-                        if (accumulate) {
-                            out[base + i] += y1;
-                            out[base + half + i] += y2;
-                        } else {
-                            out[base + i] = y1;
-                            out[base + half + i] = y2;
-                        }
-                    }
+                    if (simd) rotateHeadVector(out, x, base, HS, table, p, sign, accumulate);
+                    else rotateHeadScalar(out, x, base, HS, table, p, sign, accumulate, 0);
                 }
             }
         });
+    }
+
+    /** Reference: rotates pairs (i, i + HS/2) of one head from element {@code from} on. */
+    static void rotateHeadScalar(float[] out, float[] x, int base, int HS, Table table, int p, float sign,
+                                 boolean accumulate, int from) {
+        int half = HS / 2;
+        int t = p * half;
+        for (int i = from; i < half; i++) {
+            float c = table.cos()[t + i], s = sign * table.sin()[t + i];
+            float x1 = x[base + i], x2 = x[base + half + i];
+            float y1 = x1 * c - x2 * s;
+            float y2 = x2 * c + x1 * s;
+            if (accumulate) {
+                out[base + i] += y1;
+                out[base + half + i] += y2;
+            } else {
+                out[base + i] = y1;
+                out[base + half + i] = y2;
+            }
+        }
+    }
+
+    static void rotateHeadVector(float[] out, float[] x, int base, int HS, Table table, int p, float sign, boolean accumulate) {
+        int half = HS / 2;
+        int t = p * half;
+        var f = Simd.F;
+        int i = 0;
+        for (int bound = f.loopBound(half); i < bound; i += Simd.LANES) {
+            var c = FloatVector.fromArray(f, table.cos(), t + i);
+            var s = FloatVector.fromArray(f, table.sin(), t + i).mul(sign);
+            var x1 = FloatVector.fromArray(f, x, base + i);
+            var x2 = FloatVector.fromArray(f, x, base + half + i);
+            var y1 = x1.mul(c).sub(x2.mul(s));
+            var y2 = x2.mul(c).add(x1.mul(s));
+            if (accumulate) {
+                y1 = y1.add(FloatVector.fromArray(f, out, base + i));
+                y2 = y2.add(FloatVector.fromArray(f, out, base + half + i));
+            }
+            y1.intoArray(out, base + i);
+            y2.intoArray(out, base + half + i);
+        }
+        rotateHeadScalar(out, x, base, HS, table, p, sign, accumulate, i);
     }
 }

@@ -1,16 +1,21 @@
 package dev.cria.tensor;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The one place where Cria uses threads. Work is split into a fixed number of contiguous chunks that
  * depends only on the problem size and the thread count, never on timing, so every kernel that writes
  * disjoint outputs per chunk gives bit-identical results from run to run (and resumed training matches).
  *
- * <p>The pool has one worker per core, or {@code -Dcria.threads=N}. Calls made from inside a chunk run
- * inline: nested parallelism would only add overhead on a machine this size.
+ * <p>The caller runs the first chunk itself and {@code threads − 1} daemon workers run the others;
+ * {@code -Dcria.threads=N} sets the count (default: the machine's cores). Calls made from inside a
+ * chunk run inline: nested parallelism would only add overhead on a machine this size.
+ *
+ * <p>subtle: the workers are a plain fixed pool, not a ForkJoinPool, because a ForkJoinPool stops
+ * running tasks once JVM shutdown begins, and Ctrl-C must still be able to finish a step and save.
  */
 public final class Parallel {
     /** Body of a parallel loop over the half-open range [start, end). */
@@ -19,13 +24,16 @@ public final class Parallel {
         void run(int start, int end);
     }
 
-    private static final int THREADS = Integer.getInteger("cria.threads", Runtime.getRuntime().availableProcessors());
-    private static final ForkJoinPool POOL = new ForkJoinPool(Math.max(1, THREADS), pool -> {
-        var thread = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-        thread.setName("cria-worker-" + thread.getPoolIndex());
+    private static final int THREADS = Math.max(1, Integer.getInteger("cria.threads", Runtime.getRuntime().availableProcessors()));
+    private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> false);
+    private static final ExecutorService WORKERS = THREADS == 1 ? null : Executors.newFixedThreadPool(THREADS - 1, runnable -> {
+        Thread thread = new Thread(() -> {
+            INSIDE.set(true);
+            runnable.run();
+        }, "cria-worker");
         thread.setDaemon(true);
         return thread;
-    }, null, false);
+    });
 
     private Parallel() {
     }
@@ -41,26 +49,43 @@ public final class Parallel {
     public static void forRange(int n, int grain, RangeBody body) {
         if (n <= 0) return;
         int chunks = Math.min(THREADS, (n + Math.max(1, grain) - 1) / Math.max(1, grain));
-        if (chunks <= 1 || ForkJoinTask.inForkJoinPool()) {
+        if (chunks <= 1 || INSIDE.get()) {
             body.run(0, n);
             return;
         }
-        var tasks = new RecursiveAction[chunks];
-        for (int c = 0; c < chunks; c++) {
+        @SuppressWarnings("unchecked")
+        Future<?>[] others = new Future<?>[chunks - 1];
+        for (int c = 1; c < chunks; c++) {
             int start = (int) ((long) n * c / chunks);
             int end = (int) ((long) n * (c + 1) / chunks);
-            tasks[c] = new RecursiveAction() {
-                @Override
-                protected void compute() {
-                    body.run(start, end);
-                }
-            };
+            others[c - 1] = WORKERS.submit(() -> body.run(start, end));
         }
-        POOL.invoke(new RecursiveAction() {
-            @Override
-            protected void compute() {
-                invokeAll(tasks);
+        INSIDE.set(true);
+        try {
+            body.run(0, (int) ((long) n / chunks));
+        } finally {
+            INSIDE.set(false);
+        }
+        for (Future<?> f : others) await(f);
+    }
+
+    private static void await(Future<?> f) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    f.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
-        });
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
     }
 }

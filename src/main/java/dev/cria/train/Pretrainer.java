@@ -139,6 +139,7 @@ public final class Pretrainer {
         while (step < limit) {
             if (stop.requested()) {
                 interrupted = true;
+                System.err.printf("%nstopping: saving a checkpoint at step %d%n", step);
                 break;
             }
             double lr = schedule.at((int) step);

@@ -3,6 +3,7 @@ package dev.cria.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cria.tokenizer.ByteTokenizer;
 import dev.cria.util.CriaException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Pretokenizing: bos/eos framing, the document-level train/val split, and the files written. */
 class TokenPackerTest {
-    private static final TestByteTokenizer TOKENIZER = new TestByteTokenizer();
+    private static final ByteTokenizer TOKENIZER = new ByteTokenizer();
     private static final int BOS = TOKENIZER.bosId();
     private static final int EOS = TOKENIZER.eosId();
 

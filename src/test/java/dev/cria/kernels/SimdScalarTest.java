@@ -118,6 +118,20 @@ class SimdScalarTest {
     }
 
     @Test
+    void ropeBothPathsBothDirections() {
+        for (int HS : new int[] {2, 8, 34, 48, 64}) {
+            var table = Rope.Table.of(40, HS, 10000f);
+            float[] x = random(HS);
+            for (boolean accumulate : new boolean[] {false, true}) {
+                float[] o1 = random(HS), o2 = o1.clone();
+                Rope.rotateHeadVector(o1, x, 0, HS, table, 37, -1f, accumulate);
+                Rope.rotateHeadScalar(o2, x, 0, HS, table, 37, -1f, accumulate, 0);
+                assertClose(o1, o2, 1e-6f);
+            }
+        }
+    }
+
+    @Test
     void softmaxRows() {
         for (int n : SIZES) {
             float[] x = random(n);
