@@ -1,0 +1,42 @@
+package dev.cria.bench;
+
+import dev.cria.kernels.Gemm;
+import dev.cria.util.Rng;
+
+/** Times Cria's own GEMM on a given shape; at a large square shape it is the machine's practical peak. */
+public final class GemmProbe {
+    /** Best and median GFLOP/s over the timed repetitions. */
+    public record Result(int m, int n, int k, double bestGflops, double medianGflops, int repetitions) {
+    }
+
+    private GemmProbe() {
+    }
+
+    /** C (M,N) = A (M,K) · B (K,N), with B held as (N,K) as linear weights are. */
+    public static Result run(int M, int N, int K, double seconds) {
+        Rng rng = new Rng(1);
+        float[] a = random(rng, M * K), b = random(rng, N * K), c = new float[M * N];
+        double flops = 2.0 * M * N * K;
+        for (int i = 0; i < 2; i++) Gemm.abT(c, a, b, M, K, N, false);
+        var times = new java.util.ArrayList<Double>();
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
+        do {
+            long t0 = System.nanoTime();
+            Gemm.abT(c, a, b, M, K, N, false);
+            times.add((System.nanoTime() - t0) / 1e9);
+        } while (System.nanoTime() < deadline || times.size() < 3);
+        java.util.Collections.sort(times);
+        return new Result(M, N, K, flops / times.get(0) / 1e9, flops / times.get(times.size() / 2) / 1e9, times.size());
+    }
+
+    /** The peak that shares are quoted against: 1024 × 1024 × 1024 for about a second. */
+    public static double peakGflops() {
+        return run(1024, 1024, 1024, 1.0).bestGflops();
+    }
+
+    private static float[] random(Rng rng, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) rng.nextGaussian();
+        return x;
+    }
+}

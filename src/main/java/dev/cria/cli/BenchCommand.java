@@ -1,0 +1,175 @@
+package dev.cria.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cria.bench.DecodeBench;
+import dev.cria.bench.GemmProbe;
+import dev.cria.bench.TrainBench;
+import dev.cria.model.LlamaConfig;
+import dev.cria.tensor.Parallel;
+import dev.cria.util.CriaException;
+import dev.cria.util.Memory;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code cria bench}: GEMM, training-step and decoding throughput, with the share of the machine's peak. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measure Cria's speed: GEMM GFLOP/s, training steps, batched decoding.",
+                "Each also runs a 1024³ GEMM probe and reports the share of that peak. Compare with ../shared/bench (PyTorch) in one sitting."},
+        subcommands = {BenchCommand.GemmBench.class, BenchCommand.Train.class, BenchCommand.Decode.class})
+final class BenchCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Flags every bench shares. */
+    static final class Common {
+        @Option(names = "--json", description = "Print one JSON object instead of text.")
+        boolean json;
+
+        @Option(names = "--no-probe", description = "Skip the peak GEMM probe.")
+        boolean noProbe;
+
+        void report(String what, Map<String, Object> fields, double gflops) throws Exception {
+            if (!noProbe) {
+                double peak = GemmProbe.peakGflops();
+                fields.put("peak_gflops", round(peak));
+                fields.put("share_of_peak", round(gflops / peak));
+            }
+            fields.put("threads", Parallel.threads());
+            fields.put("peak_rss_mib", round(Memory.peakResidentBytes() / (1024.0 * 1024.0)));
+            if (json) {
+                System.out.println(new ObjectMapper().writeValueAsString(fields));
+                return;
+            }
+            var line = new StringBuilder(what);
+            fields.forEach((k, v) -> line.append("  ").append(k).append('=').append(v));
+            System.out.println(line);
+        }
+
+        static double round(double x) {
+            return Math.round(x * 1000) / 1000.0;
+        }
+    }
+
+    /** Model-shape flags of the train and decode benches (tiny preset by default). */
+    static final class Shape {
+        @Option(names = "--dim", defaultValue = "64") int dim;
+        @Option(names = "--layers", defaultValue = "5") int layers;
+        @Option(names = "--heads", defaultValue = "8") int heads;
+        @Option(names = "--kv-heads", defaultValue = "4") int kvHeads;
+        @Option(names = "--hidden", defaultValue = "172") int hidden;
+        @Option(names = "--vocab", defaultValue = "512") int vocab;
+
+        LlamaConfig config(int maxSeqLen, boolean tied) {
+            return new LlamaConfig(dim, layers, heads, kvHeads, hidden, vocab, maxSeqLen, 1e-5f, 10000f, tied);
+        }
+
+        void describe(Map<String, Object> f) {
+            f.put("dim", dim);
+            f.put("layers", layers);
+            f.put("heads", heads);
+            f.put("kv_heads", kvHeads);
+            f.put("hidden", hidden);
+            f.put("vocab", vocab);
+        }
+    }
+
+    private static void positive(String flag, int value) {
+        if (value <= 0) throw new CriaException(flag + " must be positive: " + value);
+    }
+
+    @Command(name = "gemm", mixinStandardHelpOptions = true, description = "GFLOP/s of C(M,N) = A(M,K)·B(K,N).")
+    static final class GemmBench implements Callable<Integer> {
+        @Option(names = "--m", defaultValue = "1024") int m;
+        @Option(names = "--n", defaultValue = "2048") int n;
+        @Option(names = "--k", defaultValue = "2048") int k;
+        @Option(names = "--seconds", defaultValue = "3", description = "How long to repeat. Default: ${DEFAULT-VALUE}.") double seconds;
+        @Mixin Common common;
+
+        @Override
+        public Integer call() throws Exception {
+            positive("--m", m);
+            positive("--n", n);
+            positive("--k", k);
+            var r = GemmProbe.run(m, n, k, seconds);
+            var f = new LinkedHashMap<String, Object>();
+            f.put("bench", "gemm");
+            f.put("m", m);
+            f.put("n", n);
+            f.put("k", k);
+            f.put("gflops", Common.round(r.bestGflops()));
+            f.put("median_gflops", Common.round(r.medianGflops()));
+            f.put("repetitions", r.repetitions());
+            common.report("gemm", f, r.bestGflops());
+            return 0;
+        }
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "Full AdamW training steps on random tokens: ms/step and tokens/s (untied embeddings, as the PyTorch peer).")
+    static final class Train implements Callable<Integer> {
+        @Mixin Shape shape;
+        @Option(names = "--seq-len", defaultValue = "512") int seqLen;
+        @Option(names = "--batch", defaultValue = "8") int batch;
+        @Option(names = "--steps", defaultValue = "5", description = "Timed steps, after 2 warm-up steps. Default: ${DEFAULT-VALUE}.") int steps;
+        @Option(names = "--tied", description = "Tie the LM head to the embeddings.") boolean tied;
+        @Mixin Common common;
+
+        @Override
+        public Integer call() throws Exception {
+            positive("--seq-len", seqLen);
+            positive("--batch", batch);
+            positive("--steps", steps);
+            var r = TrainBench.run(shape.config(seqLen, tied), batch, seqLen, steps, 2);
+            var f = new LinkedHashMap<String, Object>();
+            f.put("bench", "train");
+            shape.describe(f);
+            f.put("seq_len", seqLen);
+            f.put("batch", batch);
+            f.put("ms_per_step", Common.round(r.msPerStep()));
+            f.put("tokens_per_sec", Math.round(r.tokensPerSecond()));
+            f.put("gflops", Common.round(r.gflops()));
+            common.report("train", f, r.gflops());
+            return 0;
+        }
+    }
+
+    @Command(name = "decode", mixinStandardHelpOptions = true,
+            description = "Batched sampling with the KV cache: generated tokens/s over the batch, prefill included.")
+    static final class Decode implements Callable<Integer> {
+        @Mixin Shape shape;
+        @Option(names = "--batch", defaultValue = "32") int batch;
+        @Option(names = "--prompt-len", defaultValue = "16") int promptLen;
+        @Option(names = "--new-tokens", defaultValue = "128") int newTokens;
+        @Option(names = "--repeats", defaultValue = "2", description = "Timed runs (the best is reported), after one warm-up. Default: ${DEFAULT-VALUE}.") int repeats;
+        @Mixin Common common;
+
+        @Override
+        public Integer call() throws Exception {
+            positive("--batch", batch);
+            positive("--prompt-len", promptLen);
+            positive("--new-tokens", newTokens);
+            positive("--repeats", repeats);
+            var r = DecodeBench.run(shape.config(promptLen + newTokens, true), batch, promptLen, newTokens, repeats);
+            var f = new LinkedHashMap<String, Object>();
+            f.put("bench", "decode");
+            shape.describe(f);
+            f.put("batch", batch);
+            f.put("prompt_len", promptLen);
+            f.put("new_tokens", newTokens);
+            f.put("seconds", Common.round(r.seconds()));
+            f.put("tokens_per_sec", Math.round(r.tokensPerSecond()));
+            f.put("gflops", Common.round(r.gflops()));
+            common.report("decode", f, r.gflops());
+            return 0;
+        }
+    }
+}
