@@ -4,12 +4,21 @@ import dev.cria.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * The matrix product Cria is built on: {@code C (M,N) (+)= A (M,K) · Bᵀ} with B stored as (N,K), the
- * layout of a linear layer's weight (out, in). Both operands are read along K, contiguously.
+ * The matrix products Cria is built on, {@code C (M,N) (+)= A·B}, for the three layouts training needs:
+ * <ul>
+ *   <li>{@link #abT}: A (M,K) times Bᵀ with B stored (N,K): the forward {@code x·Wᵀ}, W as (out, in);</li>
+ *   <li>{@link #ab}: A (M,K) times B (K,N): the input gradient {@code dY·W};</li>
+ *   <li>{@link #aTb}: Aᵀ with A stored (K,M) times B (K,N): the weight gradient {@code dYᵀ·X}.</li>
+ * </ul>
+ * All three run one strided kernel: element (m, k) of A is {@code a[m·aRow + k·aCol]} and element (k, n)
+ * of B is {@code b[k·bK + n·bN]}, so no operand is ever transposed in memory.
  *
- * <p>The vector path blocks the output in tiles that keep a panel of A and of B in cache, and inside a
- * tile computes 4 rows × 2 columns at once so each loaded vector feeds several FMAs. Tiles are split
- * among threads; each output element is written by exactly one thread, so results are deterministic.
+ * <p>Work is split into tasks of (column panel × row range); each output element is written by exactly
+ * one task, so results are deterministic. A task packs its panel of B, one K block at a time, as (k, n)
+ * rows zero-padded to whole vectors, then sweeps its rows of A four at a time: each step broadcasts four
+ * A values against two B vectors into eight accumulators, so no horizontal reduction is needed and each
+ * loaded vector feeds four FMAs. (Six rows would be fewer loads per FMA, but the JIT then gives up
+ * inlining the vector calls and the kernel runs an order of magnitude slower.)
  */
 public final class Gemm {
     private static final int BLOCK_K = 256;
@@ -17,28 +26,41 @@ public final class Gemm {
     private Gemm() {
     }
 
+    /** C (M,N) (+)= A (M,K) · Bᵀ, B stored (N,K). */
     public static void abT(float[] c, float[] a, float[] b, int M, int K, int N, boolean accumulate) {
-        if (Simd.ENABLED) abTVector(c, a, b, M, K, N, accumulate);
-        else abTScalar(c, a, b, M, K, N, accumulate);
+        run(c, a, K, 1, b, 1, K, M, K, N, accumulate);
     }
 
-    public static void abTScalar(float[] c, float[] a, float[] b, int M, int K, int N, boolean accumulate) {
+    /** C (M,N) (+)= A (M,K) · B (K,N). */
+    public static void ab(float[] c, float[] a, float[] b, int M, int K, int N, boolean accumulate) {
+        run(c, a, K, 1, b, N, 1, M, K, N, accumulate);
+    }
+
+    /** C (M,N) (+)= Aᵀ · B, A stored (K,M), B (K,N). */
+    public static void aTb(float[] c, float[] a, float[] b, int M, int K, int N, boolean accumulate) {
+        run(c, a, 1, M, b, N, 1, M, K, N, accumulate);
+    }
+
+    private static void run(float[] c, float[] a, int aRow, int aCol, float[] b, int bK, int bN, int M, int K, int N,
+                            boolean accumulate) {
+        if (Simd.ENABLED) vector(c, a, aRow, aCol, b, bK, bN, M, K, N, accumulate);
+        else scalar(c, a, aRow, aCol, b, bK, bN, M, K, N, accumulate);
+    }
+
+    /** Reference: the triple loop over the same strided layouts. */
+    public static void scalar(float[] c, float[] a, int aRow, int aCol, float[] b, int bK, int bN, int M, int K, int N,
+                              boolean accumulate) {
         for (int m = 0; m < M; m++) {
             for (int n = 0; n < N; n++) {
                 float sum = 0;
-                for (int k = 0; k < K; k++) sum += a[m * K + k] * b[n * K + k];
+                for (int k = 0; k < K; k++) sum += a[m * aRow + k * aCol] * b[k * bK + n * bN];
                 c[m * N + n] = accumulate ? c[m * N + n] + sum : sum;
             }
         }
     }
 
-    /**
-     * Vector path. Work is split into tasks of (column panel × row range). A task packs its panel of B,
-     * one K block at a time, as (k, n) rows zero-padded to whole vectors, then sweeps its rows of A four at
-     * a time: each step broadcasts four A values against two B vectors into eight accumulators, so no
-     * horizontal reduction is ever needed and each loaded vector feeds four FMAs.
-     */
-    public static void abTVector(float[] c, float[] a, float[] b, int M, int K, int N, boolean accumulate) {
+    public static void vector(float[] c, float[] a, int aRow, int aCol, float[] b, int bK, int bN, int M, int K, int N,
+                              boolean accumulate) {
         int panel = Math.min(PANEL_N, roundUp(N, NR));
         int panels = (N + panel - 1) / panel;
         // enough tasks for every thread: split rows too when there are few column panels
@@ -51,18 +73,18 @@ public final class Gemm {
             for (int task = start; task < end; task++) {
                 int n0 = (task / rowSplits) * panel, n1 = Math.min(N, n0 + panel);
                 int split = task % rowSplits;
-                int m0 = roundUp((int) ((long) M * split / rowSplits), 1), m1 = (int) ((long) M * (split + 1) / rowSplits);
+                int m0 = (int) ((long) M * split / rowSplits), m1 = (int) ((long) M * (split + 1) / rowSplits);
+                int width = roundUp(n1 - n0, NR);
                 for (int k0 = 0; k0 < K; k0 += BLOCK_K) {
                     int k1 = Math.min(K, k0 + BLOCK_K);
-                    int width = roundUp(n1 - n0, NR);
-                    pack(packed, b, K, n0, n1, k0, k1, width);
+                    pack(packed, b, bK, bN, n0, n1, k0, k1, width);
                     boolean add = accumulate || k0 > 0;
                     int m = m0;
                     for (; m + MR <= m1; m += MR) {
-                        for (int n = n0; n < n1; n += NR) kernel4x2(c, a, packed, K, N, m, n, n1, n - n0, width, k0, k1, add);
+                        for (int n = n0; n < n1; n += NR) kernel4x2(c, a, aRow, aCol, packed, N, m, n, n1, n - n0, width, k0, k1, add);
                     }
                     for (; m < m1; m++) {
-                        for (int n = n0; n < n1; n += NR) kernel1x2(c, a, packed, K, N, m, n, n1, n - n0, width, k0, k1, add);
+                        for (int n = n0; n < n1; n += NR) kernel1x2(c, a, aRow, aCol, packed, N, m, n, n1, n - n0, width, k0, k1, add);
                     }
                 }
             }
@@ -85,22 +107,28 @@ public final class Gemm {
         return buffer;
     }
 
+    private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[NR]);
+
     private static int roundUp(int x, int multiple) {
         return (x + multiple - 1) / multiple * multiple;
     }
 
-    /** packed[(k − k0)·width + (n − n0)] = b[n, k] for the panel's columns; padding columns are 0. */
-    private static void pack(float[] packed, float[] b, int K, int n0, int n1, int k0, int k1, int width) {
+    /** packed[(k − k0)·width + (n − n0)] = B(k, n) for the panel's columns; padding columns are 0. */
+    private static void pack(float[] packed, float[] b, int bK, int bN, int n0, int n1, int k0, int k1, int width) {
         int cols = n1 - n0;
         for (int k = k0; k < k1; k++) {
             int row = (k - k0) * width;
-            for (int j = 0; j < cols; j++) packed[row + j] = b[(n0 + j) * K + k];
+            if (bN == 1) {
+                System.arraycopy(b, k * bK + n0, packed, row, cols);
+            } else {
+                for (int j = 0; j < cols; j++) packed[row + j] = b[k * bK + (n0 + j) * bN];
+            }
             for (int j = cols; j < width; j++) packed[row + j] = 0f;
         }
     }
 
-    private static void kernel4x2(float[] c, float[] a, float[] packed, int K, int N, int m, int n, int n1, int col,
-                                  int width, int k0, int k1, boolean add) {
+    private static void kernel4x2(float[] c, float[] a, int aRow, int aCol, float[] packed, int N, int m, int n, int n1,
+                                  int col, int width, int k0, int k1, boolean add) {
         var f = Simd.F;
         int L = Simd.LANES;
         var c00 = FloatVector.zero(f);
@@ -111,20 +139,20 @@ public final class Gemm {
         var c21 = FloatVector.zero(f);
         var c30 = FloatVector.zero(f);
         var c31 = FloatVector.zero(f);
-        int a0 = m * K, a1 = a0 + K, a2 = a1 + K, a3 = a2 + K;
-        for (int k = k0, p = col; k < k1; k++, p += width) {
+        int r2 = 2 * aRow, r3 = 3 * aRow;
+        for (int k = k0, p = col, ka = m * aRow + k0 * aCol; k < k1; k++, p += width, ka += aCol) {
             var b0 = FloatVector.fromArray(f, packed, p);
             var b1 = FloatVector.fromArray(f, packed, p + L);
-            var av = FloatVector.broadcast(f, a[a0 + k]);
+            var av = FloatVector.broadcast(f, a[ka]);
             c00 = av.fma(b0, c00);
             c01 = av.fma(b1, c01);
-            av = FloatVector.broadcast(f, a[a1 + k]);
+            av = FloatVector.broadcast(f, a[ka + aRow]);
             c10 = av.fma(b0, c10);
             c11 = av.fma(b1, c11);
-            av = FloatVector.broadcast(f, a[a2 + k]);
+            av = FloatVector.broadcast(f, a[ka + r2]);
             c20 = av.fma(b0, c20);
             c21 = av.fma(b1, c21);
-            av = FloatVector.broadcast(f, a[a3 + k]);
+            av = FloatVector.broadcast(f, a[ka + r3]);
             c30 = av.fma(b0, c30);
             c31 = av.fma(b1, c31);
         }
@@ -135,14 +163,13 @@ public final class Gemm {
         storeRow(c, (m + 3) * N + n, c30, c31, valid, add);
     }
 
-    private static void kernel1x2(float[] c, float[] a, float[] packed, int K, int N, int m, int n, int n1, int col,
-                                  int width, int k0, int k1, boolean add) {
+    private static void kernel1x2(float[] c, float[] a, int aRow, int aCol, float[] packed, int N, int m, int n, int n1,
+                                  int col, int width, int k0, int k1, boolean add) {
         var f = Simd.F;
         var c0 = FloatVector.zero(f);
         var c1 = FloatVector.zero(f);
-        int a0 = m * K;
-        for (int k = k0, p = col; k < k1; k++, p += width) {
-            var av = FloatVector.broadcast(f, a[a0 + k]);
+        for (int k = k0, p = col, ka = m * aRow + k0 * aCol; k < k1; k++, p += width, ka += aCol) {
+            var av = FloatVector.broadcast(f, a[ka]);
             c0 = av.fma(FloatVector.fromArray(f, packed, p), c0);
             c1 = av.fma(FloatVector.fromArray(f, packed, p + Simd.LANES), c1);
         }
@@ -162,28 +189,11 @@ public final class Gemm {
             v1.intoArray(c, off + L);
             return;
         }
-        var m0 = f.indexInRange(0, valid);
-        var m1 = f.indexInRange(L, valid);
-        if (add) {
-            v0 = v0.add(FloatVector.fromArray(f, c, off, m0));
-            v1 = v1.add(FloatVector.fromArray(f, c, off + L, m1));
-        }
-        v0.intoArray(c, off, m0);
-        v1.intoArray(c, off + L, m1);
-    }
-
-    /** dst (cols, rows) = srcᵀ for src (rows, cols). */
-    public static void transpose(float[] dst, float[] src, int rows, int cols) {
-        final int block = 32;
-        Parallel.forRange((rows + block - 1) / block, Math.max(1, 4096 / Math.max(1, cols)), (start, end) -> {
-            for (int rb = start * block; rb < Math.min(rows, end * block); rb += block) {
-                for (int cb = 0; cb < cols; cb += block) {
-                    int rEnd = Math.min(rows, rb + block), cEnd = Math.min(cols, cb + block);
-                    for (int r = rb; r < rEnd; r++) {
-                        for (int col = cb; col < cEnd; col++) dst[col * rows + r] = src[r * cols + col];
-                    }
-                }
-            }
-        });
+        // subtle: a partial block goes through a scratch array: masked vector stores are not always
+        // intrinsified and then allocate on every call.
+        float[] tail = TAIL.get();
+        v0.intoArray(tail, 0);
+        v1.intoArray(tail, L);
+        for (int j = 0; j < valid; j++) c[off + j] = add ? c[off + j] + tail[j] : tail[j];
     }
 }

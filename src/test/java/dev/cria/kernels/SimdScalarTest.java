@@ -40,18 +40,21 @@ class SimdScalarTest {
     }
 
     @Test
-    void gemmAllShapes() {
-        int[][] shapes = {{1, 1, 1}, {3, 17, 5}, {4, 16, 2}, {7, 33, 9}, {65, 40, 70}, {130, 19, 3}, {2, 100, 129}};
+    void gemmAllLayoutsAndShapes() {
+        int[][] shapes = {{1, 1, 1}, {3, 17, 5}, {4, 16, 2}, {7, 33, 9}, {65, 40, 70}, {130, 19, 3}, {2, 300, 129}, {9, 600, 40}};
         for (int[] s : shapes) {
             int M = s[0], K = s[1], N = s[2];
             float[] a = random(M * K), b = random(N * K);
-            float[] c1 = random(M * N), c2 = c1.clone();
-            Gemm.abTVector(c1, a, b, M, K, N, true);
-            Gemm.abTScalar(c2, a, b, M, K, N, true);
-            assertClose(c1, c2, 1e-4f);
-            Gemm.abTVector(c1, a, b, M, K, N, false);
-            Gemm.abTScalar(c2, a, b, M, K, N, false);
-            assertClose(c1, c2, 1e-4f);
+            // (aRow, aCol, bK, bN) for abT, ab and aTb
+            int[][] layouts = {{K, 1, 1, K}, {K, 1, N, 1}, {1, M, N, 1}};
+            for (int[] l : layouts) {
+                for (boolean accumulate : new boolean[] {false, true}) {
+                    float[] c1 = random(M * N), c2 = c1.clone();
+                    Gemm.vector(c1, a, l[0], l[1], b, l[2], l[3], M, K, N, accumulate);
+                    Gemm.scalar(c2, a, l[0], l[1], b, l[2], l[3], M, K, N, accumulate);
+                    assertClose(c1, c2, 1e-4f);
+                }
+            }
         }
     }
 
@@ -73,14 +76,6 @@ class SimdScalarTest {
         }
         assertClose(dx, dxRef, 1e-4f);
         assertClose(dw, dwRef, 1e-4f);
-    }
-
-    @Test
-    void transposeIsExact() {
-        int rows = 37, cols = 70;
-        float[] src = random(rows * cols), dst = new float[rows * cols];
-        Gemm.transpose(dst, src, rows, cols);
-        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) assertThat(dst[c * rows + r]).isEqualTo(src[r * cols + c]);
     }
 
     @Test
