@@ -3,6 +3,7 @@ package dev.cria.generate;
 import dev.cria.model.Decoder;
 import dev.cria.model.KvCache;
 import dev.cria.model.Llama;
+import dev.cria.tensor.Parallel;
 import dev.cria.util.CriaException;
 import dev.cria.util.Rng;
 import java.util.ArrayList;
@@ -16,7 +17,7 @@ import java.util.List;
  * context is full.
  *
  * <p>Each sequence draws from its own generator split from the caller's, so a sequence's sample does
- * not depend on what else is in the batch.
+ * not depend on what else is in the batch. Each call sees the model's current weights.
  */
 public final class Generator {
     /** Receives each new token as soon as it is chosen (for streaming). */
@@ -32,12 +33,12 @@ public final class Generator {
     public record Completion(int[] tokens, Finish finish) {
     }
 
-    private final Decoder decoder;
+    private final Llama model;
     private final int vocab;
     private final int maxSeqLen;
 
     public Generator(Llama model) {
-        this.decoder = new Decoder(model);
+        this.model = model;
         this.vocab = model.config().vocab();
         this.maxSeqLen = model.config().maxSeqLen();
     }
@@ -59,7 +60,9 @@ public final class Generator {
             longest = Math.max(longest, p.length);
             totalPrompt += p.length;
         }
-        var cache = new KvCache(decoder.model().config(), B, Math.min(maxSeqLen, longest + maxNewTokens));
+        // a fresh decoder per call: it snapshots the weights, which training may have changed since the last
+        var decoder = new Decoder(model);
+        var cache = new KvCache(model.config(), B, Math.min(maxSeqLen, longest + maxNewTokens));
         Rng[] rngs = new Rng[B];
         for (int b = 0; b < B; b++) rngs[b] = rng.split();
 
@@ -87,9 +90,16 @@ public final class Generator {
             int[] next = new int[activeCount];
             int nextCount = 0;
             int[] nextTokens = new int[activeCount];
+            int[] sampled = new int[activeCount];
+            int[] sequences = active;
+            float[] rowLogits = logits;
+            // each sequence draws from its own generator, so sampling them in parallel stays deterministic
+            Parallel.forRange(activeCount, 4, (start, end) -> {
+                for (int i = start; i < end; i++) sampled[i] = sampler.sample(rowLogits, i * vocab, vocab, rngs[sequences[i]]);
+            });
             for (int i = 0; i < activeCount; i++) {
                 int b = active[i];
-                int token = sampler.sample(logits, i * vocab, vocab, rngs[b]);
+                int token = sampled[i];
                 if (token == stopToken) {
                     finish[b] = Finish.STOP_TOKEN;
                     continue;

@@ -1,5 +1,6 @@
 package dev.cria.generate;
 
+import dev.cria.kernels.Softmax;
 import dev.cria.util.CriaException;
 import dev.cria.util.Rng;
 import java.util.Arrays;
@@ -22,6 +23,7 @@ public record Sampler(float temperature, int topK, float topP) {
 
     public int sample(float[] logits, int off, int V, Rng rng) {
         if (temperature == 0) return argmax(logits, off, V);
+        if (topK == 0 && topP >= 1) return sampleAll(logits, off, V, rng);
         int[] candidates = candidates(logits, off, V);
         double max = Double.NEGATIVE_INFINITY;
         for (int id : candidates) max = Math.max(max, logits[off + id]);
@@ -51,6 +53,19 @@ public record Sampler(float temperature, int topK, float topP) {
             if (u < 0) return candidates[i];
         }
         return candidates[keep - 1];
+    }
+
+    private static final ThreadLocal<float[]> WEIGHTS = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** Pure sampling over the whole vocabulary: the softmax is exponentiated with the Vector API. */
+    private int sampleAll(float[] logits, int off, int V, Rng rng) {
+        float[] w = WEIGHTS.get();
+        if (w.length < V) {
+            w = new float[V];
+            WEIGHTS.set(w);
+        }
+        float sum = Softmax.exponentiate(w, logits, off, V, Softmax.max(logits, off, V), 1f / temperature);
+        return Softmax.inverseCdf(w, V, (float) (rng.nextDouble() * sum));
     }
 
     /** Token ids to sample among: all of them, or sorted by logit (descending) when top-k or top-p prune. */

@@ -143,12 +143,8 @@ public final class Attention {
             scores[s] = sc;
             if (sc > max) max = sc;
         }
-        float sum = 0;
-        for (int s = 0; s < len; s++) {
-            float p = (float) Math.exp(scores[s] - max);
-            scores[s] = p;
-            sum += p;
-        }
+        float sum = simd ? Softmax.exponentiateVector(scores, scores, 0, len, max, 1f)
+                : Softmax.exponentiateScalar(scores, scores, 0, len, max, 1f, 0);
         java.util.Arrays.fill(out, outOff, outOff + HS, 0f);
         float inv = 1f / sum;
         for (int s = 0; s < len; s++) {

@@ -55,6 +55,69 @@ public final class Softmax {
     }
 
     /**
+     * dst[i] = exp((x[off+i] − max) · invTemperature) for i in [0, n); returns the sum. The unnormalised
+     * softmax a sampler draws from.
+     */
+    public static float exponentiate(float[] dst, float[] x, int off, int n, float max, float invTemperature) {
+        return Simd.ENABLED ? exponentiateVector(dst, x, off, n, max, invTemperature) : exponentiateScalar(dst, x, off, n, max, invTemperature, 0);
+    }
+
+    public static float exponentiateScalar(float[] dst, float[] x, int off, int n, float max, float invTemperature, int from) {
+        float sum = 0;
+        for (int i = from; i < n; i++) {
+            dst[i] = (float) Math.exp((x[off + i] - max) * invTemperature);
+            sum += dst[i];
+        }
+        return sum;
+    }
+
+    public static float exponentiateVector(float[] dst, float[] x, int off, int n, float max, float invTemperature) {
+        var f = Simd.F;
+        var acc = FloatVector.zero(f);
+        var maxV = FloatVector.broadcast(f, max);
+        int i = 0;
+        for (int bound = f.loopBound(n); i < bound; i += Simd.LANES) {
+            var e = FloatVector.fromArray(f, x, off + i).sub(maxV).mul(invTemperature).lanewise(VectorOperators.EXP);
+            e.intoArray(dst, i);
+            acc = acc.add(e);
+        }
+        return acc.reduceLanes(VectorOperators.ADD) + exponentiateScalar(dst, x, off, n, max, invTemperature, i);
+    }
+
+    /**
+     * The first index i whose running sum w[0] + ... + w[i] exceeds u (n − 1 if none does): a draw from
+     * the unnormalised distribution w, given u uniform in [0, Σw). Skips whole vectors by their sums.
+     */
+    public static int inverseCdf(float[] w, int n, float u) {
+        int i = 0;
+        if (Simd.ENABLED) {
+            for (int bound = Simd.F.loopBound(n); i < bound; i += Simd.LANES) {
+                float block = FloatVector.fromArray(Simd.F, w, i).reduceLanes(VectorOperators.ADD);
+                if (u < block) break;
+                u -= block;
+            }
+        }
+        for (; i < n; i++) {
+            u -= w[i];
+            if (u < 0) return i;
+        }
+        return n - 1;
+    }
+
+    /** The largest of x[off..off+n). */
+    public static float max(float[] x, int off, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        int i = 0;
+        if (Simd.ENABLED && n >= Simd.LANES) {
+            var mv = FloatVector.broadcast(Simd.F, Float.NEGATIVE_INFINITY);
+            for (int bound = Simd.F.loopBound(n); i < bound; i += Simd.LANES) mv = mv.max(FloatVector.fromArray(Simd.F, x, off + i));
+            max = mv.reduceLanes(VectorOperators.MAX);
+        }
+        for (; i < n; i++) max = Math.max(max, x[off + i]);
+        return max;
+    }
+
+    /**
      * For each row n with {@code a[n] != 0 || b[n] != 0}: {@code dlogits[n, :] += a[n]·softmax(logits[n, :])}
      * and {@code dlogits[n, target[n]] += b[n]}.
      */

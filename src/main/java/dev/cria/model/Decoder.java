@@ -2,6 +2,7 @@ package dev.cria.model;
 
 import dev.cria.kernels.Attention;
 import dev.cria.kernels.Embedding;
+import dev.cria.kernels.Gemm;
 import dev.cria.kernels.Linear;
 import dev.cria.kernels.RmsNorm;
 import dev.cria.kernels.Rope;
@@ -15,15 +16,56 @@ import dev.cria.tensor.Parallel;
  * slot; a slot's rows must be consecutive and continue where the slot's cache ends. Prefill (a whole
  * prompt per slot) and decoding (one token per slot) are the same call.
  *
+ * <p>The decoder takes a snapshot of the weights when it is built: the q, k, v projections are joined
+ * into one matrix, as are gate and up, and each matrix is also packed in advance for batched steps
+ * (see {@link Gemm.PackedB}). Build a new decoder after the weights change.
+ *
  * <p>Legend: R input rows, C = dim, KV = KVH·HS, F hidden, V vocab.
  */
 public final class Decoder {
+    /** Fewer rows than this run as dot products on the plain weights; more use the packed copy. */
+    private static final int PACKED_ROWS = 8;
+
+    /** One matrix in both forms. */
+    private record Weight(float[] plain, Gemm.PackedB packed, int out, int in) {
+        static Weight of(int in, float[]... parts) {
+            int total = 0;
+            for (float[] p : parts) total += p.length;
+            float[] joined = new float[total];
+            int at = 0;
+            for (float[] p : parts) {
+                System.arraycopy(p, 0, joined, at, p.length);
+                at += p.length;
+            }
+            return new Weight(joined, Gemm.PackedB.of(joined, total / in, in), total / in, in);
+        }
+
+        /** out (R, this.out) = x (R, in) · thisᵀ. */
+        void apply(float[] out, float[] x, int R) {
+            if (R < PACKED_ROWS) Gemm.abT(out, x, plain, R, in, this.out, false);
+            else Gemm.abT(out, x, packed, R, false);
+        }
+    }
+
     private final Llama model;
     private final LlamaConfig c;
+    private final Weight[] qkv, o, gateUp, down;
 
     public Decoder(Llama model) {
         this.model = model;
         this.c = model.config();
+        int L = c.layers(), C = c.dim(), F = c.hiddenDim();
+        qkv = new Weight[L];
+        o = new Weight[L];
+        gateUp = new Weight[L];
+        down = new Weight[L];
+        for (int l = 0; l < L; l++) {
+            Llama.Block b = model.block(l);
+            qkv[l] = Weight.of(C, b.wq().data, b.wk().data, b.wv().data);
+            o[l] = Weight.of(C, b.wo().data);
+            gateUp[l] = Weight.of(C, b.wGate().data, b.wUp().data);
+            down[l] = Weight.of(F, b.wDown().data);
+        }
     }
 
     public Llama model() {
@@ -43,11 +85,13 @@ public final class Decoder {
         float[] x = new float[R * C];
         float[] h = new float[R * C];
         float[] rstd = new float[R];
+        float[] qkvOut = new float[R * (C + 2 * KV)];
         float[] q = new float[R * C], qr = new float[R * C];
         float[] k = new float[R * KV], kr = new float[R * KV];
         float[] v = new float[R * KV];
         float[] att = new float[R * C];
         float[] proj = new float[R * C];
+        float[] gateUpOut = new float[R * 2 * F];
         float[] gate = new float[R * F], up = new float[R * F];
         Rope.Table rope = model.ropeTable();
 
@@ -55,9 +99,8 @@ public final class Decoder {
         for (int l = 0; l < c.layers(); l++) {
             Llama.Block b = model.block(l);
             RmsNorm.forward(h, rstd, x, b.attnNorm().data, R, C, eps);
-            Linear.forward(q, h, b.wq().data, R, C, C);
-            Linear.forward(k, h, b.wk().data, R, C, KV);
-            Linear.forward(v, h, b.wv().data, R, C, KV);
+            qkv[l].apply(qkvOut, h, R);
+            split(qkvOut, R, new float[][] {q, k, v}, new int[] {C, KV, KV});
             Rope.forward(qr, q, positions, R, H, HS, rope);
             Rope.forward(kr, k, positions, R, KVH, HS, rope);
             float[] keys = cache.keys[l], values = cache.values[l];
@@ -67,13 +110,13 @@ public final class Decoder {
                 System.arraycopy(v, r * KV, values, at, KV);
             }
             attend(att, qr, keys, values, slots, positions, cache);
-            Linear.forward(proj, att, b.wo().data, R, C, C);
+            o[l].apply(proj, att, R);
             for (int i = 0; i < R * C; i++) x[i] += proj[i];
             RmsNorm.forward(h, rstd, x, b.mlpNorm().data, R, C, eps);
-            Linear.forward(gate, h, b.wGate().data, R, C, F);
-            Linear.forward(up, h, b.wUp().data, R, C, F);
+            gateUp[l].apply(gateUpOut, h, R);
+            split(gateUpOut, R, new float[][] {gate, up}, new int[] {F, F});
             SwiGlu.forward(gate, gate, up, R * F);
-            Linear.forward(proj, gate, b.wDown().data, R, F, C);
+            down[l].apply(proj, gate, R);
             for (int i = 0; i < R * C; i++) x[i] += proj[i];
         }
         for (int r = 0; r < R; r++) cache.setLength(slots[r], positions[r] + 1);
@@ -86,6 +129,19 @@ public final class Decoder {
         float[] logits = new float[L * c.vocab()];
         Linear.forward(logits, normed, model.lmHead().data, L, C, c.vocab());
         return logits;
+    }
+
+    /** Cuts each row of a joined product into its parts, parts[i] taking widths[i] columns. */
+    private static void split(float[] joined, int R, float[][] parts, int[] widths) {
+        int total = 0;
+        for (int w : widths) total += w;
+        for (int r = 0; r < R; r++) {
+            int at = r * total;
+            for (int i = 0; i < parts.length; i++) {
+                System.arraycopy(joined, at, parts[i], r * widths[i], widths[i]);
+                at += widths[i];
+            }
+        }
     }
 
     /** Position of each row: its slot's cached length plus the rows of that slot before it. */

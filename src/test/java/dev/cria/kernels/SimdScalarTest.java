@@ -59,6 +59,20 @@ class SimdScalarTest {
     }
 
     @Test
+    void gemmFewRowsPath() {
+        for (int[] s : new int[][] {{1, 288, 37}, {3, 17, 8}, {8, 40, 130}, {2, 5, 3}, {32, 288, 1000}, {50, 33, 301}}) {
+            int M = s[0], K = s[1], N = s[2];
+            float[] a = random(M * K), b = random(N * K);
+            for (boolean accumulate : new boolean[] {false, true}) {
+                float[] c1 = random(M * N), c2 = c1.clone();
+                Gemm.abTFewRows(c1, a, b, M, K, N, accumulate);
+                Gemm.scalar(c2, a, K, 1, b, 1, K, M, K, N, accumulate);
+                assertClose(c1, c2, 1e-4f);
+            }
+        }
+    }
+
+    @Test
     void linearBackwardMatchesScalarProducts() {
         int N = 13, IN = 21, OUT = 18;
         float[] x = random(N * IN), w = random(OUT * IN), dout = random(N * OUT);
@@ -133,6 +147,21 @@ class SimdScalarTest {
             for (int i = 0; i < n; i++) x[i] *= 5;
             float lse = Softmax.rowLseScalar(x, 0, n);
             assertThat(Softmax.rowLseVector(x, 0, n)).isCloseTo(lse, org.assertj.core.data.Offset.offset(1e-5f * Math.max(1, Math.abs(lse))));
+            float[] e1 = new float[n], e2 = new float[n];
+            float s1 = Softmax.exponentiateVector(e1, x, 0, n, 5f, 0.7f), s2 = Softmax.exponentiateScalar(e2, x, 0, n, 5f, 0.7f, 0);
+            assertClose(e1, e2, 1e-5f);
+            assertThat(s1).isCloseTo(s2, org.assertj.core.data.Offset.offset(1e-4f * Math.max(1, s2)));
+            float max = Float.NEGATIVE_INFINITY;
+            for (float v : x) max = Math.max(max, v);
+            assertThat(Softmax.max(x, 0, n)).isEqualTo(max);
+            float total = 0;
+            for (float e : e2) total += e;
+            for (float u : new float[] {0f, total * 0.37f, total * 0.999f}) {
+                int expected = 0;
+                float running = e2[0];
+                while (running <= u && expected < n - 1) running += e2[++expected];
+                assertThat(Softmax.inverseCdf(e2, n, u)).as("u=%s n=%d", u, n).isBetween(Math.max(0, expected - 1), Math.min(n - 1, expected + 1));
+            }
             float[] d1 = random(n), d2 = d1.clone();
             Softmax.rowBackwardVector(d1, x, 0, n, lse, 0.3f);
             Softmax.rowBackwardScalar(d2, x, 0, n, lse, 0.3f);
