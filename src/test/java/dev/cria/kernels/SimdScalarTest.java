@@ -73,6 +73,21 @@ class SimdScalarTest {
     }
 
     @Test
+    void prePackedWeights() {
+        for (int[] s : new int[][] {{1, 288, 37}, {9, 300, 70}, {32, 17, 600}}) {
+            int M = s[0], K = s[1], N = s[2];
+            float[] a = random(M * K), w = random(N * K);
+            var packed = Gemm.PackedB.of(w, N, K);
+            for (boolean accumulate : new boolean[] {false, true}) {
+                float[] c1 = random(M * N), c2 = c1.clone();
+                Gemm.abT(c1, a, packed, M, accumulate);
+                Gemm.scalar(c2, a, K, 1, w, 1, K, M, K, N, accumulate);
+                assertClose(c1, c2, 1e-4f);
+            }
+        }
+    }
+
+    @Test
     void linearBackwardMatchesScalarProducts() {
         int N = 13, IN = 21, OUT = 18;
         float[] x = random(N * IN), w = random(OUT * IN), dout = random(N * OUT);
