@@ -168,18 +168,14 @@ public final class Gemm {
 
     public static void vector(float[] c, float[] a, int aRow, int aCol, float[] b, int bK, int bN, int M, int K, int N,
                               boolean accumulate) {
-        int panel = Math.min(PANEL_N, roundUp(N, NR));
+        int panel = panelWidth(N);
         int panels = (N + panel - 1) / panel;
-        // enough tasks for every thread: split rows too when there are few column panels
-        int rowSplits = Math.max(1, Math.min((M + MR - 1) / MR, (2 * Parallel.threads() + panels - 1) / panels));
+        int rowSplits = rowSplits(M, panels);
         int tasks = panels * rowSplits;
-        double flopsPerTask = 2.0 * M * K * panel / rowSplits;
-        int grain = flopsPerTask > 100_000 ? 1 : (int) Math.min(tasks, Math.max(1, 100_000 / Math.max(1, flopsPerTask)));
-        Parallel.forRange(tasks, grain, (start, end) -> {
+        Parallel.forRange(tasks, grain(M, K, panel, rowSplits, tasks), (start, end) -> {
             float[] packed = packBuffer(BLOCK_K * panel);
             for (int task = start; task < end; task++) {
-                int n0 = (task / rowSplits) * panel, n1 = Math.min(N, n0 + panel);
-                int split = task % rowSplits;
+                int split = task / panels, n0 = (task % panels) * panel, n1 = Math.min(N, n0 + panel);
                 int m0 = (int) ((long) M * split / rowSplits), m1 = (int) ((long) M * (split + 1) / rowSplits);
                 int width = roundUp(n1 - n0, NR);
                 for (int k0 = 0; k0 < K; k0 += BLOCK_K) {
@@ -189,6 +185,26 @@ public final class Gemm {
                 }
             }
         });
+    }
+
+    /** Column panels of at most PANEL_N, as equal as whole vectors allow (288 → 160 + 128, not 256 + 32). */
+    private static int panelWidth(int N) {
+        int panels = (N + PANEL_N - 1) / PANEL_N;
+        return roundUp((N + panels - 1) / panels, NR);
+    }
+
+    /**
+     * Row ranges per panel: enough tasks for every thread. Tasks are numbered row range first, so the
+     * contiguous chunk a thread takes covers all panels of its rows, and threads get equal work.
+     */
+    private static int rowSplits(int M, int panels) {
+        return Math.max(1, Math.min((M + MR - 1) / MR, (2 * Parallel.threads() + panels - 1) / panels));
+    }
+
+    /** Tasks per chunk: small products are not worth a hand-off to another thread. */
+    private static int grain(int M, int K, int panel, int rowSplits, int tasks) {
+        double flopsPerTask = 2.0 * M * K * panel / rowSplits;
+        return flopsPerTask > 100_000 ? 1 : (int) Math.min(tasks, Math.max(1, 100_000 / Math.max(1, flopsPerTask)));
     }
 
     /** Rows m0..m1 of A against one packed K block of a column panel: the micro-kernels, four rows at a time. */
@@ -223,7 +239,7 @@ public final class Gemm {
 
         /** Packs w, stored (N,K) as a linear layer's weight. */
         public static PackedB of(float[] w, int N, int K) {
-            int panel = Math.min(PANEL_N, roundUp(N, NR));
+            int panel = panelWidth(N);
             int panels = (N + panel - 1) / panel, kBlocks = (K + BLOCK_K - 1) / BLOCK_K;
             int[] offsets = new int[panels * kBlocks];
             int size = 0;
@@ -262,13 +278,11 @@ public final class Gemm {
     public static void abT(float[] c, float[] a, PackedB w, int M, boolean accumulate) {
         int N = w.N, K = w.K, panel = w.panel;
         int panels = (N + panel - 1) / panel;
-        int rowSplits = Math.max(1, Math.min((M + MR - 1) / MR, (2 * Parallel.threads() + panels - 1) / panels));
+        int rowSplits = rowSplits(M, panels);
         int tasks = panels * rowSplits;
-        double flopsPerTask = 2.0 * M * K * panel / rowSplits;
-        int grain = flopsPerTask > 100_000 ? 1 : (int) Math.min(tasks, Math.max(1, 100_000 / Math.max(1, flopsPerTask)));
-        Parallel.forRange(tasks, grain, (start, end) -> {
+        Parallel.forRange(tasks, grain(M, K, panel, rowSplits, tasks), (start, end) -> {
             for (int task = start; task < end; task++) {
-                int p = task / rowSplits, split = task % rowSplits;
+                int split = task / panels, p = task % panels;
                 int n0 = p * panel, n1 = Math.min(N, n0 + panel);
                 int m0 = (int) ((long) M * split / rowSplits), m1 = (int) ((long) M * (split + 1) / rowSplits);
                 int width = roundUp(n1 - n0, NR);
