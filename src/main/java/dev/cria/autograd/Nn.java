@@ -7,6 +7,7 @@ import dev.cria.kernels.RmsNorm;
 import dev.cria.kernels.Rope;
 import dev.cria.kernels.Softmax;
 import dev.cria.kernels.SwiGlu;
+import dev.cria.tensor.Workspace;
 import java.util.Arrays;
 
 /**
@@ -132,6 +133,43 @@ public final class Nn {
             }
             Softmax.backward(logits.gradForUpdate(), logits.data, lse, safeTargets, a, b, N, V);
         }, logits);
+    }
+
+    /**
+     * Mean cross-entropy of the logits {@code x · wᵀ} (N, V) against targets, fused so that one (N, V)
+     * buffer serves as the logits in the forward and, overwritten in place, as their gradient in the
+     * backward: a training step holds the largest tensor of the model once, and reuses its memory from
+     * step to step (see {@link Workspace}). Equal to {@code crossEntropy(linear(x, w), targets)}.
+     */
+    public static Tensor linearCrossEntropy(Tensor x, Tensor w, int[] targets) {
+        int IN = w.dim(1), V = w.dim(0);
+        if (x.dim(-1) != IN) throw new IllegalArgumentException("linearCrossEntropy: input has " + x.dim(-1) + " features, weight expects " + IN);
+        int N = x.size() / IN;
+        if (targets.length != N) throw new IllegalArgumentException("linearCrossEntropy: " + targets.length + " targets for " + N + " rows");
+        float[] logits = Workspace.take(N * V);
+        Linear.forward(logits, x.data, w.data, N, IN, V);
+        float[] lse = new float[N];
+        Softmax.logSumExp(lse, logits, N, V);
+        double sum = 0;
+        int count = 0;
+        for (int n = 0; n < N; n++) {
+            int t = targets[n];
+            if (t == IGNORE_INDEX) continue;
+            if (t < 0 || t >= V) throw new IllegalArgumentException("linearCrossEntropy: target " + t + " at row " + n + " outside vocabulary of " + V);
+            sum += lse[n] - logits[n * V + t];
+            count++;
+        }
+        int counted = count;
+        float loss = counted == 0 ? 0f : (float) (sum / counted);
+        Tensor out = Tensor.result(new float[] {loss}, new int[0], dout -> {
+            // subtle: from here on the buffer holds d loss / d logits, no longer the logits
+            Softmax.gradientInPlace(logits, lse, targets, IGNORE_INDEX, counted == 0 ? 0f : dout[0] / counted, N, V);
+            if (x.requiresGrad()) Linear.backwardInput(x.gradForUpdate(), logits, w.data, N, IN, V);
+            if (w.requiresGrad()) Linear.backwardWeight(w.gradForUpdate(), logits, x.data, N, IN, V);
+            Workspace.give(logits);
+        }, x, w);
+        if (!out.requiresGrad()) Workspace.give(logits);
+        return out;
     }
 
     /** log softmax(logits[n, :])[index[n]] for each row: logits (N, V) → (N). */

@@ -28,6 +28,7 @@ public final class Tensor {
     private float[] grad;
     private Tensor[] inputs;
     private Backward backward;
+    private String op; // set only while profiling
 
     private Tensor(float[] data, int[] shape, boolean requiresGrad) {
         if (data.length != sizeOf(shape)) {
@@ -66,6 +67,10 @@ public final class Tensor {
         if (track) {
             out.inputs = inputs;
             out.backward = backward;
+        }
+        if (OpProfile.enabled()) {
+            out.op = OpProfile.callerOp();
+            OpProfile.forwardDone(out.op);
         }
         return out;
     }
@@ -152,7 +157,11 @@ public final class Tensor {
         gradForUpdate()[0] += 1f;
         for (int i = order.size() - 1; i >= 0; i--) {
             Tensor node = order.get(i);
-            if (node.backward != null && node.grad != null) node.backward.apply(node.grad);
+            if (node.backward != null && node.grad != null) {
+                long start = OpProfile.enabled() ? System.nanoTime() : 0;
+                node.backward.apply(node.grad);
+                if (OpProfile.enabled()) OpProfile.backwardDone(node.op, System.nanoTime() - start);
+            }
             if (node.backward != null) {
                 node.backward = null;
                 node.inputs = null;

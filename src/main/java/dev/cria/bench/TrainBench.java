@@ -1,5 +1,6 @@
 package dev.cria.bench;
 
+import dev.cria.autograd.OpProfile;
 import dev.cria.autograd.Tensor;
 import dev.cria.model.Llama;
 import dev.cria.model.LlamaConfig;
@@ -30,8 +31,12 @@ public final class TrainBench {
         }
         long start = 0;
         for (int s = 0; s < warmup + steps; s++) {
-            if (s == warmup) start = System.nanoTime();
+            if (s == warmup) {
+                start = System.nanoTime();
+                OpProfile.reset();
+            }
             optimizer.zeroGrad();
+            OpProfile.lap();
             Tensor loss = model.loss(inputs, targets, B, T);
             loss.backward();
             GradClip.clip(params, 1.0);

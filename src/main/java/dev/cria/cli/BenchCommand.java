@@ -121,6 +121,7 @@ final class BenchCommand implements Runnable {
         @Option(names = "--batch", defaultValue = "8") int batch;
         @Option(names = "--steps", defaultValue = "5", description = "Timed steps, after 2 warm-up steps. Default: ${DEFAULT-VALUE}.") int steps;
         @Option(names = "--tied", description = "Tie the LM head to the embeddings.") boolean tied;
+        @Option(names = "--profile", description = "Also print the time of each op, forward and backward (slows the step a little).") boolean profile;
         @Mixin Common common;
 
         @Override
@@ -128,7 +129,9 @@ final class BenchCommand implements Runnable {
             positive("--seq-len", seqLen);
             positive("--batch", batch);
             positive("--steps", steps);
+            if (profile) dev.cria.autograd.OpProfile.enable();
             var r = TrainBench.run(shape.config(seqLen, tied), batch, seqLen, steps, 2);
+            if (profile) dev.cria.autograd.OpProfile.report(steps).forEach(System.err::println);
             var f = new LinkedHashMap<String, Object>();
             f.put("bench", "train");
             shape.describe(f);

@@ -55,6 +55,40 @@ public final class Softmax {
     }
 
     /**
+     * Turns logits (N, V) into the gradient of {@code scale · Σ_n cross-entropy(row n, target n)} in place:
+     * {@code scale · (softmax(row) − onehot(target))}, and zeros for rows whose target is {@code ignore}.
+     */
+    public static void gradientInPlace(float[] logits, float[] lse, int[] targets, int ignore, float scale, int N, int V) {
+        boolean simd = Simd.ENABLED;
+        Parallel.forRange(N, Math.max(1, 16384 / V), (start, end) -> {
+            for (int n = start; n < end; n++) {
+                int off = n * V;
+                if (targets[n] == ignore || scale == 0) {
+                    java.util.Arrays.fill(logits, off, off + V, 0f);
+                    continue;
+                }
+                if (simd) rowGradientVector(logits, off, V, lse[n], scale);
+                else rowGradientScalar(logits, off, V, lse[n], scale, 0);
+                logits[off + targets[n]] -= scale;
+            }
+        });
+    }
+
+    public static void rowGradientScalar(float[] x, int off, int n, float lse, float scale, int from) {
+        for (int i = from; i < n; i++) x[off + i] = scale * (float) Math.exp(x[off + i] - lse);
+    }
+
+    public static void rowGradientVector(float[] x, int off, int n, float lse, float scale) {
+        var f = Simd.F;
+        var lv = FloatVector.broadcast(f, lse);
+        int i = 0;
+        for (int bound = f.loopBound(n); i < bound; i += Simd.LANES) {
+            FloatVector.fromArray(f, x, off + i).sub(lv).lanewise(VectorOperators.EXP).mul(scale).intoArray(x, off + i);
+        }
+        rowGradientScalar(x, off, n, lse, scale, i);
+    }
+
+    /**
      * dst[i] = exp((x[off+i] − max) · invTemperature) for i in [0, n); returns the sum. The unnormalised
      * softmax a sampler draws from.
      */

@@ -226,6 +226,6 @@ public final class Llama {
 
     /** Mean next-token cross-entropy of logits(inputs) against targets ({@link Nn#IGNORE_INDEX} skipped). */
     public Tensor loss(int[] inputs, int[] targets, int B, int T) {
-        return Nn.crossEntropy(logits(inputs, B, T), targets);
+        return Nn.linearCrossEntropy(hidden(inputs, B, T), lmHead, targets);
     }
 }

@@ -83,6 +83,26 @@ class GradCheckTest {
     }
 
     @Test
+    void fusedLinearCrossEntropy() {
+        int[] targets = {2, Nn.IGNORE_INDEX, 0, 6, 3};
+        check("linearCrossEntropy", in -> Nn.linearCrossEntropy(in.get(0), in.get(1), targets),
+                List.of(randomParameter(rng, 1, 5, 6), randomParameter(rng, 1, 7, 6)));
+    }
+
+    @Test
+    void fusedLinearCrossEntropyEqualsTheTwoOps() {
+        int[] targets = {1, 4, Nn.IGNORE_INDEX, 0};
+        Tensor x1 = randomParameter(rng, 1, 4, 20), w1 = randomParameter(rng, 1, 37, 20);
+        Tensor x2 = Tensor.parameter(x1.data.clone(), 4, 20), w2 = Tensor.parameter(w1.data.clone(), 37, 20);
+        Tensor fused = Nn.linearCrossEntropy(x1, w1, targets), plain = Nn.crossEntropy(Nn.linear(x2, w2), targets);
+        assertThat(fused.item()).isCloseTo(plain.item(), org.assertj.core.data.Offset.offset(1e-6f));
+        fused.backward();
+        plain.backward();
+        for (int i = 0; i < x1.size(); i++) assertThat(x1.grad()[i]).isCloseTo(x2.grad()[i], org.assertj.core.data.Offset.offset(1e-6f));
+        for (int i = 0; i < w1.size(); i++) assertThat(w1.grad()[i]).isCloseTo(w2.grad()[i], org.assertj.core.data.Offset.offset(1e-6f));
+    }
+
+    @Test
     void logSoftmaxGather() {
         int[] index = {1, 4, 0};
         check("logSoftmaxGather", in -> Nn.logSoftmaxGather(in.get(0), index), List.of(randomParameter(rng, 2, 3, 5)));

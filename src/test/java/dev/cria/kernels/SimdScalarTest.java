@@ -177,6 +177,10 @@ class SimdScalarTest {
                 while (running <= u && expected < n - 1) running += e2[++expected];
                 assertThat(Softmax.inverseCdf(e2, n, u)).as("u=%s n=%d", u, n).isBetween(Math.max(0, expected - 1), Math.min(n - 1, expected + 1));
             }
+            float[] g1 = x.clone(), g2 = x.clone();
+            Softmax.rowGradientVector(g1, 0, n, lse, 0.25f);
+            Softmax.rowGradientScalar(g2, 0, n, lse, 0.25f, 0);
+            assertClose(g1, g2, 1e-6f);
             float[] d1 = random(n), d2 = d1.clone();
             Softmax.rowBackwardVector(d1, x, 0, n, lse, 0.3f);
             Softmax.rowBackwardScalar(d2, x, 0, n, lse, 0.3f);
