@@ -30,9 +30,9 @@ public final class Nn {
         int N = x.size() / IN;
         int[] shape = x.shape();
         shape[shape.length - 1] = OUT;
-        float[] out = new float[N * OUT];
+        float[] out = Workspace.take(N * OUT);
         Linear.forward(out, x.data, w.data, N, IN, OUT);
-        return Tensor.result(out, shape, dout -> {
+        return Tensor.pooledResult(out, shape, dout -> {
             if (x.requiresGrad()) Linear.backwardInput(x.gradForUpdate(), dout, w.data, N, IN, OUT);
             if (w.requiresGrad()) Linear.backwardWeight(w.gradForUpdate(), dout, x.data, N, IN, OUT);
         }, x, w);
@@ -41,9 +41,9 @@ public final class Nn {
     /** Rows of w (V, C) picked by token ids → (tokens, C). */
     public static Tensor embedding(Tensor w, int[] tokens) {
         int V = w.dim(0), C = w.dim(1);
-        float[] out = new float[tokens.length * C];
+        float[] out = Workspace.take(tokens.length * C);
         Embedding.forward(out, w.data, tokens, V, C);
-        return Tensor.result(out, new int[] {tokens.length, C}, dout -> {
+        return Tensor.pooledResult(out, new int[] {tokens.length, C}, dout -> {
             if (w.requiresGrad()) Embedding.backward(w.gradForUpdate(), dout, tokens, C);
         }, w);
     }
@@ -53,10 +53,10 @@ public final class Nn {
         int C = w.size();
         if (x.dim(-1) != C) throw new IllegalArgumentException("rmsNorm: input has " + x.dim(-1) + " channels, weight has " + C);
         int N = x.size() / C;
-        float[] out = new float[x.size()];
+        float[] out = Workspace.take(x.size());
         float[] rstd = new float[N];
         RmsNorm.forward(out, rstd, x.data, w.data, N, C, eps);
-        return Tensor.result(out, x.shape(), dout -> RmsNorm.backward(
+        return Tensor.pooledResult(out, x.shape(), dout -> RmsNorm.backward(
                 x.requiresGrad() ? x.gradForUpdate() : null, w.requiresGrad() ? w.gradForUpdate() : null,
                 dout, x.data, w.data, rstd, N, C), x, w);
     }
@@ -65,9 +65,9 @@ public final class Nn {
     public static Tensor rope(Tensor x, int[] positions, int heads, Rope.Table table) {
         int C = x.dim(-1), N = x.size() / C, HS = C / heads;
         if (positions.length != N) throw new IllegalArgumentException("rope: " + positions.length + " positions for " + N + " rows");
-        float[] out = new float[x.size()];
+        float[] out = Workspace.take(x.size());
         Rope.forward(out, x.data, positions, N, heads, HS, table);
-        return Tensor.result(out, x.shape(), dout -> {
+        return Tensor.pooledResult(out, x.shape(), dout -> {
             if (x.requiresGrad()) Rope.backward(x.gradForUpdate(), dout, positions, N, heads, HS, table);
         }, x);
     }
@@ -79,10 +79,10 @@ public final class Nn {
             throw new IllegalArgumentException("attention: shapes q" + Arrays.toString(q.shape()) + " k" + Arrays.toString(k.shape())
                     + " v" + Arrays.toString(v.shape()) + " do not fit B=" + B + " T=" + T + " H=" + H + " KVH=" + KVH);
         }
-        float[] out = new float[q.size()];
+        float[] out = Workspace.take(q.size());
         float[] lse = new float[B * H * T];
         Attention.forward(out, lse, q.data, k.data, v.data, B, T, H, KVH, HS);
-        return Tensor.result(out, q.shape(), dout -> {
+        return Tensor.pooledResult(out, q.shape(), dout -> {
             float[] dq = q.requiresGrad() ? q.gradForUpdate() : new float[q.size()];
             float[] dk = k.requiresGrad() ? k.gradForUpdate() : new float[k.size()];
             float[] dv = v.requiresGrad() ? v.gradForUpdate() : new float[v.size()];
@@ -93,9 +93,9 @@ public final class Nn {
     /** silu(g) · u, elementwise. */
     public static Tensor swiGlu(Tensor g, Tensor u) {
         Ops.requireSameShape("swiGlu", g, u);
-        float[] out = new float[g.size()];
+        float[] out = Workspace.take(g.size());
         SwiGlu.forward(out, g.data, u.data, g.size());
-        return Tensor.result(out, g.shape(), dout -> SwiGlu.backward(
+        return Tensor.pooledResult(out, g.shape(), dout -> SwiGlu.backward(
                 g.requiresGrad() ? g.gradForUpdate() : null, u.requiresGrad() ? u.gradForUpdate() : null,
                 dout, g.data, u.data, g.size()), g, u);
     }

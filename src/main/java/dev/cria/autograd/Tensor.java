@@ -1,5 +1,6 @@
 package dev.cria.autograd;
 
+import dev.cria.tensor.Workspace;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,6 +30,7 @@ public final class Tensor {
     private Tensor[] inputs;
     private Backward backward;
     private String op; // set only while profiling
+    private boolean pooled; // data came from the Workspace and is returned to it after backward
 
     private Tensor(float[] data, int[] shape, boolean requiresGrad) {
         if (data.length != sizeOf(shape)) {
@@ -72,6 +74,16 @@ public final class Tensor {
             out.op = OpProfile.callerOp();
             OpProfile.forwardDone(out.op);
         }
+        return out;
+    }
+
+    /**
+     * Like {@link #result}, for an output whose array was taken from the {@link Workspace}: once the
+     * backward pass is done with it, the array goes back to the pool for the next step.
+     */
+    static Tensor pooledResult(float[] data, int[] shape, Backward backward, Tensor... inputs) {
+        Tensor out = result(data, shape, backward, inputs);
+        out.pooled = out.backward != null;
         return out;
     }
 
@@ -124,7 +136,14 @@ public final class Tensor {
 
     /** The gradient array, created as zeros on first use. Used by backward functions. */
     float[] gradForUpdate() {
-        if (grad == null) grad = new float[data.length];
+        if (grad == null) {
+            if (backward == null) {
+                grad = new float[data.length]; // a leaf keeps its gradient
+            } else {
+                grad = Workspace.take(data.length);
+                Arrays.fill(grad, 0f);
+            }
+        }
         return grad;
     }
 
@@ -149,6 +168,9 @@ public final class Tensor {
     /**
      * Back-propagates from this one-element tensor: seeds d(this) = 1, walks the graph in reverse
      * topological order, and frees the graph's intermediate nodes as it goes. Leaf gradients accumulate.
+     *
+     * <p>subtle: the arrays of intermediate results go back to the {@link Workspace} here, so read what
+     * you need from intermediates (logits, hidden states) before calling backward.
      */
     public void backward() {
         if (data.length != 1) throw new IllegalStateException("backward() needs a scalar loss, shape is " + Arrays.toString(shape));
@@ -165,7 +187,9 @@ public final class Tensor {
             if (node.backward != null) {
                 node.backward = null;
                 node.inputs = null;
+                if (node.grad != null) Workspace.give(node.grad);
                 node.grad = null;
+                if (node.pooled) Workspace.give(node.data);
             }
         }
     }

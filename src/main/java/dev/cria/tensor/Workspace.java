@@ -5,15 +5,15 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A pool of float arrays by size, so the largest per-step buffers (the logits of a training batch,
- * hundreds of megabytes at a 32K vocabulary) are allocated once and reused, not churned through the
- * garbage collector. {@link #take} hands out an array that nobody else holds; {@link #give} returns it.
+ * A pool of float arrays by size, so the activations and gradients of a training step (the logits of a
+ * batch alone are hundreds of megabytes at a 32K vocabulary) are allocated in the first steps and then
+ * reused, not churned through the garbage collector. {@link #take} hands out an array that nobody else holds; {@link #give} returns it.
  * An array taken and never given back is simply collected.
  */
 public final class Workspace {
     private static final Map<Integer, ArrayDeque<float[]>> FREE = new HashMap<>();
-    /** Keep at most this many spare arrays of one size. */
-    private static final int SPARES = 2;
+    /** Keep at most this many spare arrays of one size: a training step holds dozens of one shape. */
+    private static final int SPARES = 256;
 
     private Workspace() {
     }
