@@ -74,7 +74,8 @@ public final class Decoder {
 
     /**
      * Feeds {@code tokens[r]} for slot {@code slots[r]} and returns logits (logitRows.length, V) for the
-     * rows listed in {@code logitRows} (usually each slot's last row).
+     * rows listed in {@code logitRows} (usually each slot's last row). The returned array is reused: it
+     * is valid until the next call, and may be longer than logitRows.length · V.
      */
     public float[] forward(int[] tokens, int[] slots, KvCache cache, int[] logitRows) {
         int R = tokens.length;
@@ -82,17 +83,9 @@ public final class Decoder {
         float eps = c.normEps();
         int[] positions = assignPositions(slots, cache);
 
-        float[] x = new float[R * C];
-        float[] h = new float[R * C];
-        float[] rstd = new float[R];
-        float[] qkvOut = new float[R * (C + 2 * KV)];
-        float[] q = new float[R * C], qr = new float[R * C];
-        float[] k = new float[R * KV], kr = new float[R * KV];
-        float[] v = new float[R * KV];
-        float[] att = new float[R * C];
-        float[] proj = new float[R * C];
-        float[] gateUpOut = new float[R * 2 * F];
-        float[] gate = new float[R * F], up = new float[R * F];
+        Buffers buf = buffers(R, logitRows.length);
+        float[] x = buf.x, h = buf.h, rstd = buf.rstd, qkvOut = buf.qkvOut, q = buf.q, qr = buf.qr, k = buf.k, kr = buf.kr;
+        float[] v = buf.v, att = buf.att, proj = buf.proj, gateUpOut = buf.gateUpOut, gate = buf.gate, up = buf.up;
         Rope.Table rope = model.ropeTable();
 
         Embedding.forward(x, model.embedding().data, tokens, c.vocab(), C);
@@ -122,13 +115,48 @@ public final class Decoder {
         for (int r = 0; r < R; r++) cache.setLength(slots[r], positions[r] + 1);
 
         int L = logitRows.length;
-        float[] last = new float[L * C];
-        for (int i = 0; i < L; i++) System.arraycopy(x, logitRows[i] * C, last, i * C, C);
-        float[] normed = new float[L * C];
-        RmsNorm.forward(normed, new float[L], last, model.finalNorm().data, L, C, eps);
-        float[] logits = new float[L * c.vocab()];
-        Linear.forward(logits, normed, model.lmHead().data, L, C, c.vocab());
-        return logits;
+        for (int i = 0; i < L; i++) System.arraycopy(x, logitRows[i] * C, buf.last, i * C, C);
+        RmsNorm.forward(buf.normed, buf.rstd, buf.last, model.finalNorm().data, L, C, eps);
+        Linear.forward(buf.logits, buf.normed, model.lmHead().data, L, C, c.vocab());
+        return buf.logits;
+    }
+
+    /** Work arrays of one forward, kept from call to call and grown when a call has more rows. */
+    private static final class Buffers {
+        final int rows, logitRows;
+        final float[] x, h, rstd, qkvOut, q, qr, k, kr, v, att, proj, gateUpOut, gate, up, last, normed, logits;
+
+        Buffers(LlamaConfig c, int R, int L) {
+            int C = c.dim(), KV = c.kvDim(), F = c.hiddenDim();
+            rows = R;
+            logitRows = L;
+            x = new float[R * C];
+            h = new float[R * C];
+            rstd = new float[Math.max(R, L)];
+            qkvOut = new float[R * (C + 2 * KV)];
+            q = new float[R * C];
+            qr = new float[R * C];
+            k = new float[R * KV];
+            kr = new float[R * KV];
+            v = new float[R * KV];
+            att = new float[R * C];
+            proj = new float[R * C];
+            gateUpOut = new float[R * 2 * F];
+            gate = new float[R * F];
+            up = new float[R * F];
+            last = new float[L * C];
+            normed = new float[L * C];
+            logits = new float[L * c.vocab()];
+        }
+    }
+
+    private Buffers buffers;
+
+    private Buffers buffers(int R, int L) {
+        if (buffers == null || buffers.rows < R || buffers.logitRows < L) {
+            buffers = new Buffers(c, Math.max(R, buffers == null ? 0 : buffers.rows), Math.max(L, buffers == null ? 0 : buffers.logitRows));
+        }
+        return buffers;
     }
 
     /** Cuts each row of a joined product into its parts, parts[i] taking widths[i] columns. */
