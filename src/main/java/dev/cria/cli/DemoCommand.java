@@ -84,6 +84,7 @@ final class DemoCommand implements Callable<Integer> {
                 result.steps(), (long) result.steps() * trainConfig.tokensPerStep());
         System.out.printf("training: %.0fs at %,.0f tokens/s; whole demo: %.0fs%n", result.seconds(), result.tokensPerSecond(),
                 (System.nanoTime() - start) / 1e9);
+        System.out.println("peak resident memory: " + dev.cria.util.Memory.format(dev.cria.util.Memory.peakResidentBytes()));
         System.out.println("model:   " + out.resolve(ModelDirectory.RUN_CHECKPOINT) + "   (try: ./cria generate --model " + out + ")");
         System.out.println("metrics: " + out.resolve(Pretrainer.METRICS));
         System.out.println("plot:    " + out.resolve(Pretrainer.LOSS_PLOT));

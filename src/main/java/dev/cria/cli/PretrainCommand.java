@@ -84,6 +84,7 @@ final class PretrainCommand implements Callable<Integer> {
             System.out.printf("%s at step %d: train loss %.4f, val loss %.4f (perplexity %.2f), %,.0f tokens/s, %.1fs%n",
                     result.interrupted() ? "stopped (checkpoint saved; --resume continues)" : "finished", result.steps(),
                     result.trainLoss(), result.valLoss(), result.valPerplexity(), result.tokensPerSecond(), result.seconds());
+            System.out.printf("peak resident memory: %s%n", dev.cria.util.Memory.format(dev.cria.util.Memory.peakResidentBytes()));
             System.out.printf("model: %s   metrics: %s   plot: %s%n", out.resolve(ModelDirectory.RUN_CHECKPOINT),
                     out.resolve(Pretrainer.METRICS), out.resolve(Pretrainer.LOSS_PLOT));
             System.out.flush();
