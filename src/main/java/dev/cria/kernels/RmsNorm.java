@@ -13,7 +13,7 @@ public final class RmsNorm {
 
     public static void forward(float[] out, float[] rstd, float[] x, float[] w, int N, int C, float eps) {
         boolean simd = Simd.ENABLED;
-        Parallel.forRange(N, Math.max(1, 8192 / C), (start, end) -> {
+        Parallel.forRange(N, Parallel.rowGrain(C), (start, end) -> {
             for (int n = start; n < end; n++) {
                 if (simd) rowForwardVector(out, rstd, x, w, n, C, eps);
                 else rowForwardScalar(out, rstd, x, w, n, C, eps);
@@ -54,7 +54,7 @@ public final class RmsNorm {
      */
     public static void backward(float[] dx, float[] dw, float[] dout, float[] x, float[] w, float[] rstd, int N, int C) {
         if (dx != null) {
-            Parallel.forRange(N, Math.max(1, 8192 / C), (start, end) -> {
+            Parallel.forRange(N, Parallel.rowGrain(C), (start, end) -> {
                 float[] tmp = new float[C];
                 for (int n = start; n < end; n++) rowBackwardInput(dx, dout, x, w, rstd, n, C, tmp);
             });

@@ -44,7 +44,7 @@ public final class Rope {
                                float sign, boolean accumulate) {
         int C = NH * HS;
         boolean simd = Simd.ENABLED;
-        Parallel.forRange(N, Math.max(1, 4096 / C), (start, end) -> {
+        Parallel.forRange(N, Parallel.rowGrain(C), (start, end) -> {
             for (int n = start; n < end; n++) {
                 int p = positions[n];
                 if (p < 0 || p >= table.maxLen()) {

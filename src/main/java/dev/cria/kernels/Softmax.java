@@ -16,7 +16,7 @@ public final class Softmax {
     /** Log-sum-exp of each row: lse[n] = log Σ_v exp(logits[n, v]). */
     public static void logSumExp(float[] lse, float[] logits, int N, int V) {
         boolean simd = Simd.ENABLED;
-        Parallel.forRange(N, Math.max(1, 16384 / V), (start, end) -> {
+        Parallel.forRange(N, Parallel.rowGrain(V), (start, end) -> {
             for (int n = start; n < end; n++) lse[n] = simd ? rowLseVector(logits, n * V, V) : rowLseScalar(logits, n * V, V);
         });
     }
@@ -60,7 +60,7 @@ public final class Softmax {
      */
     public static void gradientInPlace(float[] logits, float[] lse, int[] targets, int ignore, float scale, int N, int V) {
         boolean simd = Simd.ENABLED;
-        Parallel.forRange(N, Math.max(1, 16384 / V), (start, end) -> {
+        Parallel.forRange(N, Parallel.rowGrain(V), (start, end) -> {
             for (int n = start; n < end; n++) {
                 int off = n * V;
                 if (targets[n] == ignore || scale == 0) {
@@ -157,7 +157,7 @@ public final class Softmax {
      */
     public static void backward(float[] dlogits, float[] logits, float[] lse, int[] target, float[] a, float[] b, int N, int V) {
         boolean simd = Simd.ENABLED;
-        Parallel.forRange(N, Math.max(1, 16384 / V), (start, end) -> {
+        Parallel.forRange(N, Parallel.rowGrain(V), (start, end) -> {
             for (int n = start; n < end; n++) {
                 if (a[n] == 0 && b[n] == 0) continue;
                 if (simd) rowBackwardVector(dlogits, logits, n * V, V, lse[n], a[n]);

@@ -13,7 +13,7 @@ public final class SwiGlu {
 
     public static void forward(float[] out, float[] g, float[] u, int n) {
         boolean simd = Simd.ENABLED;
-        Parallel.forRange(n, 1 << 14, (start, end) -> {
+        Parallel.forRange(n, 1 << 15, (start, end) -> {
             if (simd) forwardVector(out, g, u, start, end);
             else forwardScalar(out, g, u, start, end);
         });
@@ -42,7 +42,7 @@ public final class SwiGlu {
      */
     public static void backward(float[] dg, float[] du, float[] dout, float[] g, float[] u, int n) {
         boolean simd = Simd.ENABLED;
-        Parallel.forRange(n, 1 << 14, (start, end) -> {
+        Parallel.forRange(n, 1 << 15, (start, end) -> {
             if (simd) backwardVector(dg, du, dout, g, u, start, end);
             else backwardScalar(dg, du, dout, g, u, start, end);
         });

@@ -38,6 +38,14 @@ public final class Parallel {
     private Parallel() {
     }
 
+    /**
+     * Rows per chunk for a light, memory-bound loop over rows of {@code width} elements: handing a chunk
+     * to another thread costs tens of microseconds, so each chunk gets at least 32K elements of work.
+     */
+    public static int rowGrain(int width) {
+        return Math.max(1, (1 << 15) / Math.max(1, width));
+    }
+
     public static int threads() {
         return THREADS;
     }
