@@ -19,6 +19,16 @@ public final class TrainBench {
     private TrainBench() {
     }
 
+    private static void step(Llama model, AdamW optimizer, java.util.Collection<Tensor> params, int[] inputs, int[] targets,
+                             int B, int T) {
+        optimizer.zeroGrad();
+        OpProfile.lap();
+        Tensor loss = model.loss(inputs, targets, B, T);
+        loss.backward();
+        GradClip.clip(params, 1.0);
+        optimizer.step(1e-3f);
+    }
+
     public static Result run(LlamaConfig config, int B, int T, int steps, int warmup) {
         Llama model = Llama.initialize(config, new Rng(0));
         var optimizer = new AdamW(model.parameters(), 0.9f, 0.95f, 1e-8f, 0.1f);
@@ -29,19 +39,19 @@ public final class TrainBench {
             inputs[i] = rng.nextInt(config.vocab());
             targets[i] = rng.nextInt(config.vocab());
         }
-        long start = 0;
-        for (int s = 0; s < warmup + steps; s++) {
-            if (s == warmup) {
-                start = System.nanoTime();
-                OpProfile.reset();
-            }
-            optimizer.zeroGrad();
-            OpProfile.lap();
-            Tensor loss = model.loss(inputs, targets, B, T);
-            loss.backward();
-            GradClip.clip(params, 1.0);
-            optimizer.step(1e-3f);
+        // subtle: the JIT reaches its final code for the vector kernels at a moment that varies from run to
+        // run, so warm up until two consecutive steps agree within 10% (at least `warmup`, at most 30 steps)
+        double previous = Double.MAX_VALUE;
+        for (int s = 0; s < 30; s++) {
+            long t0 = System.nanoTime();
+            step(model, optimizer, params, inputs, targets, B, T);
+            double took = System.nanoTime() - t0;
+            if (s + 1 >= warmup && Math.abs(took - previous) < 0.1 * previous) break;
+            previous = took;
         }
+        OpProfile.reset();
+        long start = System.nanoTime();
+        for (int s = 0; s < steps; s++) step(model, optimizer, params, inputs, targets, B, T);
         double seconds = (System.nanoTime() - start) / 1e9 / steps;
         return new Result(seconds * 1e3, B * T / seconds, Flops.trainStep(config, B, T) / seconds / 1e9, steps);
     }

@@ -119,7 +119,7 @@ final class BenchCommand implements Runnable {
         @Mixin Shape shape;
         @Option(names = "--seq-len", defaultValue = "512") int seqLen;
         @Option(names = "--batch", defaultValue = "8") int batch;
-        @Option(names = "--steps", defaultValue = "5", description = "Timed steps, after 2 warm-up steps. Default: ${DEFAULT-VALUE}.") int steps;
+        @Option(names = "--steps", defaultValue = "5", description = "Timed steps, after warm-up steps until two agree within 10%. Default: ${DEFAULT-VALUE}.") int steps;
         @Option(names = "--tied", description = "Tie the LM head to the embeddings.") boolean tied;
         @Option(names = "--profile", description = "Also print the time of each op, forward and backward (slows the step a little).") boolean profile;
         @Mixin Common common;
