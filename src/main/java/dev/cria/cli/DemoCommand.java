@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run the whole pipeline on built-in data: generate stories, train a BPE tokenizer, pretrain the tiny model,",
-                "and print samples from before and after training with the validation loss. About 7 minutes on 2 cores."})
+                "and print samples from before and after training with the validation loss. About 3 minutes on 2 cores."})
 final class DemoCommand implements Callable<Integer> {
     private static final String PROMPT = "Once upon a time";
 
