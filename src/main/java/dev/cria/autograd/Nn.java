@@ -38,6 +38,21 @@ public final class Nn {
         }, x, w);
     }
 
+    /** Rows {@code rows[i]} of x (N, C) → (rows.length, C): e.g. the hidden state at each sequence's last token. */
+    public static Tensor gatherRows(Tensor x, int[] rows) {
+        int C = x.dim(-1), N = x.size() / C;
+        float[] out = new float[rows.length * C];
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i] < 0 || rows[i] >= N) throw new IllegalArgumentException("gatherRows: row " + rows[i] + " outside " + N);
+            System.arraycopy(x.data, rows[i] * C, out, i * C, C);
+        }
+        return Tensor.result(out, new int[] {rows.length, C}, dout -> {
+            if (!x.requiresGrad()) return;
+            float[] g = x.gradForUpdate();
+            for (int i = 0; i < rows.length; i++) dev.cria.kernels.Simd.axpy(1f, dout, i * C, g, rows[i] * C, C);
+        }, x);
+    }
+
     /** Rows of w (V, C) picked by token ids → (tokens, C). */
     public static Tensor embedding(Tensor w, int[] tokens) {
         int V = w.dim(0), C = w.dim(1);

@@ -137,6 +137,19 @@ public final class Ops {
         return unary(a, x -> Math.min(hi, Math.max(lo, x)), (x, y) -> x >= lo && x <= hi ? 1f : 0f);
     }
 
+    /**
+     * Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1 − p), so the
+     * expected value is unchanged. p = 0 returns the input itself.
+     */
+    public static Tensor dropout(Tensor a, double p, dev.cria.util.Rng rng) {
+        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropout: p must be in [0, 1): " + p);
+        if (p == 0) return a;
+        float keep = (float) (1 / (1 - p));
+        float[] mask = new float[a.size()];
+        for (int i = 0; i < mask.length; i++) mask[i] = rng.nextDouble() < p ? 0f : keep;
+        return mul(a, Tensor.of(mask, a.shape()));
+    }
+
     /** mask[i] ? a[i] : b[i]. */
     public static Tensor where(boolean[] mask, Tensor a, Tensor b) {
         requireSameShape("where", a, b);

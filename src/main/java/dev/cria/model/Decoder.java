@@ -16,7 +16,7 @@ import dev.cria.tensor.Parallel;
  * slot; a slot's rows must be consecutive and continue where the slot's cache ends. Prefill (a whole
  * prompt per slot) and decoding (one token per slot) are the same call.
  *
- * <p>The decoder takes a snapshot of the weights when it is built: the q, k, v projections are joined
+ * <p>The decoder takes a snapshot of the weights when it is built (LoRA adapters, if enabled, merged in): the q, k, v projections are joined
  * into one matrix, as are gate and up, and each matrix is also packed in advance for batched steps
  * (see {@link Gemm.PackedB}). Build a new decoder after the weights change.
  *
@@ -61,10 +61,11 @@ public final class Decoder {
         down = new Weight[L];
         for (int l = 0; l < L; l++) {
             Llama.Block b = model.block(l);
-            qkv[l] = Weight.of(C, b.wq().data, b.wk().data, b.wv().data);
-            o[l] = Weight.of(C, b.wo().data);
-            gateUp[l] = Weight.of(C, b.wGate().data, b.wUp().data);
-            down[l] = Weight.of(F, b.wDown().data);
+            qkv[l] = Weight.of(C, model.effectiveWeight(l, "self_attn.q_proj", b.wq()), model.effectiveWeight(l, "self_attn.k_proj", b.wk()),
+                    model.effectiveWeight(l, "self_attn.v_proj", b.wv()));
+            o[l] = Weight.of(C, model.effectiveWeight(l, "self_attn.o_proj", b.wo()));
+            gateUp[l] = Weight.of(C, model.effectiveWeight(l, "mlp.gate_proj", b.wGate()), model.effectiveWeight(l, "mlp.up_proj", b.wUp()));
+            down[l] = Weight.of(F, model.effectiveWeight(l, "mlp.down_proj", b.wDown()));
         }
     }
 

@@ -33,12 +33,20 @@ public final class Llama {
             Tensor wDown) {  // (C, F)     mlp.down_proj
     }
 
+    /** A LoRA update of one projection: (alpha/r) · B·A, A (r, in), B (out, r). */
+    public record LoraAdapter(Tensor a, Tensor b, double scale) {
+    }
+
     private final LlamaConfig config;
     private final Tensor embed;     // (V, C)
     private final Block[] blocks;
     private final Tensor finalNorm; // (C)
     private final Tensor lmHead;    // (V, C); the same tensor as embed when tied
     private final Rope.Table rope;
+    private final Map<String, LoraAdapter> adapters = new LinkedHashMap<>(); // by projection name, e.g. model.layers.0.self_attn.q_proj
+    private boolean adaptersEnabled = true;
+    private double loraDropout;
+    private Rng dropoutRng; // non-null while training with LoRA dropout
 
     private Llama(LlamaConfig config, Tensor embed, Block[] blocks, Tensor finalNorm, Tensor lmHead) {
         this.config = config;
@@ -205,18 +213,124 @@ public final class Llama {
         float eps = config.normEps();
 
         Tensor x = Nn.embedding(embed, tokens);
-        for (Block b : blocks) {
+        for (int l = 0; l < blocks.length; l++) {
+            Block b = blocks[l];
             // x = x + attn(norm(x))
             Tensor h = Nn.rmsNorm(x, b.attnNorm(), eps);
-            Tensor q = Nn.rope(Nn.linear(h, b.wq()), positions, H, rope);
-            Tensor k = Nn.rope(Nn.linear(h, b.wk()), positions, KVH, rope);
-            Tensor v = Nn.linear(h, b.wv());
-            x = Ops.add(x, Nn.linear(Nn.attention(q, k, v, B, T, H, KVH), b.wo()));
+            Tensor q = Nn.rope(project(h, l, "self_attn.q_proj", b.wq()), positions, H, rope);
+            Tensor k = Nn.rope(project(h, l, "self_attn.k_proj", b.wk()), positions, KVH, rope);
+            Tensor v = project(h, l, "self_attn.v_proj", b.wv());
+            x = Ops.add(x, project(Nn.attention(q, k, v, B, T, H, KVH), l, "self_attn.o_proj", b.wo()));
             // x = x + mlp(norm(x))
             h = Nn.rmsNorm(x, b.mlpNorm(), eps);
-            x = Ops.add(x, Nn.linear(Nn.swiGlu(Nn.linear(h, b.wGate()), Nn.linear(h, b.wUp())), b.wDown()));
+            Tensor gated = Nn.swiGlu(project(h, l, "mlp.gate_proj", b.wGate()), project(h, l, "mlp.up_proj", b.wUp()));
+            x = Ops.add(x, project(gated, l, "mlp.down_proj", b.wDown()));
         }
         return Nn.rmsNorm(x, finalNorm, eps);
+    }
+
+    /** x · Wᵀ, plus the LoRA update (alpha/r)·(x·Aᵀ)·Bᵀ when the projection has an enabled adapter. */
+    private Tensor project(Tensor x, int layer, String module, Tensor w) {
+        Tensor y = Nn.linear(x, w);
+        LoraAdapter adapter = adaptersEnabled ? adapters.get(projectionName(layer, module)) : null;
+        if (adapter == null) return y;
+        Tensor in = dropoutRng == null ? x : Ops.dropout(x, loraDropout, dropoutRng);
+        return Ops.add(y, Ops.scale(Nn.linear(Nn.linear(in, adapter.a()), adapter.b()), (float) adapter.scale()));
+    }
+
+    private static String projectionName(int layer, String module) {
+        return "model.layers." + layer + "." + module;
+    }
+
+    /** The weight tensor of a projection, by its Hugging Face name without ".weight". */
+    private Tensor projectionWeight(String name) {
+        Tensor w = parameters().get(name + ".weight");
+        if (w == null) throw new IllegalArgumentException("no projection " + name);
+        return w;
+    }
+
+    /**
+     * Gives every targeted projection a LoRA adapter: A ~ U(−1/√in, 1/√in) as PEFT's Kaiming init, B = 0,
+     * so the adapted model starts equal to the base.
+     */
+    public void attachLora(LoraConfig lora, Rng rng) {
+        if (!adapters.isEmpty()) throw new IllegalStateException("LoRA adapters are already attached");
+        for (int l = 0; l < blocks.length; l++) {
+            for (String module : new String[] {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
+                    "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"}) {
+                if (!lora.targets().contains(module.substring(module.indexOf('.') + 1))) continue;
+                Tensor w = projectionWeight(projectionName(l, module));
+                int out = w.dim(0), in = w.dim(1);
+                float bound = (float) (1 / Math.sqrt(in));
+                float[] a = new float[lora.rank() * in];
+                for (int i = 0; i < a.length; i++) a[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
+                adapters.put(projectionName(l, module), new LoraAdapter(Tensor.parameter(a, lora.rank(), in),
+                        Tensor.parameter(new float[out * lora.rank()], out, lora.rank()), lora.scale()));
+            }
+        }
+        loraDropout = lora.dropout();
+    }
+
+    public boolean hasAdapters() {
+        return !adapters.isEmpty();
+    }
+
+    /** Switches the adapters off (the frozen base model, e.g. as a PPO reference) or back on. */
+    public void setAdaptersEnabled(boolean enabled) {
+        adaptersEnabled = enabled;
+    }
+
+    /** Training mode draws LoRA dropout masks from rng; null turns dropout off (evaluation, generation). */
+    public void setDropout(Rng rng) {
+        dropoutRng = loraDropout > 0 ? rng : null;
+    }
+
+    /** LoRA tensors, named as PEFT does: {@code <projection>.lora_A.weight} and {@code .lora_B.weight}. */
+    public Map<String, Tensor> adapterParameters() {
+        var named = new LinkedHashMap<String, Tensor>();
+        adapters.forEach((name, adapter) -> {
+            named.put(name + ".lora_A.weight", adapter.a());
+            named.put(name + ".lora_B.weight", adapter.b());
+        });
+        return named;
+    }
+
+    /** What an optimizer should update: the adapters when there are any (the base stays frozen), else all. */
+    public Map<String, Tensor> trainableParameters() {
+        return adapters.isEmpty() ? parameters() : adapterParameters();
+    }
+
+    /**
+     * The weight a projection computes with right now: W, or W + (alpha/r)·B·A when it has an enabled
+     * adapter. For inference code that reads weights directly.
+     */
+    public float[] effectiveWeight(int layer, String module, Tensor w) {
+        LoraAdapter adapter = adaptersEnabled ? adapters.get(projectionName(layer, module)) : null;
+        if (adapter == null) return w.data;
+        float[] merged = w.data.clone();
+        int out = w.dim(0), in = w.dim(1), r = adapter.a().dim(0);
+        float[] delta = new float[out * in];
+        dev.cria.kernels.Gemm.ab(delta, adapter.b().data, adapter.a().data, out, r, in, false);
+        float scale = (float) adapter.scale();
+        for (int i = 0; i < merged.length; i++) merged[i] += scale * delta[i];
+        return merged;
+    }
+
+    /** Folds every adapter into its weight (W += (alpha/r)·B·A) and removes the adapters. */
+    public void mergeLora() {
+        for (int l = 0; l < blocks.length; l++) {
+            for (String module : new String[] {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
+                    "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"}) {
+                if (!adapters.containsKey(projectionName(l, module))) continue;
+                Tensor w = projectionWeight(projectionName(l, module));
+                boolean enabled = adaptersEnabled;
+                adaptersEnabled = true;
+                float[] merged = effectiveWeight(l, module, w);
+                adaptersEnabled = enabled;
+                System.arraycopy(merged, 0, w.data, 0, merged.length);
+            }
+        }
+        adapters.clear();
     }
 
     /** Next-token logits (B·T, V). */

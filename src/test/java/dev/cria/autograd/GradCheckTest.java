@@ -149,6 +149,23 @@ class GradCheckTest {
     }
 
     @Test
+    void gatherRowsAndDropout() {
+        check("gatherRows", in -> Nn.gatherRows(in.get(0), new int[] {2, 0, 2}), List.of(randomParameter(rng, 1, 3, 5)));
+        check("dropout", in -> Ops.dropout(in.get(0), 0.5, new Rng(3)), List.of(randomParameter(rng, 1, 40)));
+        Tensor x = Tensor.parameter(new float[1000], 1000);
+        java.util.Arrays.fill(x.data, 1f);
+        Tensor y = Ops.dropout(x, 0.25, new Rng(9));
+        long zeros = 0;
+        double sum = 0;
+        for (float v : y.data) {
+            if (v == 0) zeros++;
+            sum += v;
+        }
+        assertThat(zeros).isBetween(200L, 300L);
+        assertThat(sum / 1000).isCloseTo(1.0, org.assertj.core.data.Offset.offset(0.1));
+    }
+
+    @Test
     void where() {
         boolean[] mask = {true, false, true, false};
         check("where", in -> Ops.where(mask, in.get(0), in.get(1)), List.of(randomParameter(rng, 1, 4), randomParameter(rng, 1, 4)));
