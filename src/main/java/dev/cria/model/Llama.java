@@ -43,6 +43,7 @@ public final class Llama {
     private final Tensor finalNorm; // (C)
     private final Tensor lmHead;    // (V, C); the same tensor as embed when tied
     private final Rope.Table rope;
+    private Tensor scoreHead; // (1, C) "score.weight": a scalar head for reward and value models, or null
     private final Map<String, LoraAdapter> adapters = new LinkedHashMap<>(); // by projection name, e.g. model.layers.0.self_attn.q_proj
     private boolean adaptersEnabled = true;
     private double loraDropout;
@@ -105,8 +106,11 @@ public final class Llama {
         }
         Tensor norm = loader.take("model.norm.weight", c.dim());
         Tensor head = c.tieEmbeddings() ? embed : loader.take("lm_head.weight", c.vocab(), c.dim());
+        Tensor score = weights.containsKey(SCORE) ? loader.take(SCORE, 1, c.dim()) : null;
         loader.rejectLeftovers(c.tieEmbeddings() ? "lm_head.weight" : null);
-        return new Llama(c, embed, blocks, norm, head);
+        Llama model = new Llama(c, embed, blocks, norm, head);
+        model.scoreHead = score;
+        return model;
     }
 
     private static final class WeightLoader {
@@ -198,6 +202,7 @@ public final class Llama {
         }
         named.put("model.norm.weight", finalNorm);
         if (!config.tieEmbeddings()) named.put("lm_head.weight", lmHead);
+        if (scoreHead != null) named.put(SCORE, scoreHead);
         return named;
     }
 
@@ -227,6 +232,48 @@ public final class Llama {
             x = Ops.add(x, project(gated, l, "mlp.down_proj", b.wDown()));
         }
         return Nn.rmsNorm(x, finalNorm, eps);
+    }
+
+    /** Name of the scalar head's weight, as in Hugging Face's LlamaForSequenceClassification. */
+    public static final String SCORE = "score.weight";
+
+    /** Adds a scalar head (1, C) drawn from N(0, std) (TRL's value head uses a small std), replacing any. */
+    public void addScoreHead(Rng rng, float std) {
+        scoreHead = normal(rng, std, 1, config.dim());
+    }
+
+    /** Copies another model's scalar head (a value model starts from the reward model's head). */
+    public void copyScoreHead(Llama from) {
+        if (from.scoreHead == null) throw new IllegalArgumentException("the source model has no scalar head");
+        scoreHead = Tensor.parameter(from.scoreHead.data.clone(), 1, config.dim());
+    }
+
+    public boolean hasScoreHead() {
+        return scoreHead != null;
+    }
+
+    /**
+     * One scalar per sequence, read from the final hidden state at {@code last[b]} (the final eos of
+     * prompt + response, for a reward model): tokens (B·T) → (B).
+     */
+    public Tensor scores(int[] tokens, int B, int T, int[] last) {
+        requireScoreHead();
+        int[] rows = new int[B];
+        for (int b = 0; b < B; b++) {
+            if (last[b] < 0 || last[b] >= T) throw new IllegalArgumentException("score position " + last[b] + " outside T=" + T);
+            rows[b] = b * T + last[b];
+        }
+        return Nn.linear(Nn.gatherRows(hidden(tokens, B, T), rows), scoreHead).reshape(B);
+    }
+
+    /** One scalar per position (a value model's V(s_t)): tokens (B·T) → (B·T). */
+    public Tensor values(int[] tokens, int B, int T) {
+        requireScoreHead();
+        return Nn.linear(hidden(tokens, B, T), scoreHead).reshape(B * T);
+    }
+
+    private void requireScoreHead() {
+        if (scoreHead == null) throw new CriaException("this model has no scalar head (" + SCORE + "); train one with ./cria reward");
     }
 
     /** x · Wᵀ, plus the LoRA update (alpha/r)·(x·Aᵀ)·Bᵀ when the projection has an enabled adapter. */
