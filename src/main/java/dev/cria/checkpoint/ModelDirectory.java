@@ -8,6 +8,7 @@ import dev.cria.io.Safetensors;
 import dev.cria.io.TensorData;
 import dev.cria.model.Llama;
 import dev.cria.model.LlamaConfig;
+import dev.cria.model.LoraConfig;
 import dev.cria.tokenizer.Tokenizer;
 import dev.cria.tokenizer.Tokenizers;
 import dev.cria.util.CriaException;
@@ -34,6 +35,10 @@ public final class ModelDirectory {
     public static final String TOKENIZER = "tokenizer.json";
     public static final String OPTIMIZER = "optimizer.safetensors";
     public static final String STATE = "trainer_state.json";
+    public static final String ADAPTER_CONFIG = "adapter_config.json";
+    public static final String ADAPTER_WEIGHTS = "adapter_model.safetensors";
+    /** PEFT's prefix for adapter tensor names. */
+    private static final String PEFT_PREFIX = "base_model.model.";
     /** The checkpoint's name inside a run directory. */
     public static final String RUN_CHECKPOINT = "model";
 
@@ -66,6 +71,7 @@ public final class ModelDirectory {
         if (tokenizer.vocabSize() > config.vocab()) {
             throw new CriaException(dir + ": tokenizer has " + tokenizer.vocabSize() + " tokens but config.json vocab_size is " + config.vocab());
         }
+        if (Files.exists(dir.resolve(ADAPTER_CONFIG))) loadAdapters(dir, model);
         Optional<TrainingState> state = Optional.empty();
         Map<String, TensorData> optimizer = Map.of();
         Path stateFile = dir.resolve(STATE);
@@ -92,12 +98,62 @@ public final class ModelDirectory {
         return Llama.fromWeights(config, data, shapes, weightsFile.toString());
     }
 
-    /** Writes config, weights and tokenizer into an existing, empty directory. */
+    /**
+     * Writes config, weights and tokenizer into an existing, empty directory; LoRA adapters, if attached,
+     * go beside them in PEFT's layout ({@code adapter_config.json}, {@code adapter_model.safetensors}).
+     */
     public static void writeModel(Path dir, Llama model, Tokenizer tokenizer) {
         var tokens = new HfConfig.TokenIds(tokenizer.bosId(), tokenizer.eosId(), tokenizer.padId());
         HfConfig.write(dir.resolve(CONFIG), model.config(), tokens);
-        Safetensors.write(dir.resolve(WEIGHTS), weightsOf(model), Map.of("format", "pt"));
+        Safetensors.write(dir.resolve(WEIGHTS), weightsOf(model.parameters()), Map.of("format", "pt"));
         tokenizer.save(dir.resolve(TOKENIZER));
+        if (model.hasAdapters()) {
+            var adapters = new LinkedHashMap<String, TensorData>();
+            weightsOf(model.adapterParameters()).forEach((name, t) -> adapters.put(PEFT_PREFIX + name, t));
+            Safetensors.write(dir.resolve(ADAPTER_WEIGHTS), adapters, Map.of("format", "pt"));
+            AtomicFiles.writeString(dir.resolve(ADAPTER_CONFIG), adapterConfigJson(model.loraConfig()));
+        }
+    }
+
+    private static String adapterConfigJson(LoraConfig lora) {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var node = json.createObjectNode();
+        node.put("peft_type", "LORA");
+        node.put("task_type", "CAUSAL_LM");
+        node.put("r", lora.rank());
+        node.put("lora_alpha", lora.alpha());
+        node.put("lora_dropout", lora.dropout());
+        var targets = node.putArray("target_modules");
+        lora.targets().stream().sorted().forEach(targets::add);
+        node.put("bias", "none");
+        try {
+            return json.writerWithDefaultPrettyPrinter().writeValueAsString(node);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void loadAdapters(Path dir, Llama model) {
+        Path configFile = dir.resolve(ADAPTER_CONFIG);
+        LoraConfig lora;
+        try {
+            var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(configFile.toFile());
+            var targets = new java.util.HashSet<String>();
+            node.path("target_modules").forEach(t -> targets.add(t.asText()));
+            lora = new LoraConfig(node.path("r").asInt(), node.path("lora_alpha").asDouble(), node.path("lora_dropout").asDouble(), targets);
+        } catch (IOException e) {
+            throw new CriaException(configFile + ": not a valid adapter config: " + e.getMessage(), e);
+        }
+        model.attachLora(lora, new dev.cria.util.Rng(0));
+        Path weightsFile = dir.resolve(ADAPTER_WEIGHTS);
+        Map<String, TensorData> saved = Safetensors.read(weightsFile);
+        model.adapterParameters().forEach((name, t) -> {
+            TensorData d = saved.get(PEFT_PREFIX + name);
+            if (d == null || d.data().length != t.size()) {
+                throw new CriaException(weightsFile + ": adapter tensor '" + PEFT_PREFIX + name + "' is missing or has the wrong size");
+            }
+            System.arraycopy(d.data(), 0, t.data, 0, t.size());
+        });
     }
 
     /** Saves a model directory (no training state), replacing {@code dir} as a whole. */
@@ -117,9 +173,9 @@ public final class ModelDirectory {
         });
     }
 
-    private static Map<String, TensorData> weightsOf(Llama model) {
+    private static Map<String, TensorData> weightsOf(Map<String, Tensor> tensors) {
         var out = new LinkedHashMap<String, TensorData>();
-        for (Map.Entry<String, Tensor> e : model.parameters().entrySet()) {
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             out.put(e.getKey(), TensorData.of(e.getValue().data, e.getValue().shape()));
         }
         return out;

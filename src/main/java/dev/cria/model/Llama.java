@@ -47,6 +47,7 @@ public final class Llama {
     private final Map<String, LoraAdapter> adapters = new LinkedHashMap<>(); // by projection name, e.g. model.layers.0.self_attn.q_proj
     private boolean adaptersEnabled = true;
     private double loraDropout;
+    private LoraConfig lora;
     private Rng dropoutRng; // non-null while training with LoRA dropout
 
     private Llama(LlamaConfig config, Tensor embed, Block[] blocks, Tensor finalNorm, Tensor lmHead) {
@@ -316,6 +317,12 @@ public final class Llama {
             }
         }
         loraDropout = lora.dropout();
+        this.lora = lora;
+    }
+
+    /** The attached adapters' configuration, or null. */
+    public LoraConfig loraConfig() {
+        return lora;
     }
 
     public boolean hasAdapters() {
@@ -378,6 +385,7 @@ public final class Llama {
             }
         }
         adapters.clear();
+        lora = null;
     }
 
     /** Next-token logits (B·T, V). */
