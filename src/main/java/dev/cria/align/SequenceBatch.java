@@ -1,0 +1,83 @@
+package dev.cria.align;
+
+import dev.cria.autograd.Nn;
+import java.util.List;
+
+/**
+ * Sequences of different lengths as one right-padded (B, T) batch, for the trainers that learn from
+ * prompt + response pairs. Padding sits after each sequence's end, so causal attention never lets it
+ * touch a real token; every pad position is left out of losses.
+ *
+ * <p>subtle: the pad id is never the eos id. With pad == eos and pad positions masked, the model would
+ * never be trained to emit eos and would not learn to stop.
+ */
+public final class SequenceBatch {
+    public final int[] tokens;   // (B, T), right-padded with the pad id
+    public final int[] lengths;  // real tokens per row
+    public final int[] trainFrom; // index of each row's first trained token (its response)
+    public final int B;
+    public final int T;
+
+    private SequenceBatch(int[] tokens, int[] lengths, int[] trainFrom, int B, int T) {
+        this.tokens = tokens;
+        this.lengths = lengths;
+        this.trainFrom = trainFrom;
+        this.B = B;
+        this.T = T;
+    }
+
+    /** Pads {@code sequences[b]}, whose tokens from {@code responseStart[b]} on are the response. */
+    public static SequenceBatch of(List<int[]> sequences, int[] responseStart, int padId) {
+        int B = sequences.size();
+        if (B == 0) throw new IllegalArgumentException("empty batch");
+        int T = 0;
+        for (int[] s : sequences) T = Math.max(T, s.length);
+        int[] tokens = new int[B * T], lengths = new int[B];
+        java.util.Arrays.fill(tokens, padId);
+        for (int b = 0; b < B; b++) {
+            int[] s = sequences.get(b);
+            if (responseStart[b] < 1 || responseStart[b] > s.length) {
+                throw new IllegalArgumentException("row " + b + ": response start " + responseStart[b] + " outside 1.." + s.length);
+            }
+            System.arraycopy(s, 0, tokens, b * T, s.length);
+            lengths[b] = s.length;
+        }
+        return new SequenceBatch(tokens, lengths, responseStart.clone(), B, T);
+    }
+
+    /**
+     * Next-token targets that train only response tokens: position t of row b predicts token t+1, which
+     * counts when it lies in [trainFrom[b], length[b]); everything else is {@link Nn#IGNORE_INDEX}.
+     */
+    public int[] responseTargets() {
+        int[] targets = new int[B * T];
+        java.util.Arrays.fill(targets, Nn.IGNORE_INDEX);
+        for (int b = 0; b < B; b++) {
+            for (int t = trainFrom[b] - 1; t < lengths[b] - 1; t++) targets[b * T + t] = tokens[b * T + t + 1];
+        }
+        return targets;
+    }
+
+    /** 1 where position t of row b predicts a response token (as {@link #responseTargets}), else 0. */
+    public float[] responseMask() {
+        float[] mask = new float[B * T];
+        for (int b = 0; b < B; b++) {
+            for (int t = trainFrom[b] - 1; t < lengths[b] - 1; t++) mask[b * T + t] = 1f;
+        }
+        return mask;
+    }
+
+    /** Index of each row's last real token (its final eos, for a complete prompt + response). */
+    public int[] lastIndex() {
+        int[] last = new int[B];
+        for (int b = 0; b < B; b++) last[b] = lengths[b] - 1;
+        return last;
+    }
+
+    /** Real tokens in the batch. */
+    public long tokenCount() {
+        long n = 0;
+        for (int l : lengths) n += l;
+        return n;
+    }
+}
