@@ -1,0 +1,148 @@
+package dev.cria.align;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cria.autograd.Grad;
+import dev.cria.autograd.Tensor;
+import dev.cria.checkpoint.TrainingState;
+import dev.cria.io.AtomicFiles;
+import dev.cria.io.TensorData;
+import dev.cria.model.Llama;
+import dev.cria.tokenizer.Tokenizer;
+import dev.cria.train.StopSignal;
+import dev.cria.train.TrainingLoop;
+import dev.cria.util.CriaException;
+import dev.cria.util.Rng;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Trains a reward model: the Llama trunk with a scalar head, scored at the final eos of prompt + response
+ * (the same position in training, evaluation and PPO), on the Bradley–Terry loss
+ * {@code −logσ(r_chosen − r_rejected − margin) + coef·mean((r_c + r_r)²)} (Ouyang et al. 2022).
+ * Reports accuracy and mean margin on held-out pairs, and saves the mean and standard deviation of its
+ * scores ({@code reward_stats.json}) so later stages can normalise rewards.
+ */
+public final class RewardTrainer {
+    public static final String STATS = "reward_stats.json";
+    public static final String PLOT = "reward_accuracy.png";
+    public static final String LOSS_PLOT = "reward_loss.png";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Mean and standard deviation of the model's scores over a set of responses. */
+    public record Stats(double mean, double std) {
+    }
+
+    private final Llama model;
+    private final List<PreferencePair> train;
+    private final Path runDir;
+    private final int pad;
+    private final TrainingLoop loop;
+
+    public RewardTrainer(Llama model, Tokenizer tokenizer, List<PreferencePair> train, List<PreferencePair> val, RewardConfig config,
+                         Path runDir) {
+        if (train.isEmpty()) throw new CriaException("no training pairs");
+        if (!model.hasScoreHead()) model.addScoreHead(new Rng(config.seed()), (float) (1 / Math.sqrt(model.config().dim() + 1)));
+        this.model = model;
+        this.train = train;
+        this.runDir = runDir;
+        this.pad = tokenizer.padId();
+        var settings = new TrainingLoop.Settings("reward", config.steps(), config.schedule(), config.gradClip(), 0.9, 0.95,
+                config.weightDecay(), config.evalEvery(), config.saveEvery(), List.of(
+                new TrainingLoop.Plot(LOSS_PLOT, "Cria reward model", "Bradley–Terry loss", List.of("train/loss", "eval/loss")),
+                new TrainingLoop.Plot(PLOT, "Cria reward model", "pairwise accuracy", List.of("train/accuracy", "eval/accuracy"))));
+        var runConfig = JSON.createObjectNode();
+        runConfig.set("reward", JSON.valueToTree(config));
+        loop = new TrainingLoop(model, tokenizer, new PairwiseLoss(model, train, val, config, pad), settings, runDir, runConfig,
+                new Rng(config.seed() ^ 0xBEEFL));
+    }
+
+    public RewardTrainer resumeFrom(TrainingState state, Map<String, TensorData> optimizer, Path source) {
+        loop.resumeFrom(state, optimizer, source);
+        return this;
+    }
+
+    /** Trains, then writes the score statistics beside the checkpoint. */
+    public TrainingLoop.Result run(StopSignal stop) {
+        TrainingLoop.Result result = loop.run(stop);
+        Stats stats = scoreStats(model, train.subList(0, Math.min(train.size(), 256)), pad);
+        var node = JSON.createObjectNode();
+        node.put("mean", stats.mean());
+        node.put("std", stats.std());
+        AtomicFiles.writeString(runDir.resolve(dev.cria.checkpoint.ModelDirectory.RUN_CHECKPOINT).resolve(STATS), node.toPrettyString());
+        return result;
+    }
+
+    /** Scores of a list of examples, batched, without gradients. */
+    public static float[] score(Llama model, List<TokenizedExample> examples, int pad, int batchSize) {
+        float[] out = new float[examples.size()];
+        try (var off = Grad.off()) {
+            for (int i = 0; i < examples.size(); i += batchSize) {
+                SequenceBatch batch = SftTrainer.batchOf(examples.subList(i, Math.min(examples.size(), i + batchSize)), pad);
+                float[] s = model.scores(batch.tokens, batch.B, batch.T, batch.lastIndex()).data;
+                System.arraycopy(s, 0, out, i, s.length);
+            }
+        }
+        return out;
+    }
+
+    static Stats scoreStats(Llama model, List<PreferencePair> pairs, int pad) {
+        var all = new ArrayList<TokenizedExample>();
+        for (PreferencePair p : pairs) {
+            all.add(p.chosen());
+            all.add(p.rejected());
+        }
+        float[] s = score(model, all, pad, 16);
+        double mean = 0, sq = 0;
+        for (float v : s) mean += v;
+        mean /= s.length;
+        for (float v : s) sq += (v - mean) * (v - mean);
+        return new Stats(mean, Math.sqrt(sq / Math.max(1, s.length - 1)));
+    }
+
+    private record PairwiseLoss(Llama model, List<PreferencePair> train, List<PreferencePair> val, RewardConfig config, int pad)
+            implements TrainingLoop.Objective {
+        @Override
+        public TrainingLoop.StepResult step(Rng rng) {
+            var chosen = new ArrayList<TokenizedExample>();
+            var rejected = new ArrayList<TokenizedExample>();
+            for (int i = 0; i < config.batchSize(); i++) {
+                PreferencePair p = train.get(rng.nextInt(train.size()));
+                chosen.add(p.chosen());
+                rejected.add(p.rejected());
+            }
+            SequenceBatch c = SftTrainer.batchOf(chosen, pad), r = SftTrainer.batchOf(rejected, pad);
+            Tensor rc = model.scores(c.tokens, c.B, c.T, c.lastIndex());
+            Tensor rr = model.scores(r.tokens, r.B, r.T, r.lastIndex());
+            Tensor loss = BradleyTerry.loss(rc, rr, config.margin(), config.centeringCoef());
+            var metrics = new LinkedHashMap<String, Double>();
+            metrics.put("train/accuracy", BradleyTerry.accuracy(rc, rr));
+            metrics.put("train/margin", BradleyTerry.meanMargin(rc, rr));
+            float value = loss.item();
+            loss.backward();
+            return new TrainingLoop.StepResult(value, c.tokenCount() + r.tokenCount(), metrics);
+        }
+
+        @Override
+        public Map<String, Double> evaluate() {
+            if (val.isEmpty()) return Map.of();
+            var chosen = new ArrayList<TokenizedExample>();
+            var rejected = new ArrayList<TokenizedExample>();
+            for (PreferencePair p : val) {
+                chosen.add(p.chosen());
+                rejected.add(p.rejected());
+            }
+            float[] rc = score(model, chosen, pad, config.batchSize()), rr = score(model, rejected, pad, config.batchSize());
+            Tensor c = Tensor.of(rc, rc.length), r = Tensor.of(rr, rr.length);
+            var metrics = new LinkedHashMap<String, Double>();
+            try (var off = Grad.off()) {
+                metrics.put("eval/loss", (double) BradleyTerry.loss(c, r, config.margin(), config.centeringCoef()).item());
+            }
+            metrics.put("eval/accuracy", BradleyTerry.accuracy(c, r));
+            metrics.put("eval/margin", BradleyTerry.meanMargin(c, r));
+            return metrics;
+        }
+    }
+}
