@@ -1,0 +1,68 @@
+package dev.cria.align;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cria.checkpoint.ModelDirectory;
+import dev.cria.model.Llama;
+import dev.cria.model.LlamaConfig;
+import dev.cria.tokenizer.ByteTokenizer;
+import dev.cria.train.StopSignal;
+import dev.cria.util.Rng;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RewardTrainerTest {
+    private static final ByteTokenizer TOKENIZER = new ByteTokenizer();
+    private static final LlamaConfig SHAPE = new LlamaConfig(32, 2, 4, 2, 48, TOKENIZER.vocabSize(), 64, 1e-5f, 10000f, true);
+
+    @TempDir
+    Path dir;
+
+    private static TokenizedExample example(String prompt, String response) {
+        int[] p = TOKENIZER.encode(prompt), r = TOKENIZER.encode(response);
+        int[] tokens = new int[p.length + r.length + 2];
+        tokens[0] = TOKENIZER.bosId();
+        System.arraycopy(p, 0, tokens, 1, p.length);
+        System.arraycopy(r, 0, tokens, 1 + p.length, r.length);
+        tokens[tokens.length - 1] = TOKENIZER.eosId();
+        return new TokenizedExample(tokens, 1 + p.length);
+    }
+
+    /** People here prefer answers that mention a cat to answers that mention a dog. */
+    private static List<PreferencePair> pairs(int n, long seed) {
+        Rng rng = new Rng(seed);
+        String[] fillers = {"the sun", "a ball", "my hat", "big tree", "red car"};
+        var out = new ArrayList<PreferencePair>();
+        for (int i = 0; i < n; i++) {
+            String prompt = "tell me about " + fillers[rng.nextInt(5)];
+            String rest = " and " + fillers[rng.nextInt(5)];
+            out.add(new PreferencePair(example(prompt, "a cat" + rest), example(prompt, "a dog" + rest)));
+        }
+        return out;
+    }
+
+    @Test
+    void learnsThePreferenceAndSavesItsScoreStatistics() throws Exception {
+        Llama model = Llama.initialize(SHAPE, new Rng(1));
+        var before = new HashMap<String, float[]>();
+        var config = new RewardConfig(8, 60, 3e-3, 5, 0.0, 1.0, 0.0, 0.01, 0, 0, 4);
+        var trainer = new RewardTrainer(model, TOKENIZER, pairs(64, 1), pairs(32, 2), config, dir);
+        model.parameters().forEach((n, t) -> before.put(n, t.data.clone()));
+        var result = trainer.run(StopSignal.manual());
+        assertThat(result.metric("eval/accuracy")).isGreaterThanOrEqualTo(0.9);
+        assertThat(result.metric("eval/margin")).isPositive();
+        model.parameters().forEach((n, t) -> assertThat(t.data).as(n).isNotEqualTo(before.get(n)));
+        var stats = new ObjectMapper().readTree(dir.resolve("model").resolve(RewardTrainer.STATS).toFile());
+        assertThat(stats.get("std").asDouble()).isPositive();
+        Llama loaded = ModelDirectory.load(dir).model();
+        assertThat(loaded.hasScoreHead()).isTrue();
+        var probe = List.of(pairs(1, 9).get(0).chosen(), pairs(1, 9).get(0).rejected());
+        assertThat(RewardTrainer.score(loaded, probe, TOKENIZER.padId(), 2)).containsExactly(RewardTrainer.score(model, probe, TOKENIZER.padId(), 2));
+        assertThat(dir.resolve(RewardTrainer.PLOT)).exists();
+    }
+}
