@@ -1,0 +1,142 @@
+package dev.cria.align;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cria.autograd.Grad;
+import dev.cria.autograd.Tensor;
+import dev.cria.checkpoint.TrainingState;
+import dev.cria.io.TensorData;
+import dev.cria.model.Llama;
+import dev.cria.tokenizer.Tokenizer;
+import dev.cria.train.StopSignal;
+import dev.cria.train.TrainingLoop;
+import dev.cria.util.CriaException;
+import dev.cria.util.Rng;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * DPO: trains the policy directly on preference pairs, with no reward model, against a frozen reference
+ * (a copy of the starting policy, or the same model with its LoRA adapters switched off). The reference's
+ * sequence log-probabilities are computed once, before training. Logs TRL's {@code rewards/*} metrics.
+ */
+public final class DpoTrainer {
+    public static final String PLOT = "dpo_rewards.png";
+    public static final String LOSS_PLOT = "dpo_loss.png";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final TrainingLoop loop;
+
+    /**
+     * @param reference the frozen reference, or null to use {@code policy} with its adapters switched off
+     */
+    public DpoTrainer(Llama policy, Llama reference, Tokenizer tokenizer, List<PreferencePair> train, List<PreferencePair> val,
+                      DpoConfig config, Path runDir) {
+        if (train.isEmpty()) throw new CriaException("no training pairs");
+        if (reference == null && !policy.hasAdapters()) {
+            throw new CriaException("DPO needs a reference model: pass one, or train LoRA adapters so the base serves as reference");
+        }
+        if (reference != null && !reference.config().equals(policy.config())) {
+            throw new CriaException("the reference model's shape " + reference.config() + " differs from the policy's " + policy.config());
+        }
+        int pad = tokenizer.padId();
+        var objective = new PreferenceObjective(policy, config, pad, train, referenceSums(policy, reference, train, pad),
+                val, referenceSums(policy, reference, val, pad));
+        var settings = new TrainingLoop.Settings("dpo", config.steps(), config.schedule(), config.gradClip(), 0.9, 0.95,
+                config.weightDecay(), config.evalEvery(), config.saveEvery(), List.of(
+                new TrainingLoop.Plot(LOSS_PLOT, "Cria DPO", config.loss().name() + " loss", List.of("train/loss", "eval/loss")),
+                new TrainingLoop.Plot(PLOT, "Cria DPO", "implicit reward", List.of("rewards/chosen", "rewards/rejected", "rewards/margins"))));
+        var runConfig = JSON.createObjectNode();
+        runConfig.put("beta", config.beta());
+        runConfig.put("loss", config.loss().name());
+        runConfig.put("steps", config.steps());
+        runConfig.put("batch", config.batchSize());
+        runConfig.put("lr", config.lr());
+        loop = new TrainingLoop(policy, tokenizer, objective, settings, runDir, runConfig, new Rng(config.seed() ^ 0xD90L));
+    }
+
+    public DpoTrainer resumeFrom(TrainingState state, Map<String, TensorData> optimizer, Path source) {
+        loop.resumeFrom(state, optimizer, source);
+        return this;
+    }
+
+    public TrainingLoop.Result run(StopSignal stop) {
+        return loop.run(stop);
+    }
+
+    /** Reference log-probs of every pair's chosen and rejected response: [chosen sums, rejected sums]. */
+    private static float[][] referenceSums(Llama policy, Llama reference, List<PreferencePair> pairs, int pad) {
+        float[][] sums = new float[2][pairs.size()];
+        if (reference == null) policy.setAdaptersEnabled(false);
+        try (var off = Grad.off()) {
+            Llama ref = reference != null ? reference : policy;
+            for (int i = 0; i < pairs.size(); i += 16) {
+                var slice = pairs.subList(i, Math.min(pairs.size(), i + 16));
+                float[][] s = sums(ref, slice, pad);
+                System.arraycopy(s[0], 0, sums[0], i, slice.size());
+                System.arraycopy(s[1], 0, sums[1], i, slice.size());
+            }
+        } finally {
+            policy.setAdaptersEnabled(true);
+        }
+        return sums;
+    }
+
+    private static float[][] sums(Llama model, List<PreferencePair> pairs, int pad) {
+        Tensor[] t = sumTensors(model, pairs, pad);
+        return new float[][] {t[0].data, t[1].data};
+    }
+
+    /** Policy sequence log-probs of the chosen and rejected responses, as (B) tensors. */
+    static Tensor[] sumTensors(Llama model, List<PreferencePair> pairs, int pad) {
+        var chosen = new ArrayList<TokenizedExample>();
+        var rejected = new ArrayList<TokenizedExample>();
+        for (PreferencePair p : pairs) {
+            chosen.add(p.chosen());
+            rejected.add(p.rejected());
+        }
+        SequenceBatch c = SftTrainer.batchOf(chosen, pad), r = SftTrainer.batchOf(rejected, pad);
+        return new Tensor[] {TokenLogProbs.sequenceSums(TokenLogProbs.of(model, c, 1f), c),
+                TokenLogProbs.sequenceSums(TokenLogProbs.of(model, r, 1f), r)};
+    }
+
+    private record PreferenceObjective(Llama policy, DpoConfig config, int pad, List<PreferencePair> train, float[][] trainRef,
+                                       List<PreferencePair> val, float[][] valRef) implements TrainingLoop.Objective {
+        @Override
+        public TrainingLoop.StepResult step(Rng rng) {
+            int B = config.batchSize();
+            var picked = new ArrayList<PreferencePair>();
+            float[] refChosen = new float[B], refRejected = new float[B];
+            long tokens = 0;
+            for (int i = 0; i < B; i++) {
+                int k = rng.nextInt(train.size());
+                picked.add(train.get(k));
+                refChosen[i] = trainRef[0][k];
+                refRejected[i] = trainRef[1][k];
+                tokens += train.get(k).chosen().tokens().length + train.get(k).rejected().tokens().length;
+            }
+            Tensor[] pol = sumTensors(policy, picked, pad);
+            Tensor rc = Tensor.of(refChosen, B), rr = Tensor.of(refRejected, B);
+            Tensor loss = config.loss().loss(pol[0], pol[1], rc, rr, config.beta());
+            var metrics = new LinkedHashMap<>(DpoMetrics.of(pol[0], pol[1], rc, rr, config.beta()).metrics());
+            float value = loss.item();
+            loss.backward();
+            return new TrainingLoop.StepResult(value, tokens, metrics);
+        }
+
+        @Override
+        public Map<String, Double> evaluate() {
+            if (val.isEmpty()) return Map.of();
+            var metrics = new LinkedHashMap<String, Double>();
+            try (var off = Grad.off()) {
+                Tensor[] pol = sumTensors(policy, val, pad);
+                Tensor rc = Tensor.of(valRef[0], val.size()), rr = Tensor.of(valRef[1], val.size());
+                metrics.put("eval/loss", (double) config.loss().loss(pol[0], pol[1], rc, rr, config.beta()).item());
+                DpoMetrics.of(pol[0], pol[1], rc, rr, config.beta()).metrics().forEach((k, v) -> metrics.put("eval/" + k, v));
+            }
+            return metrics;
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.cria.align;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cria.model.Llama;
+import dev.cria.model.LlamaConfig;
+import dev.cria.model.LoraConfig;
+import dev.cria.tokenizer.ByteTokenizer;
+import dev.cria.train.StopSignal;
+import dev.cria.util.CriaException;
+import dev.cria.util.Rng;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DpoTrainerTest {
+    private static final ByteTokenizer TOKENIZER = new ByteTokenizer();
+    private static final LlamaConfig SHAPE = new LlamaConfig(32, 2, 4, 2, 48, TOKENIZER.vocabSize(), 64, 1e-5f, 10000f, true);
+
+    @TempDir
+    Path dir;
+
+    private static TokenizedExample example(String prompt, String response) {
+        int[] p = TOKENIZER.encode(prompt), r = TOKENIZER.encode(response);
+        int[] tokens = new int[p.length + r.length + 2];
+        tokens[0] = TOKENIZER.bosId();
+        System.arraycopy(p, 0, tokens, 1, p.length);
+        System.arraycopy(r, 0, tokens, 1 + p.length, r.length);
+        tokens[tokens.length - 1] = TOKENIZER.eosId();
+        return new TokenizedExample(tokens, 1 + p.length);
+    }
+
+    private static List<PreferencePair> pairs(int n, long seed) {
+        Rng rng = new Rng(seed);
+        String[] things = {"sun", "ball", "hat", "tree", "car"};
+        var out = new ArrayList<PreferencePair>();
+        for (int i = 0; i < n; i++) {
+            String prompt = "a story: " + things[rng.nextInt(5)];
+            out.add(new PreferencePair(example(prompt, " the cat"), example(prompt, " the dog")));
+        }
+        return out;
+    }
+
+    private static DpoConfig config(PreferenceLoss loss, int steps) {
+        return new DpoConfig(8, steps, 5e-3, 2, 0.0, 1.0, 0.1, loss, 0, 0, 5);
+    }
+
+    @Test
+    void dpoMakesTheChosenResponseMoreLikelyThanTheReferenceDoes() {
+        Llama policy = Llama.initialize(SHAPE, new Rng(1));
+        Llama reference = Llama.initialize(SHAPE, new Rng(1));
+        var result = new DpoTrainer(policy, reference, TOKENIZER, pairs(32, 1), pairs(16, 2), config(new PreferenceLoss.Sigmoid(0), 40), dir)
+                .run(StopSignal.manual());
+        assertThat(result.metric("eval/rewards/accuracies")).isGreaterThanOrEqualTo(0.9);
+        assertThat(result.metric("eval/rewards/margins")).isPositive();
+        assertThat(result.metric("eval/loss")).isLessThan(Math.log(2));
+        assertThat(dir.resolve(DpoTrainer.PLOT)).exists();
+    }
+
+    @Test
+    void loraPolicyUsesItsOwnBaseAsReference() {
+        Llama policy = Llama.initialize(SHAPE, new Rng(1));
+        policy.attachLora(new LoraConfig(4, 8, 0, LoraConfig.MODULES), new Rng(2));
+        var result = new DpoTrainer(policy, null, TOKENIZER, pairs(32, 1), pairs(16, 2), config(new PreferenceLoss.Ipo(), 40), dir)
+                .run(StopSignal.manual());
+        assertThat(result.metric("eval/rewards/accuracies")).isGreaterThanOrEqualTo(0.9);
+    }
+
+    @Test
+    void aReferenceOfAnotherShapeIsRefused() {
+        Llama policy = Llama.initialize(SHAPE, new Rng(1));
+        Llama other = Llama.initialize(new LlamaConfig(16, 1, 2, 1, 24, TOKENIZER.vocabSize(), 64, 1e-5f, 10000f, true), new Rng(1));
+        assertThatThrownBy(() -> new DpoTrainer(policy, other, TOKENIZER, pairs(4, 1), List.of(), config(new PreferenceLoss.Hinge(), 1), dir))
+                .isInstanceOf(CriaException.class).hasMessageContaining("shape");
+    }
+}
