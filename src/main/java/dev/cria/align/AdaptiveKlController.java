@@ -34,6 +34,12 @@ public final class AdaptiveKlController implements KlController {
         this.horizon = horizon;
     }
 
+    /** Restores β, e.g. from a checkpoint. */
+    public void setBeta(double beta) {
+        if (!(beta >= 0) || !Double.isFinite(beta)) throw new IllegalArgumentException("beta must be a finite number >= 0: " + beta);
+        value = beta;
+    }
+
     @Override
     public double beta() {
         return value;

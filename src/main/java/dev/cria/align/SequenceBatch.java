@@ -74,6 +74,24 @@ public final class SequenceBatch {
         return last;
     }
 
+    /** The given rows as a batch of their own, with the same T, so per-position arrays line up via {@link #gather}. */
+    public SequenceBatch rows(int[] rows) {
+        int[] tokens = new int[rows.length * T], lengths = new int[rows.length], trainFrom = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(this.tokens, rows[i] * T, tokens, i * T, T);
+            lengths[i] = this.lengths[rows[i]];
+            trainFrom[i] = this.trainFrom[rows[i]];
+        }
+        return new SequenceBatch(tokens, lengths, trainFrom, rows.length, T);
+    }
+
+    /** The given rows of a per-position (B·T) array, in the order of {@code rows}. */
+    public float[] gather(float[] perPosition, int[] rows) {
+        float[] out = new float[rows.length * T];
+        for (int i = 0; i < rows.length; i++) System.arraycopy(perPosition, rows[i] * T, out, i * T, T);
+        return out;
+    }
+
     /** Real tokens in the batch. */
     public long tokenCount() {
         long n = 0;

@@ -1,0 +1,31 @@
+package dev.cria.align.reward;
+
+import java.util.List;
+
+/**
+ * The copy task's golden reward, as in the Tiny-Llama RLHF write-up: +1 for each response token that
+ * reproduces the prompt's text token at the same position. The prompt's text tokens are the given
+ * {@code promptTokens} minus a fixed number of template tokens around them.
+ *
+ * @param prefix template tokens before the prompt text (e.g. bos and the user marker)
+ * @param suffix template tokens after it (e.g. end and assistant markers)
+ */
+public record CopyReward(int prefix, int suffix) implements Reward {
+    @Override
+    public float[] score(List<Sample> samples) {
+        float[] out = new float[samples.size()];
+        for (int i = 0; i < out.length; i++) {
+            int[] p = samples.get(i).promptTokens(), r = samples.get(i).responseTokens();
+            int textLength = Math.max(0, p.length - prefix - suffix);
+            int hits = 0;
+            for (int t = 0; t < Math.min(textLength, r.length); t++) if (r[t] == p[prefix + t]) hits++;
+            out[i] = hits;
+        }
+        return out;
+    }
+
+    @Override
+    public String name() {
+        return "copy";
+    }
+}

@@ -1,0 +1,55 @@
+package dev.cria.align.reward;
+
+import dev.cria.align.RewardTrainer;
+import dev.cria.align.TokenizedExample;
+import dev.cria.model.Llama;
+import dev.cria.tokenizer.Tokenizer;
+import dev.cria.util.CriaException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A trained reward model's score of prompt + response + eos, read at that final eos as in training,
+ * optionally normalised by the mean and standard deviation saved with the model.
+ */
+public final class RewardModelReward implements Reward {
+    private final Llama model;
+    private final int eos;
+    private final int pad;
+    private final double mean;
+    private final double std;
+
+    public RewardModelReward(Llama model, Tokenizer tokenizer, Tokenizer policyTokenizer, double mean, double std) {
+        if (!model.hasScoreHead()) throw new CriaException("the reward model has no score head; train it with ./cria reward");
+        if (policyTokenizer.vocabSize() != tokenizer.vocabSize() || policyTokenizer.eosId() != tokenizer.eosId()) {
+            throw new CriaException("the reward model's tokenizer (" + tokenizer.vocabSize() + " tokens, eos " + tokenizer.eosId()
+                    + ") differs from the policy's (" + policyTokenizer.vocabSize() + " tokens, eos " + policyTokenizer.eosId() + ")");
+        }
+        if (!(std > 0)) throw new CriaException("reward normalisation std must be positive: " + std);
+        this.model = model;
+        this.eos = tokenizer.eosId();
+        this.pad = tokenizer.padId();
+        this.mean = mean;
+        this.std = std;
+    }
+
+    @Override
+    public float[] score(List<Sample> samples) {
+        var examples = new ArrayList<TokenizedExample>();
+        for (Sample s : samples) {
+            int[] tokens = new int[s.promptTokens().length + s.responseTokens().length + 1];
+            System.arraycopy(s.promptTokens(), 0, tokens, 0, s.promptTokens().length);
+            System.arraycopy(s.responseTokens(), 0, tokens, s.promptTokens().length, s.responseTokens().length);
+            tokens[tokens.length - 1] = eos;
+            examples.add(new TokenizedExample(tokens, s.promptTokens().length));
+        }
+        float[] raw = RewardTrainer.score(model, examples, pad, 16);
+        for (int i = 0; i < raw.length; i++) raw[i] = (float) ((raw[i] - mean) / std);
+        return raw;
+    }
+
+    @Override
+    public String name() {
+        return "reward-model";
+    }
+}
