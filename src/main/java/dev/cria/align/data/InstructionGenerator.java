@@ -1,0 +1,214 @@
+package dev.cria.align.data;
+
+import dev.cria.data.Gender;
+import dev.cria.data.StoryEnding;
+import dev.cria.data.StoryEvent;
+import dev.cria.data.StoryGenerator;
+import dev.cria.data.StoryTopic;
+import dev.cria.data.StoryWords;
+import dev.cria.util.Rng;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Built-in alignment data, deterministic by seed: story instructions ("Can you write a story about a cat
+ * named Tom who loses his ball?"), correct answers to them, and preference pairs labelled by the
+ * {@link SimulatedAnnotator}. What lets SFT, reward modelling, DPO and PPO run with no download.
+ *
+ * <p>An instruction always names an animal and a name, and sometimes a toy, an event, a place and an
+ * ending; its correct response is a story generated for exactly that topic. A flawed response
+ * ({@link ResponseFlaw}) is a story for the wrong topic, or a correct one damaged afterwards. A
+ * preference pair is a correct response against a flawed one (60%), a flawed one against a worse one
+ * with an extra flaw (25%), or two different flaws (15%); the annotator decides which is chosen, and a
+ * pair it cannot separate is drawn again, so the data has no ties. The annotator is the only judge: if
+ * it ever preferred a flawed story, that is the label (as with a real annotator's mistakes).
+ *
+ * <p>Every draw comes from one {@link Rng}, so a generator's output is a pure function of its seed and
+ * the calls made on it. Not thread-safe.
+ */
+public final class InstructionGenerator {
+    private static final List<String> PHRASINGS = List.of(
+            "Write a story about %s.",
+            "Tell me a story about %s.",
+            "Write a short story about %s.",
+            "Can you write a story about %s?",
+            "Please write a children's story about %s.",
+            "Could you tell me a story about %s?",
+            "I would like a bedtime story about %s.");
+    private static final double OBJECT_PROBABILITY = 0.5;
+    private static final double EVENT_PROBABILITY = 0.5;
+    private static final double PLACE_PROBABILITY = 0.4;
+    private static final double ENDING_PROBABILITY = 0.4;
+    private static final double CORRECT_VS_FLAWED = 0.6;
+    private static final double FLAWED_VS_WORSE = 0.25;
+    private static final int MAX_PAIR_ATTEMPTS = 100;
+    private static final List<ResponseFlaw> FLAWS = List.of(ResponseFlaw.values());
+
+    private final Rng rng;
+    private final SimulatedAnnotator annotator = new SimulatedAnnotator();
+
+    public InstructionGenerator(long seed) {
+        this.rng = new Rng(seed);
+    }
+
+    /** A new instruction: its text and the topic it asks for. */
+    public Instruction nextInstruction() {
+        Gender gender = rng.nextInt(2) == 0 ? Gender.MALE : Gender.FEMALE;
+        StoryTopic topic = StoryTopic.ANY.withAnimal(pick(StoryWords.ANIMALS)).withName(pick(StoryWords.names(gender)));
+        if (rng.nextDouble() < OBJECT_PROBABILITY) topic = topic.withObject(pick(StoryWords.OBJECTS));
+        if (rng.nextDouble() < EVENT_PROBABILITY) topic = topic.withEvent(pick(List.of(StoryEvent.values())));
+        if (rng.nextDouble() < PLACE_PROBABILITY) topic = topic.withPlace(pick(StoryWords.PLACES));
+        if (rng.nextDouble() < ENDING_PROBABILITY) topic = topic.withEnding(pick(List.of(StoryEnding.values())));
+        return new Instruction(pick(PHRASINGS).formatted(topic.describe()), topic);
+    }
+
+    public SftExample nextSft() {
+        Instruction instruction = nextInstruction();
+        return new SftExample(instruction.text(), response(instruction));
+    }
+
+    public List<SftExample> sft(int n) {
+        requireCount(n);
+        List<SftExample> examples = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) examples.add(nextSft());
+        return examples;
+    }
+
+    public PromptExample nextPrompt() {
+        return new PromptExample(nextInstruction().text());
+    }
+
+    public List<PromptExample> prompts(int n) {
+        requireCount(n);
+        List<PromptExample> examples = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) examples.add(nextPrompt());
+        return examples;
+    }
+
+    /** A new instruction with two responses of different quality, ordered by the annotator. */
+    public PreferenceExample nextPreference() {
+        Instruction instruction = nextInstruction();
+        for (int attempt = 0; attempt < MAX_PAIR_ATTEMPTS; attempt++) {
+            List<Set<ResponseFlaw>> flaws = flawPair();
+            String a = response(instruction, flaws.get(0));
+            String b = response(instruction, flaws.get(1));
+            int preferred = annotator.prefer(instruction.text(), a, b);
+            if (preferred > 0) return new PreferenceExample(instruction.text(), a, b);
+            if (preferred < 0) return new PreferenceExample(instruction.text(), b, a);
+        }
+        throw new IllegalStateException("the annotator tied " + MAX_PAIR_ATTEMPTS + " pairs in a row for \"" + instruction.text() + "\"");
+    }
+
+    public List<PreferenceExample> preferences(int n) {
+        requireCount(n);
+        List<PreferenceExample> examples = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) examples.add(nextPreference());
+        return examples;
+    }
+
+    /** A correct response: a story about exactly the instruction's topic. */
+    public String response(Instruction instruction) {
+        return response(instruction, EnumSet.noneOf(ResponseFlaw.class));
+    }
+
+    /**
+     * A response with the given flaws (none: a correct one). Topic flaws change the story asked of the
+     * generator; the others damage its text, repetition first, then the ending.
+     */
+    public String response(Instruction instruction, Set<ResponseFlaw> flaws) {
+        if (instruction == null) throw new IllegalArgumentException("instruction is null");
+        if (flaws == null) throw new IllegalArgumentException("flaws is null; pass an empty set for a correct response");
+        if (flaws.contains(ResponseFlaw.NO_ENDING) && flaws.contains(ResponseFlaw.TRUNCATED)) {
+            throw new IllegalArgumentException("NO_ENDING and TRUNCATED both change how the story stops; pick one: " + flaws);
+        }
+        StoryTopic topic = instruction.topic();
+        if (flaws.contains(ResponseFlaw.WRONG_ANIMAL)) topic = topic.withAnimal(otherAnimal(topic));
+        if (flaws.contains(ResponseFlaw.WRONG_NAME)) topic = topic.withName(otherName(topic));
+        String text = StoryGenerator.generate(topic, rng).text();
+        if (flaws.contains(ResponseFlaw.REPETITION)) text = repeat(text);
+        if (flaws.contains(ResponseFlaw.NO_ENDING)) text = withoutEnding(text);
+        if (flaws.contains(ResponseFlaw.TRUNCATED)) text = truncate(text);
+        return text;
+    }
+
+    /** Two flaw sets that should differ in quality; see the class comment for the mix. */
+    private List<Set<ResponseFlaw>> flawPair() {
+        ResponseFlaw first = pick(FLAWS);
+        double kind = rng.nextDouble();
+        if (kind < CORRECT_VS_FLAWED) return List.of(EnumSet.noneOf(ResponseFlaw.class), EnumSet.of(first));
+        ResponseFlaw second = pick(FLAWS.stream().filter(f -> f != first && compatible(f, first)).toList());
+        if (kind < CORRECT_VS_FLAWED + FLAWED_VS_WORSE) return List.of(EnumSet.of(first), EnumSet.of(first, second));
+        return List.of(EnumSet.of(first), EnumSet.of(second));
+    }
+
+    private static boolean compatible(ResponseFlaw a, ResponseFlaw b) {
+        Set<ResponseFlaw> endings = EnumSet.of(ResponseFlaw.NO_ENDING, ResponseFlaw.TRUNCATED);
+        return !(endings.contains(a) && endings.contains(b));
+    }
+
+    private String otherAnimal(StoryTopic topic) {
+        if (topic.animal() == null) throw new IllegalArgumentException("WRONG_ANIMAL needs a topic with an animal: " + topic);
+        return pick(StoryWords.ANIMALS.stream().filter(a -> !a.equals(topic.animal())).toList());
+    }
+
+    /** Another name of the same gender, so the pronouns of the story stay right. */
+    private String otherName(StoryTopic topic) {
+        if (topic.name() == null) throw new IllegalArgumentException("WRONG_NAME needs a topic with a name: " + topic);
+        Gender gender = topic.gender() != null ? topic.gender() : StoryWords.genderOf(topic.name());
+        List<String> names = gender != null ? StoryWords.names(gender)
+                : Stream.concat(StoryWords.BOY_NAMES.stream(), StoryWords.GIRL_NAMES.stream()).toList();
+        return pick(names.stream().filter(n -> !n.equals(topic.name())).toList());
+    }
+
+    /** One sentence said again 1 to 3 more times, or a run of 2 or 3 sentences said twice, in place. */
+    private String repeat(String text) {
+        List<String> sentences = new ArrayList<>(Sentences.split(text));
+        // Only real sentences are repeated: a second "The end." would be a different flaw.
+        List<Integer> candidates = new ArrayList<>();
+        for (int i = 0; i < sentences.size(); i++) if (Sentences.wordCount(sentences.get(i)) >= 3) candidates.add(i);
+        if (candidates.isEmpty()) return text + " " + text;
+        int at = candidates.get(rng.nextInt(candidates.size()));
+        if (rng.nextInt(2) == 0 || at + 1 >= sentences.size()) {
+            String sentence = sentences.get(at);
+            int copies = 1 + rng.nextInt(3);
+            for (int c = 0; c < copies; c++) sentences.add(at + 1, sentence);
+        } else {
+            int run = Math.min(2 + rng.nextInt(2), sentences.size() - at);
+            sentences.addAll(at + run, List.copyOf(sentences.subList(at, at + run)));
+        }
+        return String.join(" ", sentences);
+    }
+
+    /** The story with its final punctuation (and any closing "The end.") removed. */
+    private static String withoutEnding(String text) {
+        String body = text.endsWith(" The end.") ? text.substring(0, text.length() - " The end.".length()) : text;
+        int end = body.length();
+        while (end > 0 && ".!?\"".indexOf(body.charAt(end - 1)) >= 0) end--;
+        return body.substring(0, end);
+    }
+
+    /** Cut at a word boundary in the second half, moving back until the cut is inside a sentence. */
+    private String truncate(String text) {
+        List<Integer> spaces = new ArrayList<>();
+        for (int i = text.length() / 2; i < text.length(); i++) if (text.charAt(i) == ' ') spaces.add(i);
+        int cut = spaces.isEmpty() ? text.lastIndexOf(' ') : spaces.get(rng.nextInt(spaces.size()));
+        String head = text.substring(0, Math.max(cut, 0));
+        while (endsSentence(head) && head.lastIndexOf(' ') > 0) head = head.substring(0, head.lastIndexOf(' '));
+        return head;
+    }
+
+    private static boolean endsSentence(String text) {
+        return !text.isEmpty() && ".!?\"".indexOf(text.charAt(text.length() - 1)) >= 0;
+    }
+
+    private <T> T pick(List<T> options) {
+        return options.get(rng.nextInt(options.size()));
+    }
+
+    private static void requireCount(int n) {
+        if (n < 0) throw new IllegalArgumentException("n < 0: " + n);
+    }
+}

@@ -1,0 +1,133 @@
+package dev.cria.align.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cria.data.StoryTopic;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Built-in instructions, responses and preference pairs: determinism, faithfulness to the topic, and the flaws. */
+class InstructionGeneratorTest {
+    private final SimulatedAnnotator annotator = new SimulatedAnnotator();
+
+    @Test
+    void sameSeedGivesTheSameData() {
+        assertThat(new InstructionGenerator(7).sft(50)).isEqualTo(new InstructionGenerator(7).sft(50));
+        assertThat(new InstructionGenerator(7).prompts(50)).isEqualTo(new InstructionGenerator(7).prompts(50));
+        assertThat(new InstructionGenerator(7).preferences(50)).isEqualTo(new InstructionGenerator(7).preferences(50));
+    }
+
+    @Test
+    void differentSeedsGiveDifferentData() {
+        List<PromptExample> a = new InstructionGenerator(1).prompts(50);
+        List<PromptExample> b = new InstructionGenerator(2).prompts(50);
+        assertThat(a).isNotEqualTo(b);
+        assertThat(new InstructionGenerator(1).sft(20)).isNotEqualTo(new InstructionGenerator(2).sft(20));
+    }
+
+    @Test
+    void instructionsAskForTheirTopicInVariedWords() {
+        InstructionGenerator generator = new InstructionGenerator(11);
+        Set<String> openings = new HashSet<>();
+        for (int i = 0; i < 300; i++) {
+            Instruction instruction = generator.nextInstruction();
+            StoryTopic topic = instruction.topic();
+            assertThat(topic.animal()).isNotNull();
+            assertThat(topic.name()).isNotNull();
+            assertThat(instruction.text()).contains("about " + topic.describe()).matches(".*[.?]");
+            openings.add(instruction.text().substring(0, instruction.text().indexOf(" about ")));
+        }
+        assertThat(openings).contains("Write a story", "Tell me a story", "Write a short story", "Can you write a story").hasSizeGreaterThanOrEqualTo(6);
+    }
+
+    @Test
+    void theTextAloneSaysWhatTheTopicAsks() {
+        InstructionGenerator generator = new InstructionGenerator(12);
+        for (int i = 0; i < 500; i++) {
+            Instruction instruction = generator.nextInstruction();
+            StoryRequest request = StoryRequest.parse(instruction.text());
+            StoryTopic topic = instruction.topic();
+            assertThat(request).as(instruction.text()).isEqualTo(new StoryRequest(topic.animal(), topic.name(), topic.object(), topic.place()));
+        }
+    }
+
+    @Test
+    void correctResponsesAreStoriesAboutExactlyTheTopic() {
+        InstructionGenerator generator = new InstructionGenerator(13);
+        for (int i = 0; i < 300; i++) {
+            Instruction instruction = generator.nextInstruction();
+            StoryTopic topic = instruction.topic();
+            String story = generator.response(instruction);
+            assertThat(SimulatedAnnotator.containsWord(story, topic.name())).as(story).isTrue();
+            assertThat(SimulatedAnnotator.containsWord(story.toLowerCase(), topic.animal())).as(story).isTrue();
+            if (topic.object() != null) assertThat(story).contains(topic.object());
+            if (topic.place() != null) assertThat(story).contains(topic.place());
+            assertThat(story).matches("(?s).*[.!]");
+        }
+    }
+
+    @Test
+    void sftExamplesPairAnInstructionWithACorrectStory() {
+        for (SftExample example : new InstructionGenerator(14).sft(100)) {
+            StoryRequest request = StoryRequest.parse(example.prompt());
+            assertThat(example.response()).contains(request.name());
+            assertThat(annotator.assess(example.prompt(), example.response()).total()).isGreaterThanOrEqualTo(5);
+        }
+    }
+
+    @Test
+    void eachFlawDoesWhatItSays() {
+        InstructionGenerator generator = new InstructionGenerator(15);
+        for (int i = 0; i < 200; i++) {
+            Instruction instruction = generator.nextInstruction();
+            String name = instruction.topic().name();
+            String animal = instruction.topic().animal();
+
+            String wrongName = generator.response(instruction, EnumSet.of(ResponseFlaw.WRONG_NAME));
+            assertThat(SimulatedAnnotator.containsWord(wrongName, name)).as(wrongName).isFalse();
+
+            String wrongAnimal = generator.response(instruction, EnumSet.of(ResponseFlaw.WRONG_ANIMAL));
+            assertThat(wrongAnimal).as("the hero keeps the name").contains(name);
+            assertThat(wrongAnimal.toLowerCase()).doesNotStartWith("once upon a time, there was a " + animal + " ");
+
+            String repeated = generator.response(instruction, EnumSet.of(ResponseFlaw.REPETITION));
+            List<String> sentences = Sentences.split(repeated);
+            assertThat(new HashSet<>(sentences)).as(repeated).hasSizeLessThan(sentences.size());
+
+            assertThat(generator.response(instruction, EnumSet.of(ResponseFlaw.NO_ENDING))).doesNotEndWith(".").doesNotEndWith("!").doesNotEndWith("?");
+            String truncated = generator.response(instruction, EnumSet.of(ResponseFlaw.TRUNCATED));
+            assertThat(truncated).doesNotMatch("(?s).*[.!?\"]").isNotBlank();
+        }
+    }
+
+    @Test
+    void theTwoWaysOfStoppingBadlyDoNotCombine() {
+        InstructionGenerator generator = new InstructionGenerator(16);
+        Instruction instruction = generator.nextInstruction();
+        assertThatThrownBy(() -> generator.response(instruction, EnumSet.of(ResponseFlaw.NO_ENDING, ResponseFlaw.TRUNCATED)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NO_ENDING and TRUNCATED");
+    }
+
+    @Test
+    void preferencesAreLabelledByTheAnnotatorWithoutTies() {
+        List<PreferenceExample> pairs = new InstructionGenerator(17).preferences(300);
+        int flawedChosen = 0;
+        for (PreferenceExample pair : pairs) {
+            assertThat(annotator.prefer(pair.prompt(), pair.chosen(), pair.rejected())).as(pair.toString()).isEqualTo(1);
+            assertThat(pair.chosen()).isNotEqualTo(pair.rejected());
+            // A correct story scores at least 5 here; below that the chosen one is itself flawed.
+            if (annotator.score(pair.prompt(), pair.chosen()) < 5) flawedChosen++;
+        }
+        assertThat(flawedChosen).as("some pairs are two flawed stories of different severity").isBetween(30, 150);
+    }
+
+    @Test
+    void negativeCountsAreRefused() {
+        assertThatThrownBy(() -> new InstructionGenerator(1).sft(-1)).isInstanceOf(IllegalArgumentException.class).hasMessage("n < 0: -1");
+        assertThat(new InstructionGenerator(1).preferences(0)).isEmpty();
+    }
+}
