@@ -100,6 +100,11 @@ public final class RlTrainer {
                 : new FixedKlController(config.klCoef());
         this.rng = new Rng(config.seed() ^ 0x9E1L);
         this.metrics = new MetricsLog(runDir.resolve(dev.cria.train.TrainingLoop.METRICS));
+        try {
+            java.nio.file.Files.createDirectories(runDir);
+        } catch (java.io.IOException e) {
+            throw new CriaException("cannot create run directory " + runDir + ": " + e.getMessage(), e);
+        }
     }
 
     private static String abbreviate(String s) {

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 @Command(name = "cria", mixinStandardHelpOptions = true, version = "cria 0.1.0",
         description = "A small Llama, trained and aligned with human feedback, in pure Java.",
         subcommands = {DemoCommand.class, StoriesCommand.class, TokenizerCommand.class, PackCommand.class,
-                PretrainCommand.class, GenerateCommand.class, EvalCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                PretrainCommand.class, GenerateCommand.class, EvalCommand.class, SftCommand.class, RewardCommand.class,
+                DpoCommand.class, PpoCommand.class, GrpoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

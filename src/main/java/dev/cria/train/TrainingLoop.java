@@ -196,7 +196,9 @@ public final class TrainingLoop {
     private static String status(double loss, Map<String, Double> last, double tokensPerSecond) {
         var s = new StringBuilder(String.format("loss %.3f", loss));
         for (var e : last.entrySet()) {
-            if (e.getKey().startsWith("val/") || e.getKey().startsWith("eval/")) s.append(String.format("  %s %.3f", e.getKey(), e.getValue()));
+            String k = e.getKey();
+            boolean headline = k.endsWith("loss") || k.endsWith("accuracy") || k.endsWith("accuracies");
+            if ((k.startsWith("val/") || k.startsWith("eval/")) && headline) s.append(String.format("  %s %.3f", e.getKey(), e.getValue()));
         }
         return s.append(String.format("  %,.0f tok/s", tokensPerSecond)).toString();
     }

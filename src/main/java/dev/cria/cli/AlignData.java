@@ -1,0 +1,64 @@
+package dev.cria.cli;
+
+import dev.cria.align.PreferencePair;
+import dev.cria.align.TokenizedExample;
+import dev.cria.align.data.AlignmentJsonl;
+import dev.cria.align.data.ChatTemplate;
+import dev.cria.align.data.InstructionGenerator;
+import dev.cria.align.data.PreferenceExample;
+import dev.cria.align.data.SftExample;
+import dev.cria.align.data.SftTokens;
+import dev.cria.tokenizer.Tokenizer;
+import dev.cria.util.CriaException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads alignment data (a TRL JSONL file, or the built-in generator), tokenizes it and splits off a held-out part. */
+final class AlignData {
+    /** Train and held-out parts of a list. */
+    record Split<T>(List<T> train, List<T> val) {
+    }
+
+    private AlignData() {
+    }
+
+    static List<SftExample> sft(Path file, int builtIn, long seed) {
+        if (file != null) return AlignmentJsonl.readSft(file);
+        System.err.printf("using %,d built-in instruction examples (seed %d)%n", builtIn, seed);
+        return new InstructionGenerator(seed).sft(builtIn);
+    }
+
+    static List<PreferenceExample> preferences(Path file, int builtIn, long seed) {
+        if (file != null) return AlignmentJsonl.readPreferences(file);
+        System.err.printf("using %,d built-in preference pairs labelled by the simulated annotator (seed %d)%n", builtIn, seed);
+        return new InstructionGenerator(seed).preferences(builtIn);
+    }
+
+    /** The last {@code fraction} of the items are held out (at least one when there are two or more). */
+    static <T> Split<T> split(List<T> items, double fraction) {
+        if (!(fraction >= 0 && fraction < 1)) throw new CriaException("--val-fraction must be in [0, 1): " + fraction);
+        if (items.isEmpty()) throw new CriaException("no examples to train on");
+        int val = items.size() < 2 ? 0 : Math.max(fraction > 0 ? 1 : 0, (int) Math.round(items.size() * fraction));
+        return new Split<>(items.subList(0, items.size() - val), items.subList(items.size() - val, items.size()));
+    }
+
+    static TokenizedExample tokenize(Tokenizer tokenizer, String prompt, String response, int maxLen) {
+        SftTokens t = ChatTemplate.encode(tokenizer, prompt, response, maxLen);
+        return new TokenizedExample(t.tokens(), t.promptLength());
+    }
+
+    static List<TokenizedExample> tokenizeSft(Tokenizer tokenizer, List<SftExample> examples, int maxLen) {
+        var out = new ArrayList<TokenizedExample>();
+        for (SftExample e : examples) out.add(tokenize(tokenizer, e.prompt(), e.response(), maxLen));
+        return out;
+    }
+
+    static List<PreferencePair> tokenizePairs(Tokenizer tokenizer, List<PreferenceExample> examples, int maxLen) {
+        var out = new ArrayList<PreferencePair>();
+        for (PreferenceExample e : examples) {
+            out.add(new PreferencePair(tokenize(tokenizer, e.prompt(), e.chosen(), maxLen), tokenize(tokenizer, e.prompt(), e.rejected(), maxLen)));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,39 @@
+package dev.cria.cli;
+
+import picocli.CommandLine.Option;
+
+/** Optimisation flags shared by the alignment commands. */
+final class AlignOptions {
+    @Option(names = "--steps", defaultValue = "200", description = "Optimizer steps. Default: ${DEFAULT-VALUE}.")
+    int steps;
+
+    @Option(names = "--batch", defaultValue = "8", description = "Examples (or pairs) per step. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
+    double lr;
+
+    @Option(names = "--warmup", defaultValue = "10", description = "Warmup steps. Default: ${DEFAULT-VALUE}.")
+    int warmup;
+
+    @Option(names = "--weight-decay", defaultValue = "0.0", description = "AdamW weight decay. Default: ${DEFAULT-VALUE}.")
+    double weightDecay;
+
+    @Option(names = "--grad-clip", defaultValue = "1.0", description = "Global gradient-norm clip, 0 = off. Default: ${DEFAULT-VALUE}.")
+    double gradClip;
+
+    @Option(names = "--eval-every", defaultValue = "50", description = "Steps between held-out evaluations. Default: ${DEFAULT-VALUE}.")
+    int evalEvery;
+
+    @Option(names = "--save-every", defaultValue = "100", description = "Steps between checkpoints. Default: ${DEFAULT-VALUE}.")
+    int saveEvery;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--max-len", defaultValue = "256", description = "Longest prompt + response in tokens; longer responses are cut. Default: ${DEFAULT-VALUE}.")
+    int maxLen;
+
+    @Option(names = "--val-fraction", defaultValue = "0.1", description = "Share of the data held out for evaluation. Default: ${DEFAULT-VALUE}.")
+    double valFraction;
+}

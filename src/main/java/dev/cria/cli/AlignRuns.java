@@ -1,0 +1,38 @@
+package dev.cria.cli;
+
+import dev.cria.checkpoint.ModelDirectory;
+import dev.cria.model.Llama;
+import dev.cria.tokenizer.Tokenizer;
+import dev.cria.train.TrainingLoop;
+import dev.cria.util.CriaException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Start and end of an alignment run: where the model comes from, and what is left in OUT/model/. */
+final class AlignRuns {
+    private AlignRuns() {
+    }
+
+    /** The starting model: --model for a new run, the run's own checkpoint for --resume. */
+    static ModelDirectory.Loaded start(Path model, Path out, boolean resume) {
+        if (resume) return ModelDirectory.load(out);
+        if (model == null) throw new CriaException("--model is required (the model to start from), unless --resume");
+        if (Files.exists(out.resolve(ModelDirectory.RUN_CHECKPOINT))) {
+            throw new CriaException(out + " already holds a run; pass --resume to continue it, or choose another --out");
+        }
+        return ModelDirectory.load(model);
+    }
+
+    /** Prints the outcome; folds LoRA adapters into the weights of a finished run when asked to. */
+    static void finish(TrainingLoop.Result result, Llama model, Tokenizer tokenizer, Path out, LoraOptions lora) {
+        System.out.printf("%s at step %d: train loss %.4f, %,.0f tokens/s, %.1fs%n",
+                result.interrupted() ? "stopped (checkpoint saved; --resume continues)" : "finished", result.steps(),
+                result.trainLoss(), result.tokensPerSecond(), result.seconds());
+        if (!result.interrupted() && lora != null && lora.merge && model.hasAdapters()) {
+            model.mergeLora();
+            ModelDirectory.save(out.resolve(ModelDirectory.RUN_CHECKPOINT), model, tokenizer);
+            System.out.println("LoRA adapters merged into the weights");
+        }
+        System.out.printf("model: %s   metrics: %s%n", out.resolve(ModelDirectory.RUN_CHECKPOINT), out.resolve(TrainingLoop.METRICS));
+    }
+}

@@ -1,0 +1,79 @@
+package dev.cria.cli;
+
+import dev.cria.align.DpoConfig;
+import dev.cria.align.DpoTrainer;
+import dev.cria.align.PreferenceLoss;
+import dev.cria.checkpoint.ModelDirectory;
+import dev.cria.model.Llama;
+import dev.cria.train.StopSignal;
+import dev.cria.train.TrainingLoop;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code cria dpo}: direct preference optimisation against a frozen reference. */
+@Command(name = "dpo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Direct preference optimisation: trains the policy on preference pairs against a frozen reference, with no reward model.",
+                "Logs rewards/chosen, rewards/rejected, rewards/accuracies and rewards/margins as TRL does."})
+final class DpoCommand implements Callable<Integer> {
+    @Option(names = "--model", description = "Policy to start from, usually the SFT model (not needed with --resume).")
+    Path model;
+
+    @Option(names = "--reference", description = "Frozen reference model. Default: a copy of --model (with --lora: the base, adapters off).")
+    Path reference;
+
+    @Option(names = "--out", required = true, description = "Run directory.")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.")
+    boolean resume;
+
+    @Option(names = "--data", description = "Preference JSONL file. Default: built-in pairs.")
+    Path data;
+
+    @Option(names = "--pairs", defaultValue = "2000", description = "Built-in pairs when no --data. Default: ${DEFAULT-VALUE}.")
+    int pairs;
+
+    @Option(names = "--beta", defaultValue = "0.1", description = "β, the strength of the pull to the reference. Default: ${DEFAULT-VALUE}.")
+    double beta;
+
+    @Option(names = "--loss", defaultValue = "sigmoid", description = "sigmoid, ipo or hinge. Default: ${DEFAULT-VALUE}.")
+    String loss;
+
+    @Option(names = "--label-smoothing", defaultValue = "0.0", description = "Label smoothing of the sigmoid loss. Default: ${DEFAULT-VALUE}.")
+    double labelSmoothing;
+
+    @Mixin
+    AlignOptions options;
+
+    @Mixin
+    LoraOptions lora;
+
+    @Override
+    public Integer call() {
+        var loaded = AlignRuns.start(model, out, resume);
+        Llama policy = loaded.model();
+        lora.apply(policy, options.seed);
+        if (resume && reference == null && !policy.hasAdapters()) {
+            throw new dev.cria.util.CriaException("--resume needs --reference: the model the run started from (the checkpoint has moved away from it)");
+        }
+        Llama ref = reference != null ? ModelDirectory.load(reference).model() : policy.hasAdapters() ? null : ModelDirectory.load(model).model();
+        var tokenizer = loaded.tokenizer();
+        var split = AlignData.split(AlignData.preferences(data, pairs, options.seed), options.valFraction);
+        var config = new DpoConfig(options.batch, options.steps, options.lr, options.warmup, options.weightDecay, options.gradClip, beta,
+                PreferenceLoss.parse(loss, labelSmoothing), options.evalEvery, options.saveEvery, options.seed);
+        var trainer = new DpoTrainer(policy, ref, tokenizer, AlignData.tokenizePairs(tokenizer, split.train(), options.maxLen),
+                AlignData.tokenizePairs(tokenizer, split.val(), options.maxLen), config, out);
+        if (resume) trainer.resumeFrom(loaded.state().orElseThrow(), loaded.optimizer(), loaded.dir());
+        try (var stop = StopSignal.install()) {
+            TrainingLoop.Result result = trainer.run(stop);
+            AlignRuns.finish(result, policy, tokenizer, out, lora);
+            System.out.printf("held-out pairs: rewards/accuracies %.3f, rewards/margins %.3f%n",
+                    result.metric("eval/rewards/accuracies"), result.metric("eval/rewards/margins"));
+            System.out.flush();
+        }
+        return 0;
+    }
+}

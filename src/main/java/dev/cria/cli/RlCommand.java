@@ -1,0 +1,111 @@
+package dev.cria.cli;
+
+import dev.cria.align.Estimator;
+import dev.cria.align.RlTrainer;
+import dev.cria.align.data.AlignmentJsonl;
+import dev.cria.align.data.ChatTemplate;
+import dev.cria.align.data.InstructionGenerator;
+import dev.cria.align.data.PromptExample;
+import dev.cria.checkpoint.ModelDirectory;
+import dev.cria.model.Llama;
+import dev.cria.train.StopSignal;
+import dev.cria.util.CriaException;
+import dev.cria.util.Rng;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Map;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** What {@code cria ppo} and {@code cria grpo} share: models, reward, prompts, the run itself. */
+abstract class RlCommand {
+    @Option(names = "--model", description = "Policy to start from, usually the SFT model (not needed with --resume).")
+    Path model;
+
+    @Option(names = "--reference", description = "Frozen reference. Default: a copy of --model (with --lora: the base, adapters off).")
+    Path reference;
+
+    @Option(names = "--out", required = true, description = "Run directory.")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.")
+    boolean resume;
+
+    @Option(names = "--reward", defaultValue = "model",
+            description = "Reward terms: model, keyword:WORD, copy, annotator, combined as term[=weight],... Default: ${DEFAULT-VALUE}.")
+    String reward;
+
+    @Option(names = "--reward-model", description = "Reward model directory (./cria reward), for --reward model.")
+    Path rewardModel;
+
+    @Option(names = "--prompts", description = "Prompt JSONL ({\"prompt\"} per line). Default: built-in story instructions.")
+    Path prompts;
+
+    @Option(names = "--num-prompts", defaultValue = "500", description = "Built-in prompts when no --prompts. Default: ${DEFAULT-VALUE}.")
+    int numPrompts;
+
+    @Mixin
+    RlOptions options;
+
+    @Mixin
+    LoraOptions lora;
+
+    /** Runs the chosen estimator; {@code critic} is the value model's starting point, or null. */
+    int run(Estimator estimator, int samplesPerPrompt, String valueFrom) {
+        var loaded = AlignRuns.start(model, out, resume);
+        Llama policy = loaded.model();
+        lora.apply(policy, options.seed);
+        var tokenizer = loaded.tokenizer();
+        if (resume && reference == null && !policy.hasAdapters()) {
+            throw new CriaException("--resume needs --reference: the model the run started from (the checkpoint has moved away from it)");
+        }
+        Llama ref = reference != null ? ModelDirectory.load(reference).model() : policy.hasAdapters() ? null : ModelDirectory.load(model).model();
+        Llama critic = estimator.needsCritic() ? critic(valueFrom, resume) : null;
+        var rewardFn = RewardSpec.parse(reward, rewardModel, tokenizer);
+        var promptList = new ArrayList<RlTrainer.Prompt>();
+        for (PromptExample p : prompts != null ? AlignmentJsonl.readPrompts(prompts) : new InstructionGenerator(options.seed).prompts(numPrompts)) {
+            promptList.add(new RlTrainer.Prompt(p.prompt(), ChatTemplate.promptTokens(tokenizer, p.prompt())));
+        }
+        var trainer = new RlTrainer(policy, ref, critic, tokenizer, rewardFn, promptList, options.config(estimator, samplesPerPrompt), out);
+        if (resume) {
+            Path criticRun = out.resolve(RlTrainer.CRITIC_DIR);
+            trainer.resumeFrom(loaded, critic != null ? ModelDirectory.load(criticRun) : null);
+        }
+        System.err.printf("%s with reward %s on %d prompts%n", estimator.name(), rewardFn.name(), promptList.size());
+        try (var stop = StopSignal.install()) {
+            Map<String, Double> last = trainer.run(stop);
+            System.out.printf("%s at round %d: objective/scores %.4f, objective/kl %.4f, objective/rlhf_reward %.4f%n",
+                    stop.requested() ? "stopped (checkpoint saved; --resume continues)" : "finished", trainer.iteration(),
+                    last.getOrDefault("objective/scores", Double.NaN), last.getOrDefault("objective/kl", Double.NaN),
+                    last.getOrDefault("objective/rlhf_reward", Double.NaN));
+            if (!stop.requested() && lora.merge && policy.hasAdapters()) {
+                policy.mergeLora();
+                ModelDirectory.save(out.resolve(ModelDirectory.RUN_CHECKPOINT), policy, tokenizer);
+                System.out.println("LoRA adapters merged into the weights");
+            }
+            System.out.printf("model: %s   metrics: %s   plots: %s, %s%n", out.resolve(ModelDirectory.RUN_CHECKPOINT), out.resolve("metrics.jsonl"),
+                    out.resolve(RlTrainer.REWARD_PLOT), out.resolve(RlTrainer.KL_PLOT));
+            System.out.flush();
+        }
+        return 0;
+    }
+
+    /** PPO's value model: the reward model's trunk and head, or the policy's trunk with a fresh head. */
+    private Llama critic(String valueFrom, boolean resume) {
+        Path criticRun = out.resolve(RlTrainer.CRITIC_DIR);
+        if (resume && Files.exists(criticRun)) return ModelDirectory.load(criticRun).model();
+        switch (valueFrom) {
+            case "reward" -> {
+                if (rewardModel == null) throw new CriaException("--value-from reward needs --reward-model; or use --value-from policy");
+                return ModelDirectory.load(rewardModel).model();
+            }
+            case "policy" -> {
+                Llama critic = ModelDirectory.load(model).model();
+                critic.addScoreHead(new Rng(options.seed), 0.01f);
+                return critic;
+            }
+            default -> throw new CriaException("--value-from must be reward or policy: " + valueFrom);
+        }
+    }
+}
