@@ -1,0 +1,63 @@
+package dev.cria.align;
+
+import dev.cria.align.data.ChatTemplate;
+import dev.cria.align.data.SimulatedAnnotator;
+import dev.cria.align.reward.KeywordReward;
+import dev.cria.generate.Generator;
+import dev.cria.generate.Sampler;
+import dev.cria.model.Llama;
+import dev.cria.tokenizer.Tokenizer;
+import dev.cria.util.Rng;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Judges models on held-out prompts the way the README's figures are made: each model answers every
+ * prompt (sampled, the same seed for both), and the simulated annotator compares the answers.
+ */
+public final class Judge {
+    /** Answers of one model to the prompts, with whether each ended with eos. */
+    public record Answers(List<String> texts, int finished) {
+    }
+
+    private Judge() {
+    }
+
+    public static Answers answer(Llama model, Tokenizer tokenizer, List<String> prompts, int maxNewTokens, float temperature, long seed) {
+        var promptTokens = new ArrayList<int[]>();
+        for (String p : prompts) promptTokens.add(ChatTemplate.promptTokens(tokenizer, p));
+        var texts = new ArrayList<String>();
+        int finished = 0;
+        var generator = new Generator(model);
+        Sampler sampler = temperature == 0 ? Sampler.greedy() : new Sampler(temperature, 0, 1f);
+        Rng rng = new Rng(seed);
+        for (int i = 0; i < promptTokens.size(); i += 32) {
+            var slice = promptTokens.subList(i, Math.min(promptTokens.size(), i + 32));
+            for (var c : generator.generate(slice, maxNewTokens, sampler, rng, tokenizer.eosId(), null)) {
+                texts.add(ChatTemplate.decodeResponse(tokenizer, c.tokens()));
+                if (c.finish() == Generator.Finish.STOP_TOKEN) finished++;
+            }
+        }
+        return new Answers(texts, finished);
+    }
+
+    /** Share of prompts where a's answer is preferred to b's (ties count half). */
+    public static double winRate(List<String> prompts, Answers a, Answers b) {
+        return new SimulatedAnnotator().winRate(prompts, a.texts(), b.texts());
+    }
+
+    public static double meanScore(List<String> prompts, Answers a) {
+        var annotator = new SimulatedAnnotator();
+        double s = 0;
+        for (int i = 0; i < prompts.size(); i++) s += annotator.score(prompts.get(i), a.texts().get(i));
+        return s / prompts.size();
+    }
+
+    /** Share of answers that mention the keyword. */
+    public static double keywordShare(Answers a, String keyword) {
+        var k = new KeywordReward(keyword);
+        int hits = 0;
+        for (String t : a.texts()) if (k.mentions(t)) hits++;
+        return hits / (double) a.texts().size();
+    }
+}

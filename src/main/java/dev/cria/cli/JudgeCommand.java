@@ -1,0 +1,68 @@
+package dev.cria.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cria.align.Judge;
+import dev.cria.align.data.AlignmentJsonl;
+import dev.cria.align.data.InstructionGenerator;
+import dev.cria.align.data.PromptExample;
+import dev.cria.checkpoint.ModelDirectory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code cria judge}: a model's answers on held-out prompts, judged by the simulated annotator, optionally against another model. */
+@Command(name = "judge", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Answer held-out prompts with a model and judge the answers with the simulated annotator:",
+                "mean score, eos rate, keyword share, and with --against the win rate of --model over the other model."})
+final class JudgeCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "Model or run directory to judge.")
+    Path model;
+
+    @Option(names = "--against", description = "A second model; reports --model's win rate over it.")
+    Path against;
+
+    @Option(names = "--prompts", description = "Prompt JSONL. Default: built-in instructions with --seed (not those of training).")
+    Path prompts;
+
+    @Option(names = "--num-prompts", defaultValue = "200", description = "Built-in prompts. Default: ${DEFAULT-VALUE}.")
+    int numPrompts;
+
+    @Option(names = "--seed", defaultValue = "777", description = "Seed of the built-in prompts and of sampling. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--keyword", defaultValue = "cat", description = "Word whose share of mentions is reported. Default: ${DEFAULT-VALUE}.")
+    String keyword;
+
+    @Option(names = "--max-new-tokens", defaultValue = "256", description = "Answer length limit. Default: ${DEFAULT-VALUE}.")
+    int maxNewTokens;
+
+    @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature (0 = greedy). Default: ${DEFAULT-VALUE}.")
+    float temperature;
+
+    @Override
+    public Integer call() throws Exception {
+        var texts = new ArrayList<String>();
+        for (PromptExample p : prompts != null ? AlignmentJsonl.readPrompts(prompts) : new InstructionGenerator(seed).prompts(numPrompts)) {
+            texts.add(p.prompt());
+        }
+        var a = ModelDirectory.load(model);
+        var answersA = Judge.answer(a.model(), a.tokenizer(), texts, maxNewTokens, temperature, seed);
+        var out = new LinkedHashMap<String, Object>();
+        out.put("prompts", texts.size());
+        out.put("score", Judge.meanScore(texts, answersA));
+        out.put("eos_rate", answersA.finished() / (double) texts.size());
+        out.put("keyword_share", Judge.keywordShare(answersA, keyword));
+        if (against != null) {
+            var b = ModelDirectory.load(against);
+            var answersB = Judge.answer(b.model(), b.tokenizer(), texts, maxNewTokens, temperature, seed);
+            out.put("against_score", Judge.meanScore(texts, answersB));
+            out.put("against_keyword_share", Judge.keywordShare(answersB, keyword));
+            out.put("win_rate", Judge.winRate(texts, answersA, answersB));
+        }
+        System.out.println(new ObjectMapper().writeValueAsString(out));
+        return 0;
+    }
+}
