@@ -193,10 +193,11 @@ public final class Gemm {
                 int split = task / panels, n0 = (task % panels) * panel, n1 = Math.min(N, n0 + panel);
                 int m0 = (int) ((long) M * split / rowSplits), m1 = (int) ((long) M * (split + 1) / rowSplits);
                 int width = roundUp(n1 - n0, NR);
+                if (!accumulate) zero(c, N, m0, m1, n0, n1);
                 for (int k0 = 0; k0 < K; k0 += BLOCK_K) {
                     int k1 = Math.min(K, k0 + BLOCK_K);
                     pack(packed, b, bK, bN, n0, n1, k0, k1, width);
-                    sweep(c, a, aRow, aCol, packed, 0, N, m0, m1, n0, n1, width, k0, k1, accumulate || k0 > 0);
+                    sweep(c, a, aRow, aCol, packed, 0, N, m0, m1, n0, n1, width, k0, k1);
                 }
             }
         });
@@ -222,16 +223,31 @@ public final class Gemm {
         return flopsPerTask > 100_000 ? 1 : (int) Math.min(tasks, Math.max(1, 100_000 / Math.max(1, flopsPerTask)));
     }
 
-    /** Rows m0..m1 of A against one packed K block of a column panel: the micro-kernels, four rows at a time. */
+    /**
+     * Rows m0..m1 of A against one packed K block of a column panel, added into C: the micro-kernels, four
+     * rows at a time. Whole NR-wide blocks and the panel's last, partial block have kernels of their own.
+     *
+     * <p>subtle: the kernels neither branch on the data nor pass vectors to other methods. A branch first
+     * taken after C2 compiled the kernel (a partial block, an overwrite instead of an add) used to trigger
+     * recompilations that ended in a version boxing every vector, 3× slower for the rest of the run.
+     */
     private static void sweep(float[] c, float[] a, int aRow, int aCol, float[] packed, int base, int N, int m0, int m1,
-                              int n0, int n1, int width, int k0, int k1, boolean add) {
+                              int n0, int n1, int width, int k0, int k1) {
+        int fullEnd = n0 + (n1 - n0) / NR * NR;
         int m = m0;
         for (; m + MR <= m1; m += MR) {
-            for (int n = n0; n < n1; n += NR) kernel4x2(c, a, aRow, aCol, packed, N, m, n, n1, base + n - n0, width, k0, k1, add);
+            for (int n = n0; n < fullEnd; n += NR) kernel4x2(c, a, aRow, aCol, packed, N, m, n, base + n - n0, width, k0, k1);
+            if (fullEnd < n1) kernel4x2Tail(c, a, aRow, aCol, packed, N, m, fullEnd, n1, base + fullEnd - n0, width, k0, k1);
         }
         for (; m < m1; m++) {
-            for (int n = n0; n < n1; n += NR) kernel1x2(c, a, aRow, aCol, packed, N, m, n, n1, base + n - n0, width, k0, k1, add);
+            for (int n = n0; n < fullEnd; n += NR) kernel1x2(c, a, aRow, aCol, packed, N, m, n, base + n - n0, width, k0, k1);
+            if (fullEnd < n1) kernel1x2Tail(c, a, aRow, aCol, packed, N, m, fullEnd, n1, base + fullEnd - n0, width, k0, k1);
         }
+    }
+
+    /** c[m0..m1, n0..n1) = 0. */
+    private static void zero(float[] c, int N, int m0, int m1, int n0, int n1) {
+        for (int m = m0; m < m1; m++) java.util.Arrays.fill(c, m * N + n0, m * N + n1, 0f);
     }
 
     /**
@@ -301,9 +317,10 @@ public final class Gemm {
                 int n0 = p * panel, n1 = Math.min(N, n0 + panel);
                 int m0 = (int) ((long) M * split / rowSplits), m1 = (int) ((long) M * (split + 1) / rowSplits);
                 int width = roundUp(n1 - n0, NR);
+                if (!accumulate) zero(c, N, m0, m1, n0, n1);
                 for (int kb = 0; kb < w.kBlocks; kb++) {
                     int k0 = kb * BLOCK_K, k1 = Math.min(K, k0 + BLOCK_K);
-                    sweep(c, a, K, 1, w.data, w.offsets[p * w.kBlocks + kb], N, m0, m1, n0, n1, width, k0, k1, accumulate || k0 > 0);
+                    sweep(c, a, K, 1, w.data, w.offsets[p * w.kBlocks + kb], N, m0, m1, n0, n1, width, k0, k1);
                 }
             }
         });
@@ -345,8 +362,8 @@ public final class Gemm {
         }
     }
 
-    private static void kernel4x2(float[] c, float[] a, int aRow, int aCol, float[] packed, int N, int m, int n, int n1,
-                                  int col, int width, int k0, int k1, boolean add) {
+    private static void kernel4x2(float[] c, float[] a, int aRow, int aCol, float[] packed, int N, int m, int n,
+                                  int col, int width, int k0, int k1) {
         var f = Simd.F;
         int L = Simd.LANES;
         var c00 = FloatVector.zero(f);
@@ -374,44 +391,74 @@ public final class Gemm {
             c30 = av.fma(b0, c30);
             c31 = av.fma(b1, c31);
         }
-        int valid = Math.min(NR, n1 - n);
-        storeRow(c, m * N + n, c00, c01, valid, add);
-        storeRow(c, (m + 1) * N + n, c10, c11, valid, add);
-        storeRow(c, (m + 2) * N + n, c20, c21, valid, add);
-        storeRow(c, (m + 3) * N + n, c30, c31, valid, add);
+        int o0 = m * N + n, o1 = o0 + N, o2 = o1 + N, o3 = o2 + N;
+        c00.add(FloatVector.fromArray(f, c, o0)).intoArray(c, o0);
+        c01.add(FloatVector.fromArray(f, c, o0 + L)).intoArray(c, o0 + L);
+        c10.add(FloatVector.fromArray(f, c, o1)).intoArray(c, o1);
+        c11.add(FloatVector.fromArray(f, c, o1 + L)).intoArray(c, o1 + L);
+        c20.add(FloatVector.fromArray(f, c, o2)).intoArray(c, o2);
+        c21.add(FloatVector.fromArray(f, c, o2 + L)).intoArray(c, o2 + L);
+        c30.add(FloatVector.fromArray(f, c, o3)).intoArray(c, o3);
+        c31.add(FloatVector.fromArray(f, c, o3 + L)).intoArray(c, o3 + L);
     }
 
-    private static void kernel1x2(float[] c, float[] a, int aRow, int aCol, float[] packed, int N, int m, int n, int n1,
-                                  int col, int width, int k0, int k1, boolean add) {
+    /**
+     * The panel's last, partial block (fewer than NR columns, n..n1): the same products into a scratch
+     * tile, then added into C column by column.
+     */
+    private static void kernel4x2Tail(float[] c, float[] a, int aRow, int aCol, float[] packed, int N, int m, int n, int n1,
+                                      int col, int width, int k0, int k1) {
         var f = Simd.F;
+        int L = Simd.LANES;
+        float[] tile = TAIL.get();
+        for (int r = 0; r < MR; r++) {
+            var c0 = FloatVector.zero(f);
+            var c1 = FloatVector.zero(f);
+            for (int k = k0, p = col, ka = (m + r) * aRow + k0 * aCol; k < k1; k++, p += width, ka += aCol) {
+                var av = FloatVector.broadcast(f, a[ka]);
+                c0 = av.fma(FloatVector.fromArray(f, packed, p), c0);
+                c1 = av.fma(FloatVector.fromArray(f, packed, p + L), c1);
+            }
+            c0.intoArray(tile, 0);
+            c1.intoArray(tile, L);
+            int row = (m + r) * N;
+            for (int j = 0; j < n1 - n; j++) c[row + n + j] += tile[j];
+        }
+    }
+
+
+
+    private static void kernel1x2(float[] c, float[] a, int aRow, int aCol, float[] packed, int N, int m, int n,
+                                  int col, int width, int k0, int k1) {
+        var f = Simd.F;
+        int L = Simd.LANES;
         var c0 = FloatVector.zero(f);
         var c1 = FloatVector.zero(f);
         for (int k = k0, p = col, ka = m * aRow + k0 * aCol; k < k1; k++, p += width, ka += aCol) {
             var av = FloatVector.broadcast(f, a[ka]);
             c0 = av.fma(FloatVector.fromArray(f, packed, p), c0);
-            c1 = av.fma(FloatVector.fromArray(f, packed, p + Simd.LANES), c1);
+            c1 = av.fma(FloatVector.fromArray(f, packed, p + L), c1);
         }
-        storeRow(c, m * N + n, c0, c1, Math.min(NR, n1 - n), add);
+        int o = m * N + n;
+        c0.add(FloatVector.fromArray(f, c, o)).intoArray(c, o);
+        c1.add(FloatVector.fromArray(f, c, o + L)).intoArray(c, o + L);
     }
 
-    /** Writes (or adds) the first {@code valid} of the 2·LANES values in (v0, v1) to c[off..]. */
-    private static void storeRow(float[] c, int off, FloatVector v0, FloatVector v1, int valid, boolean add) {
+    private static void kernel1x2Tail(float[] c, float[] a, int aRow, int aCol, float[] packed, int N, int m, int n, int n1,
+                                      int col, int width, int k0, int k1) {
         var f = Simd.F;
         int L = Simd.LANES;
-        if (valid == NR) {
-            if (add) {
-                v0 = v0.add(FloatVector.fromArray(f, c, off));
-                v1 = v1.add(FloatVector.fromArray(f, c, off + L));
-            }
-            v0.intoArray(c, off);
-            v1.intoArray(c, off + L);
-            return;
+        float[] tile = TAIL.get();
+        var c0 = FloatVector.zero(f);
+        var c1 = FloatVector.zero(f);
+        for (int k = k0, p = col, ka = m * aRow + k0 * aCol; k < k1; k++, p += width, ka += aCol) {
+            var av = FloatVector.broadcast(f, a[ka]);
+            c0 = av.fma(FloatVector.fromArray(f, packed, p), c0);
+            c1 = av.fma(FloatVector.fromArray(f, packed, p + L), c1);
         }
-        // subtle: a partial block goes through a scratch array: masked vector stores are not always
-        // intrinsified and then allocate on every call.
-        float[] tail = TAIL.get();
-        v0.intoArray(tail, 0);
-        v1.intoArray(tail, L);
-        for (int j = 0; j < valid; j++) c[off + j] = add ? c[off + j] + tail[j] : tail[j];
+        c0.intoArray(tile, 0);
+        c1.intoArray(tile, L);
+        for (int j = 0; j < n1 - n; j++) c[m * N + n + j] += tile[j];
     }
+
 }

@@ -1,0 +1,109 @@
+package dev.cria.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The alignment commands end to end on a very small model: each runs, writes its outputs, and refuses bad input clearly. */
+class AlignCliTest {
+    @TempDir
+    static Path dir;
+    private static Path base;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+    private PrintStream savedOut, savedErr;
+
+    @BeforeAll
+    static void pretrainASmallModel() {
+        base = dir.resolve("base");
+        int code = Main.execute("pretrain", "--out", base.toString(), "--dim", "16", "--layers", "1", "--heads", "2", "--kv-heads", "1",
+                "--hidden", "32", "--vocab", "300", "--max-seq-len", "96", "--seq-len", "32", "--batch", "2", "--stories", "60",
+                "--steps", "2", "--eval-every", "0", "--eval-batches", "1");
+        assertThat(code).isZero();
+    }
+
+    @BeforeEach
+    void capture() {
+        savedOut = System.out;
+        savedErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(savedOut);
+        System.setErr(savedErr);
+    }
+
+    private static final String[] SMALL = {"--steps", "2", "--batch", "2", "--max-len", "48", "--eval-every", "0"};
+
+    private int run(String... args) {
+        return Main.execute(args);
+    }
+
+    private static String[] with(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    @Test
+    void sftRewardDpoAndRlRunFromTheCommandLine() throws Exception {
+        Path sft = dir.resolve("sft"), rm = dir.resolve("rm"), dpo = dir.resolve("dpo"), ppo = dir.resolve("ppo"), grpo = dir.resolve("grpo");
+        assertThat(run(with(SMALL, "sft", "--model", base.toString(), "--out", sft.toString(), "--examples", "20", "--lora", "--lora-rank", "2"))).isZero();
+        assertThat(stdout()).contains("LoRA adapters merged");
+        assertThat(Files.exists(sft.resolve("model/adapter_config.json"))).isFalse();
+        assertThat(run(with(SMALL, "reward", "--model", sft.toString(), "--out", rm.toString(), "--pairs", "20"))).isZero();
+        assertThat(stdout()).contains("held-out pairs: accuracy");
+        assertThat(Files.exists(rm.resolve("model/reward_stats.json"))).isTrue();
+        assertThat(run(with(SMALL, "dpo", "--model", sft.toString(), "--out", dpo.toString(), "--pairs", "20", "--loss", "ipo"))).isZero();
+        String[] rl = {"--iterations", "2", "--prompts-per-round", "2", "--max-new-tokens", "8", "--num-prompts", "10", "--minibatches", "1"};
+        assertThat(run(with(rl, "ppo", "--model", sft.toString(), "--out", ppo.toString(), "--reward-model", rm.toString()))).isZero();
+        assertThat(Files.exists(ppo.resolve("critic/model/config.json"))).isTrue();
+        var metrics = Files.readAllLines(ppo.resolve("metrics.jsonl"));
+        assertThat(metrics).hasSize(2);
+        assertThat(new ObjectMapper().readTree(metrics.get(1)).has("objective/kl")).isTrue();
+        assertThat(run(with(rl, "grpo", "--model", sft.toString(), "--out", grpo.toString(), "--reward", "keyword:cat=1,annotator=0.1", "-k", "2"))).isZero();
+        assertThat(run(with(rl, "grpo", "--out", grpo.toString(), "--resume", "--reference", sft.toString(), "--iterations", "3",
+                "--reward", "keyword:cat=1,annotator=0.1", "-k", "2"))).isZero();
+        assertThat(Files.readAllLines(grpo.resolve("metrics.jsonl"))).hasSize(3);
+        out.reset();
+        assertThat(run("judge", "--model", grpo.toString(), "--against", sft.toString(), "--num-prompts", "4", "--max-new-tokens", "8")).isZero();
+        var judged = new ObjectMapper().readTree(stdout());
+        assertThat(judged.get("win_rate").asDouble()).isBetween(0.0, 1.0);
+    }
+
+    @Test
+    void badAlignmentInputIsRefusedWithTheReason() throws Exception {
+        Path bad = dir.resolve("bad.jsonl");
+        Files.writeString(bad, "{\"prompt\": \"hi\", \"response\": \"yo\"}\n{\"prompt\": \"hi\"}\n");
+        assertThat(run(with(SMALL, "sft", "--model", base.toString(), "--out", dir.resolve("x").toString(), "--data", bad.toString()))).isEqualTo(1);
+        assertThat(stderr()).contains("bad.jsonl:2");
+        assertThat(run("grpo", "--model", base.toString(), "--out", dir.resolve("y").toString(), "--reward", "smile")).isEqualTo(1);
+        assertThat(stderr()).contains("unknown reward 'smile'");
+        assertThat(run("ppo", "--model", base.toString(), "--out", dir.resolve("z").toString())).isEqualTo(1);
+        assertThat(stderr()).contains("--reward-model");
+        assertThat(run("dpo", "--model", base.toString(), "--out", dir.resolve("w").toString(), "--loss", "kto")).isEqualTo(1);
+        assertThat(stderr()).contains("'kto'");
+        assertThat(run("sft", "--out", dir.resolve("v").toString())).isEqualTo(1);
+        assertThat(stderr()).contains("--model is required");
+    }
+
+    private String stdout() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+}
