@@ -26,7 +26,7 @@ class AlignCliTest {
     static void pretrainASmallModel() {
         base = dir.resolve("base");
         int code = Main.execute("pretrain", "--out", base.toString(), "--dim", "16", "--layers", "1", "--heads", "2", "--kv-heads", "1",
-                "--hidden", "32", "--vocab", "300", "--max-seq-len", "96", "--seq-len", "32", "--batch", "2", "--stories", "60",
+                "--hidden", "32", "--vocab", "300", "--max-seq-len", "256", "--seq-len", "32", "--batch", "2", "--stories", "60",
                 "--steps", "2", "--eval-every", "0", "--eval-batches", "1");
         assertThat(code).isZero();
     }
@@ -45,16 +45,21 @@ class AlignCliTest {
         System.setErr(savedErr);
     }
 
-    private static final String[] SMALL = {"--steps", "2", "--batch", "2", "--max-len", "48", "--eval-every", "0"};
+    private static final String[] SMALL = {"--steps", "2", "--batch", "2", "--max-len", "200", "--eval-every", "0"};
 
     private int run(String... args) {
-        return Main.execute(args);
+        int code = Main.execute(args);
+        if (code != 0) savedErr.println(String.join(" ", args) + " -> " + code + ": " + stderr());
+        return code;
     }
 
+    /** The command b[0], then the shared flags a, then the rest of b. */
     private static String[] with(String[] a, String... b) {
-        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
+        var all = new java.util.ArrayList<String>();
+        all.add(b[0]);
+        all.addAll(java.util.List.of(a));
+        all.addAll(java.util.List.of(b).subList(1, b.length));
+        return all.toArray(String[]::new);
     }
 
     @Test
@@ -74,8 +79,9 @@ class AlignCliTest {
         assertThat(metrics).hasSize(2);
         assertThat(new ObjectMapper().readTree(metrics.get(1)).has("objective/kl")).isTrue();
         assertThat(run(with(rl, "grpo", "--model", sft.toString(), "--out", grpo.toString(), "--reward", "keyword:cat=1,annotator=0.1", "-k", "2"))).isZero();
-        assertThat(run(with(rl, "grpo", "--out", grpo.toString(), "--resume", "--reference", sft.toString(), "--iterations", "3",
-                "--reward", "keyword:cat=1,annotator=0.1", "-k", "2"))).isZero();
+        assertThat(run("grpo", "--iterations", "3", "--prompts-per-round", "2", "--max-new-tokens", "8", "--num-prompts", "10",
+                "--minibatches", "1", "--out", grpo.toString(), "--resume", "--reference", sft.toString(),
+                "--reward", "keyword:cat=1,annotator=0.1", "-k", "2")).isZero();
         assertThat(Files.readAllLines(grpo.resolve("metrics.jsonl"))).hasSize(3);
         out.reset();
         assertThat(run("judge", "--model", grpo.toString(), "--against", sft.toString(), "--num-prompts", "4", "--max-new-tokens", "8")).isZero();
