@@ -48,6 +48,13 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1337", description = "Seed of everything random. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--align", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Go on to SFT, a reward model, PPO and DPO, and write report.md (--no-align stops after pretraining). Default: ${DEFAULT-VALUE}.")
+    boolean align;
+
+    @Option(names = "--align-scale", defaultValue = "1", description = "Divide the alignment stages' steps by this, for a quick look. Default: ${DEFAULT-VALUE}.")
+    int alignScale;
+
     @Override
     public Integer call() throws IOException {
         long start = System.nanoTime();
@@ -88,6 +95,7 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("model:   " + out.resolve(ModelDirectory.RUN_CHECKPOINT) + "   (try: ./cria generate --model " + out + ")");
         System.out.println("metrics: " + out.resolve(Pretrainer.METRICS));
         System.out.println("plot:    " + out.resolve(Pretrainer.LOSS_PLOT));
+        if (align) new AlignmentDemo(out, tokenizer, seed, alignScale).run(model);
         return 0;
     }
 

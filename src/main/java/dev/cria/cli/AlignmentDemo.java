@@ -1,0 +1,132 @@
+package dev.cria.cli;
+
+import dev.cria.align.DpoConfig;
+import dev.cria.align.DpoTrainer;
+import dev.cria.align.Estimator;
+import dev.cria.align.Judge;
+import dev.cria.align.PreferenceLoss;
+import dev.cria.align.RewardConfig;
+import dev.cria.align.RewardTrainer;
+import dev.cria.align.RlConfig;
+import dev.cria.align.RlTrainer;
+import dev.cria.align.SftConfig;
+import dev.cria.align.SftTrainer;
+import dev.cria.align.data.ChatTemplate;
+import dev.cria.align.data.InstructionGenerator;
+import dev.cria.align.data.PromptExample;
+import dev.cria.align.reward.RewardModelReward;
+import dev.cria.checkpoint.ModelDirectory;
+import dev.cria.io.AtomicFiles;
+import dev.cria.model.Llama;
+import dev.cria.tokenizer.Tokenizer;
+import dev.cria.train.StopSignal;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The alignment half of {@code cria demo}: SFT on built-in instructions, a reward model on preferences
+ * labelled by the simulated annotator, PPO against that reward model and DPO on the same pairs, then a
+ * report of samples, win rates against the SFT model and the KL PPO paid, in {@code OUT/report.md}.
+ */
+final class AlignmentDemo {
+    private final Path out;
+    private final Tokenizer tokenizer;
+    private final long seed;
+    private final int scale; // 1 for the full demo; smaller runs divide the step counts
+    private final StringBuilder report = new StringBuilder("# Cria demo report\n\n");
+
+    AlignmentDemo(Path out, Tokenizer tokenizer, long seed, int scale) {
+        this.out = out;
+        this.tokenizer = tokenizer;
+        this.seed = seed;
+        this.scale = Math.max(1, scale);
+    }
+
+    private int steps(int full) {
+        return Math.max(2, full / scale);
+    }
+
+    void run(Llama pretrained) {
+        var data = new InstructionGenerator(seed);
+        int maxLen = pretrained.config().maxSeqLen() - 1;
+
+        System.out.println("\n== 6. supervised fine-tuning on built-in instructions");
+        var sft = AlignData.split(data.sft(4000), 0.05);
+        Path sftDir = out.resolve("sft");
+        var sftResult = new SftTrainer(pretrained, tokenizer, AlignData.tokenizeSft(tokenizer, sft.train(), maxLen),
+                AlignData.tokenizeSft(tokenizer, sft.val(), maxLen), new SftConfig(16, steps(500), 1e-3, 20, 0, 1, 0, 0, seed), sftDir)
+                .run(StopSignal.manual());
+        System.out.printf("SFT: validation loss on responses %.3f%n", sftResult.metric("val/loss"));
+
+        System.out.println("\n== 7. reward model on preferences labelled by the simulated annotator");
+        var pairs = AlignData.split(data.preferences(6000), 0.05);
+        Path rmDir = out.resolve("reward");
+        Llama rm = ModelDirectory.load(sftDir).model();
+        var rmResult = new RewardTrainer(rm, tokenizer, AlignData.tokenizePairs(tokenizer, pairs.train(), maxLen),
+                AlignData.tokenizePairs(tokenizer, pairs.val(), maxLen), new RewardConfig(16, steps(500), 1e-3, 20, 0, 1, 0, 0.01, 0, 0, seed), rmDir)
+                .run(StopSignal.manual());
+        System.out.printf("reward model: held-out accuracy %.3f, mean margin %.3f%n", rmResult.metric("eval/accuracy"), rmResult.metric("eval/margin"));
+
+        System.out.println("\n== 8. PPO against the reward model");
+        var rmLoaded = ModelDirectory.load(rmDir);
+        var stats = RewardStats.read(rmLoaded.dir());
+        var prompts = new ArrayList<RlTrainer.Prompt>();
+        for (PromptExample p : data.prompts(400)) prompts.add(new RlTrainer.Prompt(p.prompt(), ChatTemplate.promptTokens(tokenizer, p.prompt())));
+        Path ppoDir = out.resolve("ppo");
+        Llama policy = ModelDirectory.load(sftDir).model();
+        var rlConfig = new RlConfig(new Estimator.Ppo(), steps(30), 16, 1, 256, 1f, 1e-4, 2, 2, 0.2, 0.2, 0.1, 1.0, 0.95, 0.05, 0, 10000,
+                1.0, 0, 1.0, 10, 0, seed);
+        var ppoLast = new RlTrainer(policy, ModelDirectory.load(sftDir).model(), rmLoaded.model(), tokenizer,
+                new RewardModelReward(rmLoaded.model(), rmLoaded.tokenizer(), tokenizer, stats[0], stats[1]), prompts, rlConfig, ppoDir)
+                .run(StopSignal.manual());
+
+        System.out.println("\n== 9. DPO on the same preference pairs");
+        Path dpoDir = out.resolve("dpo");
+        Llama dpoPolicy = ModelDirectory.load(sftDir).model();
+        new DpoTrainer(dpoPolicy, ModelDirectory.load(sftDir).model(), tokenizer, AlignData.tokenizePairs(tokenizer, pairs.train(), maxLen),
+                List.of(), new DpoConfig(8, steps(200), 1e-4, 10, 0, 1, 0.1, new PreferenceLoss.Sigmoid(0), 0, 0, seed), dpoDir)
+                .run(StopSignal.manual());
+
+        System.out.println("\n== 10. report: held-out prompts judged by the simulated annotator");
+        judge(ModelDirectory.load(sftDir).model(), policy, dpoPolicy, rmResult.metric("eval/accuracy"), ppoLast);
+    }
+
+    private void judge(Llama sft, Llama ppo, Llama dpo, double rmAccuracy, java.util.Map<String, Double> ppoLast) {
+        var held = new ArrayList<String>();
+        for (PromptExample p : new InstructionGenerator(seed + 777).prompts(100)) held.add(p.prompt());
+        var sftAnswers = Judge.answer(sft, tokenizer, held, 256, 1f, seed);
+        var ppoAnswers = Judge.answer(ppo, tokenizer, held, 256, 1f, seed);
+        var dpoAnswers = Judge.answer(dpo, tokenizer, held, 256, 1f, seed);
+        double ppoWin = Judge.winRate(held, ppoAnswers, sftAnswers), dpoWin = Judge.winRate(held, dpoAnswers, sftAnswers);
+        report.append("| model | annotator score | eos rate | win rate vs SFT |\n|---|---|---|---|\n");
+        row("SFT", Judge.meanScore(held, sftAnswers), sftAnswers, Double.NaN);
+        row("PPO (reward model)", Judge.meanScore(held, ppoAnswers), ppoAnswers, ppoWin);
+        row("DPO", Judge.meanScore(held, dpoAnswers), dpoAnswers, dpoWin);
+        report.append(String.format("%nReward model held-out accuracy: %.3f. PPO's final KL to the reference: %.2f nats per response.%n",
+                rmAccuracy, ppoLast.getOrDefault("objective/kl", Double.NaN)));
+        report.append("\n## Samples\n\nPrompt: ").append(held.get(0)).append("\n\n");
+        report.append("- SFT: ").append(sftAnswers.texts().get(0)).append("\n- PPO: ").append(ppoAnswers.texts().get(0))
+                .append("\n- DPO: ").append(dpoAnswers.texts().get(0)).append("\n\n");
+        report.append("Curves: `loss.png`, `sft/sft_loss.png`, `reward/reward_accuracy.png`, `ppo/rl_reward.png`, `ppo/rl_kl.png`, `dpo/dpo_rewards.png`.\n");
+        AtomicFiles.writeString(out.resolve("report.md"), report.toString());
+        System.out.print(report);
+    }
+
+    private void row(String name, double score, Judge.Answers answers, double win) {
+        report.append(String.format("| %s | %.2f | %.2f | %s |%n", name, score, answers.finished() / (double) answers.texts().size(),
+                Double.isNaN(win) ? "—" : String.format("%.2f", win)));
+    }
+
+    /** Mean and std saved by the reward trainer, or (0, 1). */
+    private static final class RewardStats {
+        static double[] read(Path dir) {
+            try {
+                var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve(RewardTrainer.STATS).toFile());
+                return new double[] {node.path("mean").asDouble(0), node.path("std").asDouble(1)};
+            } catch (java.io.IOException e) {
+                return new double[] {0, 1};
+            }
+        }
+    }
+}
