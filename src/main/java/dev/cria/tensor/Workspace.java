@@ -9,11 +9,18 @@ import java.util.Map;
  * batch alone are hundreds of megabytes at a 32K vocabulary) are allocated in the first steps and then
  * reused, not churned through the garbage collector. {@link #take} hands out an array that nobody else holds; {@link #give} returns it.
  * An array taken and never given back is simply collected.
+ *
+ * <p>subtle: arrays are pooled by exact size, and batches of varying length (fine-tuning pads each batch
+ * to its own longest example) bring new sizes every step. The pool therefore holds at most a quarter of
+ * the heap; when a returned array would pass that, the pool is emptied first, so the sizes of the
+ * current workload take over from those of an earlier one.
  */
 public final class Workspace {
     private static final Map<Integer, ArrayDeque<float[]>> FREE = new HashMap<>();
     /** Keep at most this many spare arrays of one size: a training step holds dozens of one shape. */
     private static final int SPARES = 256;
+    private static long maxPooledBytes = Runtime.getRuntime().maxMemory() / 4;
+    private static long pooledBytes;
 
     private Workspace() {
     }
@@ -22,12 +29,32 @@ public final class Workspace {
     public static synchronized float[] take(int size) {
         ArrayDeque<float[]> free = FREE.get(size);
         float[] a = free == null ? null : free.poll();
-        return a != null ? a : new float[size];
+        if (a == null) return new float[size];
+        pooledBytes -= 4L * a.length;
+        return a;
+    }
+
+    /** Bytes held by the pool now. */
+    public static synchronized long pooledBytes() {
+        return pooledBytes;
+    }
+
+    /** Caps the pool (the default is a quarter of the heap); for tests. */
+    static synchronized void limit(long bytes) {
+        maxPooledBytes = bytes;
     }
 
     /** Returns an array for reuse; the caller must not touch it afterwards. */
     public static synchronized void give(float[] a) {
+        if (4L * a.length > maxPooledBytes) return;
+        if (pooledBytes + 4L * a.length > maxPooledBytes) {
+            FREE.clear();
+            pooledBytes = 0;
+        }
         ArrayDeque<float[]> free = FREE.computeIfAbsent(a.length, k -> new ArrayDeque<>());
-        if (free.size() < SPARES) free.push(a);
+        if (free.size() < SPARES) {
+            free.push(a);
+            pooledBytes += 4L * a.length;
+        }
     }
 }

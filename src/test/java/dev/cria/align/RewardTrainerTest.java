@@ -24,13 +24,7 @@ class RewardTrainerTest {
     Path dir;
 
     private static TokenizedExample example(String prompt, String response) {
-        int[] p = TOKENIZER.encode(prompt), r = TOKENIZER.encode(response);
-        int[] tokens = new int[p.length + r.length + 2];
-        tokens[0] = TOKENIZER.bosId();
-        System.arraycopy(p, 0, tokens, 1, p.length);
-        System.arraycopy(r, 0, tokens, 1 + p.length, r.length);
-        tokens[tokens.length - 1] = TOKENIZER.eosId();
-        return new TokenizedExample(tokens, 1 + p.length);
+        return Examples.of(TOKENIZER, prompt, response);
     }
 
     /** People here prefer answers that mention a cat to answers that mention a dog. */
