@@ -8,23 +8,24 @@ import java.util.function.Function;
 
 /**
  * Finite-difference gradient check: compares every analytic gradient entry with a central difference
- * of a scalar projection {@code Σ f(inputs) · R} (R fixed random), in float32.
+ * of a scalar projection {@code Σ f(inputs) · R} (R fixed random), in float32. Shared by the tests of
+ * every package whose ops have hand-written backwards.
  */
-final class GradCheck {
+public final class GradCheck {
     private GradCheck() {
     }
 
-    static Tensor randomParameter(Rng rng, float scale, int... shape) {
+    public static Tensor randomParameter(Rng rng, float scale, int... shape) {
         float[] data = new float[Tensor.sizeOf(shape)];
         for (int i = 0; i < data.length; i++) data[i] = (float) rng.nextGaussian() * scale;
         return Tensor.parameter(data, shape);
     }
 
-    static void check(String name, Function<List<Tensor>, Tensor> f, List<Tensor> inputs) {
+    public static void check(String name, Function<List<Tensor>, Tensor> f, List<Tensor> inputs) {
         check(name, f, inputs, 1e-2f, 3e-3f, 3e-2f);
     }
 
-    static void check(String name, Function<List<Tensor>, Tensor> f, List<Tensor> inputs, float eps, float atol, float rtol) {
+    public static void check(String name, Function<List<Tensor>, Tensor> f, List<Tensor> inputs, float eps, float atol, float rtol) {
         Tensor probe = f.apply(inputs);
         Rng rng = new Rng(12345);
         float[] weights = new float[probe.size()];
