@@ -7,8 +7,9 @@ import picocli.CommandLine.Option;
 
 /** {@code cria grpo}: the critic-free estimators, GRPO, RLOO and REINFORCE, on PPO's rollout path. */
 @Command(name = "grpo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Critic-free RL on PPO's rollout path: GRPO (group-normalised advantages, clipped ratio, k3 KL term),",
-                "RLOO (leave-one-out baseline over k samples) or REINFORCE (KL-penalised reward, batch-mean baseline)."})
+        description = {"Critic-free RL: GRPO, RLOO or REINFORCE on PPO's rollout path.",
+                "GRPO: group-normalised advantages, clipped ratio, k3 KL term. RLOO: leave-one-out baseline over k samples.",
+                "REINFORCE: KL-penalised reward with the batch mean as baseline."})
 final class GrpoCommand extends RlCommand implements Callable<Integer> {
     @Option(names = "--estimator", defaultValue = "grpo", description = "grpo, rloo or reinforce. Default: ${DEFAULT-VALUE}.")
     String estimator;

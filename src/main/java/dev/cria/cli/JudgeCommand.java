@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
 
 /** {@code cria judge}: a model's answers on held-out prompts, judged by the simulated annotator, optionally against another model. */
 @Command(name = "judge", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Answer held-out prompts with a model and judge the answers with the simulated annotator:",
-                "mean score, eos rate, keyword share, and with --against the win rate of --model over the other model."})
+        description = {"Judge a model's answers to held-out prompts with the simulated annotator.",
+                "Prints the mean score, eos rate and keyword share, and with --against the win rate of --model over the other model."})
 final class JudgeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model or run directory to judge.")
     Path model;
