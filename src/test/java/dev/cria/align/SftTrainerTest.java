@@ -42,8 +42,10 @@ class SftTrainerTest {
         return out;
     }
 
+    /** lr 2e-3 over 600 steps learns the copy task on every seed tried, on the SIMD and scalar paths alike;
+     *  1e-2 over 300 steps made the outcome depend on rounding. */
     private static SftConfig config(int steps) {
-        return new SftConfig(8, steps, 1e-2, 2, 0.0, 1.0, 0, 0, 3);
+        return new SftConfig(8, steps, 2e-3, 2, 0.0, 1.0, 0, 0, 3);
     }
 
     @Test
@@ -51,7 +53,7 @@ class SftTrainerTest {
         Llama model = Llama.initialize(SHAPE, new Rng(1));
         var before = new HashMap<String, float[]>();
         model.parameters().forEach((n, t) -> before.put(n, t.data.clone()));
-        var result = new SftTrainer(model, TOKENIZER, copyTask(64, 1), copyTask(16, 2), config(300), dir).run(StopSignal.manual());
+        var result = new SftTrainer(model, TOKENIZER, copyTask(64, 1), copyTask(16, 2), config(600), dir).run(StopSignal.manual());
         model.parameters().forEach((n, t) -> assertThat(t.data).as(n).isNotEqualTo(before.get(n)));
         assertThat(result.metric("val/loss")).isLessThan(0.5);
         assertThat(dir.resolve(SftTrainer.LOSS_PLOT)).exists();
@@ -76,7 +78,7 @@ class SftTrainerTest {
     @Test
     void trainedModelStopsWithEos() {
         Llama model = Llama.initialize(SHAPE, new Rng(1));
-        new SftTrainer(model, TOKENIZER, copyTask(64, 1), List.of(), config(300), dir).run(StopSignal.manual());
+        new SftTrainer(model, TOKENIZER, copyTask(64, 1), List.of(), config(600), dir).run(StopSignal.manual());
         var example = copyTask(1, 7).get(0);
         int[] prompt = java.util.Arrays.copyOf(example.tokens(), example.responseStart());
         var out = new dev.cria.generate.Generator(model).generate(List.of(prompt), 10, dev.cria.generate.Sampler.greedy(), new Rng(0),
