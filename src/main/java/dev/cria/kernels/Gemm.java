@@ -118,8 +118,8 @@ public final class Gemm {
     /** Reduces one row's four accumulators, adds the scalar tail from k on, and stores c[m, n..n+3]. */
     private static void finishRow(float[] c, float[] a, float[] b, int K, int N, int m, int n, int k,
                                   FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3, boolean accumulate) {
-        float d0 = s0.reduceLanes(VectorOperators.ADD), d1 = s1.reduceLanes(VectorOperators.ADD);
-        float d2 = s2.reduceLanes(VectorOperators.ADD), d3 = s3.reduceLanes(VectorOperators.ADD);
+        float d0 = Simd.sum(s0), d1 = Simd.sum(s1);
+        float d2 = Simd.sum(s2), d3 = Simd.sum(s3);
         int a0 = m * K, b0 = n * K;
         for (; k < K; k++) {
             float ak = a[a0 + k];
