@@ -2,6 +2,7 @@ package dev.cria.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -20,18 +21,17 @@ public final class Simd {
     private Simd() {
     }
 
-    /** HALVES[j] pairs lane i with lane i ^ (LANES >> (j + 1)): the steps of a fixed summation tree. */
-    private static final VectorShuffle<Float>[] HALVES = halves();
+    /** Shuffles that pair lane i with lane i ^ d; null where d is not below the lane count. */
+    static final VectorShuffle<Float> SWAP_8 = swap(8), SWAP_4 = swap(4), SWAP_2 = swap(2), SWAP_1 = swap(1);
+    /** Lanes whose index has bit 0, or bit 1, set: the halves of the butterflies in {@link Gemm}. */
+    static final VectorMask<Float> ODD = VectorMask.fromLong(F, 0xAAAAAAAAAAAAAAAAL), BIT_1 = VectorMask.fromLong(F, 0xCCCCCCCCCCCCCCCCL);
 
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] halves() {
-        int steps = Integer.numberOfTrailingZeros(LANES);
-        VectorShuffle<Float>[] out = new VectorShuffle[steps];
-        for (int j = 0; j < steps; j++) {
-            int distance = LANES >> (j + 1);
-            out[j] = VectorShuffle.fromOp(F, i -> i ^ distance);
-        }
-        return out;
+    static {
+        if (LANES < 4 || LANES > 16) throw new ExceptionInInitializerError("vectors of " + LANES + " floats are not supported");
+    }
+
+    private static VectorShuffle<Float> swap(int d) {
+        return d < LANES ? VectorShuffle.fromOp(F, i -> i ^ d) : null;
     }
 
     /**
@@ -41,7 +41,12 @@ public final class Simd {
      * uninterrupted one, and two identical runs in one process would differ).
      */
     static float sum(FloatVector v) {
-        for (VectorShuffle<Float> half : HALVES) v = v.add(v.rearrange(half));
+        // Constant shuffles and a constant LANES let the JIT fold the branches; the body stays small
+        // enough to be inlined into the GEMM kernels, where a call would box the vectors.
+        if (LANES > 8) v = v.add(v.rearrange(SWAP_8));
+        if (LANES > 4) v = v.add(v.rearrange(SWAP_4));
+        if (LANES > 2) v = v.add(v.rearrange(SWAP_2));
+        if (LANES > 1) v = v.add(v.rearrange(SWAP_1));
         return v.lane(0);
     }
 
