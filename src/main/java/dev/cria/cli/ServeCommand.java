@@ -51,7 +51,7 @@ final class ServeCommand implements Callable<Integer> {
         if (labelsPerItem < 1) throw new dev.cria.util.CriaException("--labels-per-item must be at least 1: " + labelsPerItem);
         try (RunDir dir = RunDir.open(run)) {
             dir.useBase(model);
-            var settings = new Server.Settings(host, port, labelsPerItem, 16, new Sampling(maxNewTokens, temperature, topP), round.config());
+            var settings = new Server.Settings(host, port, labelsPerItem, 16, new Sampling(maxNewTokens, temperature, topP, 0), round.config());
             try (Server server = Server.start(dir, settings)) {
                 System.out.println("Cria is serving " + dir.dir + " at " + server.url() + "  (Ctrl-C stops it)");
                 if (!dir.accounts.any()) {

@@ -87,7 +87,7 @@ public final class PairQueue implements AutoCloseable {
     private void work(Job job, List<String> prompts) {
         job.state = "running";
         try {
-            Rng rng = new Rng(System.nanoTime() ^ job.id);
+            Rng rng = new Rng((sampling.seed() == 0 ? System.nanoTime() : sampling.seed()) + job.id);
             for (int from = 0; from < prompts.size(); from += BATCH) {
                 List<String> batch = prompts.subList(from, Math.min(prompts.size(), from + BATCH));
                 List<Answer> answers = host.callQueued(() -> answer(job, batch, rng));

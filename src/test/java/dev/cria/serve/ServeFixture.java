@@ -19,8 +19,12 @@ final class ServeFixture implements AutoCloseable {
     final Accounts.Credentials admin, alice, bob;
 
     ServeFixture(Path dir, Path model, RoundConfig round) {
+        this(dir, model, round, new Sampling(24, 1f, 1f, 3));
+    }
+
+    ServeFixture(Path dir, Path model, RoundConfig round, Sampling sampling) {
         this.dir = dir;
-        this.settings = new Server.Settings("127.0.0.1", 0, 2, 16, new Sampling(24, 1f, 1f), round);
+        this.settings = new Server.Settings("127.0.0.1", 0, 2, 16, sampling, round);
         run = RunDir.open(dir.resolve("run"));
         run.useBase(model);
         admin = run.accounts.create("admin", User.Role.ADMIN);
