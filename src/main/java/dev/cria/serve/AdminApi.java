@@ -39,7 +39,8 @@ final class AdminApi {
     }
 
     void register(Router router) {
-        router.get("/api/users", Router.Access.ADMIN, c -> c.json(200, Map.of("users", run.accounts.list())));
+        router.get("/api/users", Router.Access.ADMIN, c -> c.json(200, Map.of("users",
+                run.accounts.list().stream().map(u -> Map.of("name", u.name(), "role", u.role().dbName())).toList())));
         router.post("/api/users", Router.Access.ADMIN, this::addUser);
         router.post("/api/users/delete", Router.Access.ADMIN, this::deleteUser);
         router.post("/api/prompts", Router.Access.ADMIN, this::uploadPrompts);
