@@ -52,6 +52,39 @@ class ServeCliTest {
     }
 
     @Test
+    void rlhfRunsDpoThenPpoRoundsFromStoredLabels() {
+        Path runPath = tmp.resolve("labelled");
+        try (RunDir dir = RunDir.open(runPath)) {
+            dir.useBase(ServeFixture.randomModel(tmp));
+            var ana = dir.accounts.create("ana", User.Role.LABELLER).user();
+            dir.prompts.addBuiltIn(4, 1);
+            for (int i = 0; i < 6; i++) {
+                long item = dir.items.addPair("Write a story about a dog named Max.", "Max the dog found a ball. The end.", "dog dog dog", "base", "base");
+                dir.labels.submit(ana, new Labels.Submission("s" + i, item, i % 3 == 0 ? "b" : "a", null, null, "test"));
+            }
+        }
+        String[] quick = {"--reward-steps", "4", "--dpo-steps", "4", "--ppo-iterations", "2", "--ppo-prompts", "2", "--round-max-new-tokens", "8",
+                "--judge-prompts", "4"};
+        Run dpo = run(concat(new String[] {"rlhf", "--human", "--run", runPath.toString(), "--method", "dpo"}, quick));
+        assertThat(dpo.code()).as(dpo.err()).isZero();
+        assertThat(dpo.out()).contains("round 1 (dpo) done").contains("annotator_win_rate");
+        Run ppo = run(concat(new String[] {"rlhf", "--human", "--run", runPath.toString()}, quick));
+        assertThat(ppo.code()).as(ppo.err()).isZero();
+        assertThat(ppo.out()).contains("round 2 (ppo) done").contains("reward_accuracy");
+        try (RunDir dir = RunDir.open(runPath)) {
+            assertThat(dir.rounds.get(2).policyBefore()).isEqualTo("round-1");
+            assertThat(dir.currentPolicy()).isEqualTo("round-2");
+            assertThat(dir.roundDir(2).resolve("ppo/metrics.jsonl")).exists();
+        }
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void rlhfRefusesARunWithoutModelOrLabels() {
         String runDir = tmp.resolve("empty").toString();
         Run noModel = run("rlhf", "--human", "--run", runDir);
