@@ -196,6 +196,8 @@ if (playground) {
         }
       }
     }
+    if (!text) target.textContent = "(empty answer)";
+    target.classList.add("done");
     return text;
   }
 

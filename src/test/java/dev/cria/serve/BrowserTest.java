@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
@@ -23,12 +24,14 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * A real browser (Debian's headless Chromium through chromedriver) signs in, labels pairs with the
- * mouse and the keyboard, sees a model answer full of markup shown as plain text, trains a round from
- * the admin page, and the labels then appear in the export. Screenshots of the compare page and the
+ * mouse and the keyboard, sees a model answer full of markup shown as plain text, rates and edits
+ * single answers, chats with two models side by side in the playground, and trains a round from the
+ * admin page; the labels and the edit appear in the exports. Screenshots of the compare page and the
  * dashboard go to docs/ for the README. Skipped where chromedriver is not installed (CI installs it).
  */
 class BrowserTest {
@@ -54,6 +57,8 @@ class BrowserTest {
                 f.run.items.addPair(e.prompt(), i % 2 == 0 ? e.chosen() : e.rejected(), i % 2 == 0 ? e.rejected() : e.chosen(), "base", "base");
             }
             long evil = f.run.items.addPair("Write a story about a fox. " + EVIL, EVIL, "A fox ran home.", "base", "base");
+            f.run.items.addSingle(examples.get(0).prompt(), examples.get(0).chosen(), "base");
+            f.run.items.addSingle(examples.get(1).prompt(), "Once upon a time there was a horse.", "base");
 
             WebDriver browser = chromium();
             try {
@@ -86,6 +91,30 @@ class BrowserTest {
                 assertThat(export).contains("\"labeller\":\"alice\"").contains(examples.get(0).prompt()).contains("onerror");
                 assertThat(f.as(f.alice).get("/api/labels").json().get("labels")).hasSize(7);
                 assertThat(f.as(f.alice).get("/api/labels").body()).contains("A keeps to the request");
+
+                browser.get(f.url() + "/rate");
+                String rated = browser.findElement(By.id("labeller")).getDomAttribute("data-item");
+                new Actions(browser).sendKeys("+").perform();
+                waitForNextItem(wait, browser, rated);
+                new Actions(browser).sendKeys("e").perform();
+                var editor = browser.findElement(By.id("edited"));
+                editor.clear();
+                editor.sendKeys("Once upon a time there was a horse named Jake. He found a new friend. The end.");
+                editor.sendKeys(Keys.ESCAPE);
+                new Actions(browser).sendKeys("-").perform();
+                wait.until(d -> !d.findElement(By.id("empty")).getDomProperty("hidden").equals("true"));
+                wait.until(d -> "[]".equals(((JavascriptExecutor) d).executeScript("return localStorage.getItem('cria-pending-labels')")));
+                String sft = f.as(f.admin).get("/api/export?format=sft").body();
+                assertThat(sft).contains("He found a new friend. The end.").contains(examples.get(0).prompt());
+
+                browser.get(f.url() + "/playground");
+                new Select(browser.findElement(By.id("model-b"))).selectByVisibleText("base");
+                browser.findElement(By.id("message")).sendKeys("Tell me a story.");
+                browser.findElement(By.id("send")).click();
+                wait.until(d -> d.findElements(By.cssSelector("#chat-a .msg.assistant.done")).size() == 1
+                        && d.findElements(By.cssSelector("#chat-b .msg.assistant.done")).size() == 1);
+                assertThat(browser.findElement(By.cssSelector("#chat-a .msg.user")).getText()).isEqualTo("Tell me a story.");
+                assertThat(browser.findElement(By.cssSelector("#chat-b .msg.assistant")).getText()).doesNotStartWith("Error");
 
                 new SimulatedLabeller(f.url(), f.bob.apiKey(), 0).label("pair", 7);
                 browser.findElement(By.id("logout")).click();
