@@ -75,7 +75,10 @@ public final class Router implements HttpHandler {
             if (route.access() == Access.ADMIN && !call.user.isAdmin()) {
                 throw new ApiError(403, null, "this needs the admin role; " + call.user.name() + " is a labeller");
             }
-            if (call.session != null && !call.method().equals("GET") && !call.method().equals("HEAD")) checkCsrf(call);
+            // public routes (the sign-in form) carry their own token: there may be no session yet
+            if (route.access() != Access.PUBLIC && call.session != null && !call.method().equals("GET") && !call.method().equals("HEAD")) {
+                checkCsrf(call);
+            }
             route.handler().handle(call);
         } catch (ApiError e) {
             if (!call.responded()) call.error(e);
