@@ -1,0 +1,52 @@
+package dev.cria.cli;
+
+import dev.cria.serve.RoundConfig;
+import picocli.CommandLine.Option;
+
+/** Flags of a human-feedback training round, shared by {@code serve} (its train action) and {@code rlhf}. */
+final class RoundOptions {
+    private static final RoundConfig D = RoundConfig.defaults();
+
+    @Option(names = "--method", defaultValue = "ppo", description = "ppo (reward model, then PPO) or dpo. Default: ${DEFAULT-VALUE}.")
+    String method;
+
+    @Option(names = "--reward-steps", description = "Reward-model steps. Default: 200.")
+    Integer rewardSteps;
+
+    @Option(names = "--reward-lr", description = "Reward-model learning rate. Default: 1e-3.")
+    Double rewardLr;
+
+    @Option(names = "--ppo-iterations", description = "PPO rounds. Default: 20.")
+    Integer ppoIterations;
+
+    @Option(names = "--ppo-prompts", description = "Prompts per PPO round. Default: 16.")
+    Integer ppoPrompts;
+
+    @Option(names = "--ppo-lr", description = "PPO learning rate. Default: 1e-4.")
+    Double ppoLr;
+
+    @Option(names = "--kl-coef", description = "β of PPO's KL penalty. Default: 0.05.")
+    Double klCoef;
+
+    @Option(names = "--dpo-steps", description = "DPO steps. Default: 100.")
+    Integer dpoSteps;
+
+    @Option(names = "--round-max-new-tokens", description = "PPO response length limit. Default: 128.")
+    Integer maxNewTokens;
+
+    @Option(names = "--judge-prompts", description = "Built-in prompts on which the simulated annotator compares the new policy with the old (0 = skip). Default: 64.")
+    Integer judgePrompts;
+
+    @Option(names = "--round-seed", description = "Seed of the round's training. Default: 1.")
+    Long seed;
+
+    RoundConfig config() {
+        return new RoundConfig(method, or(rewardSteps, D.rewardSteps()), D.rewardBatch(), or(rewardLr, D.rewardLr()), or(ppoIterations, D.ppoIterations()),
+                or(ppoPrompts, D.ppoPrompts()), or(ppoLr, D.ppoLr()), or(klCoef, D.klCoef()), or(dpoSteps, D.dpoSteps()), D.dpoLr(), D.dpoBeta(),
+                or(maxNewTokens, D.maxNewTokens()), D.temperature(), D.heldOutEvery(), or(judgePrompts, D.judgePrompts()), or(seed, D.seed()));
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value != null ? value : fallback;
+    }
+}

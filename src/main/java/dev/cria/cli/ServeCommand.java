@@ -1,0 +1,117 @@
+package dev.cria.cli;
+
+import dev.cria.serve.RunDir;
+import dev.cria.serve.Sampling;
+import dev.cria.serve.Server;
+import dev.cria.serve.User;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code cria serve}: the human-in-the-loop web app, and {@code cria serve user} to manage its accounts. */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Serve the human-feedback web app: people compare and rate answers, and the model is retrained from their choices.",
+                "Pages: compare, rate, playground, dashboard, admin. APIs: labelling (/api/...) and OpenAI-compatible (/v1/...).",
+                "Labels live in RUN/labels.db (SQLite). Create the first admin with: cria serve user add NAME --role admin --run RUN"},
+        subcommands = {ServeCommand.UserCommand.class})
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--model", description = "Model the run starts from (needed the first time; a run keeps its first model).")
+    Path model;
+
+    @Option(names = "--run", defaultValue = "runs/hitl", description = "Run directory: labels.db and the rounds. Default: ${DEFAULT-VALUE}.")
+    Path run;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind. Default: ${DEFAULT-VALUE} (this machine only).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080", description = "Port (0 picks a free one). Default: ${DEFAULT-VALUE}.")
+    int port;
+
+    @Option(names = "--labels-per-item", defaultValue = "2", description = "People who may label one item; 2 or more measures agreement. Default: ${DEFAULT-VALUE}.")
+    int labelsPerItem;
+
+    @Option(names = "--max-new-tokens", defaultValue = "200", description = "Length limit of generated answers. Default: ${DEFAULT-VALUE}.")
+    int maxNewTokens;
+
+    @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature of generated answers. Default: ${DEFAULT-VALUE}.")
+    float temperature;
+
+    @Option(names = "--top-p", defaultValue = "1.0", description = "Nucleus sampling mass of generated answers. Default: ${DEFAULT-VALUE}.")
+    float topP;
+
+    @Mixin
+    RoundOptions round;
+
+    @Override
+    public Integer call() throws Exception {
+        if (labelsPerItem < 1) throw new dev.cria.util.CriaException("--labels-per-item must be at least 1: " + labelsPerItem);
+        try (RunDir dir = RunDir.open(run)) {
+            dir.useBase(model);
+            var settings = new Server.Settings(host, port, labelsPerItem, 16, new Sampling(maxNewTokens, temperature, topP, 0), round.config());
+            try (Server server = Server.start(dir, settings)) {
+                System.out.println("Cria is serving " + dir.dir + " at " + server.url() + "  (Ctrl-C stops it)");
+                if (!dir.accounts.any()) {
+                    System.out.println("No accounts yet: cria serve user add NAME --role admin --run " + run);
+                }
+                System.out.flush();
+                var stopped = new CountDownLatch(1);
+                Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+                stopped.await();
+            }
+        }
+        return 0;
+    }
+
+    /** {@code cria serve user add|list|remove}. */
+    @Command(name = "user", mixinStandardHelpOptions = true, description = "Manage the accounts of a run: add (prints a password and an API key), list, remove.")
+    static final class UserCommand implements Callable<Integer> {
+        @Parameters(index = "0", description = "add, list or remove")
+        String action;
+
+        @Parameters(index = "1", arity = "0..1", description = "The user's name (add, remove).")
+        String name;
+
+        @Option(names = "--role", defaultValue = "labeller", description = "labeller or admin. Default: ${DEFAULT-VALUE}.")
+        String role;
+
+        @Option(names = "--run", defaultValue = "runs/hitl", description = "Run directory. Default: ${DEFAULT-VALUE}.")
+        Path run;
+
+        @Override
+        public Integer call() {
+            try (RunDir dir = RunDir.open(run)) {
+                switch (action) {
+                    case "add" -> {
+                        var c = dir.accounts.create(required(name), parseRole(role));
+                        System.out.printf("added %s (%s)%npassword: %s%nAPI key:  %s%n(shown once; only their hashes are stored)%n", c.user().name(),
+                                c.user().role().dbName(), c.password(), c.apiKey());
+                    }
+                    case "list" -> {
+                        for (User u : dir.accounts.list()) System.out.printf("%-24s %s%n", u.name(), u.role().dbName());
+                    }
+                    case "remove" -> {
+                        dir.accounts.delete(required(name));
+                        System.out.println("removed " + name + " and their labels");
+                    }
+                    default -> throw new dev.cria.util.CriaException("unknown action '" + action + "'; use add, list or remove");
+                }
+            } catch (dev.cria.serve.ApiError e) {
+                throw new dev.cria.util.CriaException(e.getMessage());
+            }
+            return 0;
+        }
+
+        private static String required(String name) {
+            if (name == null) throw new dev.cria.util.CriaException("give the user's name, e.g. cria serve user add alice --run DIR");
+            return name;
+        }
+
+        private static User.Role parseRole(String role) {
+            return User.Role.parse("--role", role);
+        }
+    }
+}

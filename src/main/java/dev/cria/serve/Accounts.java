@@ -1,0 +1,101 @@
+package dev.cria.serve;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Users, their passwords and API keys, and browser sessions. Only hashes are stored: a password or key
+ * is shown once, when the account is made. A session carries its own CSRF token, which every
+ * state-changing request made with the session cookie must echo.
+ */
+public final class Accounts {
+    /** Lowercase letters, digits, dot, dash and underscore; starts with a letter. */
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9._-]{0,31}");
+    static final long SESSION_SECONDS = 12 * 3600;
+
+    /** What a new account's holder needs: shown once. */
+    public record Credentials(User user, String password, String apiKey) {
+    }
+
+    /** A signed-in browser: the cookie value and the CSRF token pages embed. */
+    public record Session(User user, String token, String csrf) {
+    }
+
+    private final Store store;
+
+    public Accounts(Store store) {
+        this.store = store;
+    }
+
+    public Credentials create(String name, User.Role role) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw ApiError.badField("name", "use 1-32 lowercase letters, digits, '.', '-' or '_', starting with a letter");
+        }
+        String password = Passwords.randomToken(12);
+        String apiKey = "cria-" + Passwords.randomToken(32);
+        byte[] salt = Passwords.salt();
+        byte[] hash = Passwords.hashPassword(password, salt);
+        long id = store.tx(db -> {
+            if (db.count("SELECT count(*) FROM users WHERE name = ?", name) > 0) {
+                throw new ApiError(409, "name", "name: a user called '" + name + "' already exists");
+            }
+            return db.insert("INSERT INTO users(name, role, password_salt, password_hash, api_key_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    name, role.dbName(), salt, hash, Passwords.sha256(apiKey), Instant.now().toString());
+        });
+        return new Credentials(new User(id, name, role), password, apiKey);
+    }
+
+    public List<User> list() {
+        return store.tx(db -> db.query("SELECT id, name, role FROM users ORDER BY id", Accounts::user));
+    }
+
+    public boolean any() {
+        return store.tx(db -> db.count("SELECT count(*) FROM users")) > 0;
+    }
+
+    /** Removes a user with their sessions and labels (the items stay). */
+    public void delete(String name) {
+        int n = store.tx(db -> db.update("DELETE FROM users WHERE name = ?", name));
+        if (n == 0) throw new ApiError(404, "name", "name: no user called '" + name + "'");
+    }
+
+    public User byApiKey(String key) {
+        return store.tx(db -> db.first("SELECT id, name, role FROM users WHERE api_key_hash = ?", Accounts::user, Passwords.sha256(key)));
+    }
+
+    /** Checks a password and opens a session; null when the name or password is wrong. */
+    public Session login(String name, String password) {
+        record Secret(User user, byte[] salt, byte[] hash) {
+        }
+        Secret s = store.tx(db -> db.first("SELECT id, name, role, password_salt, password_hash FROM users WHERE name = ?",
+                rs -> new Secret(user(rs), rs.getBytes(4), rs.getBytes(5)), name));
+        if (s == null || !Passwords.matches(password, s.salt(), s.hash())) return null;
+        String token = Passwords.randomToken(32), csrf = Passwords.randomToken(24);
+        long expires = Instant.now().getEpochSecond() + SESSION_SECONDS;
+        store.tx(db -> {
+            db.update("DELETE FROM sessions WHERE expires_at < ?", Instant.now().getEpochSecond());
+            return db.update("INSERT INTO sessions(token_hash, user_id, csrf, expires_at) VALUES (?, ?, ?, ?)",
+                    Passwords.sha256(token), s.user().id(), csrf, expires);
+        });
+        return new Session(s.user(), token, csrf);
+    }
+
+    /** The live session a cookie names, or null. */
+    public Session session(String token) {
+        return store.tx(db -> db.first("""
+                SELECT u.id, u.name, u.role, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id
+                WHERE s.token_hash = ? AND s.expires_at >= ?""",
+                rs -> new Session(user(rs), token, rs.getString(4)), Passwords.sha256(token), Instant.now().getEpochSecond()));
+    }
+
+    public void logout(String token) {
+        store.tx(db -> db.update("DELETE FROM sessions WHERE token_hash = ?", Passwords.sha256(token)));
+    }
+
+    private static User user(ResultSet rs) throws SQLException {
+        return new User(rs.getLong(1), rs.getString(2), User.Role.parse("role", rs.getString(3)));
+    }
+}

@@ -1,0 +1,55 @@
+package dev.cria.serve;
+
+import java.util.List;
+
+/** The admin's page: accounts, prompts, pair generation, training a round, export and import. */
+final class AdminPage {
+    private AdminPage() {
+    }
+
+    static String render(Call call, RunDir run, List<PairQueue.Job> jobs) {
+        var users = new StringBuilder();
+        for (User u : run.accounts.list()) {
+            users.append("<tr><td>").append(Html.text(u.name())).append("</td><td>").append(u.role().dbName()).append("</td></tr>");
+        }
+        var models = new StringBuilder();
+        for (String m : run.modelNames()) models.append("<option>").append(Html.text(m)).append("</option>");
+        String body = """
+                <section class="card"><h2>Generate items to label</h2>
+                <p>%d prompts. <button id="add-builtin" class="secondary">Add 100 built-in story prompts</button>
+                <label class="file">Upload prompts (JSONL, one {"prompt"} per line) <input type="file" id="prompt-file" accept=".jsonl,.json,.txt"></label></p>
+                <div class="row"><label>Kind <select id="gen-kind"><option value="pair">pairs to compare</option><option value="single">answers to rate</option></select></label>
+                <label>How many <input id="gen-count" type="number" min="1" max="%d" value="20"></label>
+                <label>Model <select id="gen-model-a">%s</select></label>
+                <label>Against <select id="gen-model-b"><option value="">(a second sample of the same model)</option>%s</select></label>
+                <button id="generate">Generate</button></div>
+                <div id="jobs">%s</div></section>
+                <section class="card"><h2>Train a round</h2>
+                <p>Trains on every preference label so far, then the new policy writes the next pairs. Current policy: <b>%s</b>.</p>
+                <div class="row"><label>Method <select id="train-method"><option value="ppo">reward model + PPO</option><option value="dpo">DPO</option></select></label>
+                <button id="train">Train a round</button></div><p id="train-status" role="status"></p></section>
+                <section class="card"><h2>Export and import</h2>
+                <p><a class="button" href="/api/export?format=preference" id="export-preference">Preferences (TRL JSONL)</a>
+                <a class="button" href="/api/export?format=sft" id="export-sft">SFT (JSONL)</a></p>
+                <div class="row"><label>Import <select id="import-format"><option value="preference">preferences {"prompt","chosen","rejected"}</option>
+                <option value="sft">SFT {"prompt","response"}</option></select></label><input type="file" id="import-file" accept=".jsonl,.json"></div>
+                <p id="import-status" role="status"></p></section>
+                <section class="card"><h2>Accounts</h2><table><thead><tr><th>name</th><th>role</th></tr></thead><tbody>%s</tbody></table>
+                <div class="row"><label>Name <input id="new-user" maxlength="32"></label><label>Role <select id="new-role"><option>labeller</option><option>admin</option></select></label>
+                <button id="add-user">Add</button></div><pre id="new-credentials" hidden></pre></section>
+                """.formatted(run.prompts.count(), PairQueue.MAX_JOB, models, models, jobs(jobs), Html.text(run.currentPolicy()), users);
+        return Pages.layout(call, "Admin", "Admin", body);
+    }
+
+    static String jobs(List<PairQueue.Job> jobs) {
+        if (jobs.isEmpty()) return "<p class=\"hint\">No generation jobs yet.</p>";
+        var out = new StringBuilder("<table class=\"jobs\"><thead><tr><th>job</th><th>kind</th><th>models</th><th>progress</th><th>state</th></tr></thead><tbody>");
+        for (PairQueue.Job j : jobs.reversed()) {
+            out.append("<tr><td>").append(j.id).append("</td><td>").append(j.kind).append("</td><td>").append(Html.text(j.modelA))
+                    .append(j.modelB == null ? "" : " vs " + Html.text(j.modelB)).append("</td><td><progress max=\"").append(j.total).append("\" value=\"")
+                    .append(j.done.get()).append("\"></progress> ").append(j.done.get()).append('/').append(j.total).append("</td><td>")
+                    .append(Html.text(j.state)).append(j.error == null ? "" : ": " + Html.text(j.error)).append("</td></tr>");
+        }
+        return out.append("</tbody></table>").toString();
+    }
+}

@@ -1,0 +1,52 @@
+package dev.cria.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An OpenAI {@code messages} list as one prompt string, flattened the way Cria's SFT data flattens
+ * conversations (see {@code ChatMessages}): a lone user turn is the prompt as it is; a system turn is a
+ * first paragraph; earlier exchanges are labelled "User:" and "Assistant:". The last turn must be the
+ * user's, since the model answers it.
+ */
+final class ChatPrompt {
+    static final int MAX_MESSAGES = 64;
+    static final int MAX_CONTENT = 8000;
+
+    private ChatPrompt() {
+    }
+
+    static String flatten(JsonNode messages) {
+        if (messages == null || messages.isNull()) throw ApiError.badField("messages", "is required");
+        if (!messages.isArray() || messages.isEmpty()) throw ApiError.badField("messages", "must be a non-empty array of {\"role\", \"content\"}");
+        if (messages.size() > MAX_MESSAGES) throw ApiError.badField("messages", "at most " + MAX_MESSAGES + " messages");
+        List<String[]> turns = new ArrayList<>();
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode m = messages.get(i);
+            String at = "messages[" + i + "]";
+            if (!m.isObject()) throw ApiError.badField(at, "must be an object with role and content");
+            JsonNode role = m.get("role"), content = m.get("content");
+            if (role == null || !role.isTextual() || !List.of("system", "user", "assistant").contains(role.asText())) {
+                throw ApiError.badField(at + ".role", "must be system, user or assistant");
+            }
+            if (content == null || !content.isTextual()) throw ApiError.badField(at + ".content", "must be a string");
+            if (content.asText().length() > MAX_CONTENT) throw ApiError.badField(at + ".content", "longer than " + MAX_CONTENT + " characters");
+            turns.add(new String[] {role.asText(), content.asText()});
+        }
+        if (!turns.getLast()[0].equals("user")) throw ApiError.badField("messages", "the last message must be the user's");
+        if (turns.getLast()[1].isBlank()) throw ApiError.badField("messages[" + (turns.size() - 1) + "].content", "is empty");
+        var paragraphs = new ArrayList<String>();
+        long exchanges = turns.stream().filter(t -> !t[0].equals("system")).count();
+        for (String[] t : turns) {
+            if (t[0].equals("system")) {
+                if (!t[1].isBlank()) paragraphs.add(t[1]);
+            } else if (exchanges == 1) {
+                paragraphs.add(t[1]);
+            } else {
+                paragraphs.add((t[0].equals("user") ? "User: " : "Assistant: ") + t[1]);
+            }
+        }
+        return String.join("\n\n", paragraphs);
+    }
+}

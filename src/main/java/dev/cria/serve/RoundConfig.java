@@ -1,0 +1,42 @@
+package dev.cria.serve;
+
+import dev.cria.util.CriaException;
+
+/**
+ * Settings of one training round.
+ *
+ * @param method         {@code ppo} (reward model, then PPO against it) or {@code dpo} (DPO on the labels)
+ * @param rewardSteps    reward-model steps
+ * @param rewardBatch    preference pairs per reward-model step (and per DPO step)
+ * @param rewardLr       reward-model learning rate
+ * @param ppoIterations  PPO rollout-and-update rounds
+ * @param ppoPrompts     prompts per PPO round
+ * @param ppoLr          PPO learning rate
+ * @param klCoef         β of PPO's KL penalty
+ * @param dpoSteps       DPO steps
+ * @param dpoLr          DPO learning rate
+ * @param dpoBeta        DPO's β
+ * @param maxNewTokens   PPO response length limit
+ * @param temperature    PPO sampling temperature
+ * @param heldOutEvery   every n-th item's labels are held out to measure the reward model (0: none)
+ * @param judgePrompts   built-in prompts on which the simulated annotator compares new and old policy (0: skip)
+ * @param seed           seed of every stage
+ */
+public record RoundConfig(String method, int rewardSteps, int rewardBatch, double rewardLr, int ppoIterations, int ppoPrompts, double ppoLr,
+                          double klCoef, int dpoSteps, double dpoLr, double dpoBeta, int maxNewTokens, float temperature, int heldOutEvery,
+                          int judgePrompts, long seed) {
+    public RoundConfig {
+        if (!method.equals("ppo") && !method.equals("dpo")) throw new CriaException("--method must be ppo or dpo: " + method);
+        if (rewardSteps <= 0 || ppoIterations <= 0 || dpoSteps <= 0) throw new CriaException("step counts must be positive");
+        if (heldOutEvery < 0 || heldOutEvery == 1) throw new CriaException("--held-out-every must be 0 or at least 2: " + heldOutEvery);
+    }
+
+    public static RoundConfig defaults() {
+        return new RoundConfig("ppo", 200, 8, 1e-3, 20, 16, 1e-4, 0.05, 100, 1e-4, 0.1, 128, 1f, 5, 64, 1);
+    }
+
+    public RoundConfig withMethod(String m) {
+        return new RoundConfig(m, rewardSteps, rewardBatch, rewardLr, ppoIterations, ppoPrompts, ppoLr, klCoef, dpoSteps, dpoLr, dpoBeta,
+                maxNewTokens, temperature, heldOutEvery, judgePrompts, seed);
+    }
+}

@@ -1,0 +1,170 @@
+package dev.cria.serve;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cria.align.DpoConfig;
+import dev.cria.align.DpoTrainer;
+import dev.cria.align.Estimator;
+import dev.cria.align.Judge;
+import dev.cria.align.PreferenceLoss;
+import dev.cria.align.PreferencePair;
+import dev.cria.align.RewardConfig;
+import dev.cria.align.RewardTrainer;
+import dev.cria.align.RlConfig;
+import dev.cria.align.RlTrainer;
+import dev.cria.align.TokenizedExample;
+import dev.cria.align.data.ChatTemplate;
+import dev.cria.align.data.InstructionGenerator;
+import dev.cria.align.data.PromptExample;
+import dev.cria.align.data.SftTokens;
+import dev.cria.align.reward.RewardModelReward;
+import dev.cria.checkpoint.ModelDirectory;
+import dev.cria.model.Llama;
+import dev.cria.tokenizer.Tokenizer;
+import dev.cria.train.StopSignal;
+import dev.cria.train.TrainingLoop;
+import dev.cria.util.CriaException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One round of the loop, with the existing trainers:
+ * <ol>
+ *   <li>take every preference label so far (A/B choices and edits), holding out every n-th item's;</li>
+ *   <li>PPO: train a reward model from the current policy's weights, then run PPO from the current
+ *       policy against it (the reward model also starts the value model); or DPO on the labels;</li>
+ *   <li>optionally let the simulated annotator compare new and old policy on built-in prompts;</li>
+ *   <li>record the round: from now on its policy writes the answers to label.</li>
+ * </ol>
+ * Runs in {@code rounds/N/} ({@code reward/}, {@code ppo/} or {@code dpo/}, each with metrics.jsonl).
+ */
+public final class Rounds {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final RunDir run;
+
+    public Rounds(RunDir run) {
+        this.run = run;
+    }
+
+    /** Runs a whole round; the returned round is finished (or the exception says why it failed, also recorded). */
+    public Round run(RoundConfig config) {
+        String before = run.currentPolicy();
+        Path beforeDir = run.modelDir(before);
+        List<LabelExport.Preference> preferences = run.export.preferences();
+        if (preferences.size() < 2) {
+            throw new ApiError(409, null, "a round needs at least 2 preference labels (A/B choices or edited answers); there are " + preferences.size());
+        }
+        long id = run.rounds.start(config.method(), before);
+        Path dir = run.roundDir(id);
+        ObjectNode figures = JSON.createObjectNode();
+        long started = System.nanoTime();
+        try {
+            var loaded = ModelDirectory.load(beforeDir);
+            Tokenizer tokenizer = loaded.tokenizer();
+            int maxLen = loaded.model().config().maxSeqLen();
+            var train = new ArrayList<PreferencePair>();
+            var heldOut = new ArrayList<PreferencePair>();
+            for (LabelExport.Preference p : preferences) {
+                var pair = new PreferencePair(tokenize(tokenizer, p.prompt(), p.chosen(), maxLen), tokenize(tokenizer, p.prompt(), p.rejected(), maxLen));
+                (config.heldOutEvery() > 0 && p.itemId() % config.heldOutEvery() == 0 ? heldOut : train).add(pair);
+            }
+            if (train.isEmpty()) {
+                train.addAll(heldOut);
+                heldOut.clear();
+            }
+            figures.put("labels_train", train.size());
+            figures.put("labels_held_out", heldOut.size());
+            Path policyDir = switch (config.method()) {
+                case "dpo" -> dpo(config, beforeDir, tokenizer, train, heldOut, dir, figures);
+                default -> ppo(config, loaded.model(), beforeDir, tokenizer, train, heldOut, dir, figures);
+            };
+            if (config.judgePrompts() > 0) judge(config, beforeDir, policyDir, figures);
+            figures.put("seconds", (System.nanoTime() - started) / 1e9);
+            run.rounds.finish(id, policyDir.toAbsolutePath().normalize().toString(), figures);
+            return run.rounds.get(id);
+        } catch (RuntimeException e) {
+            run.rounds.fail(id, e.getMessage() == null ? e.toString() : e.getMessage(), figures);
+            throw e;
+        }
+    }
+
+    private static TokenizedExample tokenize(Tokenizer tokenizer, String prompt, String response, int maxLen) {
+        SftTokens t = ChatTemplate.encode(tokenizer, prompt, response, maxLen);
+        return new TokenizedExample(t.tokens(), t.promptLength());
+    }
+
+    private Path ppo(RoundConfig c, Llama rewardModel, Path beforeDir, Tokenizer tokenizer, List<PreferencePair> train, List<PreferencePair> heldOut,
+                     Path dir, ObjectNode figures) {
+        Path rewardDir = dir.resolve("reward");
+        var rewardConfig = new RewardConfig(c.rewardBatch(), c.rewardSteps(), c.rewardLr(), c.rewardSteps() / 10, 0, 1.0, 0, 0.01, 0, 0, c.seed());
+        TrainingLoop.Result rm = new RewardTrainer(rewardModel, tokenizer, train, heldOut, rewardConfig, rewardDir).run(StopSignal.manual());
+        figures.put("reward_loss", rm.trainLoss());
+        if (!heldOut.isEmpty()) figures.put("reward_accuracy", rm.metric("eval/accuracy"));
+        double[] stats = rewardStats(rewardDir);
+        var reward = new RewardModelReward(rewardModel, tokenizer, tokenizer, stats[0], stats[1]);
+
+        Llama policy = ModelDirectory.load(beforeDir).model();
+        Llama reference = ModelDirectory.load(beforeDir).model();
+        Llama critic = ModelDirectory.load(rewardDir).model();
+        var prompts = prompts(c, tokenizer, policy.config().maxSeqLen());
+        var rl = new RlConfig(new Estimator.Ppo(), c.ppoIterations(), Math.min(c.ppoPrompts(), prompts.size()), 1, c.maxNewTokens(), c.temperature(),
+                c.ppoLr(), 2, 2, 0.2, 0.2, 0.1, 1.0, 0.95, c.klCoef(), 0, 10000, 1.0, 0, 1.0, 10, 0, c.seed());
+        Path ppoDir = dir.resolve("ppo");
+        Map<String, Double> last = new RlTrainer(policy, reference, critic, tokenizer, reward, prompts, rl, ppoDir).run(StopSignal.manual());
+        figures.put("ppo_reward", last.getOrDefault("objective/scores", Double.NaN));
+        figures.put("ppo_kl", last.getOrDefault("objective/kl", Double.NaN));
+        return ModelDirectory.resolve(ppoDir);
+    }
+
+    private Path dpo(RoundConfig c, Path beforeDir, Tokenizer tokenizer, List<PreferencePair> train, List<PreferencePair> heldOut, Path dir,
+                     ObjectNode figures) {
+        Llama policy = ModelDirectory.load(beforeDir).model();
+        Llama reference = ModelDirectory.load(beforeDir).model();
+        var config = new DpoConfig(c.rewardBatch(), c.dpoSteps(), c.dpoLr(), c.dpoSteps() / 10, 0, 1.0, c.dpoBeta(), new PreferenceLoss.Sigmoid(0),
+                0, 0, c.seed());
+        Path dpoDir = dir.resolve("dpo");
+        TrainingLoop.Result result = new DpoTrainer(policy, reference, tokenizer, train, heldOut, config, dpoDir).run(StopSignal.manual());
+        figures.put("dpo_loss", result.trainLoss());
+        if (!heldOut.isEmpty()) figures.put("reward_accuracy", result.metric("eval/rewards/accuracies"));
+        return ModelDirectory.resolve(dpoDir);
+    }
+
+    /** Uploaded prompts (else built-in ones) that leave room for a response. */
+    private List<RlTrainer.Prompt> prompts(RoundConfig c, Tokenizer tokenizer, int maxSeqLen) {
+        List<String> texts = run.prompts.all();
+        if (texts.isEmpty()) texts = new InstructionGenerator(c.seed()).prompts(200).stream().map(PromptExample::prompt).toList();
+        var out = new ArrayList<RlTrainer.Prompt>();
+        for (String t : texts) {
+            int[] tokens = ChatTemplate.promptTokens(tokenizer, t);
+            if (tokens.length + c.maxNewTokens() <= maxSeqLen) out.add(new RlTrainer.Prompt(t, tokens));
+        }
+        if (out.isEmpty()) throw new CriaException("no prompt leaves room for " + c.maxNewTokens() + " new tokens in the model's context of " + maxSeqLen);
+        return out;
+    }
+
+    private static double[] rewardStats(Path rewardDir) {
+        Path stats = ModelDirectory.resolve(rewardDir).resolve(RewardTrainer.STATS);
+        try {
+            var node = JSON.readTree(stats.toFile());
+            double std = node.path("std").asDouble(1);
+            return new double[] {node.path("mean").asDouble(0), std > 1e-6 ? std : 1};
+        } catch (IOException e) {
+            throw new CriaException(stats + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /** The simulated annotator's win rate of the new policy over the old one, on held-out built-in prompts. */
+    private static void judge(RoundConfig c, Path beforeDir, Path afterDir, ObjectNode figures) {
+        List<String> prompts = new InstructionGenerator(777).prompts(c.judgePrompts()).stream().map(PromptExample::prompt).toList();
+        var before = ModelDirectory.load(beforeDir);
+        var after = ModelDirectory.load(afterDir);
+        var a = Judge.answer(after.model(), after.tokenizer(), prompts, c.maxNewTokens(), c.temperature(), 777);
+        var b = Judge.answer(before.model(), before.tokenizer(), prompts, c.maxNewTokens(), c.temperature(), 777);
+        figures.put("annotator_win_rate", Judge.winRate(prompts, a, b));
+        figures.put("annotator_score", Judge.meanScore(prompts, a));
+        figures.put("annotator_score_before", Judge.meanScore(prompts, b));
+    }
+}

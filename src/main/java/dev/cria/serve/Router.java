@@ -1,0 +1,125 @@
+package dev.cria.serve;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import dev.cria.util.CriaException;
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Dispatches requests by method and exact path, and checks on every request who is calling and whether
+ * they may: an API key ({@code Authorization: Bearer ...}) or a session cookie; the route's access
+ * level; and, for a state-changing request made with the cookie, the session's CSRF token in the
+ * {@code X-CSRF-Token} header. Every refusal or mistake becomes a JSON error (or, for a page, a
+ * redirect to the login form); an unexpected exception is logged here and answered with a bare 500.
+ */
+public final class Router implements HttpHandler {
+    public static final String SESSION_COOKIE = "cria_session";
+    public static final String CSRF_HEADER = "X-CSRF-Token";
+
+    /** Who may call a route. */
+    public enum Access { PUBLIC, SIGNED_IN, ADMIN }
+
+    @FunctionalInterface
+    public interface Handler {
+        void handle(Call call) throws Exception;
+    }
+
+    private record Route(Access access, boolean page, Handler handler) {
+    }
+
+    private final Accounts accounts;
+    private final Map<String, Route> routes = new HashMap<>();
+    private final Set<String> paths = new HashSet<>();
+
+    public Router(Accounts accounts) {
+        this.accounts = accounts;
+    }
+
+    public Router get(String path, Access access, Handler handler) {
+        return add("GET", path, access, handler);
+    }
+
+    public Router post(String path, Access access, Handler handler) {
+        return add("POST", path, access, handler);
+    }
+
+    private Router add(String method, String path, Access access, Handler handler) {
+        boolean page = method.equals("GET") && !path.startsWith("/api/") && !path.startsWith("/v1/");
+        routes.put(method + " " + path, new Route(access, page, handler));
+        paths.add(path);
+        return this;
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) {
+        var call = new Call(exchange);
+        try {
+            Route route = routes.get(call.method() + " " + call.path());
+            if (route == null) {
+                if (paths.contains(call.path())) throw new ApiError(405, "method", "method: " + call.method() + " is not allowed on " + call.path());
+                throw new ApiError(404, "path", "path: nothing at " + call.path());
+            }
+            authenticate(call);
+            if (route.access() != Access.PUBLIC && call.user == null) {
+                if (route.page()) {
+                    call.redirect("/login");
+                    return;
+                }
+                throw new ApiError(401, "Authorization", "sign in, or send an API key as 'Authorization: Bearer KEY'");
+            }
+            if (route.access() == Access.ADMIN && !call.user.isAdmin()) {
+                throw new ApiError(403, null, "this needs the admin role; " + call.user.name() + " is a labeller");
+            }
+            // public routes (the sign-in form) carry their own token: there may be no session yet
+            if (route.access() != Access.PUBLIC && call.session != null && !call.method().equals("GET") && !call.method().equals("HEAD")) {
+                checkCsrf(call);
+            }
+            route.handler().handle(call);
+        } catch (ApiError e) {
+            if (!call.responded()) call.error(e);
+        } catch (CriaException e) {
+            if (!call.responded()) call.error(new ApiError(500, null, e.getMessage()));
+        } catch (java.io.UncheckedIOException e) {
+            // a client that hung up mid-reply: nothing to answer, nothing to log
+            if (!call.responded()) call.error(new ApiError(500, null, "internal error"));
+        } catch (Exception e) {
+            System.err.println("cria serve: " + call.method() + " " + call.path() + " failed:");
+            e.printStackTrace();
+            if (!call.responded()) call.error(new ApiError(500, null, "internal error"));
+        } finally {
+            call.close();
+        }
+    }
+
+    /** Sets {@code call.user} from a valid API key or session cookie; a key that is present but wrong is refused outright. */
+    private void authenticate(Call call) {
+        String auth = call.header("Authorization");
+        if (auth != null) {
+            if (!auth.startsWith("Bearer ")) throw new ApiError(401, "Authorization", "Authorization: expected 'Bearer KEY'");
+            User user = accounts.byApiKey(auth.substring("Bearer ".length()).strip());
+            if (user == null) throw new ApiError(401, "Authorization", "Authorization: unknown API key");
+            call.user = user;
+            return;
+        }
+        String token = call.cookie(SESSION_COOKIE);
+        if (token != null && !token.isEmpty()) {
+            Accounts.Session session = accounts.session(token);
+            if (session != null) {
+                call.session = session;
+                call.user = session.user();
+            }
+        }
+    }
+
+    private static void checkCsrf(Call call) {
+        String sent = call.header(CSRF_HEADER);
+        if (sent == null || !MessageDigest.isEqual(sent.getBytes(StandardCharsets.UTF_8), call.session.csrf().getBytes(StandardCharsets.UTF_8))) {
+            throw new ApiError(403, CSRF_HEADER, CSRF_HEADER + ": missing or wrong CSRF token (reload the page)");
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package dev.cria.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.cria.align.data.InstructionGenerator;
+import dev.cria.align.data.PreferenceExample;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * A real browser (Debian's headless Chromium through chromedriver) signs in, labels pairs with the
+ * mouse and the keyboard, sees a model answer full of markup shown as plain text, rates and edits
+ * single answers, chats with two models side by side in the playground, and trains a round from the
+ * admin page; the labels and the edit appear in the exports. Screenshots of the compare page and the
+ * dashboard go to docs/ for the README. Skipped where chromedriver is not installed (CI installs it).
+ */
+class BrowserTest {
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final String EVIL = "<script>alert('owned')</script><img src=x onerror=\"alert(1)\"> <b>not bold</b>";
+
+    @TempDir
+    Path tmp;
+
+    static RoundConfig quickRound() {
+        return new RoundConfig("ppo", 30, 8, 1e-3, 6, 4, 1e-4, 0.05, 20, 1e-4, 0.1, 24, 1f, 3, 8, 2);
+    }
+
+    @Test
+    void labellingThroughTheUiEndsUpInTheExport() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMEDRIVER) && Files.isExecutable(CHROMIUM), "chromium and chromium-driver are not installed");
+        try (var f = new ServeFixture(tmp, ServeFixture.randomModel(tmp), quickRound())) {
+            // built-in example stories stand in for model answers, so the screenshot shows readable text
+            List<PreferenceExample> examples = new InstructionGenerator(4).preferences(6);
+            for (int i = 0; i < examples.size(); i++) {
+                var e = examples.get(i);
+                f.run.items.addPair(e.prompt(), i % 2 == 0 ? e.chosen() : e.rejected(), i % 2 == 0 ? e.rejected() : e.chosen(), "base", "base");
+            }
+            long evil = f.run.items.addPair("Write a story about a fox. " + EVIL, EVIL, "A fox ran home.", "base", "base");
+            f.run.items.addSingle(examples.get(0).prompt(), examples.get(0).chosen(), "base");
+            f.run.items.addSingle(examples.get(1).prompt(), "Once upon a time there was a horse.", "base");
+
+            WebDriver browser = chromium();
+            try {
+                var wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+                signIn(browser, wait, f, f.alice);
+                wait.until(d -> d.findElement(By.id("answer-a")).getText().length() > 20);
+                screenshot(browser, "compare.png");
+
+                String first = browser.findElement(By.id("labeller")).getDomAttribute("data-item");
+                browser.findElement(By.id("comment")).sendKeys("A keeps to the request");
+                browser.findElement(By.id("choose-a")).click();
+                waitForNextItem(wait, browser, first);
+                for (String key : List.of("2", "1", "t", "x", "b")) {
+                    String shown = browser.findElement(By.id("labeller")).getDomAttribute("data-item");
+                    new Actions(browser).sendKeys(key).perform();
+                    waitForNextItem(wait, browser, shown);
+                }
+                // the seventh item is the one whose answer is full of markup
+                assertThat(browser.findElement(By.id("labeller")).getDomAttribute("data-item")).isEqualTo(Long.toString(evil));
+                assertThat(browser.findElement(By.id("answer-a")).getText()).isEqualTo(EVIL);
+                assertThat(browser.findElements(By.cssSelector("#answer-a img, #answer-a b, #answer-a script"))).isEmpty();
+                assertNoAlert(browser);
+                browser.findElement(By.id("choose-b")).click();
+                wait.until(d -> !d.findElement(By.id("empty")).getDomProperty("hidden").equals("true"));
+                wait.until(d -> "[]".equals(((JavascriptExecutor) d).executeScript("return localStorage.getItem('cria-pending-labels')")));
+                assertNoAlert(browser);
+
+                String export = f.as(f.admin).get("/api/export?format=preference").body();
+                assertThat(export.strip().split("\n")).hasSize(5);   // a, b, a, b, b; the tie and "both bad" are not preferences
+                assertThat(export).contains("\"labeller\":\"alice\"").contains(examples.get(0).prompt()).contains("onerror");
+                assertThat(f.as(f.alice).get("/api/labels").json().get("labels")).hasSize(7);
+                assertThat(f.as(f.alice).get("/api/labels").body()).contains("A keeps to the request");
+
+                browser.get(f.url() + "/rate");
+                String rated = browser.findElement(By.id("labeller")).getDomAttribute("data-item");
+                new Actions(browser).sendKeys("+").perform();
+                waitForNextItem(wait, browser, rated);
+                new Actions(browser).sendKeys("e").perform();
+                var editor = browser.findElement(By.id("edited"));
+                editor.clear();
+                editor.sendKeys("Once upon a time there was a horse named Jake. He found a new friend. The end.");
+                editor.sendKeys(Keys.ESCAPE);
+                new Actions(browser).sendKeys("-").perform();
+                wait.until(d -> !d.findElement(By.id("empty")).getDomProperty("hidden").equals("true"));
+                wait.until(d -> "[]".equals(((JavascriptExecutor) d).executeScript("return localStorage.getItem('cria-pending-labels')")));
+                String sft = f.as(f.admin).get("/api/export?format=sft").body();
+                assertThat(sft).contains("He found a new friend. The end.").contains(examples.get(0).prompt());
+
+                browser.get(f.url() + "/playground");
+                new Select(browser.findElement(By.id("model-b"))).selectByVisibleText("base");
+                browser.findElement(By.id("message")).sendKeys("Tell me a story.");
+                browser.findElement(By.id("send")).click();
+                wait.until(d -> d.findElements(By.cssSelector("#chat-a .msg.assistant.done")).size() == 1
+                        && d.findElements(By.cssSelector("#chat-b .msg.assistant.done")).size() == 1);
+                assertThat(browser.findElement(By.cssSelector("#chat-a .msg.user")).getText()).isEqualTo("Tell me a story.");
+                assertThat(browser.findElement(By.cssSelector("#chat-b .msg.assistant")).getText()).doesNotStartWith("Error");
+
+                new SimulatedLabeller(f.url(), f.bob.apiKey(), 0).label("pair", 7);
+                browser.findElement(By.id("logout")).click();
+                wait.until(d -> d.getCurrentUrl().endsWith("/login"));
+                signIn(browser, wait, f, f.admin);
+                browser.get(f.url() + "/admin");
+                browser.findElement(By.id("train")).click();
+                wait.until(d -> d.findElement(By.id("train-status")).getText().contains("Training started"));
+                FullRoundTest.waitFor(() -> f.run.rounds.latestDone() != null, 180);
+                browser.get(f.url() + "/dashboard");
+                assertThat(browser.findElement(By.id("rounds")).getText()).contains("done");
+                assertThat(browser.findElement(By.id("per-person")).getText()).contains("alice").contains("bob");
+                assertThat(browser.findElements(By.cssSelector(".chart polyline"))).isNotEmpty();
+                browser.manage().window().setSize(new Dimension(1280, 1480));   // the whole dashboard, charts included
+                screenshot(browser, "dashboard.png");
+            } finally {
+                browser.quit();
+            }
+        }
+    }
+
+    private static WebDriver chromium() throws Exception {
+        Path profile = Files.createTempDirectory("cria-chromium");
+        var options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile,
+                "--window-size=1280,860", "--force-device-scale-factor=1");
+        var service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        return new ChromeDriver(service, options);
+    }
+
+    private static void signIn(WebDriver browser, WebDriverWait wait, ServeFixture f, Accounts.Credentials who) {
+        browser.get(f.url() + "/login");
+        browser.findElement(By.id("name")).sendKeys(who.user().name());
+        browser.findElement(By.id("password")).sendKeys(who.password());
+        browser.findElement(By.id("sign-in")).click();
+        wait.until(d -> d.getCurrentUrl().endsWith("/compare"));
+    }
+
+    private static void waitForNextItem(WebDriverWait wait, WebDriver browser, String previous) {
+        wait.until(d -> {
+            String now = d.findElement(By.id("labeller")).getDomAttribute("data-item");
+            return !previous.equals(now) || d.findElement(By.id("task")).getDomProperty("hidden").equals("true");
+        });
+    }
+
+    private static void assertNoAlert(WebDriver browser) {
+        try {
+            browser.switchTo().alert();
+            throw new AssertionError("a script ran: an alert is open");
+        } catch (NoAlertPresentException expected) {
+            // model text stayed text
+        }
+    }
+
+    private static void screenshot(WebDriver browser, String name) throws Exception {
+        Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
+        Path docs = Path.of("docs");
+        Files.createDirectories(docs);
+        Files.copy(shot, docs.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+    }
+}

@@ -1,0 +1,253 @@
+package dev.cria.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpRequest;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The HTTP API over a real socket: labelling, generation, export/import, the OpenAI endpoints, and every kind of refusal. */
+class ServerApiTest {
+    @TempDir
+    static Path tmp;
+    static ServeFixture f;
+
+    @BeforeAll
+    static void start() {
+        f = new ServeFixture(tmp, ServeFixture.randomModel(tmp), RoundConfig.defaults());
+    }
+
+    @AfterAll
+    static void stop() {
+        f.close();
+    }
+
+    private static long pair(String prompt, String a, String b) {
+        return f.run.items.addPair(prompt, a, b, "base", "base");
+    }
+
+    @Test
+    void generatedPairsAreLabelledOnceEachAndRetriesAreIdempotent() throws Exception {
+        Client admin = f.as(f.admin), alice = f.as(f.alice);
+        assertThat(admin.post("/api/prompts/builtin", Map.of("count", 3)).json().get("added").asInt()).isEqualTo(3);
+        var job = admin.post("/api/generate", Map.of("kind", "pair", "count", 3));
+        assertThat(job.status()).isEqualTo(202);
+        long deadline = System.currentTimeMillis() + 60_000;
+        JsonNode jobs;
+        do {
+            Thread.sleep(100);
+            jobs = alice.get("/api/queue").json().get("jobs");
+        } while (!jobs.get(0).get("state").asText().equals("done") && System.currentTimeMillis() < deadline);
+        assertThat(jobs.get(0).get("done").asInt()).isEqualTo(3);
+
+        JsonNode item = alice.get("/api/next?kind=pair").json().get("item");
+        assertThat(item.get("answer_b").isTextual()).isTrue();
+        assertThat(item.has("model_a")).as("items are shown blind").isFalse();
+        var label = Map.of("submission_id", "alice-1", "item_id", item.get("id").asLong(), "choice", "a", "comment", "more of a story");
+        var first = alice.post("/api/labels", label);
+        assertThat(first.status()).isEqualTo(201);
+        var again = alice.post("/api/labels", label);
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.json().get("duplicate").asBoolean()).isTrue();
+        assertThat(again.json().get("label").get("id").asLong()).isEqualTo(first.json().get("label").get("id").asLong());
+        var second = alice.post("/api/labels", Map.of("submission_id", "alice-2", "item_id", item.get("id").asLong(), "choice", "b"));
+        assertThat(second.status()).isEqualTo(409);
+        assertThat(second.field()).isEqualTo("item_id");
+        assertThat(alice.get("/api/next?kind=pair").json().get("item").get("id").asLong()).isNotEqualTo(item.get("id").asLong());
+        var stolen = f.as(f.bob).post("/api/labels", Map.of("submission_id", "alice-1", "item_id", item.get("id").asLong(), "choice", "b"));
+        assertThat(stolen.status()).isEqualTo(409);
+        assertThat(stolen.field()).isEqualTo("submission_id");
+
+        assertThat(f.as(f.bob).get("/api/labels").json().get("labels").toString()).doesNotContain("alice-1");
+        assertThat(alice.get("/api/labels").json().get("labels").get(0).get("user").asText()).isEqualTo("alice");
+        String export = admin.get("/api/export?format=preference").body();
+        assertThat(export).contains("\"labeller\":\"alice\"").contains("\"chosen_model\":\"base\"");
+    }
+
+    @Test
+    void exportThenImportGivesTheSamePreferencesAndNoDuplicates() throws Exception {
+        long a = pair("Write a story about a dog named Max.", "Max the dog ran.", "A cat sat.");
+        long single = f.run.items.addSingle("Write a story about a cow.", "The cow mooed", "base");
+        Client bob = f.as(f.bob), admin = f.as(f.admin);
+        assertThat(bob.post("/api/labels", Map.of("submission_id", "bob-x1", "item_id", a, "choice", "b")).status()).isEqualTo(201);
+        assertThat(bob.post("/api/labels", Map.of("submission_id", "bob-x2", "item_id", single, "choice", "down",
+                "edited", "The cow mooed at the moon.")).status()).isEqualTo(201);
+        String prefs = admin.get("/api/export?format=preference").body();
+        assertThat(prefs).contains("{\"prompt\":\"Write a story about a dog named Max.\",\"chosen\":\"A cat sat.\",\"rejected\":\"Max the dog ran.\"");
+        assertThat(prefs).contains("\"chosen\":\"The cow mooed at the moon.\",\"rejected\":\"The cow mooed\"");
+        String sft = admin.get("/api/export?format=sft").body();
+        assertThat(sft).contains("{\"prompt\":\"Write a story about a cow.\",\"response\":\"The cow mooed at the moon.\"");
+
+        try (var other = new ServeFixture(tmp.resolve("other"), ServeFixture.randomModel(tmp.resolve("other")), RoundConfig.defaults())) {
+            Client otherAdmin = other.as(other.admin);
+            var imported = otherAdmin.postRaw("/api/import?format=preference", prefs, false).json();
+            int lines = prefs.strip().split("\n").length;
+            assertThat(imported.get("added").asInt()).isEqualTo(lines);
+            assertThat(otherAdmin.postRaw("/api/import?format=preference", prefs, false).json().get("duplicates").asInt()).isEqualTo(lines);
+            assertThat(otherAdmin.postRaw("/api/import?format=sft", sft, false).json().get("added").asInt()).isEqualTo(sft.strip().split("\n").length);
+            assertThat(triples(otherAdmin.get("/api/export?format=preference").body())).isEqualTo(triples(prefs));
+            var bad = otherAdmin.postRaw("/api/import?format=preference", "{\"prompt\": \"p\", \"chosen\": \"c\"}\n", false);
+            assertThat(bad.status()).isEqualTo(400);
+            assertThat(bad.json().get("error").get("message").asText()).contains("body:1").contains("rejected");
+        }
+    }
+
+    private static List<String> triples(String jsonl) throws Exception {
+        var out = new ArrayList<String>();
+        for (String line : jsonl.strip().split("\n")) {
+            JsonNode n = Client.JSON.readTree(line);
+            out.add(n.get("prompt").asText() + "|" + n.get("chosen").asText() + "|" + n.get("rejected").asText());
+        }
+        return out;
+    }
+
+    @Test
+    void refusalsAreJsonErrorsNamingTheField() {
+        long item = pair("Write a story.", "one", "two");
+        Client nobody = new Client(f::url, null), wrongKey = new Client(f::url, "cria-nope"), alice = f.as(f.alice);
+        assertThat(nobody.get("/api/next").status()).isEqualTo(401);
+        assertThat(nobody.get("/v1/models").status()).isEqualTo(401);
+        assertThat(wrongKey.get("/api/next").field()).isEqualTo("Authorization");
+        assertThat(nobody.get("/compare").status()).as("pages send strangers to the login form").isEqualTo(303);
+        for (String path : List.of("/api/train", "/api/generate", "/api/users", "/api/import")) {
+            assertThat(alice.post(path, Map.of()).status()).as(path).isEqualTo(403);
+        }
+        assertThat(alice.get("/api/export").status()).isEqualTo(403);
+        assertThat(alice.get("/api/labels?all=1").status()).isEqualTo(403);
+
+        Client session = f.signedIn(f.alice);
+        var noCsrf = session.postRaw("/api/labels", "{\"submission_id\":\"s1\",\"item_id\":" + item + ",\"choice\":\"a\"}", false);
+        assertThat(noCsrf.status()).isEqualTo(403);
+        assertThat(noCsrf.field()).isEqualTo("X-CSRF-Token");
+        assertThat(session.post("/api/labels", Map.of("submission_id", "s1", "item_id", item, "choice", "a")).status()).isEqualTo(201);
+        assertThat(session.get("/dashboard").status()).isEqualTo(403);
+
+        assertThat(alice.postRaw("/api/labels", "x".repeat(70_000), false).status()).isEqualTo(413);
+        assertThat(alice.post("/api/labels", Map.of("submission_id", "c1", "item_id", item, "choice", "a", "comment", "y".repeat(2001))).field()).isEqualTo("comment");
+        assertThat(alice.post("/api/labels", Map.of("submission_id", "c2", "item_id", item, "choice", "maybe")).field()).isEqualTo("choice");
+        assertThat(alice.post("/api/labels", Map.of("submission_id", "c3", "choice", "a")).field()).isEqualTo("item_id");
+        assertThat(alice.post("/api/labels", Map.of("submission_id", "c4", "item_id", "seven", "choice", "a")).field()).isEqualTo("item_id");
+        assertThat(alice.post("/api/labels", Map.of("submission_id", "bad id!", "item_id", item, "choice", "a")).field()).isEqualTo("submission_id");
+        assertThat(alice.post("/api/labels", Map.of("submission_id", "c5", "item_id", 999_999, "choice", "a")).status()).isEqualTo(404);
+        assertThat(alice.postRaw("/api/labels", "{not json", false).field()).isEqualTo("body");
+        assertThat(alice.get("/api/next?kind=triple").field()).isEqualTo("kind");
+        assertThat(alice.get("/api/next?exclude=1,x").field()).isEqualTo("exclude");
+        assertThat(alice.get("/api/nowhere").status()).isEqualTo(404);
+        assertThat(alice.get("/api/labels?limit=-3").field()).isEqualTo("limit");
+        assertThat(alice.post("/api/me", Map.of()).status()).isEqualTo(405);
+
+        assertThat(alice.post("/v1/chat/completions", Map.of("messages", List.of(Map.of("role", "user", "content", "hi")), "temperature", 5)).field())
+                .isEqualTo("temperature");
+        assertThat(alice.post("/v1/chat/completions", Map.of("model", "policy")).field()).isEqualTo("messages");
+        assertThat(alice.post("/v1/chat/completions", Map.of("messages", List.of(Map.of("role", "robot", "content", "hi")))).field())
+                .isEqualTo("messages[0].role");
+        var unknown = alice.post("/v1/completions", Map.of("model", "gpt-9", "prompt", "hi"));
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.json().get("error").get("param").asText()).isEqualTo("model");
+        assertThat(alice.post("/v1/completions", Map.of("prompt", "hi", "n", 2)).field()).isEqualTo("n");
+        assertThat(alice.post("/v1/completions", Map.of("prompt", "x".repeat(300))).field()).as("longer than the context").isEqualTo("prompt");
+        var admin = f.as(f.admin);
+        assertThat(admin.post("/api/users", Map.of("name", "Bad Name!")).field()).isEqualTo("name");
+        assertThat(admin.post("/api/generate", Map.of("kind", "pair", "count", 0)).field()).isEqualTo("count");
+        assertThat(admin.post("/api/train", Map.of("method", "sft")).field()).isEqualTo("method");
+        assertThat(admin.get("/api/export?format=csv").field()).isEqualTo("format");
+    }
+
+    @Test
+    void errorsNeverCarryAStackTrace() {
+        Client alice = f.as(f.alice);
+        for (var r : List.of(alice.postRaw("/api/labels", "[]", false), alice.postRaw("/v1/chat/completions", "{\"messages\": 3}", false),
+                alice.postRaw("/v1/completions", "{\"prompt\": {\"a\": 1}}", false))) {
+            assertThat(r.status()).isBetween(400, 499);
+            assertThat(r.body()).doesNotContain("Exception").doesNotContain("at dev.cria");
+            assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+        }
+    }
+
+    @Test
+    void openAiEndpointsAnswerAndStream() {
+        Client alice = f.as(f.alice);
+        JsonNode models = alice.get("/v1/models").json();
+        assertThat(models.get("object").asText()).isEqualTo("list");
+        assertThat(models.get("data").findValuesAsText("id")).contains("policy", "base");
+
+        var chat = Map.of("model", "policy", "messages", List.of(Map.of("role", "system", "content", "Be kind."), Map.of("role", "user", "content", "Tell a story.")),
+                "max_tokens", 12, "temperature", 0.9, "seed", 42);
+        JsonNode answer = alice.post("/v1/chat/completions", chat).json();
+        assertThat(answer.get("object").asText()).isEqualTo("chat.completion");
+        assertThat(answer.get("model").asText()).isEqualTo("base");
+        String text = answer.get("choices").get(0).get("message").get("content").asText();
+        assertThat(answer.get("usage").get("completion_tokens").asInt()).isBetween(1, 12);
+
+        var streamed = new java.util.HashMap<String, Object>(chat);
+        streamed.put("stream", true);
+        var sse = alice.post("/v1/chat/completions", streamed);
+        assertThat(sse.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        assertThat(sse.body()).endsWith("data: [DONE]\n\n");
+        var pieces = new StringBuilder();
+        String finish = null;
+        for (String event : sse.body().split("\n\n")) {
+            assertThat(event).startsWith("data: ");
+            String data = event.substring(6);
+            if (data.equals("[DONE]")) continue;
+            JsonNode chunk = new Client.Response(200, data, null).json();
+            assertThat(chunk.get("object").asText()).isEqualTo("chat.completion.chunk");
+            JsonNode choice = chunk.get("choices").get(0);
+            pieces.append(choice.get("delta").path("content").asText(""));
+            if (!choice.get("finish_reason").isNull()) finish = choice.get("finish_reason").asText();
+        }
+        assertThat(pieces.toString()).as("the same seed streams the same answer").isEqualTo(text);
+        assertThat(finish).isIn("stop", "length");
+
+        JsonNode completion = alice.post("/v1/completions", Map.of("prompt", "Once upon a time", "max_tokens", 5, "seed", 1)).json();
+        assertThat(completion.get("object").asText()).isEqualTo("text_completion");
+        assertThat(completion.get("choices").get(0).has("text")).isTrue();
+        var completionStream = alice.post("/v1/completions", Map.of("prompt", "Once upon a time", "max_tokens", 5, "seed", 1, "stream", true));
+        assertThat(completionStream.body()).startsWith("data: {").contains("\"object\":\"text_completion\"").endsWith("data: [DONE]\n\n");
+    }
+
+    @Test
+    void modelTextIsShownAsTextNeverAsMarkup() {
+        String evil = "<script>alert('x')</script><img src=x onerror=alert(1)> & \"quotes\"";
+        long item = pair(evil, evil, "<b>bold</b>");
+        Client bob = f.signedIn(f.bob);
+        // bob may still have unlabelled items from other tests; skip them until the evil one is first
+        var page = bob.get("/compare");
+        while (!page.body().contains("data-item=\"" + item + "\"")) {
+            long shown = Long.parseLong(page.body().replaceAll("(?s).*data-item=\"(\\d+)\".*", "$1"));
+            bob.post("/api/labels", Map.of("submission_id", "skip-" + shown, "item_id", shown, "choice", "tie"));
+            page = bob.get("/compare");
+        }
+        assertThat(page.body()).doesNotContain("<script>alert").doesNotContain("<img src=x").doesNotContain("<b>bold</b>");
+        assertThat(page.body()).contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt; &amp; &quot;quotes&quot;");
+        assertThat(page.headers().firstValue("Content-Security-Policy").orElse("")).contains("script-src 'self'");
+        assertThat(page.headers().firstValue("X-Content-Type-Options").orElse("")).isEqualTo("nosniff");
+        var next = bob.get("/api/next?kind=pair");
+        assertThat(next.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+    }
+
+    @Test
+    void signInNeedsTheFormTokenAndTheRightPassword() {
+        Client browser = new Client(f::url, null);
+        var form = browser.get("/login");
+        String token = Client.cookie(form.headers(), "cria_login_csrf");
+        var forged = browser.send(HttpRequest.newBuilder(browser.uri("/login")).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("csrf=" + token + "&name=alice&password=" + f.alice.password())));
+        assertThat(forged.status()).as("no cookie: a cross-site form").isEqualTo(403);
+        var wrong = browser.send(HttpRequest.newBuilder(browser.uri("/login")).header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Cookie", "cria_login_csrf=" + token).POST(HttpRequest.BodyPublishers.ofString("csrf=" + token + "&name=alice&password=nope")));
+        assertThat(wrong.status()).isEqualTo(401);
+        assertThat(wrong.body()).contains("Wrong name or password");
+        Client session = f.signedIn(f.alice);
+        assertThat(session.get("/compare").body()).contains("alice").contains("/static/app.js");
+        assertThat(session.post("/api/logout", Map.of()).status()).isEqualTo(200);
+        assertThat(session.get("/api/me").status()).isEqualTo(401);
+    }
+}
