@@ -87,6 +87,9 @@ class AlignCliTest {
         assertThat(run("judge", "--model", grpo.toString(), "--against", sft.toString(), "--num-prompts", "4", "--max-new-tokens", "8")).isZero();
         var judged = new ObjectMapper().readTree(stdout());
         assertThat(judged.get("win_rate").asDouble()).isBetween(0.0, 1.0);
+        out.reset();
+        assertThat(run("judge", "--model", sft.toString(), "--built-in-prompts", "echo", "--num-prompts", "4", "--max-new-tokens", "8")).isZero();
+        assertThat(new ObjectMapper().readTree(stdout()).get("copy_score").asDouble()).isBetween(0.0, 8.0);
     }
 
     @Test
@@ -103,6 +106,10 @@ class AlignCliTest {
         assertThat(stderr()).contains("'kto'");
         assertThat(run("sft", "--out", dir.resolve("v").toString())).isEqualTo(1);
         assertThat(stderr()).contains("--model is required");
+        assertThat(run("sft", "--model", base.toString(), "--out", dir.resolve("u").toString(), "--echo-share", "2")).isEqualTo(1);
+        assertThat(stderr()).contains("--echo-share must be in [0, 1]: 2.0");
+        assertThat(run("judge", "--model", base.toString(), "--built-in-prompts", "poems")).isEqualTo(1);
+        assertThat(stderr()).contains("--built-in-prompts must be story or echo: poems");
     }
 
     private String stdout() {
