@@ -2,7 +2,9 @@ package dev.cria.align;
 
 import dev.cria.align.data.ChatTemplate;
 import dev.cria.align.data.SimulatedAnnotator;
+import dev.cria.align.reward.CopyReward;
 import dev.cria.align.reward.KeywordReward;
+import dev.cria.align.reward.Reward;
 import dev.cria.generate.Generator;
 import dev.cria.generate.Sampler;
 import dev.cria.model.Llama;
@@ -50,6 +52,22 @@ public final class Judge {
         var annotator = new SimulatedAnnotator();
         double s = 0;
         for (int i = 0; i < prompts.size(); i++) s += annotator.score(prompts.get(i), a.texts().get(i));
+        return s / prompts.size();
+    }
+
+    /**
+     * Mean copy reward of the answers ({@link CopyReward} behind the chat template's two markers on each
+     * side): response tokens that reproduce the prompt's text at the same position. The answer text is
+     * encoded again, so this is the reward of its canonical tokens.
+     */
+    public static double copyScore(Tokenizer tokenizer, List<String> prompts, Answers a) {
+        var samples = new ArrayList<Reward.Sample>();
+        for (int i = 0; i < prompts.size(); i++) {
+            String text = a.texts().get(i);
+            samples.add(new Reward.Sample(prompts.get(i), text, ChatTemplate.promptTokens(tokenizer, prompts.get(i)), tokenizer.encode(text), true));
+        }
+        double s = 0;
+        for (float v : new CopyReward(2, 2).score(samples)) s += v;
         return s / prompts.size();
     }
 

@@ -6,6 +6,7 @@ import dev.cria.align.data.AlignmentJsonl;
 import dev.cria.align.data.ChatTemplate;
 import dev.cria.align.data.InstructionGenerator;
 import dev.cria.align.data.PreferenceExample;
+import dev.cria.align.data.PromptExample;
 import dev.cria.align.data.SftExample;
 import dev.cria.align.data.SftTokens;
 import dev.cria.tokenizer.Tokenizer;
@@ -23,16 +24,26 @@ final class AlignData {
     private AlignData() {
     }
 
-    static List<SftExample> sft(Path file, int builtIn, long seed) {
+    static List<SftExample> sft(Path file, int builtIn, double echoShare, long seed) {
         if (file != null) return AlignmentJsonl.readSft(file);
-        System.err.printf("using %,d built-in instruction examples (seed %d)%n", builtIn, seed);
-        return new InstructionGenerator(seed).sft(builtIn);
+        if (!(echoShare >= 0 && echoShare <= 1)) throw new CriaException("--echo-share must be in [0, 1]: " + echoShare);
+        System.err.printf("using %,d built-in instruction examples, %.0f%% of them echo requests (seed %d)%n", builtIn, 100 * echoShare, seed);
+        return new InstructionGenerator(seed).sft(builtIn, echoShare);
     }
 
     static List<PreferenceExample> preferences(Path file, int builtIn, long seed) {
         if (file != null) return AlignmentJsonl.readPreferences(file);
         System.err.printf("using %,d built-in preference pairs labelled by the simulated annotator (seed %d)%n", builtIn, seed);
         return new InstructionGenerator(seed).preferences(builtIn);
+    }
+
+    /** Built-in prompts of a kind: {@code story} instructions or {@code echo} requests (the copy task's). */
+    static List<PromptExample> builtInPrompts(String kind, int n, long seed) {
+        return switch (kind) {
+            case "story" -> new InstructionGenerator(seed).prompts(n);
+            case "echo" -> new InstructionGenerator(seed).echoPrompts(n);
+            default -> throw new CriaException("--built-in-prompts must be story or echo: " + kind);
+        };
     }
 
     /** The last {@code fraction} of the items are held out (at least one when there are two or more). */
@@ -51,14 +62,29 @@ final class AlignData {
     static List<TokenizedExample> tokenizeSft(Tokenizer tokenizer, List<SftExample> examples, int maxLen) {
         var out = new ArrayList<TokenizedExample>();
         for (SftExample e : examples) out.add(tokenize(tokenizer, e.prompt(), e.response(), maxLen));
+        warnIfCut(out, tokenizer, maxLen);
         return out;
     }
 
     static List<PreferencePair> tokenizePairs(Tokenizer tokenizer, List<PreferenceExample> examples, int maxLen) {
         var out = new ArrayList<PreferencePair>();
+        var all = new ArrayList<TokenizedExample>();
         for (PreferenceExample e : examples) {
-            out.add(new PreferencePair(tokenize(tokenizer, e.prompt(), e.chosen(), maxLen), tokenize(tokenizer, e.prompt(), e.rejected(), maxLen)));
+            var pair = new PreferencePair(tokenize(tokenizer, e.prompt(), e.chosen(), maxLen), tokenize(tokenizer, e.prompt(), e.rejected(), maxLen));
+            out.add(pair);
+            all.add(pair.chosen());
+            all.add(pair.rejected());
         }
+        warnIfCut(all, tokenizer, maxLen);
         return out;
+    }
+
+    /** Says how many responses lost their end (and eos) to the length limit: they teach no stopping, and hide flaws at the end. */
+    private static void warnIfCut(List<TokenizedExample> examples, Tokenizer tokenizer, int maxLen) {
+        long cut = examples.stream().filter(e -> e.tokens()[e.tokens().length - 1] != tokenizer.eosId()).count();
+        if (cut > 0) {
+            System.err.printf("warning: %,d of %,d responses are longer than --max-len %d allows and lose their end, eos included%n",
+                    cut, examples.size(), maxLen);
+        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.cria.cli;
 
+import dev.cria.model.LlamaConfig;
+import dev.cria.util.CriaException;
 import picocli.CommandLine.Option;
 
 /** Optimisation flags shared by the alignment commands. */
@@ -31,9 +33,21 @@ final class AlignOptions {
     @Option(names = "--seed", defaultValue = "1", description = "Seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--max-len", defaultValue = "256", description = "Longest prompt + response in tokens; longer responses are cut. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-len", defaultValue = "0",
+            description = "Longest prompt + response in tokens; longer responses lose their end, eos included. Default: the model's context.")
     int maxLen;
 
     @Option(names = "--val-fraction", defaultValue = "0.1", description = "Share of the data held out for evaluation. Default: ${DEFAULT-VALUE}.")
     double valFraction;
+
+    /**
+     * {@code --max-len}, or the model's whole context when it is 0. subtle: a response cut short loses its
+     * eos, and the reward model reads its score at the final eos; a default below the length of typical
+     * answers hid every flaw at the end of a story from it.
+     */
+    int maxLen(LlamaConfig model) {
+        if (maxLen < 0) throw new CriaException("--max-len must be positive, or 0 for the model's context: " + maxLen);
+        if (maxLen > model.maxSeqLen()) throw new CriaException("--max-len " + maxLen + " exceeds the model's context of " + model.maxSeqLen() + " tokens");
+        return maxLen == 0 ? model.maxSeqLen() : maxLen;
+    }
 }

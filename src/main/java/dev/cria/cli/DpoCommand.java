@@ -64,8 +64,9 @@ final class DpoCommand implements Callable<Integer> {
         var split = AlignData.split(AlignData.preferences(data, pairs, options.seed), options.valFraction);
         var config = new DpoConfig(options.batch, options.steps, options.lr, options.warmup, options.weightDecay, options.gradClip, beta,
                 PreferenceLoss.parse(loss, labelSmoothing), options.evalEvery, options.saveEvery, options.seed);
-        var trainer = new DpoTrainer(policy, ref, tokenizer, AlignData.tokenizePairs(tokenizer, split.train(), options.maxLen),
-                AlignData.tokenizePairs(tokenizer, split.val(), options.maxLen), config, out);
+        int maxLen = options.maxLen(policy.config());
+        var trainer = new DpoTrainer(policy, ref, tokenizer, AlignData.tokenizePairs(tokenizer, split.train(), maxLen),
+                AlignData.tokenizePairs(tokenizer, split.val(), maxLen), config, out);
         if (resume) trainer.resumeFrom(loaded.state().orElseThrow(), loaded.optimizer(), loaded.dir());
         try (var stop = StopSignal.install()) {
             TrainingLoop.Result result = trainer.run(stop);

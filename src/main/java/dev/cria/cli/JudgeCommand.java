@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 /** {@code cria judge}: a model's answers on held-out prompts, judged by the simulated annotator, optionally against another model. */
 @Command(name = "judge", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Judge a model's answers to held-out prompts with the simulated annotator.",
-                "Prints the mean score, eos rate and keyword share, and with --against the win rate of --model over the other model."})
+                "Prints the mean score, eos rate, keyword share and copy score (tokens that repeat the prompt in place),",
+                "and with --against the win rate of --model over the other model."})
 final class JudgeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model or run directory to judge.")
     Path model;
@@ -29,6 +30,10 @@ final class JudgeCommand implements Callable<Integer> {
 
     @Option(names = "--num-prompts", defaultValue = "200", description = "Built-in prompts. Default: ${DEFAULT-VALUE}.")
     int numPrompts;
+
+    @Option(names = "--built-in-prompts", defaultValue = "story",
+            description = "Kind of built-in prompts: story (instructions) or echo (the copy task's). Default: ${DEFAULT-VALUE}.")
+    String builtInPrompts;
 
     @Option(names = "--seed", defaultValue = "777", description = "Seed of the built-in prompts and of sampling. Default: ${DEFAULT-VALUE}.")
     long seed;
@@ -45,7 +50,7 @@ final class JudgeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var texts = new ArrayList<String>();
-        for (PromptExample p : prompts != null ? AlignmentJsonl.readPrompts(prompts) : new InstructionGenerator(seed).prompts(numPrompts)) {
+        for (PromptExample p : prompts != null ? AlignmentJsonl.readPrompts(prompts) : AlignData.builtInPrompts(builtInPrompts, numPrompts, seed)) {
             texts.add(p.prompt());
         }
         var a = ModelDirectory.load(model);
@@ -55,11 +60,13 @@ final class JudgeCommand implements Callable<Integer> {
         out.put("score", Judge.meanScore(texts, answersA));
         out.put("eos_rate", answersA.finished() / (double) texts.size());
         out.put("keyword_share", Judge.keywordShare(answersA, keyword));
+        out.put("copy_score", Judge.copyScore(a.tokenizer(), texts, answersA));
         if (against != null) {
             var b = ModelDirectory.load(against);
             var answersB = Judge.answer(b.model(), b.tokenizer(), texts, maxNewTokens, temperature, seed);
             out.put("against_score", Judge.meanScore(texts, answersB));
             out.put("against_keyword_share", Judge.keywordShare(answersB, keyword));
+            out.put("against_copy_score", Judge.copyScore(b.tokenizer(), texts, answersB));
             out.put("win_rate", Judge.winRate(texts, answersA, answersB));
         }
         System.out.println(new ObjectMapper().writeValueAsString(out));

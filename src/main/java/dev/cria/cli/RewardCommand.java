@@ -47,8 +47,9 @@ final class RewardCommand implements Callable<Integer> {
         var split = AlignData.split(AlignData.preferences(data, pairs, options.seed), options.valFraction);
         var config = new RewardConfig(options.batch, options.steps, options.lr, options.warmup, options.weightDecay, options.gradClip,
                 margin, centerCoef, options.evalEvery, options.saveEvery, options.seed);
-        var trainer = new RewardTrainer(loaded.model(), tokenizer, AlignData.tokenizePairs(tokenizer, split.train(), options.maxLen),
-                AlignData.tokenizePairs(tokenizer, split.val(), options.maxLen), config, out);
+        int maxLen = options.maxLen(loaded.model().config());
+        var trainer = new RewardTrainer(loaded.model(), tokenizer, AlignData.tokenizePairs(tokenizer, split.train(), maxLen),
+                AlignData.tokenizePairs(tokenizer, split.val(), maxLen), config, out);
         if (resume) trainer.resumeFrom(loaded.state().orElseThrow(), loaded.optimizer(), loaded.dir());
         try (var stop = StopSignal.install()) {
             TrainingLoop.Result result = trainer.run(stop);

@@ -45,6 +45,10 @@ abstract class RlCommand {
     @Option(names = "--num-prompts", defaultValue = "500", description = "Built-in prompts when no --prompts. Default: ${DEFAULT-VALUE}.")
     int numPrompts;
 
+    @Option(names = "--built-in-prompts", defaultValue = "story",
+            description = "Kind of built-in prompts when no --prompts: story (instructions) or echo (the copy task's). Default: ${DEFAULT-VALUE}.")
+    String builtInPrompts;
+
     @Mixin
     RlOptions options;
 
@@ -64,7 +68,7 @@ abstract class RlCommand {
         Llama critic = estimator.needsCritic() ? critic(valueFrom, resume) : null;
         var rewardFn = RewardSpec.parse(reward, rewardModel, tokenizer);
         var promptList = new ArrayList<RlTrainer.Prompt>();
-        for (PromptExample p : prompts != null ? AlignmentJsonl.readPrompts(prompts) : new InstructionGenerator(options.seed).prompts(numPrompts)) {
+        for (PromptExample p : prompts != null ? AlignmentJsonl.readPrompts(prompts) : AlignData.builtInPrompts(builtInPrompts, numPrompts, options.seed)) {
             promptList.add(new RlTrainer.Prompt(p.prompt(), ChatTemplate.promptTokens(tokenizer, p.prompt())));
         }
         var trainer = new RlTrainer(policy, ref, critic, tokenizer, rewardFn, promptList, options.config(estimator, samplesPerPrompt), out);

@@ -31,6 +31,10 @@ final class SftCommand implements Callable<Integer> {
     @Option(names = "--examples", defaultValue = "2000", description = "Built-in examples when no --data. Default: ${DEFAULT-VALUE}.")
     int examples;
 
+    @Option(names = "--echo-share", defaultValue = "0.1",
+            description = "Share of built-in examples that are echo requests (the copy task's data). Default: ${DEFAULT-VALUE}.")
+    double echoShare;
+
     @Mixin
     AlignOptions options;
 
@@ -43,11 +47,12 @@ final class SftCommand implements Callable<Integer> {
         var policy = loaded.model();
         lora.apply(policy, options.seed);
         var tokenizer = loaded.tokenizer();
-        var split = AlignData.split(AlignData.sft(data, examples, options.seed), options.valFraction);
+        var split = AlignData.split(AlignData.sft(data, examples, echoShare, options.seed), options.valFraction);
         var config = new SftConfig(options.batch, options.steps, options.lr, options.warmup, options.weightDecay, options.gradClip,
                 options.evalEvery, options.saveEvery, options.seed);
-        var trainer = new SftTrainer(policy, tokenizer, AlignData.tokenizeSft(tokenizer, split.train(), options.maxLen),
-                AlignData.tokenizeSft(tokenizer, split.val(), options.maxLen), config, out);
+        int maxLen = options.maxLen(policy.config());
+        var trainer = new SftTrainer(policy, tokenizer, AlignData.tokenizeSft(tokenizer, split.train(), maxLen),
+                AlignData.tokenizeSft(tokenizer, split.val(), maxLen), config, out);
         if (resume) trainer.resumeFrom(loaded.state().orElseThrow(), loaded.optimizer(), loaded.dir());
         try (var stop = StopSignal.install()) {
             TrainingLoop.Result result = trainer.run(stop);

@@ -71,6 +71,9 @@ class AlignCliTest {
         assertThat(run(with(SMALL, "reward", "--model", sft.toString(), "--out", rm.toString(), "--pairs", "20"))).isZero();
         assertThat(stdout()).contains("held-out pairs: accuracy");
         assertThat(Files.exists(rm.resolve("model/reward_stats.json"))).isTrue();
+        assertThat(run("reward", "--model", sft.toString(), "--out", dir.resolve("rm-cut").toString(), "--pairs", "20", "--steps", "1",
+                "--max-len", "150")).isZero();
+        assertThat(stderr()).contains("responses are longer than --max-len 150 allows and lose their end");
         assertThat(run(with(SMALL, "dpo", "--model", sft.toString(), "--out", dpo.toString(), "--pairs", "20", "--loss", "ipo"))).isZero();
         String[] rl = {"--iterations", "2", "--prompts-per-round", "2", "--max-new-tokens", "8", "--num-prompts", "10", "--minibatches", "1"};
         assertThat(run(with(rl, "ppo", "--model", sft.toString(), "--out", ppo.toString(), "--reward-model", rm.toString()))).isZero();
@@ -87,6 +90,9 @@ class AlignCliTest {
         assertThat(run("judge", "--model", grpo.toString(), "--against", sft.toString(), "--num-prompts", "4", "--max-new-tokens", "8")).isZero();
         var judged = new ObjectMapper().readTree(stdout());
         assertThat(judged.get("win_rate").asDouble()).isBetween(0.0, 1.0);
+        out.reset();
+        assertThat(run("judge", "--model", sft.toString(), "--built-in-prompts", "echo", "--num-prompts", "4", "--max-new-tokens", "8")).isZero();
+        assertThat(new ObjectMapper().readTree(stdout()).get("copy_score").asDouble()).isBetween(0.0, 8.0);
     }
 
     @Test
@@ -103,6 +109,12 @@ class AlignCliTest {
         assertThat(stderr()).contains("'kto'");
         assertThat(run("sft", "--out", dir.resolve("v").toString())).isEqualTo(1);
         assertThat(stderr()).contains("--model is required");
+        assertThat(run("sft", "--model", base.toString(), "--out", dir.resolve("u").toString(), "--echo-share", "2")).isEqualTo(1);
+        assertThat(stderr()).contains("--echo-share must be in [0, 1]: 2.0");
+        assertThat(run("reward", "--model", base.toString(), "--out", dir.resolve("t").toString(), "--pairs", "4", "--max-len", "300")).isEqualTo(1);
+        assertThat(stderr()).contains("--max-len 300 exceeds the model's context of 256 tokens");
+        assertThat(run("judge", "--model", base.toString(), "--built-in-prompts", "poems")).isEqualTo(1);
+        assertThat(stderr()).contains("--built-in-prompts must be story or echo: poems");
     }
 
     private String stdout() {

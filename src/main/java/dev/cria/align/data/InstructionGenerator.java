@@ -22,7 +22,9 @@ import java.util.stream.Stream;
  * ending; its correct response is a story generated for exactly that topic. A flawed response
  * ({@link ResponseFlaw}) is a story for the wrong topic, or a correct one damaged afterwards. A
  * preference pair is a correct response against a flawed one (60%), a flawed one against a worse one
- * with an extra flaw (25%), or two different flaws (15%); the annotator decides which is chosen, and a
+ * with an extra flaw (25%), or two different flaws (15%). Both sides of a pair tell the same story, so
+ * they differ by their flaws alone (a minimal pair: what a reward model or DPO must learn is the flaw,
+ * not which of two random stories it was shown). The annotator decides which is chosen, and a
  * pair it cannot separate is drawn again, so the data has no ties. The annotator is the only judge: if
  * it ever preferred a flawed story, that is the label (as with a real annotator's mistakes).
  *
@@ -38,6 +40,12 @@ public final class InstructionGenerator {
             "Please write a children's story about %s.",
             "Could you tell me a story about %s?",
             "I would like a bedtime story about %s.");
+    /** Echo requests put the text first, so an echo reproduces the prompt from its first token (see CopyReward). */
+    private static final List<String> ECHO_PHRASINGS = List.of(
+            "%s Say that back to me.",
+            "%s Repeat it.",
+            "%s Please say it again.",
+            "%s Can you repeat that?");
     private static final double OBJECT_PROBABILITY = 0.5;
     private static final double EVENT_PROBABILITY = 0.5;
     private static final double PLACE_PROBABILITY = 0.4;
@@ -77,6 +85,52 @@ public final class InstructionGenerator {
         return examples;
     }
 
+    /**
+     * {@code n} examples of which a share {@code echoShare} (in expectation) are echo requests
+     * ({@link #nextEcho}) and the rest story instructions ({@link #nextSft}).
+     */
+    public List<SftExample> sft(int n, double echoShare) {
+        requireCount(n);
+        if (!(echoShare >= 0 && echoShare <= 1)) throw new IllegalArgumentException("echoShare must be in [0, 1]: " + echoShare);
+        List<SftExample> examples = new ArrayList<>(n);
+        // subtle: no draw when echoShare is 0, so sft(n, 0) equals sft(n).
+        for (int i = 0; i < n; i++) examples.add(echoShare > 0 && rng.nextDouble() < echoShare ? nextEcho() : nextSft());
+        return examples;
+    }
+
+    /**
+     * An echo request: one or two sentences of a built-in story followed by a request to say them back
+     * ("Tom found his ball. Repeat it."), answered with exactly those sentences. The copy task's data: a
+     * model fine-tuned on a few of these echoes its prompt partly, which RL with the copy reward can amplify.
+     */
+    public SftExample nextEcho() {
+        String text = echoText();
+        return new SftExample(pick(ECHO_PHRASINGS).formatted(text), text);
+    }
+
+    public List<SftExample> echoes(int n) {
+        requireCount(n);
+        List<SftExample> examples = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) examples.add(nextEcho());
+        return examples;
+    }
+
+    /** Echo requests without their answers: the copy task's prompts. */
+    public List<PromptExample> echoPrompts(int n) {
+        requireCount(n);
+        List<PromptExample> examples = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) examples.add(new PromptExample(nextEcho().prompt()));
+        return examples;
+    }
+
+    /** One or two consecutive sentences of a story about a fresh topic. */
+    private String echoText() {
+        List<String> sentences = Sentences.split(response(nextInstruction()));
+        int count = Math.min(sentences.size(), 1 + rng.nextInt(2));
+        int from = rng.nextInt(sentences.size() - count + 1);
+        return String.join(" ", sentences.subList(from, from + count));
+    }
+
     public PromptExample nextPrompt() {
         return new PromptExample(nextInstruction().text());
     }
@@ -93,8 +147,10 @@ public final class InstructionGenerator {
         Instruction instruction = nextInstruction();
         for (int attempt = 0; attempt < MAX_PAIR_ATTEMPTS; attempt++) {
             List<Set<ResponseFlaw>> flaws = flawPair();
-            String a = response(instruction, flaws.get(0));
-            String b = response(instruction, flaws.get(1));
+            // Both sides tell the same story (one rng state), so a pair differs by its flaws alone.
+            long story = rng.nextLong();
+            String a = response(instruction, flaws.get(0), new Rng(story));
+            String b = response(instruction, flaws.get(1), new Rng(story));
             int preferred = annotator.prefer(instruction.text(), a, b);
             if (preferred > 0) return new PreferenceExample(instruction.text(), a, b);
             if (preferred < 0) return new PreferenceExample(instruction.text(), b, a);
@@ -119,6 +175,11 @@ public final class InstructionGenerator {
      * generator; the others damage its text, repetition first, then the ending.
      */
     public String response(Instruction instruction, Set<ResponseFlaw> flaws) {
+        return response(instruction, flaws, rng);
+    }
+
+    /** As {@link #response(Instruction, Set)}, telling the story from {@code storyRng}; damage still draws from this generator. */
+    private String response(Instruction instruction, Set<ResponseFlaw> flaws, Rng storyRng) {
         if (instruction == null) throw new IllegalArgumentException("instruction is null");
         if (flaws == null) throw new IllegalArgumentException("flaws is null; pass an empty set for a correct response");
         if (flaws.contains(ResponseFlaw.NO_ENDING) && flaws.contains(ResponseFlaw.TRUNCATED)) {
@@ -127,7 +188,7 @@ public final class InstructionGenerator {
         StoryTopic topic = instruction.topic();
         if (flaws.contains(ResponseFlaw.WRONG_ANIMAL)) topic = topic.withAnimal(otherAnimal(topic));
         if (flaws.contains(ResponseFlaw.WRONG_NAME)) topic = topic.withName(otherName(topic));
-        String text = StoryGenerator.generate(topic, rng).text();
+        String text = StoryGenerator.generate(topic, storyRng).text();
         if (flaws.contains(ResponseFlaw.REPETITION)) text = repeat(text);
         if (flaws.contains(ResponseFlaw.NO_ENDING)) text = withoutEnding(text);
         if (flaws.contains(ResponseFlaw.TRUNCATED)) text = truncate(text);

@@ -126,6 +126,60 @@ class InstructionGeneratorTest {
     }
 
     @Test
+    void bothSidesOfAPairTellTheSameStory() {
+        for (PreferenceExample pair : new InstructionGenerator(18).preferences(200)) {
+            List<String> chosen = Sentences.split(withoutCharacters(pair.chosen()));
+            Set<String> rejected = new HashSet<>(Sentences.split(withoutCharacters(pair.rejected())));
+            List<String> rejectedInOrder = Sentences.split(withoutCharacters(pair.rejected()));
+            assertThat(rejectedInOrder.get(0)).as(pair.toString()).isEqualTo(chosen.get(0));
+            // Truncation keeps at least half the text; a changed animal may change the friend or helper too.
+            assertThat(chosen.stream().filter(rejected::contains).count()).as(pair.toString()).isGreaterThanOrEqualTo(3);
+        }
+    }
+
+    /** The text with every built-in animal and name replaced by a placeholder. */
+    private static String withoutCharacters(String text) {
+        String out = text;
+        for (String word : dev.cria.data.StoryWords.ANIMALS) out = out.replaceAll("\\b" + word + "\\b", "ANIMAL");
+        for (String name : dev.cria.data.StoryWords.BOY_NAMES) out = out.replaceAll("\\b" + name + "\\b", "NAME");
+        for (String name : dev.cria.data.StoryWords.GIRL_NAMES) out = out.replaceAll("\\b" + name + "\\b", "NAME");
+        return out;
+    }
+
+    @Test
+    void echoRequestsQuoteTheirAnswerFirst() {
+        InstructionGenerator generator = new InstructionGenerator(21);
+        Set<String> requests = new HashSet<>();
+        for (int i = 0; i < 300; i++) {
+            SftExample echo = generator.nextEcho();
+            assertThat(echo.prompt()).as(echo.toString()).startsWith(echo.response() + " ");
+            assertThat(Sentences.split(echo.response())).hasSizeBetween(1, 2);
+            assertThat(echo.response()).matches("[\"]?\\p{Lu}.*[.!?][\"]?");
+            requests.add(echo.prompt().substring(echo.response().length() + 1));
+        }
+        assertThat(requests).containsExactlyInAnyOrder("Say that back to me.", "Repeat it.", "Please say it again.", "Can you repeat that?");
+    }
+
+    @Test
+    void echoPromptsAreEchoRequestsWithoutAnswers() {
+        List<PromptExample> prompts = new InstructionGenerator(22).echoPrompts(20);
+        List<SftExample> echoes = new InstructionGenerator(22).echoes(20);
+        for (int i = 0; i < 20; i++) assertThat(prompts.get(i).prompt()).isEqualTo(echoes.get(i).prompt());
+        assertThat(new InstructionGenerator(22).echoPrompts(20)).isEqualTo(prompts);
+    }
+
+    @Test
+    void sftMixesInEchoRequestsAtTheGivenShare() {
+        assertThat(new InstructionGenerator(23).sft(50, 0)).isEqualTo(new InstructionGenerator(23).sft(50));
+        List<SftExample> mixed = new InstructionGenerator(23).sft(1000, 0.1);
+        long echoes = mixed.stream().filter(e -> e.prompt().startsWith(e.response() + " ")).count();
+        assertThat(echoes).isBetween(50L, 150L);
+        assertThat(new InstructionGenerator(23).sft(30, 1)).allMatch(e -> e.prompt().startsWith(e.response() + " "));
+        assertThatThrownBy(() -> new InstructionGenerator(1).sft(10, 1.5)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("echoShare must be in [0, 1]: 1.5");
+    }
+
+    @Test
     void negativeCountsAreRefused() {
         assertThatThrownBy(() -> new InstructionGenerator(1).sft(-1)).isInstanceOf(IllegalArgumentException.class).hasMessage("n < 0: -1");
         assertThat(new InstructionGenerator(1).preferences(0)).isEmpty();
