@@ -1,9 +1,11 @@
 package dev.cria.cli;
 
+import dev.cria.serve.ApiError;
 import dev.cria.serve.RunDir;
 import dev.cria.serve.Sampling;
 import dev.cria.serve.Server;
 import dev.cria.serve.User;
+import dev.cria.util.CriaException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -48,7 +50,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (labelsPerItem < 1) throw new dev.cria.util.CriaException("--labels-per-item must be at least 1: " + labelsPerItem);
+        if (labelsPerItem < 1) throw new CriaException("--labels-per-item must be at least 1: " + labelsPerItem);
         try (RunDir dir = RunDir.open(run)) {
             dir.useBase(model);
             var settings = new Server.Settings(host, port, labelsPerItem, 16, new Sampling(maxNewTokens, temperature, topP, 0), round.config());
@@ -97,16 +99,16 @@ final class ServeCommand implements Callable<Integer> {
                         dir.accounts.delete(required(name));
                         System.out.println("removed " + name + " and their labels");
                     }
-                    default -> throw new dev.cria.util.CriaException("unknown action '" + action + "'; use add, list or remove");
+                    default -> throw new CriaException("unknown action '" + action + "'; use add, list or remove");
                 }
-            } catch (dev.cria.serve.ApiError e) {
-                throw new dev.cria.util.CriaException(e.getMessage());
+            } catch (ApiError e) {
+                throw new CriaException(e.getMessage());
             }
             return 0;
         }
 
         private static String required(String name) {
-            if (name == null) throw new dev.cria.util.CriaException("give the user's name, e.g. cria serve user add alice --run DIR");
+            if (name == null) throw new CriaException("give the user's name, e.g. cria serve user add alice --run DIR");
             return name;
         }
 
