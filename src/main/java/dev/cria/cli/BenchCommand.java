@@ -61,12 +61,12 @@ final class BenchCommand implements Runnable {
 
     /** Model-shape flags of the train and decode benches (tiny preset by default). */
     static final class Shape {
-        @Option(names = "--dim", defaultValue = "64") int dim;
-        @Option(names = "--layers", defaultValue = "5") int layers;
-        @Option(names = "--heads", defaultValue = "8") int heads;
-        @Option(names = "--kv-heads", defaultValue = "4") int kvHeads;
-        @Option(names = "--hidden", defaultValue = "172") int hidden;
-        @Option(names = "--vocab", defaultValue = "512") int vocab;
+        @Option(names = "--dim", defaultValue = "64", description = "Model width (hidden size). Default: ${DEFAULT-VALUE}.") int dim;
+        @Option(names = "--layers", defaultValue = "5", description = "Decoder layers. Default: ${DEFAULT-VALUE}.") int layers;
+        @Option(names = "--heads", defaultValue = "8", description = "Attention heads. Default: ${DEFAULT-VALUE}.") int heads;
+        @Option(names = "--kv-heads", defaultValue = "4", description = "Key/value heads (grouped-query attention). Default: ${DEFAULT-VALUE}.") int kvHeads;
+        @Option(names = "--hidden", defaultValue = "172", description = "SwiGLU hidden size. Default: ${DEFAULT-VALUE}.") int hidden;
+        @Option(names = "--vocab", defaultValue = "512", description = "Vocabulary size. Default: ${DEFAULT-VALUE}.") int vocab;
 
         LlamaConfig config(int maxSeqLen, boolean tied) {
             return new LlamaConfig(dim, layers, heads, kvHeads, hidden, vocab, maxSeqLen, 1e-5f, 10000f, tied);
@@ -88,9 +88,9 @@ final class BenchCommand implements Runnable {
 
     @Command(name = "gemm", mixinStandardHelpOptions = true, description = "GFLOP/s of C(M,N) = A(M,K)·B(K,N).")
     static final class GemmBench implements Callable<Integer> {
-        @Option(names = "--m", defaultValue = "1024") int m;
-        @Option(names = "--n", defaultValue = "2048") int n;
-        @Option(names = "--k", defaultValue = "2048") int k;
+        @Option(names = "--m", defaultValue = "1024", description = "Rows of A and C. Default: ${DEFAULT-VALUE}.") int m;
+        @Option(names = "--n", defaultValue = "2048", description = "Columns of B and C. Default: ${DEFAULT-VALUE}.") int n;
+        @Option(names = "--k", defaultValue = "2048", description = "Columns of A, rows of B. Default: ${DEFAULT-VALUE}.") int k;
         @Option(names = "--seconds", defaultValue = "3", description = "How long to repeat. Default: ${DEFAULT-VALUE}.") double seconds;
         @Mixin Common common;
 
@@ -117,8 +117,8 @@ final class BenchCommand implements Runnable {
             description = "Full AdamW training steps on random tokens: ms/step and tokens/s (untied embeddings, as the PyTorch peer).")
     static final class Train implements Callable<Integer> {
         @Mixin Shape shape;
-        @Option(names = "--seq-len", defaultValue = "512") int seqLen;
-        @Option(names = "--batch", defaultValue = "8") int batch;
+        @Option(names = "--seq-len", defaultValue = "512", description = "Tokens per sequence. Default: ${DEFAULT-VALUE}.") int seqLen;
+        @Option(names = "--batch", defaultValue = "8", description = "Sequences per step. Default: ${DEFAULT-VALUE}.") int batch;
         @Option(names = "--steps", defaultValue = "5", description = "Timed steps, after warm-up steps until two agree within 10%. Default: ${DEFAULT-VALUE}.") int steps;
         @Option(names = "--tied", description = "Tie the LM head to the embeddings.") boolean tied;
         @Option(names = "--profile", description = "Also print the time of each op, forward and backward (slows the step a little).") boolean profile;
@@ -149,9 +149,9 @@ final class BenchCommand implements Runnable {
             description = "Batched sampling with the KV cache: generated tokens/s over the batch, prefill included.")
     static final class Decode implements Callable<Integer> {
         @Mixin Shape shape;
-        @Option(names = "--batch", defaultValue = "32") int batch;
-        @Option(names = "--prompt-len", defaultValue = "16") int promptLen;
-        @Option(names = "--new-tokens", defaultValue = "128") int newTokens;
+        @Option(names = "--batch", defaultValue = "32", description = "Sequences decoded together. Default: ${DEFAULT-VALUE}.") int batch;
+        @Option(names = "--prompt-len", defaultValue = "16", description = "Random prompt tokens per sequence. Default: ${DEFAULT-VALUE}.") int promptLen;
+        @Option(names = "--new-tokens", defaultValue = "128", description = "Tokens sampled per sequence (no early stop). Default: ${DEFAULT-VALUE}.") int newTokens;
         @Option(names = "--repeats", defaultValue = "2", description = "Timed runs (the best is reported), after one warm-up. Default: ${DEFAULT-VALUE}.") int repeats;
         @Mixin Common common;
 

@@ -118,11 +118,11 @@ public final class Attention {
         var shiftV = FloatVector.broadcast(f, shift);
         var acc = FloatVector.zero(f);
         for (int bound = f.loopBound(len); s < bound; s += Simd.LANES) {
-            var e = FloatVector.fromArray(f, p, s).sub(shiftV).lanewise(VectorOperators.EXP);
+            var e = Simd.exp(FloatVector.fromArray(f, p, s).sub(shiftV));
             e.intoArray(p, s);
             acc = acc.add(e);
         }
-        sum = acc.reduceLanes(VectorOperators.ADD);
+        sum = Simd.sum(acc);
         for (; s < len; s++) {
             p[s] = (float) Math.exp(p[s] - shift);
             sum += p[s];

@@ -1,7 +1,10 @@
 package dev.cria.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -16,6 +19,35 @@ public final class Simd {
     static final int LANES = F.length();
 
     private Simd() {
+    }
+
+    /** Shuffles that pair lane i with lane i ^ d; null where d is not below the lane count. */
+    static final VectorShuffle<Float> SWAP_8 = swap(8), SWAP_4 = swap(4), SWAP_2 = swap(2), SWAP_1 = swap(1);
+    /** Lanes whose index has bit 0, or bit 1, set: the halves of the butterflies in {@link Gemm}. */
+    static final VectorMask<Float> ODD = VectorMask.fromLong(F, 0xAAAAAAAAAAAAAAAAL), BIT_1 = VectorMask.fromLong(F, 0xCCCCCCCCCCCCCCCCL);
+
+    static {
+        if (LANES < 4 || LANES > 16) throw new ExceptionInInitializerError("vectors of " + LANES + " floats are not supported");
+    }
+
+    private static VectorShuffle<Float> swap(int d) {
+        return d < LANES ? VectorShuffle.fromOp(F, i -> i ^ d) : null;
+    }
+
+    /**
+     * The sum of a vector's lanes, always added in the same pairwise order. {@code reduceLanes(ADD)} is
+     * not used because its JIT intrinsic and its interpreted fallback add the lanes in different orders,
+     * so results would depend on when the compiler stepped in (a resumed run would drift from an
+     * uninterrupted one, and two identical runs in one process would differ).
+     */
+    static float sum(FloatVector v) {
+        // Constant shuffles and a constant LANES let the JIT fold the branches; the body stays small
+        // enough to be inlined into the GEMM kernels, where a call would box the vectors.
+        if (LANES > 8) v = v.add(v.rearrange(SWAP_8));
+        if (LANES > 4) v = v.add(v.rearrange(SWAP_4));
+        if (LANES > 2) v = v.add(v.rearrange(SWAP_2));
+        if (LANES > 1) v = v.add(v.rearrange(SWAP_1));
+        return v.lane(0);
     }
 
     /** sum_i a[aOff+i] * b[bOff+i] for i in [0, n). */
@@ -38,7 +70,7 @@ public final class Simd {
             for (; i < bound; i += LANES) {
                 acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
             }
-            sum = acc.reduceLanes(VectorOperators.ADD);
+            sum = sum(acc);
         }
         for (; i < n; i++) sum += a[aOff + i] * b[bOff + i];
         return sum;
@@ -74,6 +106,34 @@ public final class Simd {
             for (int bound = F.loopBound(n); i < bound; i += LANES) FloatVector.fromArray(F, x, off + i).mul(a).intoArray(x, off + i);
         }
         for (; i < n; i++) x[off + i] *= alpha;
+    }
+
+    private static final float EXP_HI = 88.3762626647949f, EXP_LO = -87.33654f, EXP_OVERFLOW = 88.72283f;
+    private static final float LOG2E = 1.44269504088896341f, LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+    private static final float ROUNDING = 12582912f; // 1.5·2²³: adding then subtracting it rounds to an integer
+
+    /**
+     * e^x lane by lane, from adds, multiplies and FMAs only (Cody–Waite reduction, a degree-6
+     * polynomial; within 2 ulp of {@link Math#exp}). {@code lanewise(EXP)} is not used because its JIT
+     * intrinsic and its interpreted fallback round differently, so a run's results would depend on when
+     * the compiler stepped in, and a resumed run would drift from an uninterrupted one. Below e^-87.3
+     * the result is 0; above float's range it is infinity; NaN stays NaN.
+     */
+    static FloatVector exp(FloatVector x) {
+        var underflow = x.compare(VectorOperators.LT, EXP_LO);
+        var overflow = x.compare(VectorOperators.GT, EXP_OVERFLOW);
+        var xc = x.max(EXP_LO).min(EXP_HI);
+        var n = xc.mul(LOG2E).add(ROUNDING).sub(ROUNDING);
+        var r = n.fma(n.broadcast(-LN2_HI), xc);
+        r = n.fma(n.broadcast(-LN2_LO), r);
+        var p = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
+        p = p.fma(r, r.broadcast(8.3334519073e-3f));
+        p = p.fma(r, r.broadcast(4.1665795894e-2f));
+        p = p.fma(r, r.broadcast(1.6666665459e-1f));
+        p = p.fma(r, r.broadcast(5.0000001201e-1f));
+        p = p.fma(r.mul(r), r).add(1f);
+        var twoToN = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(twoToN).blend(0f, underflow).blend(Float.POSITIVE_INFINITY, overflow);
     }
 
     /** sum_i x[off+i]^2. */

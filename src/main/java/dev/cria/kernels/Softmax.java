@@ -47,8 +47,8 @@ public final class Softmax {
         if (bound > 0) {
             var maxv = FloatVector.broadcast(f, max);
             var acc = FloatVector.zero(f);
-            for (; i < bound; i += Simd.LANES) acc = acc.add(FloatVector.fromArray(f, x, off + i).sub(maxv).lanewise(VectorOperators.EXP));
-            sum = acc.reduceLanes(VectorOperators.ADD);
+            for (; i < bound; i += Simd.LANES) acc = acc.add(Simd.exp(FloatVector.fromArray(f, x, off + i).sub(maxv)));
+            sum = Simd.sum(acc);
         }
         for (; i < n; i++) sum += (float) Math.exp(x[off + i] - max);
         return max + (float) Math.log(sum);
@@ -83,7 +83,7 @@ public final class Softmax {
         var lv = FloatVector.broadcast(f, lse);
         int i = 0;
         for (int bound = f.loopBound(n); i < bound; i += Simd.LANES) {
-            FloatVector.fromArray(f, x, off + i).sub(lv).lanewise(VectorOperators.EXP).mul(scale).intoArray(x, off + i);
+            Simd.exp(FloatVector.fromArray(f, x, off + i).sub(lv)).mul(scale).intoArray(x, off + i);
         }
         rowGradientScalar(x, off, n, lse, scale, i);
     }
@@ -111,11 +111,11 @@ public final class Softmax {
         var maxV = FloatVector.broadcast(f, max);
         int i = 0;
         for (int bound = f.loopBound(n); i < bound; i += Simd.LANES) {
-            var e = FloatVector.fromArray(f, x, off + i).sub(maxV).mul(invTemperature).lanewise(VectorOperators.EXP);
+            var e = Simd.exp(FloatVector.fromArray(f, x, off + i).sub(maxV).mul(invTemperature));
             e.intoArray(dst, i);
             acc = acc.add(e);
         }
-        return acc.reduceLanes(VectorOperators.ADD) + exponentiateScalar(dst, x, off, n, max, invTemperature, i);
+        return Simd.sum(acc) + exponentiateScalar(dst, x, off, n, max, invTemperature, i);
     }
 
     /**
@@ -126,7 +126,7 @@ public final class Softmax {
         int i = 0;
         if (Simd.ENABLED) {
             for (int bound = Simd.F.loopBound(n); i < bound; i += Simd.LANES) {
-                float block = FloatVector.fromArray(Simd.F, w, i).reduceLanes(VectorOperators.ADD);
+                float block = Simd.sum(FloatVector.fromArray(Simd.F, w, i));
                 if (u < block) break;
                 u -= block;
             }
@@ -177,7 +177,7 @@ public final class Softmax {
         var lv = FloatVector.broadcast(f, lse);
         var av = FloatVector.broadcast(f, a);
         for (int bound = f.loopBound(n); i < bound; i += Simd.LANES) {
-            FloatVector.fromArray(f, x, off + i).sub(lv).lanewise(VectorOperators.EXP)
+            Simd.exp(FloatVector.fromArray(f, x, off + i).sub(lv))
                     .fma(av, FloatVector.fromArray(f, dx, off + i)).intoArray(dx, off + i);
         }
         for (; i < n; i++) dx[off + i] += a * (float) Math.exp(x[off + i] - lse);

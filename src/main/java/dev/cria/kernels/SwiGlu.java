@@ -31,7 +31,7 @@ public final class SwiGlu {
         int i = start;
         for (int bound = start + f.loopBound(end - start); i < bound; i += Simd.LANES) {
             var gv = FloatVector.fromArray(f, g, i);
-            var sig = ONE.div(gv.neg().lanewise(VectorOperators.EXP).add(1f));
+            var sig = ONE.div(Simd.exp(gv.neg()).add(1f));
             gv.mul(sig).mul(FloatVector.fromArray(f, u, i)).intoArray(out, i);
         }
         forwardScalar(out, g, u, i, end);
@@ -66,7 +66,7 @@ public final class SwiGlu {
         for (int bound = start + f.loopBound(end - start); i < bound; i += Simd.LANES) {
             var gv = FloatVector.fromArray(f, g, i);
             var dv = FloatVector.fromArray(f, dout, i);
-            var sig = ONE.div(gv.neg().lanewise(VectorOperators.EXP).add(1f));
+            var sig = ONE.div(Simd.exp(gv.neg()).add(1f));
             var dsilu = sig.mul(gv.mul(sig.neg().add(1f)).add(1f));
             dv.mul(FloatVector.fromArray(f, u, i)).fma(dsilu, FloatVector.fromArray(f, dg, i)).intoArray(dg, i);
             dv.mul(gv).fma(sig, FloatVector.fromArray(f, du, i)).intoArray(du, i);

@@ -3,7 +3,6 @@ package dev.cria.model;
 import dev.cria.kernels.Attention;
 import dev.cria.kernels.Embedding;
 import dev.cria.kernels.Gemm;
-import dev.cria.kernels.Linear;
 import dev.cria.kernels.RmsNorm;
 import dev.cria.kernels.Rope;
 import dev.cria.kernels.Simd;
@@ -50,6 +49,7 @@ public final class Decoder {
     private final Llama model;
     private final LlamaConfig c;
     private final Weight[] qkv, o, gateUp, down;
+    private final Weight lmHead;
 
     public Decoder(Llama model) {
         this.model = model;
@@ -67,6 +67,7 @@ public final class Decoder {
             gateUp[l] = Weight.of(C, model.effectiveWeight(l, "mlp.gate_proj", b.wGate()), model.effectiveWeight(l, "mlp.up_proj", b.wUp()));
             down[l] = Weight.of(F, model.effectiveWeight(l, "mlp.down_proj", b.wDown()));
         }
+        lmHead = Weight.of(C, model.lmHead().data);
     }
 
     public Llama model() {
@@ -118,7 +119,7 @@ public final class Decoder {
         int L = logitRows.length;
         for (int i = 0; i < L; i++) System.arraycopy(x, logitRows[i] * C, buf.last, i * C, C);
         RmsNorm.forward(buf.normed, buf.rstd, buf.last, model.finalNorm().data, L, C, eps);
-        Linear.forward(buf.logits, buf.normed, model.lmHead().data, L, C, c.vocab());
+        lmHead.apply(buf.logits, buf.normed, L);
         return buf.logits;
     }
 

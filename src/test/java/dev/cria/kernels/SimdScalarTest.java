@@ -40,6 +40,40 @@ class SimdScalarTest {
     }
 
     @Test
+    void vectorExpIsWithinTwoUlpOfMathExpAndKeepsTheEdgesRight() {
+        var f = Simd.F;
+        float[] x = new float[f.length() * 4096];
+        for (int i = 0; i < x.length; i++) x[i] = -90f + 180f * i / x.length;
+        float[] special = {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, Float.NaN, -200f, 200f, 0f, -0f, 88.7f, -87.3f, 1e-8f};
+        System.arraycopy(special, 0, x, 0, special.length);
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i += f.length()) Simd.exp(jdk.incubator.vector.FloatVector.fromArray(f, x, i)).intoArray(y, i);
+        assertThat(y[0]).isZero();
+        assertThat(y[1]).isEqualTo(Float.POSITIVE_INFINITY);
+        assertThat(y[2]).isNaN();
+        assertThat(y[3]).isZero();
+        assertThat(y[4]).isEqualTo(Float.POSITIVE_INFINITY);
+        assertThat(y[5]).isEqualTo(1f);
+        assertThat(y[6]).isEqualTo(1f);
+        for (int i = 7; i < x.length; i++) {
+            float expected = (float) Math.exp(x[i]);
+            if (expected < Float.MIN_NORMAL || x[i] > 88.37f) continue; // flushed below, saturated at the very top
+            assertThat(Math.abs(y[i] - expected)).as("exp(%s)", x[i]).isLessThanOrEqualTo(2 * Math.ulp(expected));
+        }
+    }
+
+    @Test
+    void vectorSumAddsEveryLane() {
+        var f = Simd.F;
+        for (int trial = 0; trial < 20; trial++) {
+            float[] x = random(f.length());
+            double expected = 0;
+            for (float v : x) expected += v;
+            assertThat((double) Simd.sum(jdk.incubator.vector.FloatVector.fromArray(f, x, 0))).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-5));
+        }
+    }
+
+    @Test
     void gemmAllLayoutsAndShapes() {
         int[][] shapes = {{1, 1, 1}, {3, 17, 5}, {4, 16, 2}, {7, 33, 9}, {65, 40, 70}, {130, 19, 3}, {2, 300, 129}, {9, 600, 40},
                 {130, 19, 1}, {1, 300, 64}, {70, 1, 33}, {5, 700, 1}};
