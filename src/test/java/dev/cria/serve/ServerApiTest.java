@@ -197,6 +197,13 @@ class ServerApiTest {
         assertThat(alice.post("/v1/completions", Map.of("prompt", "x".repeat(300))).field()).as("longer than the context").isEqualTo("prompt");
         var admin = f.as(f.admin);
         assertThat(admin.post("/api/users", Map.of("name", "Bad Name!")).field()).isEqualTo("name");
+        var made = admin.post("/api/users", Map.of("name", "temp", "role", "labeller"));
+        assertThat(made.status()).isEqualTo(201);
+        Client temp = new Client(f::url, made.json().get("api_key").asText());
+        assertThat(temp.get("/api/me").json().get("name").asText()).isEqualTo("temp");
+        assertThat(admin.post("/api/users/delete", Map.of("name", "temp")).status()).isEqualTo(200);
+        assertThat(temp.get("/api/me").status()).as("a removed account's key stops working").isEqualTo(401);
+        assertThat(admin.post("/api/users/delete", Map.of("name", "admin")).field()).isEqualTo("name");
         assertThat(admin.post("/api/generate", Map.of("kind", "pair", "count", 0)).field()).isEqualTo("count");
         assertThat(admin.post("/api/train", Map.of("method", "sft")).field()).isEqualTo("method");
         assertThat(admin.get("/api/export?format=csv").field()).isEqualTo("format");
