@@ -141,7 +141,7 @@ final class AdminApi {
             try {
                 return new Rounds(run).run(config);
             } catch (RuntimeException e) {
-                System.err.println("cria serve: the training round failed: " + e.getMessage());
+                System.err.println("cria serve: the training round failed: " + Rounds.describe(e));
                 throw e;
             }
         });

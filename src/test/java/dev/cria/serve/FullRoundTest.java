@@ -54,6 +54,7 @@ class FullRoundTest {
             assertThat(admin.post("/api/train", Map.of("method", "ppo")).status()).isEqualTo(202);
             waitFor(() -> {
                 JsonNode rounds = admin.get("/api/rounds").json().get("rounds");
+                if (!rounds.isEmpty() && rounds.get(0).get("status").asText().equals("failed")) throw new AssertionError(rounds.get(0).get("error").asText());
                 return !rounds.isEmpty() && !rounds.get(0).get("status").asText().equals("running");
             }, 300);
             JsonNode round = admin.get("/api/rounds").json().get("rounds").get(0);
