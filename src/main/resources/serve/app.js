@@ -296,6 +296,11 @@ on("add-user", "click", async () => {
   }
 });
 
+document.querySelectorAll("button.remove-user").forEach((b) => b.addEventListener("click", async () => {
+  if (!confirm("Remove " + b.dataset.name + " and all their labels?")) return;
+  await api("POST", "/api/users/delete", { name: b.dataset.name }).then(() => location.reload()).catch((e) => alert(e.message));
+}));
+
 async function pollJobs() {
   const jobs = document.getElementById("jobs");
   if (!jobs) return;

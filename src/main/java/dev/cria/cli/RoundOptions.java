@@ -16,10 +16,10 @@ final class RoundOptions {
     @Option(names = "--reward-lr", description = "Reward-model learning rate. Default: 1e-3.")
     Double rewardLr;
 
-    @Option(names = "--ppo-iterations", description = "PPO rounds. Default: 20.")
+    @Option(names = "--ppo-iterations", description = "PPO iterations (rollout and update) in a round. Default: 20.")
     Integer ppoIterations;
 
-    @Option(names = "--ppo-prompts", description = "Prompts per PPO round. Default: 16.")
+    @Option(names = "--ppo-prompts", description = "Prompts per PPO iteration. Default: 16.")
     Integer ppoPrompts;
 
     @Option(names = "--ppo-lr", description = "PPO learning rate. Default: 1e-4.")

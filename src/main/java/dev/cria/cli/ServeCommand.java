@@ -1,9 +1,12 @@
 package dev.cria.cli;
 
+import dev.cria.serve.ApiError;
 import dev.cria.serve.RunDir;
 import dev.cria.serve.Sampling;
 import dev.cria.serve.Server;
+import dev.cria.serve.SimulatedLabeller;
 import dev.cria.serve.User;
+import dev.cria.util.CriaException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -17,7 +20,7 @@ import picocli.CommandLine.Parameters;
         description = {"Serve the human-feedback web app: people compare and rate answers, and the model is retrained from their choices.",
                 "Pages: compare, rate, playground, dashboard, admin. APIs: labelling (/api/...) and OpenAI-compatible (/v1/...).",
                 "Labels live in RUN/labels.db (SQLite). Create the first admin with: cria serve user add NAME --role admin --run RUN"},
-        subcommands = {ServeCommand.UserCommand.class})
+        subcommands = {ServeCommand.UserCommand.class, ServeCommand.SimulateCommand.class})
 final class ServeCommand implements Callable<Integer> {
     @Option(names = "--model", description = "Model the run starts from (needed the first time; a run keeps its first model).")
     Path model;
@@ -48,7 +51,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (labelsPerItem < 1) throw new dev.cria.util.CriaException("--labels-per-item must be at least 1: " + labelsPerItem);
+        if (labelsPerItem < 1) throw new CriaException("--labels-per-item must be at least 1: " + labelsPerItem);
         try (RunDir dir = RunDir.open(run)) {
             dir.useBase(model);
             var settings = new Server.Settings(host, port, labelsPerItem, 16, new Sampling(maxNewTokens, temperature, topP, 0), round.config());
@@ -64,6 +67,38 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** {@code cria serve simulate}: the simulated annotator labels through a running server's API, for demos. */
+    @Command(name = "simulate", mixinStandardHelpOptions = true,
+            description = "Label items on a running server as the simulated annotator would, through the same HTTP API as people.")
+    static final class SimulateCommand implements Callable<Integer> {
+        @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "The server. Default: ${DEFAULT-VALUE}.")
+        String url;
+
+        @Option(names = "--api-key", required = true, description = "A labeller's API key (cria serve user add).")
+        String apiKey;
+
+        @Option(names = "--kind", defaultValue = "pair", description = "pair (compare) or single (rate). Default: ${DEFAULT-VALUE}.")
+        String kind;
+
+        @Option(names = "--count", defaultValue = "100", description = "Most items to label. Default: ${DEFAULT-VALUE}.")
+        int count;
+
+        @Option(names = "--up-from", defaultValue = "0", description = "Annotator score from which a single answer gets thumbs up. Default: ${DEFAULT-VALUE}.")
+        double upFrom;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!kind.equals("pair") && !kind.equals("single")) throw new CriaException("--kind must be pair or single: " + kind);
+            try {
+                int done = new SimulatedLabeller(url, apiKey, upFrom).label(kind, count);
+                System.out.println("labelled " + done + " " + kind + (done == 1 ? "" : "s") + " as the simulated annotator");
+            } catch (java.io.IOException e) {
+                throw new CriaException(url + ": " + e.getMessage());
+            }
+            return 0;
+        }
     }
 
     /** {@code cria serve user add|list|remove}. */
@@ -97,16 +132,16 @@ final class ServeCommand implements Callable<Integer> {
                         dir.accounts.delete(required(name));
                         System.out.println("removed " + name + " and their labels");
                     }
-                    default -> throw new dev.cria.util.CriaException("unknown action '" + action + "'; use add, list or remove");
+                    default -> throw new CriaException("unknown action '" + action + "'; use add, list or remove");
                 }
-            } catch (dev.cria.serve.ApiError e) {
-                throw new dev.cria.util.CriaException(e.getMessage());
+            } catch (ApiError e) {
+                throw new CriaException(e.getMessage());
             }
             return 0;
         }
 
         private static String required(String name) {
-            if (name == null) throw new dev.cria.util.CriaException("give the user's name, e.g. cria serve user add alice --run DIR");
+            if (name == null) throw new CriaException("give the user's name, e.g. cria serve user add alice --run DIR");
             return name;
         }
 

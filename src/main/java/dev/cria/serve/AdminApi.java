@@ -56,7 +56,8 @@ final class AdminApi {
 
     private void addUser(Call call) {
         Fields f = call.json();
-        var credentials = run.accounts.create(f.string("name", 32), User.Role.parse("role", f.optionalString("role", 16) == null ? "labeller" : f.optionalString("role", 16)));
+        String role = f.optionalString("role", 16);
+        var credentials = run.accounts.create(f.string("name", 32), User.Role.parse("role", role == null ? "labeller" : role));
         call.json(201, Map.of("name", credentials.user().name(), "role", credentials.user().role().dbName(), "password", credentials.password(),
                 "api_key", credentials.apiKey()));
     }
@@ -140,7 +141,7 @@ final class AdminApi {
             try {
                 return new Rounds(run).run(config);
             } catch (RuntimeException e) {
-                System.err.println("cria serve: the training round failed: " + e.getMessage());
+                System.err.println("cria serve: the training round failed: " + Rounds.describe(e));
                 throw e;
             }
         });

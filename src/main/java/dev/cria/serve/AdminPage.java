@@ -10,7 +10,9 @@ final class AdminPage {
     static String render(Call call, RunDir run, List<PairQueue.Job> jobs) {
         var users = new StringBuilder();
         for (User u : run.accounts.list()) {
-            users.append("<tr><td>").append(Html.text(u.name())).append("</td><td>").append(u.role().dbName()).append("</td></tr>");
+            users.append("<tr><td>").append(Html.text(u.name())).append("</td><td>").append(u.role().dbName()).append("</td><td>")
+                    .append(u.name().equals(call.user().name()) ? "" : "<button class=\"link remove-user\" data-name=\"" + Html.text(u.name()) + "\">Remove</button>")
+                    .append("</td></tr>");
         }
         var models = new StringBuilder();
         for (String m : run.modelNames()) models.append("<option>").append(Html.text(m)).append("</option>");
@@ -34,7 +36,7 @@ final class AdminPage {
                 <div class="row"><label>Import <select id="import-format"><option value="preference">preferences {"prompt","chosen","rejected"}</option>
                 <option value="sft">SFT {"prompt","response"}</option></select></label><input type="file" id="import-file" accept=".jsonl,.json"></div>
                 <p id="import-status" role="status"></p></section>
-                <section class="card"><h2>Accounts</h2><table><thead><tr><th>name</th><th>role</th></tr></thead><tbody>%s</tbody></table>
+                <section class="card"><h2>Accounts</h2><table><thead><tr><th>name</th><th>role</th><th></th></tr></thead><tbody>%s</tbody></table>
                 <div class="row"><label>Name <input id="new-user" maxlength="32"></label><label>Role <select id="new-role"><option>labeller</option><option>admin</option></select></label>
                 <button id="add-user">Add</button></div><pre id="new-credentials" hidden></pre></section>
                 """.formatted(run.prompts.count(), PairQueue.MAX_JOB, models, models, jobs(jobs), Html.text(run.currentPolicy()), users);

@@ -93,7 +93,9 @@ public final class Call {
         }
     }
 
-    private static ApiError tooLarge(int limit) {
+    private ApiError tooLarge(int limit) {
+        // subtle: the rest of the body stays unread, so this connection cannot carry another request
+        exchange.getResponseHeaders().set("Connection", "close");
         return new ApiError(413, "body", "body: larger than the limit of " + limit + " bytes");
     }
 

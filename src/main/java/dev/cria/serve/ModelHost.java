@@ -59,6 +59,8 @@ public final class ModelHost implements AutoCloseable {
     /** Starts a training task; interactive calls are refused until it ends, and cached models are dropped after it. */
     public <T> Future<T> train(String what, Callable<T> task) {
         return worker.submit(() -> {
+            // subtle: a file channel closes itself under an interrupted thread, so no stale interrupt may reach the trainers' writes
+            Thread.interrupted();
             training = what;
             try {
                 return task.call();
@@ -86,7 +88,7 @@ public final class ModelHost implements AutoCloseable {
             return future.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            future.cancel(true);
+            future.cancel(false);   // never interrupt the worker: it may be writing a checkpoint
             throw new ApiError(503, null, "interrupted");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();

@@ -86,9 +86,16 @@ public final class Rounds {
             run.rounds.finish(id, policyDir.toAbsolutePath().normalize().toString(), figures);
             return run.rounds.get(id);
         } catch (RuntimeException e) {
-            run.rounds.fail(id, e.getMessage() == null ? e.toString() : e.getMessage(), figures);
+            run.rounds.fail(id, describe(e), figures);
             throw e;
         }
+    }
+
+    /** The message and its causes, so a failed round says what went wrong underneath ("cannot write ...: No space left"). */
+    static String describe(Throwable e) {
+        var out = new StringBuilder(e.getMessage() == null ? e.toString() : e.getMessage());
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) out.append(": ").append(c);
+        return out.toString();
     }
 
     private static TokenizedExample tokenize(Tokenizer tokenizer, String prompt, String response, int maxLen) {

@@ -123,7 +123,11 @@ class BrowserTest {
                 browser.get(f.url() + "/admin");
                 browser.findElement(By.id("train")).click();
                 wait.until(d -> d.findElement(By.id("train-status")).getText().contains("Training started"));
-                FullRoundTest.waitFor(() -> f.run.rounds.latestDone() != null, 180);
+                FullRoundTest.waitFor(() -> {
+                    var rounds = f.run.rounds.all();
+                    if (!rounds.isEmpty() && rounds.getFirst().status().equals(Round.FAILED)) throw new AssertionError(rounds.getFirst().error());
+                    return f.run.rounds.latestDone() != null;
+                }, 180);
                 browser.get(f.url() + "/dashboard");
                 assertThat(browser.findElement(By.id("rounds")).getText()).contains("done");
                 assertThat(browser.findElement(By.id("per-person")).getText()).contains("alice").contains("bob");
@@ -132,12 +136,21 @@ class BrowserTest {
                 screenshot(browser, "dashboard.png");
             } finally {
                 browser.quit();
+                deleteProfile();
             }
         }
     }
 
-    private static WebDriver chromium() throws Exception {
-        Path profile = Files.createTempDirectory("cria-chromium");
+    private Path profile;
+
+    private void deleteProfile() throws java.io.IOException {
+        try (var files = Files.walk(profile)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    private WebDriver chromium() throws Exception {
+        profile = Files.createTempDirectory(tmp, "chromium");
         var options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",

@@ -27,18 +27,21 @@ class FullRoundTest {
     @TempDir
     Path tmp;
 
+    /** Added to every seed, to check by hand that the result holds on other trajectories: -Dcria.fullround.seed=N. */
+    static final long SEED = Long.getLong("cria.fullround.seed", 0);
+
     static RoundConfig testRound() {
-        return new RoundConfig("ppo", 80, 8, 3e-3, 20, 16, 3e-4, 0.2, 50, 1e-3, 0.1, 100, TEMPERATURE, 5, 0, 11);
+        return new RoundConfig("ppo", 80, 8, 3e-3, 20, 16, 3e-4, 0.2, 50, 1e-3, 0.1, 80, TEMPERATURE, 5, 0, 11 + SEED);
     }
 
     @Test
     void aRoundOfHumanFeedbackImprovesThePolicy() throws Exception {
         long t0 = System.nanoTime();
-        Path policy = TwoModePolicy.train(tmp, 5);
+        Path policy = TwoModePolicy.train(tmp, 5 + SEED);
         long t1 = System.nanoTime();
-        try (var f = new ServeFixture(tmp, policy, testRound(), new Sampling(100, TEMPERATURE, 1f, 17))) {
+        try (var f = new ServeFixture(tmp, policy, testRound(), new Sampling(80, TEMPERATURE, 1f, 17 + SEED))) {
             Client admin = f.as(f.admin);
-            admin.post("/api/prompts/builtin", Map.of("count", PAIRS, "seed", 21));
+            admin.post("/api/prompts/builtin", Map.of("count", PAIRS, "seed", 21 + SEED));
             assertThat(admin.post("/api/generate", Map.of("kind", "pair", "count", PAIRS)).status()).isEqualTo(202);
             waitFor(() -> admin.get("/api/queue").json().get("jobs").get(0).get("state").asText().equals("done"), 120);
             int labelled = new SimulatedLabeller(f.url(), f.alice.apiKey(), 0).label("pair", PAIRS);
@@ -51,6 +54,7 @@ class FullRoundTest {
             assertThat(admin.post("/api/train", Map.of("method", "ppo")).status()).isEqualTo(202);
             waitFor(() -> {
                 JsonNode rounds = admin.get("/api/rounds").json().get("rounds");
+                if (!rounds.isEmpty() && rounds.get(0).get("status").asText().equals("failed")) throw new AssertionError(rounds.get(0).get("error").asText());
                 return !rounds.isEmpty() && !rounds.get(0).get("status").asText().equals("running");
             }, 300);
             JsonNode round = admin.get("/api/rounds").json().get("rounds").get(0);
@@ -61,8 +65,8 @@ class FullRoundTest {
             List<String> prompts = new InstructionGenerator(777).prompts(JUDGE_PROMPTS).stream().map(PromptExample::prompt).toList();
             var before = ModelDirectory.load(policy);
             var after = ModelDirectory.load(Path.of(round.get("policy_dir").asText()));
-            var answersBefore = Judge.answer(before.model(), before.tokenizer(), prompts, 100, TEMPERATURE, 777);
-            var answersAfter = Judge.answer(after.model(), after.tokenizer(), prompts, 100, TEMPERATURE, 777);
+            var answersBefore = Judge.answer(before.model(), before.tokenizer(), prompts, 80, TEMPERATURE, 777);
+            var answersAfter = Judge.answer(after.model(), after.tokenizer(), prompts, 80, TEMPERATURE, 777);
             double winRate = Judge.winRate(prompts, answersAfter, answersBefore);
             long good = answersAfter.texts().stream().filter(TwoModePolicy.GOOD::equals).count();
             long goodBefore = answersBefore.texts().stream().filter(TwoModePolicy.GOOD::equals).count();
@@ -70,7 +74,8 @@ class FullRoundTest {
                             + "stories %d -> %d of " + JUDGE_PROMPTS + "; annotator win rate of round 1 over base %.3f%n",
                     (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, preferences, round.get("figures").path("reward_accuracy"),
                     goodBefore, good, winRate);
-            // measured 0.673 here (stories 91 -> 134 of 200); 0.55 leaves room for other float rounding
+            // measured 0.755 here (stories 95 -> 188 of 200), and 0.683 to 0.825 with -Dcria.fullround.seed=1..4;
+            // 0.55 leaves room for other float rounding
             assertThat(winRate).isGreaterThan(0.55);
             assertThat(good).isGreaterThan(goodBefore);
 

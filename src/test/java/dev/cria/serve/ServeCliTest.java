@@ -85,6 +85,19 @@ class ServeCliTest {
     }
 
     @Test
+    void theSimulatedAnnotatorLabelsThroughARunningServer() {
+        try (var f = new ServeFixture(tmp.resolve("sim"), ServeFixture.randomModel(tmp), RoundConfig.defaults())) {
+            f.run.items.addPair("Write a story about a dog named Max.", "Max the dog found a ball. The end.", "dog dog dog", "base", "base");
+            f.run.items.addPair("Write a story about a cat.", "meow", "The cat slept in the sun. The end.", "base", "base");
+            Run sim = run("serve", "simulate", "--url", f.url(), "--api-key", f.alice.apiKey(), "--count", "5");
+            assertThat(sim.code()).as(sim.err()).isZero();
+            assertThat(sim.out()).contains("labelled 2 pairs");
+            assertThat(f.run.labels.list(null, 10, 0)).extracting(Label::choice).containsExactlyInAnyOrder("a", "b");
+            assertThat(run("serve", "simulate", "--url", f.url(), "--api-key", "cria-wrong").err()).contains("401");
+        }
+    }
+
+    @Test
     void rlhfRefusesARunWithoutModelOrLabels() {
         String runDir = tmp.resolve("empty").toString();
         Run noModel = run("rlhf", "--human", "--run", runDir);

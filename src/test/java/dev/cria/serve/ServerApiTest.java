@@ -72,6 +72,48 @@ class ServerApiTest {
     }
 
     @Test
+    void answersComeFromTwoCheckpointsOrAloneForRating() throws Exception {
+        Client admin = f.as(f.admin);
+        admin.post("/api/prompts/builtin", Map.of("count", 4, "seed", 9));
+        assertThat(admin.post("/api/generate", Map.of("kind", "pair", "count", 2, "model_a", "policy", "model_b", "base")).status()).isEqualTo(202);
+        assertThat(admin.post("/api/generate", Map.of("kind", "single", "count", 2)).status()).isEqualTo(202);
+        assertThat(admin.post("/api/generate", Map.of("kind", "single", "count", 2, "model_b", "base")).field()).isEqualTo("model_b");
+        assertThat(admin.post("/api/generate", Map.of("kind", "pair", "count", 2, "model_a", "round-9")).field()).isEqualTo("model");
+        FullRoundTest.waitFor(() -> {
+            JsonNode jobs = admin.get("/api/queue").json().get("jobs");
+            for (JsonNode j : jobs) if (!j.get("state").asText().equals("done")) return false;
+            return true;
+        }, 60);
+        List<Item> recent = f.run.items.recent(4);
+        assertThat(recent).filteredOn(i -> i.kind().equals(Item.SINGLE)).hasSize(2).allSatisfy(i -> assertThat(i.answerB()).isNull());
+        assertThat(recent).filteredOn(i -> i.kind().equals(Item.PAIR)).hasSize(2)
+                .allSatisfy(i -> assertThat(i.modelA() + i.modelB()).as("names are concrete, never 'policy'").isEqualTo("basebase"));
+        JsonNode single = f.as(f.bob).get("/api/next?kind=single").json().get("item");
+        assertThat(single.has("answer_b")).isFalse();
+        var pairChoice = f.as(f.bob).post("/api/labels", Map.of("submission_id", "bob-s1", "item_id", single.get("id").asLong(), "choice", "a"));
+        assertThat(pairChoice.field()).as("a single answer takes up or down").isEqualTo("choice");
+    }
+
+    @Test
+    void agreementCountsEveryPairOfLabelsOnSharedItems() {
+        try (RunDir run = RunDir.open(tmp.resolve("agreement"))) {
+            User x = run.accounts.create("x", User.Role.LABELLER).user(), y = run.accounts.create("y", User.Role.LABELLER).user();
+            User z = run.accounts.create("z", User.Role.LABELLER).user();
+            long i1 = run.items.addPair("p", "a", "b", "base", "base"), i2 = run.items.addPair("q", "a", "b", "base", "base");
+            long i3 = run.items.addPair("r", "a", "b", "base", "base");
+            String[][] votes = {{"x", "a"}, {"y", "a"}, {"z", "b"}};   // item 1: x and y agree, z differs
+            for (String[] v : votes) run.labels.submit(v[0].equals("x") ? x : v[0].equals("y") ? y : z, new Labels.Submission("1" + v[0], i1, v[1], null, null, "t"));
+            run.labels.submit(x, new Labels.Submission("2x", i2, "tie", null, null, "t"));
+            run.labels.submit(y, new Labels.Submission("2y", i2, "bad", null, null, "t"));
+            run.labels.submit(x, new Labels.Submission("3x", i3, "b", null, null, "t"));   // labelled once: not shared
+            var all = run.stats.agreement();
+            assertThat(all.getFirst()).isEqualTo(new LabelStats.Agreement("all", "all", 2, 4, 1));
+            assertThat(all).contains(new LabelStats.Agreement("x", "y", 2, 2, 1), new LabelStats.Agreement("x", "z", 1, 1, 0));
+            assertThat(run.stats.perPerson()).contains(new LabelStats.PersonCount("x", 3, 0, 0));
+        }
+    }
+
+    @Test
     void exportThenImportGivesTheSamePreferencesAndNoDuplicates() throws Exception {
         long a = pair("Write a story about a dog named Max.", "Max the dog ran.", "A cat sat.");
         long single = f.run.items.addSingle("Write a story about a cow.", "The cow mooed", "base");
@@ -155,6 +197,13 @@ class ServerApiTest {
         assertThat(alice.post("/v1/completions", Map.of("prompt", "x".repeat(300))).field()).as("longer than the context").isEqualTo("prompt");
         var admin = f.as(f.admin);
         assertThat(admin.post("/api/users", Map.of("name", "Bad Name!")).field()).isEqualTo("name");
+        var made = admin.post("/api/users", Map.of("name", "temp", "role", "labeller"));
+        assertThat(made.status()).isEqualTo(201);
+        Client temp = new Client(f::url, made.json().get("api_key").asText());
+        assertThat(temp.get("/api/me").json().get("name").asText()).isEqualTo("temp");
+        assertThat(admin.post("/api/users/delete", Map.of("name", "temp")).status()).isEqualTo(200);
+        assertThat(temp.get("/api/me").status()).as("a removed account's key stops working").isEqualTo(401);
+        assertThat(admin.post("/api/users/delete", Map.of("name", "admin")).field()).isEqualTo("name");
         assertThat(admin.post("/api/generate", Map.of("kind", "pair", "count", 0)).field()).isEqualTo("count");
         assertThat(admin.post("/api/train", Map.of("method", "sft")).field()).isEqualTo("method");
         assertThat(admin.get("/api/export?format=csv").field()).isEqualTo("format");

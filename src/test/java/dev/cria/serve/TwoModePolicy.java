@@ -18,16 +18,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A policy a test can improve in seconds: a tiny byte-level model fine-tuned to answer any prompt,
- * half the time, with a short story ({@link #GOOD}) and otherwise with a non-answer ({@link #BAD}).
- * The simulated annotator scores the story about 5 points higher, so labels, a reward model and PPO
- * have one clear thing to learn: answer with the story more often.
+ * A policy a test can improve in seconds: a tiny byte-level model fine-tuned to tell one short story,
+ * which half the time it finishes ({@link #GOOD}) and half the time it stops mid-sentence
+ * ({@link #BAD}). The simulated annotator scores the finished story 5 points higher (a proper ending
+ * instead of a truncated one), so labels, a reward model and PPO have one clear thing to learn: finish
+ * the story. Both answers share their words up to the last one, so an update that garbles words
+ * garbles both alike and cannot favour the shorter answer.
  */
 final class TwoModePolicy {
-    /** 16 words ending with a full stop: short (−4) but properly ended (+1), and it names a toy and a place. */
-    static final String GOOD = "Once upon a time, a child played with a red ball in the garden. The child was happy.";
-    /** Under ten words with no ending: −6 and −2. */
-    static final String BAD = "I do not know";
+    /** 13 words ending with a full stop: short (−4), properly ended (+1); it names a toy and a place. */
+    static final String GOOD = "A child played with a red ball in the garden. The child was happy.";
+    /** The same, stopped on a dangling word: no ending (−2), truncated (−2). */
+    static final String BAD = "A child played with a red ball in the garden. The child was";
 
     private TwoModePolicy() {
     }
@@ -45,7 +47,7 @@ final class TwoModePolicy {
                 examples.add(new TokenizedExample(t.tokens(), t.promptLength()));
             }
         }
-        var sft = new SftConfig(16, 200, 1e-2, 20, 0, 1.0, 0, 0, seed);
+        var sft = new SftConfig(16, 240, 5e-3, 20, 0, 1.0, 0, 0, seed);
         new SftTrainer(model, tokenizer, examples, List.of(), sft, dir.resolve("sft")).run(StopSignal.manual());
         Path out = dir.resolve("policy");
         ModelDirectory.save(out, model, tokenizer);
