@@ -32,7 +32,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * mouse and the keyboard, sees a model answer full of markup shown as plain text, rates and edits
  * single answers, chats with two models side by side in the playground, and trains a round from the
  * admin page; the labels and the edit appear in the exports. Screenshots of the compare page and the
- * dashboard go to docs/ for the README. Skipped where chromedriver is not installed (CI installs it).
+ * dashboard go to target/screenshots, or to docs/ for the README with {@code -Dcria.screenshots=docs}.
+ * Skipped where chromedriver is not installed, except under CI, whose script installs it.
  */
 class BrowserTest {
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
@@ -48,7 +49,9 @@ class BrowserTest {
 
     @Test
     void labellingThroughTheUiEndsUpInTheExport() throws Exception {
-        assumeTrue(Files.isExecutable(CHROMEDRIVER) && Files.isExecutable(CHROMIUM), "chromium and chromium-driver are not installed");
+        boolean installed = Files.isExecutable(CHROMEDRIVER) && Files.isExecutable(CHROMIUM);
+        if (System.getenv("CI") != null) assertThat(installed).as("CI must install chromium and chromium-driver (.ci/run)").isTrue();
+        assumeTrue(installed, "chromium and chromium-driver are not installed");
         try (var f = new ServeFixture(tmp, ServeFixture.randomModel(tmp), quickRound())) {
             // built-in example stories stand in for model answers, so the screenshot shows readable text
             List<PreferenceExample> examples = new InstructionGenerator(4).preferences(6);
@@ -186,8 +189,8 @@ class BrowserTest {
 
     private static void screenshot(WebDriver browser, String name) throws Exception {
         Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
-        Path docs = Path.of("docs");
-        Files.createDirectories(docs);
-        Files.copy(shot, docs.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+        Path folder = Path.of(System.getProperty("cria.screenshots", "target/screenshots"));
+        Files.createDirectories(folder);
+        Files.copy(shot, folder.resolve(name), StandardCopyOption.REPLACE_EXISTING);
     }
 }
