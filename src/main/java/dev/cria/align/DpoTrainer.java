@@ -7,6 +7,7 @@ import dev.cria.checkpoint.TrainingState;
 import dev.cria.io.TensorData;
 import dev.cria.model.Llama;
 import dev.cria.tokenizer.Tokenizer;
+import dev.cria.train.ProgressBar;
 import dev.cria.train.StopSignal;
 import dev.cria.train.TrainingLoop;
 import dev.cria.util.CriaException;
@@ -70,6 +71,7 @@ public final class DpoTrainer {
     private static float[][] referenceSums(Llama policy, Llama reference, List<PreferencePair> pairs, int pad) {
         float[][] sums = new float[2][pairs.size()];
         if (reference == null) policy.setAdaptersEnabled(false);
+        var progress = new ProgressBar("reference log-probs", 0, pairs.size());
         try (var off = Grad.off()) {
             Llama ref = reference != null ? reference : policy;
             for (int i = 0; i < pairs.size(); i += 16) {
@@ -77,6 +79,7 @@ public final class DpoTrainer {
                 float[][] s = sums(ref, slice, pad);
                 System.arraycopy(s[0], 0, sums[0], i, slice.size());
                 System.arraycopy(s[1], 0, sums[1], i, slice.size());
+                progress.update(i + slice.size(), "pairs");
             }
         } finally {
             policy.setAdaptersEnabled(true);

@@ -264,6 +264,16 @@ public final class Gemm {
                               int n0, int n1, int width, int k0, int k1) {
         int fullEnd = n0 + (n1 - n0) / NR * NR;
         int m = m0;
+        if (SIX_ROWS) {
+            for (; m + 6 <= m1; m += 6) {
+                for (int n = n0; n < fullEnd; n += NR) kernel6x2(c, a, aRow, aCol, packed, N, m, n, base + n - n0, width, k0, k1);
+                if (fullEnd < n1) {
+                    kernel4x2Tail(c, a, aRow, aCol, packed, N, m, fullEnd, n1, base + fullEnd - n0, width, k0, k1);
+                    kernel1x2Tail(c, a, aRow, aCol, packed, N, m + 4, fullEnd, n1, base + fullEnd - n0, width, k0, k1);
+                    kernel1x2Tail(c, a, aRow, aCol, packed, N, m + 5, fullEnd, n1, base + fullEnd - n0, width, k0, k1);
+                }
+            }
+        }
         for (; m + MR <= m1; m += MR) {
             for (int n = n0; n < fullEnd; n += NR) kernel4x2(c, a, aRow, aCol, packed, N, m, n, base + n - n0, width, k0, k1);
             if (fullEnd < n1) kernel4x2Tail(c, a, aRow, aCol, packed, N, m, fullEnd, n1, base + fullEnd - n0, width, k0, k1);
@@ -356,6 +366,12 @@ public final class Gemm {
     }
 
     private static final int MR = 4;
+    /**
+     * With 8-float vectors (AVX2, 16 registers) the 4×2 tile does too little per load and broadcast;
+     * six rows use 12 accumulators and still fit. With 16-float vectors 4×2 is kept: it was measured
+     * fastest there.
+     */
+    private static final boolean SIX_ROWS = Simd.LANES <= 8;
     private static final int NR = 2 * Simd.LANES;
     private static final int PANEL_N = 8 * NR;
 
@@ -430,6 +446,66 @@ public final class Gemm {
         c30.add(FloatVector.fromArray(f, c, o3)).intoArray(c, o3);
         c31.add(FloatVector.fromArray(f, c, o3 + L)).intoArray(c, o3 + L);
     }
+
+    /** Six rows of A against NR packed columns: the AVX2 tile (see {@link #SIX_ROWS}). */
+    private static void kernel6x2(float[] c, float[] a, int aRow, int aCol, float[] packed, int N, int m, int n,
+                                  int col, int width, int k0, int k1) {
+        var f = Simd.F;
+        int L = Simd.LANES;
+        var c00 = FloatVector.zero(f);
+        var c01 = FloatVector.zero(f);
+        var c10 = FloatVector.zero(f);
+        var c11 = FloatVector.zero(f);
+        var c20 = FloatVector.zero(f);
+        var c21 = FloatVector.zero(f);
+        var c30 = FloatVector.zero(f);
+        var c31 = FloatVector.zero(f);
+        var c40 = FloatVector.zero(f);
+        var c41 = FloatVector.zero(f);
+        var c50 = FloatVector.zero(f);
+        var c51 = FloatVector.zero(f);
+        for (int k = k0, p = col, ka = m * aRow + k0 * aCol; k < k1; k++, p += width, ka += aCol) {
+            var b0 = FloatVector.fromArray(f, packed, p);
+            var b1 = FloatVector.fromArray(f, packed, p + L);
+            var a0 = FloatVector.broadcast(f, a[ka]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            var a1 = FloatVector.broadcast(f, a[ka + 1 * aRow]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            var a2 = FloatVector.broadcast(f, a[ka + 2 * aRow]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            var a3 = FloatVector.broadcast(f, a[ka + 3 * aRow]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            var a4 = FloatVector.broadcast(f, a[ka + 4 * aRow]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            var a5 = FloatVector.broadcast(f, a[ka + 5 * aRow]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+        }
+        int o0 = (m + 0) * N + n;
+        c00.add(FloatVector.fromArray(f, c, o0)).intoArray(c, o0);
+        c01.add(FloatVector.fromArray(f, c, o0 + L)).intoArray(c, o0 + L);
+        int o1 = (m + 1) * N + n;
+        c10.add(FloatVector.fromArray(f, c, o1)).intoArray(c, o1);
+        c11.add(FloatVector.fromArray(f, c, o1 + L)).intoArray(c, o1 + L);
+        int o2 = (m + 2) * N + n;
+        c20.add(FloatVector.fromArray(f, c, o2)).intoArray(c, o2);
+        c21.add(FloatVector.fromArray(f, c, o2 + L)).intoArray(c, o2 + L);
+        int o3 = (m + 3) * N + n;
+        c30.add(FloatVector.fromArray(f, c, o3)).intoArray(c, o3);
+        c31.add(FloatVector.fromArray(f, c, o3 + L)).intoArray(c, o3 + L);
+        int o4 = (m + 4) * N + n;
+        c40.add(FloatVector.fromArray(f, c, o4)).intoArray(c, o4);
+        c41.add(FloatVector.fromArray(f, c, o4 + L)).intoArray(c, o4 + L);
+        int o5 = (m + 5) * N + n;
+        c50.add(FloatVector.fromArray(f, c, o5)).intoArray(c, o5);
+        c51.add(FloatVector.fromArray(f, c, o5 + L)).intoArray(c, o5 + L);
+    }
+
 
     /**
      * The panel's last, partial block (fewer than NR columns, n..n1): the same products into a scratch
