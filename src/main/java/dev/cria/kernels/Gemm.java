@@ -18,8 +18,9 @@ import jdk.incubator.vector.VectorOperators;
  * one task, so results are deterministic. A task packs its panel of B, one K block at a time, as (k, n)
  * rows zero-padded to whole vectors, then sweeps its rows of A four at a time: each step broadcasts four
  * A values against two B vectors into eight accumulators, so no horizontal reduction is needed and each
- * loaded vector feeds four FMAs. (Six rows would be fewer loads per FMA, but the JIT then gives up
- * inlining the vector calls and the kernel runs an order of magnitude slower.)
+ * loaded vector feeds four FMAs. Where vectors hold 8 floats (AVX2) it sweeps six rows into twelve
+ * accumulators instead, see {@link #SIX_ROWS}. (With 16-float vectors a six-row version once made the
+ * JIT give up inlining the vector calls, and the kernel ran an order of magnitude slower.)
  */
 public final class Gemm {
     private static final int BLOCK_K = 256;
