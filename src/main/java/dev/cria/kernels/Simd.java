@@ -41,12 +41,11 @@ public final class Simd {
      * uninterrupted one, and two identical runs in one process would differ).
      */
     static float sum(FloatVector v) {
-        // Constant shuffles and a constant LANES let the JIT fold the branches; the body stays small
-        // enough to be inlined into the GEMM kernels, where a call would box the vectors.
+        // LANES is a constant (4, 8 or 16, checked above), so the JIT folds the branches away
         if (LANES > 8) v = v.add(v.rearrange(SWAP_8));
         if (LANES > 4) v = v.add(v.rearrange(SWAP_4));
-        if (LANES > 2) v = v.add(v.rearrange(SWAP_2));
-        if (LANES > 1) v = v.add(v.rearrange(SWAP_1));
+        v = v.add(v.rearrange(SWAP_2));
+        v = v.add(v.rearrange(SWAP_1));
         return v.lane(0);
     }
 
