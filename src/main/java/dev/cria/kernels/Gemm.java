@@ -15,16 +15,12 @@ import jdk.incubator.vector.VectorOperators;
  * of B is {@code b[k·bK + n·bN]}, so no operand is ever transposed in memory.
  *
  * <p>Work is split into tasks of (column panel × row range); each output element is written by exactly
- * one task, so results are deterministic. A task packs its panel of B, one K block at a time, as (k, n)
- * rows zero-padded to whole vectors, then sweeps its rows of A four at a time: each step broadcasts four
- * A values against two B vectors into eight accumulators, so no horizontal reduction is needed and each
- * loaded vector feeds four FMAs. Where vectors hold 8 floats (AVX2) it sweeps six rows into twelve
- * accumulators instead, see {@link #SIX_ROWS}. (With 16-float vectors a six-row version once made the
- * JIT give up inlining the vector calls, and the kernel ran an order of magnitude slower.)
+ * one task, so results are deterministic. A task packs its panel of B one K block at a time, and its
+ * rows of A one row block at a time, into micro-panels laid out in the order the kernel reads them
+ * (the classic Goto/BLIS scheme). The kernel broadcasts four A values against two B vectors into
+ * eight accumulators, so no horizontal reduction is needed and each loaded vector feeds four FMAs.
  */
 public final class Gemm {
-    private static final int BLOCK_K = 256;
-
     private Gemm() {
     }
 
@@ -213,21 +209,21 @@ public final class Gemm {
 
     public static void vector(float[] c, float[] a, int aRow, int aCol, float[] b, int bK, int bN, int M, int K, int N,
                               boolean accumulate) {
-        int panel = panelWidth(N);
+        int panel = panelWidth(N), kc = blockK(K);
         int panels = (N + panel - 1) / panel;
         int rowSplits = rowSplits(M, panels);
         int tasks = panels * rowSplits;
         Parallel.forRange(tasks, grain(M, K, panel, rowSplits, tasks), (start, end) -> {
-            float[] packed = packBuffer(BLOCK_K * panel);
+            float[] packedB = buffer(PACK_B, kc * panel);
+            float[] packedA = buffer(PACK_A, kc * ROW_BLOCK);
             for (int task = start; task < end; task++) {
                 int split = task / panels, n0 = (task % panels) * panel, n1 = Math.min(N, n0 + panel);
                 int m0 = (int) ((long) M * split / rowSplits), m1 = (int) ((long) M * (split + 1) / rowSplits);
-                int width = roundUp(n1 - n0, NR);
                 if (!accumulate) zero(c, N, m0, m1, n0, n1);
-                for (int k0 = 0; k0 < K; k0 += BLOCK_K) {
-                    int k1 = Math.min(K, k0 + BLOCK_K);
-                    pack(packed, b, bK, bN, n0, n1, k0, k1, width);
-                    sweep(c, a, aRow, aCol, packed, 0, N, m0, m1, n0, n1, width, k0, k1);
+                for (int k0 = 0; k0 < K; k0 += kc) {
+                    int k1 = Math.min(K, k0 + kc);
+                    packB(packedB, b, bK, bN, n0, n1, k0, k1);
+                    multiply(c, a, aRow, aCol, packedA, packedB, 0, N, m0, m1, n0, n1, k0, k1);
                 }
             }
         });
@@ -237,6 +233,12 @@ public final class Gemm {
     private static int panelWidth(int N) {
         int panels = (N + PANEL_N - 1) / PANEL_N;
         return roundUp((N + panels - 1) / panels, NR);
+    }
+
+    /** K blocks of at most BLOCK_K, as equal as possible (288 → 144 + 144, not 256 + 32). */
+    private static int blockK(int K) {
+        int blocks = Math.max(1, (K + BLOCK_K - 1) / BLOCK_K);
+        return Math.max(1, (K + blocks - 1) / blocks);
     }
 
     /**
@@ -254,34 +256,31 @@ public final class Gemm {
     }
 
     /**
-     * Rows m0..m1 of A against one packed K block of a column panel, added into C: the micro-kernels, four
-     * rows at a time. Whole NR-wide blocks and the panel's last, partial block have kernels of their own.
+     * Rows m0..m1 of A times one packed K block (k0..k1) of the column panel n0..n1, added into C.
+     * Rows go ROW_BLOCK at a time: their A block is packed into four-row micro-panels that stay in L2,
+     * then each B micro-panel (in L1) meets every micro-panel of the block. Rows left over after the
+     * last whole four are read from A where it lies.
      *
      * <p>subtle: the kernels neither branch on the data nor pass vectors to other methods. A branch first
-     * taken after C2 compiled the kernel (a partial block, an overwrite instead of an add) used to trigger
+     * taken after C2 compiled a kernel (a partial block, an overwrite instead of an add) used to trigger
      * recompilations that ended in a version boxing every vector, 3× slower for the rest of the run.
      */
-    private static void sweep(float[] c, float[] a, int aRow, int aCol, float[] packed, int base, int N, int m0, int m1,
-                              int n0, int n1, int width, int k0, int k1) {
-        int fullEnd = n0 + (n1 - n0) / NR * NR;
-        int m = m0;
-        if (SIX_ROWS) {
-            for (; m + 6 <= m1; m += 6) {
-                for (int n = n0; n < fullEnd; n += NR) kernel6x2(c, a, aRow, aCol, packed, N, m, n, base + n - n0, width, k0, k1);
-                if (fullEnd < n1) {
-                    kernel4x2Tail(c, a, aRow, aCol, packed, N, m, fullEnd, n1, base + fullEnd - n0, width, k0, k1);
-                    kernel1x2Tail(c, a, aRow, aCol, packed, N, m + 4, fullEnd, n1, base + fullEnd - n0, width, k0, k1);
-                    kernel1x2Tail(c, a, aRow, aCol, packed, N, m + 5, fullEnd, n1, base + fullEnd - n0, width, k0, k1);
+    private static void multiply(float[] c, float[] a, int aRow, int aCol, float[] packedA, float[] packedB, int bBase,
+                                 int N, int m0, int m1, int n0, int n1, int k0, int k1) {
+        int kc = k1 - k0;
+        for (int mb = m0; mb < m1; mb += ROW_BLOCK) {
+            int mEnd = Math.min(m1, mb + ROW_BLOCK), quadEnd = mb + (mEnd - mb) / MR * MR;
+            packA(packedA, a, aRow, aCol, mb, quadEnd, k0, k1);
+            for (int n = n0; n < n1; n += NR) {
+                int bOff = bBase + (n - n0) * kc;
+                if (n + NR <= n1) {
+                    for (int m = mb; m < quadEnd; m += MR) kernel4x2(c, packedA, (m - mb) * kc, packedB, bOff, N, m, n, kc);
+                    for (int m = quadEnd; m < mEnd; m++) kernel1x2(c, a, aRow, aCol, packedB, bOff, N, m, n, k0, k1);
+                } else {
+                    for (int m = mb; m < quadEnd; m += MR) kernel4x2Tail(c, packedA, (m - mb) * kc, packedB, bOff, N, m, n, n1, kc);
+                    for (int m = quadEnd; m < mEnd; m++) kernel1x2Tail(c, a, aRow, aCol, packedB, bOff, N, m, n, n1, k0, k1);
                 }
             }
-        }
-        for (; m + MR <= m1; m += MR) {
-            for (int n = n0; n < fullEnd; n += NR) kernel4x2(c, a, aRow, aCol, packed, N, m, n, base + n - n0, width, k0, k1);
-            if (fullEnd < n1) kernel4x2Tail(c, a, aRow, aCol, packed, N, m, fullEnd, n1, base + fullEnd - n0, width, k0, k1);
-        }
-        for (; m < m1; m++) {
-            for (int n = n0; n < fullEnd; n += NR) kernel1x2(c, a, aRow, aCol, packed, N, m, n, base + n - n0, width, k0, k1);
-            if (fullEnd < n1) kernel1x2Tail(c, a, aRow, aCol, packed, N, m, fullEnd, n1, base + fullEnd - n0, width, k0, k1);
         }
     }
 
@@ -297,43 +296,43 @@ public final class Gemm {
     public static final class PackedB {
         private final float[] data;
         private final int[] offsets; // [panel · kBlocks + kBlock]
-        private final int N, K, panel, kBlocks;
+        private final int N, K, panel, kc, kBlocks;
 
-        private PackedB(float[] data, int[] offsets, int N, int K, int panel, int kBlocks) {
+        private PackedB(float[] data, int[] offsets, int N, int K, int panel, int kc, int kBlocks) {
             this.data = data;
             this.offsets = offsets;
             this.N = N;
             this.K = K;
             this.panel = panel;
+            this.kc = kc;
             this.kBlocks = kBlocks;
         }
 
         /** Packs w, stored (N,K) as a linear layer's weight. */
         public static PackedB of(float[] w, int N, int K) {
-            int panel = panelWidth(N);
-            int panels = (N + panel - 1) / panel, kBlocks = (K + BLOCK_K - 1) / BLOCK_K;
+            int panel = panelWidth(N), kc = blockK(K);
+            int panels = (N + panel - 1) / panel, kBlocks = (K + kc - 1) / kc;
             int[] offsets = new int[panels * kBlocks];
             int size = 0;
             for (int p = 0; p < panels; p++) {
                 int width = roundUp(Math.min(N, (p + 1) * panel) - p * panel, NR);
                 for (int kb = 0; kb < kBlocks; kb++) {
                     offsets[p * kBlocks + kb] = size;
-                    size += (Math.min(K, (kb + 1) * BLOCK_K) - kb * BLOCK_K) * width;
+                    size += (Math.min(K, (kb + 1) * kc) - kb * kc) * width;
                 }
             }
             float[] data = new float[size];
             int blocks = panels * kBlocks;
             Parallel.forRange(blocks, 1, (start, end) -> {
-                float[] scratch = new float[BLOCK_K * panel];
+                float[] scratch = new float[kc * panel];
                 for (int i = start; i < end; i++) {
                     int p = i / kBlocks, kb = i % kBlocks;
-                    int n0 = p * panel, n1 = Math.min(N, n0 + panel), k0 = kb * BLOCK_K, k1 = Math.min(K, k0 + BLOCK_K);
-                    int width = roundUp(n1 - n0, NR);
-                    pack(scratch, w, 1, K, n0, n1, k0, k1, width);
-                    System.arraycopy(scratch, 0, data, offsets[i], (k1 - k0) * width);
+                    int n0 = p * panel, n1 = Math.min(N, n0 + panel), k0 = kb * kc, k1 = Math.min(K, k0 + kc);
+                    packB(scratch, w, 1, K, n0, n1, k0, k1);
+                    System.arraycopy(scratch, 0, data, offsets[i], (k1 - k0) * roundUp(n1 - n0, NR));
                 }
             });
-            return new PackedB(data, offsets, N, K, panel, kBlocks);
+            return new PackedB(data, offsets, N, K, panel, kc, kBlocks);
         }
 
         public int rows() {
@@ -347,43 +346,47 @@ public final class Gemm {
 
     /** C (M,N) (+)= A (M,K) · Wᵀ with W packed in advance. */
     public static void abT(float[] c, float[] a, PackedB w, int M, boolean accumulate) {
-        int N = w.N, K = w.K, panel = w.panel;
+        int N = w.N, K = w.K, panel = w.panel, kc = w.kc;
         int panels = (N + panel - 1) / panel;
         int rowSplits = rowSplits(M, panels);
         int tasks = panels * rowSplits;
         Parallel.forRange(tasks, grain(M, K, panel, rowSplits, tasks), (start, end) -> {
+            float[] packedA = buffer(PACK_A, kc * ROW_BLOCK);
             for (int task = start; task < end; task++) {
                 int split = task / panels, p = task % panels;
                 int n0 = p * panel, n1 = Math.min(N, n0 + panel);
                 int m0 = (int) ((long) M * split / rowSplits), m1 = (int) ((long) M * (split + 1) / rowSplits);
-                int width = roundUp(n1 - n0, NR);
                 if (!accumulate) zero(c, N, m0, m1, n0, n1);
                 for (int kb = 0; kb < w.kBlocks; kb++) {
-                    int k0 = kb * BLOCK_K, k1 = Math.min(K, k0 + BLOCK_K);
-                    sweep(c, a, K, 1, w.data, w.offsets[p * w.kBlocks + kb], N, m0, m1, n0, n1, width, k0, k1);
+                    int k0 = kb * kc, k1 = Math.min(K, k0 + kc);
+                    multiply(c, a, K, 1, packedA, w.data, w.offsets[p * w.kBlocks + kb], N, m0, m1, n0, n1, k0, k1);
                 }
             }
         });
     }
 
-    private static final int MR = 4;
     /**
-     * With 8-float vectors (AVX2, 16 registers) the 4×2 tile does too little per load and broadcast;
-     * six rows use 12 accumulators and still fit. With 16-float vectors 4×2 is kept: it was measured
-     * fastest there.
+     * The register tile: four rows of A against NR = two vectors of columns, eight accumulators. On
+     * packed operands the loop has no bounds checks left, and even if C2 hoists all four broadcasts
+     * the tile needs only 14 of AVX2's 16 vector registers. (A six-row tile was tried on AVX2: C2
+     * schedules its six broadcasts first and spills an accumulator, which makes it 40% slower.)
      */
-    private static final boolean SIX_ROWS = Simd.LANES <= 8;
+    private static final int MR = 4;
     private static final int NR = 2 * Simd.LANES;
-    private static final int PANEL_N = 8 * NR;
+    private static final int PANEL_N = 512;
+    /** Rows of A packed at a time: ROW_BLOCK × BLOCK_K floats, 128 KB, stay in L2. */
+    private static final int ROW_BLOCK = 128;
+    private static final int BLOCK_K = 256;
 
-    /** Each thread keeps its packing buffer across calls, so steady-state GEMMs allocate nothing. */
-    private static final ThreadLocal<float[]> PACK = ThreadLocal.withInitial(() -> new float[0]);
+    /** Each thread keeps its packing buffers across calls, so steady-state GEMMs allocate nothing. */
+    private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[0]);
 
-    private static float[] packBuffer(int size) {
-        float[] buffer = PACK.get();
+    private static float[] buffer(ThreadLocal<float[]> local, int size) {
+        float[] buffer = local.get();
         if (buffer.length < size) {
             buffer = new float[size];
-            PACK.set(buffer);
+            local.set(buffer);
         }
         return buffer;
     }
@@ -394,22 +397,45 @@ public final class Gemm {
         return (x + multiple - 1) / multiple * multiple;
     }
 
-    /** packed[(k − k0)·width + (n − n0)] = B(k, n) for the panel's columns; padding columns are 0. */
-    private static void pack(float[] packed, float[] b, int bK, int bN, int n0, int n1, int k0, int k1, int width) {
-        int cols = n1 - n0;
-        for (int k = k0; k < k1; k++) {
-            int row = (k - k0) * width;
+    /**
+     * Packs B's columns n0..n1, rows k0..k1, as micro-panels NR columns wide: micro-panel j holds
+     * {@code packed[j·NR·kc + (k − k0)·NR + i] = B(k, n0 + j·NR + i)}, so a kernel reads it front to back.
+     * Padding columns are 0.
+     */
+    private static void packB(float[] packed, float[] b, int bK, int bN, int n0, int n1, int k0, int k1) {
+        int kc = k1 - k0;
+        for (int n = n0; n < n1; n += NR) {
+            int base = (n - n0) * kc, cols = Math.min(NR, n1 - n);
             if (bN == 1) {
-                System.arraycopy(b, k * bK + n0, packed, row, cols);
+                for (int k = k0; k < k1; k++) {
+                    int row = base + (k - k0) * NR;
+                    System.arraycopy(b, k * bK + n, packed, row, cols);
+                    for (int j = cols; j < NR; j++) packed[row + j] = 0f;
+                }
             } else {
-                for (int j = 0; j < cols; j++) packed[row + j] = b[k * bK + (n0 + j) * bN];
+                for (int j = 0; j < NR; j++) {
+                    if (j < cols) {
+                        for (int k = k0, from = k0 * bK + (n + j) * bN; k < k1; k++, from += bK) packed[base + (k - k0) * NR + j] = b[from];
+                    } else {
+                        for (int k = k0; k < k1; k++) packed[base + (k - k0) * NR + j] = 0f;
+                    }
+                }
             }
-            for (int j = cols; j < width; j++) packed[row + j] = 0f;
         }
     }
 
-    private static void kernel4x2(float[] c, float[] a, int aRow, int aCol, float[] packed, int N, int m, int n,
-                                  int col, int width, int k0, int k1) {
+    /** Packs A's rows m0..m1 (a multiple of MR), columns k0..k1, as {@code packed[(m − m0)·kc + (k − k0)·MR + r]}. */
+    private static void packA(float[] packed, float[] a, int aRow, int aCol, int m0, int m1, int k0, int k1) {
+        int kc = k1 - k0;
+        for (int m = m0; m < m1; m += MR) {
+            int base = (m - m0) * kc;
+            for (int r = 0; r < MR; r++) {
+                for (int k = k0, from = (m + r) * aRow + k0 * aCol; k < k1; k++, from += aCol) packed[base + (k - k0) * MR + r] = a[from];
+            }
+        }
+    }
+
+    private static void kernel4x2(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int n, int kc) {
         var f = Simd.F;
         int L = Simd.LANES;
         var c00 = FloatVector.zero(f);
@@ -420,20 +446,20 @@ public final class Gemm {
         var c21 = FloatVector.zero(f);
         var c30 = FloatVector.zero(f);
         var c31 = FloatVector.zero(f);
-        int r2 = 2 * aRow, r3 = 3 * aRow;
-        for (int k = k0, p = col, ka = m * aRow + k0 * aCol; k < k1; k++, p += width, ka += aCol) {
-            var b0 = FloatVector.fromArray(f, packed, p);
-            var b1 = FloatVector.fromArray(f, packed, p + L);
-            var av = FloatVector.broadcast(f, a[ka]);
+        for (int i = 0; i < kc; i++) {
+            int p = bOff + i * NR, q = aOff + i * MR;
+            var b0 = FloatVector.fromArray(f, packedB, p);
+            var b1 = FloatVector.fromArray(f, packedB, p + L);
+            var av = FloatVector.broadcast(f, packedA[q]);
             c00 = av.fma(b0, c00);
             c01 = av.fma(b1, c01);
-            av = FloatVector.broadcast(f, a[ka + aRow]);
+            av = FloatVector.broadcast(f, packedA[q + 1]);
             c10 = av.fma(b0, c10);
             c11 = av.fma(b1, c11);
-            av = FloatVector.broadcast(f, a[ka + r2]);
+            av = FloatVector.broadcast(f, packedA[q + 2]);
             c20 = av.fma(b0, c20);
             c21 = av.fma(b1, c21);
-            av = FloatVector.broadcast(f, a[ka + r3]);
+            av = FloatVector.broadcast(f, packedA[q + 3]);
             c30 = av.fma(b0, c30);
             c31 = av.fma(b1, c31);
         }
@@ -448,82 +474,22 @@ public final class Gemm {
         c31.add(FloatVector.fromArray(f, c, o3 + L)).intoArray(c, o3 + L);
     }
 
-    /** Six rows of A against NR packed columns: the AVX2 tile (see {@link #SIX_ROWS}). */
-    private static void kernel6x2(float[] c, float[] a, int aRow, int aCol, float[] packed, int N, int m, int n,
-                                  int col, int width, int k0, int k1) {
-        var f = Simd.F;
-        int L = Simd.LANES;
-        var c00 = FloatVector.zero(f);
-        var c01 = FloatVector.zero(f);
-        var c10 = FloatVector.zero(f);
-        var c11 = FloatVector.zero(f);
-        var c20 = FloatVector.zero(f);
-        var c21 = FloatVector.zero(f);
-        var c30 = FloatVector.zero(f);
-        var c31 = FloatVector.zero(f);
-        var c40 = FloatVector.zero(f);
-        var c41 = FloatVector.zero(f);
-        var c50 = FloatVector.zero(f);
-        var c51 = FloatVector.zero(f);
-        for (int k = k0, p = col, ka = m * aRow + k0 * aCol; k < k1; k++, p += width, ka += aCol) {
-            var b0 = FloatVector.fromArray(f, packed, p);
-            var b1 = FloatVector.fromArray(f, packed, p + L);
-            var a0 = FloatVector.broadcast(f, a[ka]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            var a1 = FloatVector.broadcast(f, a[ka + 1 * aRow]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            var a2 = FloatVector.broadcast(f, a[ka + 2 * aRow]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            var a3 = FloatVector.broadcast(f, a[ka + 3 * aRow]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
-            var a4 = FloatVector.broadcast(f, a[ka + 4 * aRow]);
-            c40 = a4.fma(b0, c40);
-            c41 = a4.fma(b1, c41);
-            var a5 = FloatVector.broadcast(f, a[ka + 5 * aRow]);
-            c50 = a5.fma(b0, c50);
-            c51 = a5.fma(b1, c51);
-        }
-        int o0 = (m + 0) * N + n;
-        c00.add(FloatVector.fromArray(f, c, o0)).intoArray(c, o0);
-        c01.add(FloatVector.fromArray(f, c, o0 + L)).intoArray(c, o0 + L);
-        int o1 = (m + 1) * N + n;
-        c10.add(FloatVector.fromArray(f, c, o1)).intoArray(c, o1);
-        c11.add(FloatVector.fromArray(f, c, o1 + L)).intoArray(c, o1 + L);
-        int o2 = (m + 2) * N + n;
-        c20.add(FloatVector.fromArray(f, c, o2)).intoArray(c, o2);
-        c21.add(FloatVector.fromArray(f, c, o2 + L)).intoArray(c, o2 + L);
-        int o3 = (m + 3) * N + n;
-        c30.add(FloatVector.fromArray(f, c, o3)).intoArray(c, o3);
-        c31.add(FloatVector.fromArray(f, c, o3 + L)).intoArray(c, o3 + L);
-        int o4 = (m + 4) * N + n;
-        c40.add(FloatVector.fromArray(f, c, o4)).intoArray(c, o4);
-        c41.add(FloatVector.fromArray(f, c, o4 + L)).intoArray(c, o4 + L);
-        int o5 = (m + 5) * N + n;
-        c50.add(FloatVector.fromArray(f, c, o5)).intoArray(c, o5);
-        c51.add(FloatVector.fromArray(f, c, o5 + L)).intoArray(c, o5 + L);
-    }
-
-
     /**
-     * The panel's last, partial block (fewer than NR columns, n..n1): the same products into a scratch
-     * tile, then added into C column by column.
+     * The panel's last, partial micro-panel (fewer than NR columns, n..n1): the same products into a
+     * scratch tile, then added into C column by column.
      */
-    private static void kernel4x2Tail(float[] c, float[] a, int aRow, int aCol, float[] packed, int N, int m, int n, int n1,
-                                      int col, int width, int k0, int k1) {
+    private static void kernel4x2Tail(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int n,
+                                      int n1, int kc) {
         var f = Simd.F;
         int L = Simd.LANES;
         float[] tile = TAIL.get();
         for (int r = 0; r < MR; r++) {
             var c0 = FloatVector.zero(f);
             var c1 = FloatVector.zero(f);
-            for (int k = k0, p = col, ka = (m + r) * aRow + k0 * aCol; k < k1; k++, p += width, ka += aCol) {
-                var av = FloatVector.broadcast(f, a[ka]);
-                c0 = av.fma(FloatVector.fromArray(f, packed, p), c0);
-                c1 = av.fma(FloatVector.fromArray(f, packed, p + L), c1);
+            for (int i = 0; i < kc; i++) {
+                var av = FloatVector.broadcast(f, packedA[aOff + i * MR + r]);
+                c0 = av.fma(FloatVector.fromArray(f, packedB, bOff + i * NR), c0);
+                c1 = av.fma(FloatVector.fromArray(f, packedB, bOff + i * NR + L), c1);
             }
             c0.intoArray(tile, 0);
             c1.intoArray(tile, L);
@@ -532,39 +498,37 @@ public final class Gemm {
         }
     }
 
-
-
-    private static void kernel1x2(float[] c, float[] a, int aRow, int aCol, float[] packed, int N, int m, int n,
-                                  int col, int width, int k0, int k1) {
+    /** One row of A, read where it lies (a row left over after the last whole four), against a micro-panel. */
+    private static void kernel1x2(float[] c, float[] a, int aRow, int aCol, float[] packedB, int bOff, int N, int m, int n,
+                                  int k0, int k1) {
         var f = Simd.F;
         int L = Simd.LANES;
         var c0 = FloatVector.zero(f);
         var c1 = FloatVector.zero(f);
-        for (int k = k0, p = col, ka = m * aRow + k0 * aCol; k < k1; k++, p += width, ka += aCol) {
+        for (int k = k0, p = bOff, ka = m * aRow + k0 * aCol; k < k1; k++, p += NR, ka += aCol) {
             var av = FloatVector.broadcast(f, a[ka]);
-            c0 = av.fma(FloatVector.fromArray(f, packed, p), c0);
-            c1 = av.fma(FloatVector.fromArray(f, packed, p + L), c1);
+            c0 = av.fma(FloatVector.fromArray(f, packedB, p), c0);
+            c1 = av.fma(FloatVector.fromArray(f, packedB, p + L), c1);
         }
         int o = m * N + n;
         c0.add(FloatVector.fromArray(f, c, o)).intoArray(c, o);
         c1.add(FloatVector.fromArray(f, c, o + L)).intoArray(c, o + L);
     }
 
-    private static void kernel1x2Tail(float[] c, float[] a, int aRow, int aCol, float[] packed, int N, int m, int n, int n1,
-                                      int col, int width, int k0, int k1) {
+    private static void kernel1x2Tail(float[] c, float[] a, int aRow, int aCol, float[] packedB, int bOff, int N, int m,
+                                      int n, int n1, int k0, int k1) {
         var f = Simd.F;
         int L = Simd.LANES;
         float[] tile = TAIL.get();
         var c0 = FloatVector.zero(f);
         var c1 = FloatVector.zero(f);
-        for (int k = k0, p = col, ka = m * aRow + k0 * aCol; k < k1; k++, p += width, ka += aCol) {
+        for (int k = k0, p = bOff, ka = m * aRow + k0 * aCol; k < k1; k++, p += NR, ka += aCol) {
             var av = FloatVector.broadcast(f, a[ka]);
-            c0 = av.fma(FloatVector.fromArray(f, packed, p), c0);
-            c1 = av.fma(FloatVector.fromArray(f, packed, p + L), c1);
+            c0 = av.fma(FloatVector.fromArray(f, packedB, p), c0);
+            c1 = av.fma(FloatVector.fromArray(f, packedB, p + L), c1);
         }
         c0.intoArray(tile, 0);
         c1.intoArray(tile, L);
         for (int j = 0; j < n1 - n; j++) c[m * N + n + j] += tile[j];
     }
-
 }
