@@ -12,17 +12,39 @@ public final class GemmProbe {
     private GemmProbe() {
     }
 
+    /** Which of the three training products is timed; each computes C (M,N) from A and B of K-long sums. */
+    public enum Layout {
+        /** C = A·Bᵀ, B stored (N,K): the forward x·Wᵀ. */
+        ABT,
+        /** C = A·B, B stored (K,N): the input gradient dY·W. */
+        AB,
+        /** C = Aᵀ·B, A stored (K,M): the weight gradient dYᵀ·X, accumulated. */
+        ATB;
+
+        void multiply(float[] c, float[] a, float[] b, int M, int K, int N) {
+            switch (this) {
+                case ABT -> Gemm.abT(c, a, b, M, K, N, false);
+                case AB -> Gemm.ab(c, a, b, M, K, N, false);
+                case ATB -> Gemm.aTb(c, a, b, M, K, N, true);
+            }
+        }
+    }
+
     /** C (M,N) = A (M,K) · B (K,N), with B held as (N,K) as linear weights are. */
     public static Result run(int M, int N, int K, double seconds) {
+        return run(Layout.ABT, M, N, K, seconds);
+    }
+
+    public static Result run(Layout layout, int M, int N, int K, double seconds) {
         Rng rng = new Rng(1);
         float[] a = random(rng, M * K), b = random(rng, N * K), c = new float[M * N];
         double flops = 2.0 * M * N * K;
-        for (int i = 0; i < 2; i++) Gemm.abT(c, a, b, M, K, N, false);
+        for (int i = 0; i < 2; i++) layout.multiply(c, a, b, M, K, N);
         var times = new java.util.ArrayList<Double>();
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
         do {
             long t0 = System.nanoTime();
-            Gemm.abT(c, a, b, M, K, N, false);
+            layout.multiply(c, a, b, M, K, N);
             times.add((System.nanoTime() - t0) / 1e9);
         } while (System.nanoTime() < deadline || times.size() < 3);
         java.util.Collections.sort(times);

@@ -92,6 +92,9 @@ final class BenchCommand implements Runnable {
         @Option(names = "--n", defaultValue = "2048", description = "Columns of B and C. Default: ${DEFAULT-VALUE}.") int n;
         @Option(names = "--k", defaultValue = "2048", description = "Columns of A, rows of B. Default: ${DEFAULT-VALUE}.") int k;
         @Option(names = "--seconds", defaultValue = "3", description = "How long to repeat. Default: ${DEFAULT-VALUE}.") double seconds;
+        @Option(names = "--layout", defaultValue = "abt", converter = LayoutConverter.class,
+                description = "Which training product: abt (forward x·Wᵀ), ab (input gradient dY·W) or atb (weight gradient dYᵀ·X, accumulated). Default: ${DEFAULT-VALUE}.")
+        GemmProbe.Layout layout;
         @Mixin Common common;
 
         @Override
@@ -99,9 +102,10 @@ final class BenchCommand implements Runnable {
             positive("--m", m);
             positive("--n", n);
             positive("--k", k);
-            var r = GemmProbe.run(m, n, k, seconds);
+            var r = GemmProbe.run(layout, m, n, k, seconds);
             var f = new LinkedHashMap<String, Object>();
             f.put("bench", "gemm");
+            f.put("layout", layout.name().toLowerCase(java.util.Locale.ROOT));
             f.put("m", m);
             f.put("n", n);
             f.put("k", k);
@@ -113,13 +117,24 @@ final class BenchCommand implements Runnable {
         }
     }
 
+    static final class LayoutConverter implements picocli.CommandLine.ITypeConverter<GemmProbe.Layout> {
+        @Override
+        public GemmProbe.Layout convert(String value) {
+            try {
+                return GemmProbe.Layout.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a layout; use abt, ab or atb");
+            }
+        }
+    }
+
     @Command(name = "train", mixinStandardHelpOptions = true,
             description = "Full AdamW training steps on random tokens: ms/step and tokens/s (untied embeddings, as the PyTorch peer).")
     static final class Train implements Callable<Integer> {
         @Mixin Shape shape;
         @Option(names = "--seq-len", defaultValue = "512", description = "Tokens per sequence. Default: ${DEFAULT-VALUE}.") int seqLen;
         @Option(names = "--batch", defaultValue = "8", description = "Sequences per step. Default: ${DEFAULT-VALUE}.") int batch;
-        @Option(names = "--steps", defaultValue = "5", description = "Timed steps, after warm-up steps until two agree within 10%. Default: ${DEFAULT-VALUE}.") int steps;
+        @Option(names = "--steps", defaultValue = "5", description = "Timed steps, after warm-up steps until two agree within 10%%. Default: ${DEFAULT-VALUE}.") int steps;
         @Option(names = "--tied", description = "Tie the LM head to the embeddings.") boolean tied;
         @Option(names = "--profile", description = "Also print the time of each op, forward and backward (slows the step a little).") boolean profile;
         @Mixin Common common;

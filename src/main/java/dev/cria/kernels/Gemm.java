@@ -219,11 +219,10 @@ public final class Gemm {
             for (int task = start; task < end; task++) {
                 int split = task / panels, n0 = (task % panels) * panel, n1 = Math.min(N, n0 + panel);
                 int m0 = (int) ((long) M * split / rowSplits), m1 = (int) ((long) M * (split + 1) / rowSplits);
-                if (!accumulate) zero(c, N, m0, m1, n0, n1);
                 for (int k0 = 0; k0 < K; k0 += kc) {
                     int k1 = Math.min(K, k0 + kc);
                     packB(packedB, b, bK, bN, n0, n1, k0, k1);
-                    multiply(c, a, aRow, aCol, packedA, packedB, 0, N, m0, m1, n0, n1, k0, k1);
+                    multiply(c, a, aRow, aCol, packedA, packedB, 0, N, m0, m1, n0, n1, k0, k1, !accumulate && k0 == 0);
                 }
             }
         });
@@ -235,7 +234,7 @@ public final class Gemm {
         return roundUp((N + panels - 1) / panels, NR);
     }
 
-    /** K blocks of at most BLOCK_K, as equal as possible (288 → 144 + 144, not 256 + 32). */
+    /** K blocks of at most BLOCK_K, as equal as possible (800 → 267 + 267 + 266, not 384 + 384 + 32). */
     private static int blockK(int K) {
         int blocks = Math.max(1, (K + BLOCK_K - 1) / BLOCK_K);
         return Math.max(1, (K + blocks - 1) / blocks);
@@ -259,17 +258,20 @@ public final class Gemm {
      * Rows m0..m1 of A times one packed K block (k0..k1) of the column panel n0..n1, added into C.
      * Rows go ROW_BLOCK at a time: their A block is packed into four-row micro-panels that stay in L2,
      * then each B micro-panel (in L1) meets every micro-panel of the block. Rows left over after the
-     * last whole four are read from A where it lies.
+     * last whole four are read from A where it lies. With {@code overwrite} the block's C is zeroed
+     * first, just before the kernels add into it, so it is still in cache (C can be hundreds of MB: an
+     * LM head's logits).
      *
      * <p>subtle: the kernels neither branch on the data nor pass vectors to other methods. A branch first
      * taken after C2 compiled a kernel (a partial block, an overwrite instead of an add) used to trigger
      * recompilations that ended in a version boxing every vector, 3× slower for the rest of the run.
      */
     private static void multiply(float[] c, float[] a, int aRow, int aCol, float[] packedA, float[] packedB, int bBase,
-                                 int N, int m0, int m1, int n0, int n1, int k0, int k1) {
+                                 int N, int m0, int m1, int n0, int n1, int k0, int k1, boolean overwrite) {
         int kc = k1 - k0;
         for (int mb = m0; mb < m1; mb += ROW_BLOCK) {
             int mEnd = Math.min(m1, mb + ROW_BLOCK), quadEnd = mb + (mEnd - mb) / MR * MR;
+            if (overwrite) zero(c, N, mb, mEnd, n0, n1);
             packA(packedA, a, aRow, aCol, mb, quadEnd, k0, k1);
             for (int n = n0; n < n1; n += NR) {
                 int bOff = bBase + (n - n0) * kc;
@@ -356,10 +358,10 @@ public final class Gemm {
                 int split = task / panels, p = task % panels;
                 int n0 = p * panel, n1 = Math.min(N, n0 + panel);
                 int m0 = (int) ((long) M * split / rowSplits), m1 = (int) ((long) M * (split + 1) / rowSplits);
-                if (!accumulate) zero(c, N, m0, m1, n0, n1);
                 for (int kb = 0; kb < w.kBlocks; kb++) {
                     int k0 = kb * kc, k1 = Math.min(K, k0 + kc);
-                    multiply(c, a, K, 1, packedA, w.data, w.offsets[p * w.kBlocks + kb], N, m0, m1, n0, n1, k0, k1);
+                    multiply(c, a, K, 1, packedA, w.data, w.offsets[p * w.kBlocks + kb], N, m0, m1, n0, n1, k0, k1,
+                            !accumulate && kb == 0);
                 }
             }
         });
@@ -374,9 +376,10 @@ public final class Gemm {
     private static final int MR = 4;
     private static final int NR = 2 * Simd.LANES;
     private static final int PANEL_N = 512;
-    /** Rows of A packed at a time: ROW_BLOCK × BLOCK_K floats, 128 KB, stay in L2. */
+    /** Rows of A packed at a time: ROW_BLOCK × BLOCK_K floats, 192 KB, stay in L2. */
     private static final int ROW_BLOCK = 128;
-    private static final int BLOCK_K = 256;
+    /** One K block up to 384, so common model widths (288, 384) make a single pass over C. */
+    private static final int BLOCK_K = 384;
 
     /** Each thread keeps its packing buffers across calls, so steady-state GEMMs allocate nothing. */
     private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[0]);
@@ -424,13 +427,20 @@ public final class Gemm {
         }
     }
 
-    /** Packs A's rows m0..m1 (a multiple of MR), columns k0..k1, as {@code packed[(m − m0)·kc + (k − k0)·MR + r]}. */
+    /**
+     * Packs A's rows m0..m1 (a multiple of MR), columns k0..k1, as {@code packed[(m − m0)·kc + (k − k0)·MR + r]}
+     * for row m + r. One k at a time across all the rows: where A is stored (K,M) (the weight gradient)
+     * that reads along its rows, and where it is (M,K) the block's rows are few enough to stay in L1.
+     */
     private static void packA(float[] packed, float[] a, int aRow, int aCol, int m0, int m1, int k0, int k1) {
         int kc = k1 - k0;
-        for (int m = m0; m < m1; m += MR) {
-            int base = (m - m0) * kc;
-            for (int r = 0; r < MR; r++) {
-                for (int k = k0, from = (m + r) * aRow + k0 * aCol; k < k1; k++, from += aCol) packed[base + (k - k0) * MR + r] = a[from];
+        for (int k = k0; k < k1; k++) {
+            for (int m = m0, to = (k - k0) * MR, from = m0 * aRow + k * aCol; m < m1; m += MR, to += MR * kc) {
+                packed[to] = a[from];
+                packed[to + 1] = a[from + aRow];
+                packed[to + 2] = a[from + 2 * aRow];
+                packed[to + 3] = a[from + 3 * aRow];
+                from += MR * aRow;
             }
         }
     }
