@@ -2,7 +2,6 @@ package dev.cria.kernels;
 
 import dev.cria.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Causal grouped-query attention, fused: scores, softmax and the weighted sum of values in one pass per
@@ -38,96 +37,104 @@ public final class Attention {
         }
     }
 
+    /** Query rows per block: one block's scores are QUERY_BLOCK × T floats, never T × T per head. */
+    private static final int QUERY_BLOCK = 64;
+
     /**
-     * Fast path: keys and values of one (batch, kv head) are first transposed to (HS, T), so every step
-     * (scores, softmax, weighted sum) runs along the key positions, which vectorises for any head size.
+     * Fast path, as matrix products: for each (batch, kv head) its keys K and values V are gathered into
+     * (T, HS) matrices, then for each query head of the group and each block of query rows Q,
+     * {@code S = Q·Kᵀ}, {@code P = causal softmax(scale·S)}, {@code O = P·V}, the products on {@link Gemm}.
+     * A block of rows t0.. sees keys 0..t0 + rows only, so the causal triangle is mostly skipped.
+     * Products whose result is HS wide are computed transposed, HS rows by many columns, because heads
+     * can be narrower than a vector tile (the tiny preset's are 8 wide).
      */
     public static void forwardVector(float[] out, float[] lse, float[] q, float[] k, float[] v,
                                      int B, int T, int H, int KVH, int HS) {
         int G = H / KVH;
         float scale = (float) (1.0 / Math.sqrt(HS));
         Parallel.forRange(B * KVH, 1, (start, end) -> {
-            float[] kT = new float[HS * T], vT = new float[HS * T], p = new float[T];
+            float[] keys = new float[T * HS], values = new float[T * HS];
+            float[] queries = new float[QUERY_BLOCK * HS], scores = new float[QUERY_BLOCK * T], oT = new float[HS * QUERY_BLOCK];
             for (int bk = start; bk < end; bk++) {
                 int b = bk / KVH, kvh = bk % KVH;
-                transposeGroup(kT, k, b, kvh, T, KVH, HS);
-                transposeGroup(vT, v, b, kvh, T, KVH, HS);
+                gather(keys, k, b * T, T, KVH, kvh, HS);
+                gather(values, v, b * T, T, KVH, kvh, HS);
                 for (int h = kvh * G; h < (kvh + 1) * G; h++) {
-                    for (int t = 0; t < T; t++) {
-                        int row = (b * T + t) * H * HS + h * HS;
-                        int len = t + 1;
-                        float rowLse = softmaxScores(p, q, row, kT, T, HS, len, scale);
-                        lse[(b * H + h) * T + t] = rowLse;
-                        for (int i = 0; i < HS; i++) out[row + i] = Simd.dotVector(p, 0, vT, i * T, len);
+                    for (int t0 = 0; t0 < T; t0 += QUERY_BLOCK) {
+                        int rows = Math.min(QUERY_BLOCK, T - t0), len = t0 + rows;
+                        gather(queries, q, b * T + t0, rows, H, h, HS);
+                        timesTransposed(scores, queries, keys, rows, HS, len);
+                        for (int r = 0; r < rows; r++) {
+                            lse[(b * H + h) * T + t0 + r] = softmaxInPlace(scores, r * len, t0 + r + 1, len, scale);
+                        }
+                        transposedTimesTransposed(oT, values, scores, HS, len, rows);
+                        scatterTransposed(out, oT, b * T + t0, rows, H, h, HS);
                     }
                 }
             }
         });
     }
 
-    /** dst (HS, T) = the (T, HS) slice of kv head kvh in batch b of src (B·T, KVH·HS). */
-    private static void transposeGroup(float[] dst, float[] src, int b, int kvh, int T, int KVH, int HS) {
-        for (int s = 0; s < T; s++) {
-            int off = (b * T + s) * KVH * HS + kvh * HS;
-            for (int i = 0; i < HS; i++) dst[i * T + s] = src[off + i];
+    /** c (M,N) = a (M,K) · bᵀ, b stored (N,K). */
+    private static void timesTransposed(float[] c, float[] a, float[] b, int M, int K, int N) {
+        Gemm.vector(c, a, K, 1, b, 1, K, M, K, N, false);
+    }
+
+    /** c (M,N) = aᵀ · bᵀ, a stored (K,M) and b stored (N,K). */
+    private static void transposedTimesTransposed(float[] c, float[] a, float[] b, int M, int K, int N) {
+        Gemm.vector(c, a, 1, M, b, 1, K, M, K, N, false);
+    }
+
+    /** c (M,N) = aᵀ · b, a stored (K,M) and b (K,N). */
+    private static void transposedTimes(float[] c, float[] a, float[] b, int M, int K, int N) {
+        Gemm.vector(c, a, 1, M, b, N, 1, M, K, N, false);
+    }
+
+    /** dst (rows, HS) = head {@code head} of rows first.. of src (·, heads·HS). */
+    private static void gather(float[] dst, float[] src, int first, int rows, int heads, int head, int HS) {
+        for (int r = 0; r < rows; r++) System.arraycopy(src, ((first + r) * heads + head) * HS, dst, r * HS, HS);
+    }
+
+    /** Head {@code head} of rows first.. of dst (·, heads·HS) = srcT (HS, rows), transposed. */
+    private static void scatterTransposed(float[] dst, float[] srcT, int first, int rows, int heads, int head, int HS) {
+        for (int r = 0; r < rows; r++) {
+            int off = ((first + r) * heads + head) * HS;
+            for (int i = 0; i < HS; i++) dst[off + i] = srcT[i * rows + r];
         }
     }
 
-    /** Adds a (HS, T) buffer back into the (T, HS) slice of kv head kvh in batch b of dst. */
-    private static void addTransposedGroup(float[] dst, float[] srcT, int b, int kvh, int T, int KVH, int HS) {
-        for (int s = 0; s < T; s++) {
-            int off = (b * T + s) * KVH * HS + kvh * HS;
-            for (int i = 0; i < HS; i++) dst[off + i] += srcT[i * T + s];
+    /** Head {@code head} of rows first.. of dst (·, heads·HS) += srcT (HS, stride), its first {@code rows} columns. */
+    private static void addTransposed(float[] dst, float[] srcT, int stride, int first, int rows, int heads, int head, int HS) {
+        for (int r = 0; r < rows; r++) {
+            int off = ((first + r) * heads + head) * HS;
+            for (int i = 0; i < HS; i++) dst[off + i] += srcT[i * stride + r];
         }
     }
 
     /**
-     * p[0..len) = softmax(scale · q·k_s) with keys given transposed (HS, T); returns the log-sum-exp.
+     * One row of scores, x[off..off+width): the first {@code len} become softmax(scale·x), the rest 0 (keys
+     * in the future of this query). Returns the log-sum-exp of the scaled scores.
      */
-    private static float softmaxScores(float[] p, float[] q, int qOff, float[] kT, int T, int HS, int len, float scale) {
-        rowTimesMatrix(p, q, qOff, kT, T, HS, len, scale);
-        float max = Float.NEGATIVE_INFINITY;
-        for (int s = 0; s < len; s++) max = Math.max(max, p[s]);
-        float sum = expShifted(p, len, max);
-        float inv = 1f / sum;
-        Simd.scaleInPlace(p, 0, len, inv);
-        return max + (float) Math.log(sum);
-    }
-
-    /** dst[s] = alpha · Σ_i x[xOff+i] · mT[i·T + s] for s in [0, len): a row vector times a (HS, T) matrix. */
-    private static void rowTimesMatrix(float[] dst, float[] x, int xOff, float[] mT, int T, int HS, int len, float alpha) {
+    private static float softmaxInPlace(float[] x, int off, int len, int width, float scale) {
         var f = Simd.F;
-        int s = 0;
-        for (int bound = f.loopBound(len); s < bound; s += Simd.LANES) {
-            var acc = FloatVector.zero(f);
-            for (int i = 0; i < HS; i++) acc = FloatVector.fromArray(f, mT, i * T + s).fma(FloatVector.broadcast(f, x[xOff + i]), acc);
-            acc.mul(alpha).intoArray(dst, s);
-        }
-        for (; s < len; s++) {
-            float acc = 0;
-            for (int i = 0; i < HS; i++) acc += x[xOff + i] * mT[i * T + s];
-            dst[s] = acc * alpha;
-        }
-    }
-
-    /** p[s] = exp(p[s] − shift) for s in [0, len); returns the sum. */
-    private static float expShifted(float[] p, int len, float shift) {
-        var f = Simd.F;
-        int s = 0;
-        float sum = 0;
-        var shiftV = FloatVector.broadcast(f, shift);
+        float max = Softmax.max(x, off, len) * scale;
+        var scaleV = FloatVector.broadcast(f, scale);
+        var minusMax = FloatVector.broadcast(f, -max);
         var acc = FloatVector.zero(f);
-        for (int bound = f.loopBound(len); s < bound; s += Simd.LANES) {
-            var e = Simd.exp(FloatVector.fromArray(f, p, s).sub(shiftV));
-            e.intoArray(p, s);
+        int i = 0;
+        for (int bound = f.loopBound(len); i < bound; i += Simd.LANES) {
+            var e = Simd.exp(FloatVector.fromArray(f, x, off + i).fma(scaleV, minusMax));
+            e.intoArray(x, off + i);
             acc = acc.add(e);
         }
-        sum = Simd.sum(acc);
-        for (; s < len; s++) {
-            p[s] = (float) Math.exp(p[s] - shift);
-            sum += p[s];
+        float sum = Simd.sum(acc);
+        for (; i < len; i++) {
+            x[off + i] = (float) Math.exp(scale * x[off + i] - max);
+            sum += x[off + i];
         }
-        return sum;
+        Simd.scaleInPlace(x, off, len, 1f / sum);
+        java.util.Arrays.fill(x, off + len, off + width, 0f);
+        return max + (float) Math.log(sum);
     }
 
     /**
@@ -193,50 +200,79 @@ public final class Attention {
         }
     }
 
-    /** Fast path: the same recipe along key positions, on (HS, T) transposes of k, v and their gradients. */
+    /**
+     * Fast path, as matrix products per block of query rows (see {@link #forwardVector}): P is recomputed
+     * from the saved log-sum-exp, then {@code dP = dO·Vᵀ}, {@code dS = P ∘ (dP − D)} with D_t = dO_t·O_t,
+     * {@code dQ = scale·dS·K}, {@code dK += scale·dSᵀ·Q}, {@code dV += Pᵀ·dO}. Each thread owns the
+     * (batch, kv head) pairs whose dK and dV it accumulates.
+     */
     public static void backwardVector(float[] dq, float[] dk, float[] dv, float[] dout, float[] q, float[] k, float[] v,
                                       float[] out, float[] lse, int B, int T, int H, int KVH, int HS) {
         int G = H / KVH;
         float scale = (float) (1.0 / Math.sqrt(HS));
         Parallel.forRange(B * KVH, 1, (start, end) -> {
-            float[] kT = new float[HS * T], vT = new float[HS * T], dkT = new float[HS * T], dvT = new float[HS * T];
-            float[] p = new float[T], ds = new float[T];
+            float[] keys = new float[T * HS], values = new float[T * HS], dKeysT = new float[HS * T], dValuesT = new float[HS * T];
+            float[] queries = new float[QUERY_BLOCK * HS], dO = new float[QUERY_BLOCK * HS], dQT = new float[HS * QUERY_BLOCK];
+            float[] p = new float[QUERY_BLOCK * T], dS = new float[QUERY_BLOCK * T], blockT = new float[HS * T];
             for (int bk = start; bk < end; bk++) {
                 int b = bk / KVH, kvh = bk % KVH;
-                transposeGroup(kT, k, b, kvh, T, KVH, HS);
-                transposeGroup(vT, v, b, kvh, T, KVH, HS);
-                java.util.Arrays.fill(dkT, 0f);
-                java.util.Arrays.fill(dvT, 0f);
+                gather(keys, k, b * T, T, KVH, kvh, HS);
+                gather(values, v, b * T, T, KVH, kvh, HS);
+                java.util.Arrays.fill(dKeysT, 0f);
+                java.util.Arrays.fill(dValuesT, 0f);
                 for (int h = kvh * G; h < (kvh + 1) * G; h++) {
-                    for (int t = 0; t < T; t++) {
-                        int row = (b * T + t) * H * HS + h * HS;
-                        int len = t + 1;
-                        rowTimesMatrix(p, q, row, kT, T, HS, len, scale);
-                        expShifted(p, len, lse[(b * H + h) * T + t]);
-                        float D = Simd.dotVector(dout, row, out, row, HS);
-                        rowTimesMatrix(ds, dout, row, vT, T, HS, len, 1f);
-                        subMul(ds, p, D, len);
-                        for (int i = 0; i < HS; i++) {
-                            dq[row + i] += scale * Simd.dotVector(ds, 0, kT, i * T, len);
-                            Simd.axpyVector(scale * q[row + i], ds, 0, dkT, i * T, len);
-                            Simd.axpyVector(dout[row + i], p, 0, dvT, i * T, len);
+                    for (int t0 = 0; t0 < T; t0 += QUERY_BLOCK) {
+                        int rows = Math.min(QUERY_BLOCK, T - t0), len = t0 + rows;
+                        gather(queries, q, b * T + t0, rows, H, h, HS);
+                        gather(dO, dout, b * T + t0, rows, H, h, HS);
+                        timesTransposed(p, queries, keys, rows, HS, len);
+                        timesTransposed(dS, dO, values, rows, HS, len);
+                        for (int r = 0; r < rows; r++) {
+                            int t = t0 + r, row = ((b * T + t) * H + h) * HS;
+                            float D = Simd.dotVector(dout, row, out, row, HS);
+                            probabilitiesAndScoreGradient(p, dS, r * len, t + 1, len, scale, lse[(b * H + h) * T + t], D);
                         }
+                        transposedTimesTransposed(dQT, keys, dS, HS, len, rows);
+                        addTransposed(dq, dQT, rows, b * T + t0, rows, H, h, HS);
+                        transposedTimes(blockT, queries, dS, HS, rows, len);
+                        addColumns(dKeysT, T, blockT, len, HS);
+                        transposedTimes(blockT, dO, p, HS, rows, len);
+                        addColumns(dValuesT, T, blockT, len, HS);
                     }
                 }
-                addTransposedGroup(dk, dkT, b, kvh, T, KVH, HS);
-                addTransposedGroup(dv, dvT, b, kvh, T, KVH, HS);
+                addTransposed(dk, dKeysT, T, b * T, T, KVH, kvh, HS);
+                addTransposed(dv, dValuesT, T, b * T, T, KVH, kvh, HS);
             }
         });
     }
 
-    /** ds[s] = p[s] · (ds[s] − D) for s in [0, len). */
-    private static void subMul(float[] ds, float[] p, float D, int len) {
+    /** dst (rows, dstWidth)[:, 0..width) += src (rows, width). */
+    private static void addColumns(float[] dst, int dstWidth, float[] src, int width, int rows) {
+        for (int r = 0; r < rows; r++) Simd.axpy(1f, src, r * width, dst, r * dstWidth, width);
+    }
+
+    /**
+     * One query's row of scores s and of dP (as dS), each [off..off+width): s becomes the probabilities
+     * p = exp(scale·s − lse) and dS becomes scale·p·(dP − D), both 0 past the first {@code len} keys.
+     */
+    private static void probabilitiesAndScoreGradient(float[] s, float[] dS, int off, int len, int width, float scale,
+                                                      float lse, float D) {
         var f = Simd.F;
-        int s = 0;
-        var dv = FloatVector.broadcast(f, D);
-        for (int bound = f.loopBound(len); s < bound; s += Simd.LANES) {
-            FloatVector.fromArray(f, ds, s).sub(dv).mul(FloatVector.fromArray(f, p, s)).intoArray(ds, s);
+        var scaleV = FloatVector.broadcast(f, scale);
+        var minusLse = FloatVector.broadcast(f, -lse);
+        var dV = FloatVector.broadcast(f, D);
+        int i = 0;
+        for (int bound = f.loopBound(len); i < bound; i += Simd.LANES) {
+            var p = Simd.exp(FloatVector.fromArray(f, s, off + i).fma(scaleV, minusLse));
+            p.intoArray(s, off + i);
+            FloatVector.fromArray(f, dS, off + i).sub(dV).mul(p).mul(scaleV).intoArray(dS, off + i);
         }
-        for (; s < len; s++) ds[s] = p[s] * (ds[s] - D);
+        for (; i < len; i++) {
+            float p = (float) Math.exp(scale * s[off + i] - lse);
+            s[off + i] = p;
+            dS[off + i] = scale * p * (dS[off + i] - D);
+        }
+        java.util.Arrays.fill(s, off + len, off + width, 0f);
+        java.util.Arrays.fill(dS, off + len, off + width, 0f);
     }
 }
