@@ -241,11 +241,18 @@ public final class Gemm {
     }
 
     /**
-     * Row ranges per panel: enough tasks for every thread. Tasks are numbered row range first, so the
-     * contiguous chunk a thread takes covers all panels of its rows, and threads get equal work.
+     * Row ranges per panel: just enough for the tasks to divide evenly among the threads, since every
+     * task packs its own copy of its panel. Tasks are numbered row range first, so the contiguous chunk
+     * a thread takes covers all panels of its rows. With many panels one range per panel is even enough.
      */
     private static int rowSplits(int M, int panels) {
-        return Math.max(1, Math.min((M + MR - 1) / MR, (2 * Parallel.threads() + panels - 1) / panels));
+        int threads = Parallel.threads();
+        int splits = panels >= 2 * threads ? 1 : threads / gcd(panels, threads);
+        return Math.max(1, Math.min((M + MR - 1) / MR, splits));
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
     }
 
     /** Tasks per chunk: small products are not worth a hand-off to another thread. */
