@@ -143,22 +143,88 @@ public final class Attention {
      */
     public static float attendRow(float[] out, int outOff, float[] q, int qOff, float[] k, float[] v,
                                   int kvBase, int kvStride, int len, int HS, float scale, float[] scores, boolean simd) {
+        if (simd && HS >= Simd.LANES) return attendRowVector(out, outOff, q, qOff, k, v, kvBase, kvStride, len, HS, scale, scores);
         float max = Float.NEGATIVE_INFINITY;
         for (int s = 0; s < len; s++) {
-            int kOff = kvBase + s * kvStride;
-            float sc = scale * (simd ? Simd.dotVector(q, qOff, k, kOff, HS) : Simd.dotScalar(q, qOff, k, kOff, HS));
+            float sc = scale * Simd.dotScalar(q, qOff, k, kvBase + s * kvStride, HS);
             scores[s] = sc;
             if (sc > max) max = sc;
         }
-        float sum = simd ? Softmax.exponentiateVector(scores, scores, 0, len, max, 1f)
-                : Softmax.exponentiateScalar(scores, scores, 0, len, max, 1f, 0);
+        float sum = Softmax.exponentiateScalar(scores, scores, 0, len, max, 1f, 0);
         java.util.Arrays.fill(out, outOff, outOff + HS, 0f);
         float inv = 1f / sum;
-        for (int s = 0; s < len; s++) {
-            int vOff = kvBase + s * kvStride;
-            if (simd) Simd.axpyVector(scores[s] * inv, v, vOff, out, outOff, HS);
-            else Simd.axpyScalar(scores[s] * inv, v, vOff, out, outOff, HS);
+        for (int s = 0; s < len; s++) Simd.axpyScalar(scores[s] * inv, v, kvBase + s * kvStride, out, outOff, HS);
+        return max + (float) Math.log(sum);
+    }
+
+    /**
+     * attendRow's vector path for decoding, four keys at a time: each load of q feeds four dot products,
+     * summed together by in-register butterflies, and each load and store of the output row serves four
+     * values.
+     */
+    private static float attendRowVector(float[] out, int outOff, float[] q, int qOff, float[] k, float[] v,
+                                         int kvBase, int kvStride, int len, int HS, float scale, float[] scores) {
+        var f = Simd.F;
+        int L = Simd.LANES, whole = f.loopBound(HS);
+        int s = 0;
+        for (; s + 4 <= len; s += 4) {
+            int k0 = kvBase + s * kvStride, k1 = k0 + kvStride, k2 = k1 + kvStride, k3 = k2 + kvStride;
+            var a0 = FloatVector.zero(f);
+            var a1 = FloatVector.zero(f);
+            var a2 = FloatVector.zero(f);
+            var a3 = FloatVector.zero(f);
+            int i = 0;
+            for (; i < whole; i += L) {
+                var qv = FloatVector.fromArray(f, q, qOff + i);
+                a0 = qv.fma(FloatVector.fromArray(f, k, k0 + i), a0);
+                a1 = qv.fma(FloatVector.fromArray(f, k, k1 + i), a1);
+                a2 = qv.fma(FloatVector.fromArray(f, k, k2 + i), a2);
+                a3 = qv.fma(FloatVector.fromArray(f, k, k3 + i), a3);
+            }
+            // Pairwise butterflies leave the sum of a_j in lane j, in a fixed order (as in Gemm).
+            var p01 = a0.blend(a1, Simd.ODD).add(a1.blend(a0, Simd.ODD).rearrange(Simd.SWAP_1));
+            var p23 = a2.blend(a3, Simd.ODD).add(a3.blend(a2, Simd.ODD).rearrange(Simd.SWAP_1));
+            var d = p01.blend(p23, Simd.BIT_1).add(p23.blend(p01, Simd.BIT_1).rearrange(Simd.SWAP_2));
+            if (L > 8) d = d.add(d.rearrange(Simd.SWAP_8));
+            if (L > 4) d = d.add(d.rearrange(Simd.SWAP_4));
+            float d0 = d.lane(0), d1 = d.lane(1), d2 = d.lane(2), d3 = d.lane(3);
+            for (; i < HS; i++) {
+                float qi = q[qOff + i];
+                d0 += qi * k[k0 + i];
+                d1 += qi * k[k1 + i];
+                d2 += qi * k[k2 + i];
+                d3 += qi * k[k3 + i];
+            }
+            scores[s] = scale * d0;
+            scores[s + 1] = scale * d1;
+            scores[s + 2] = scale * d2;
+            scores[s + 3] = scale * d3;
         }
+        for (; s < len; s++) scores[s] = scale * Simd.dotVector(q, qOff, k, kvBase + s * kvStride, HS);
+        float max = Softmax.max(scores, 0, len);
+        float sum = Softmax.exponentiateVector(scores, scores, 0, len, max, 1f);
+        float inv = 1f / sum;
+        java.util.Arrays.fill(out, outOff, outOff + HS, 0f);
+        s = 0;
+        for (; s + 4 <= len; s += 4) {
+            int v0 = kvBase + s * kvStride, v1 = v0 + kvStride, v2 = v1 + kvStride, v3 = v2 + kvStride;
+            float p0 = scores[s] * inv, p1 = scores[s + 1] * inv, p2 = scores[s + 2] * inv, p3 = scores[s + 3] * inv;
+            var w0 = FloatVector.broadcast(f, p0);
+            var w1 = FloatVector.broadcast(f, p1);
+            var w2 = FloatVector.broadcast(f, p2);
+            var w3 = FloatVector.broadcast(f, p3);
+            int i = 0;
+            for (; i < whole; i += L) {
+                var o = FloatVector.fromArray(f, out, outOff + i);
+                o = FloatVector.fromArray(f, v, v0 + i).fma(w0, o);
+                o = FloatVector.fromArray(f, v, v1 + i).fma(w1, o);
+                o = FloatVector.fromArray(f, v, v2 + i).fma(w2, o);
+                o = FloatVector.fromArray(f, v, v3 + i).fma(w3, o);
+                o.intoArray(out, outOff + i);
+            }
+            for (; i < HS; i++) out[outOff + i] += p0 * v[v0 + i] + p1 * v[v1 + i] + p2 * v[v2 + i] + p3 * v[v3 + i];
+        }
+        for (; s < len; s++) Simd.axpyVector(scores[s] * inv, v, kvBase + s * kvStride, out, outOff, HS);
         return max + (float) Math.log(sum);
     }
 

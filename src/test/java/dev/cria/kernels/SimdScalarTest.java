@@ -225,8 +225,8 @@ class SimdScalarTest {
 
     @Test
     void attentionRowBothPaths() {
-        for (int HS : new int[] {3, 8, 16, 20, 48}) {
-            int len = 9, stride = 2 * HS;
+        for (int[] c : new int[][] {{3, 9}, {8, 9}, {16, 1}, {16, 9}, {20, 11}, {48, 40}, {48, 3}}) {
+            int HS = c[0], len = c[1], stride = 2 * HS;
             float[] q = random(HS), k = random(len * stride), v = random(len * stride);
             float[] o1 = new float[HS], o2 = new float[HS];
             float[] scratch = new float[len];
