@@ -15,7 +15,11 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class Simd {
     public static final boolean ENABLED = !"false".equals(System.getProperty("cria.simd"));
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /**
+     * The machine's widest vectors, or {@code -Dcria.vector.bits=128|256|512} to force a width: the tests
+     * use it to run the 4- and 16-lane code on a host whose vectors hold 8 (the JDK then emulates them).
+     */
+    static final VectorSpecies<Float> F = species(Integer.getInteger("cria.vector.bits", 0));
     static final int LANES = F.length();
 
     private Simd() {
@@ -28,6 +32,10 @@ public final class Simd {
 
     static {
         if (LANES < 4 || LANES > 16) throw new ExceptionInInitializerError("vectors of " + LANES + " floats are not supported");
+    }
+
+    private static VectorSpecies<Float> species(int bits) {
+        return bits == 0 ? FloatVector.SPECIES_PREFERRED : VectorSpecies.of(float.class, jdk.incubator.vector.VectorShape.forBitSize(bits));
     }
 
     private static VectorShuffle<Float> swap(int d) {
