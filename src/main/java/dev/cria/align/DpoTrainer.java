@@ -2,6 +2,7 @@ package dev.cria.align;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cria.autograd.Grad;
+import dev.cria.autograd.Ops;
 import dev.cria.autograd.Tensor;
 import dev.cria.checkpoint.TrainingState;
 import dev.cria.io.TensorData;
@@ -105,6 +106,17 @@ public final class DpoTrainer {
                 TokenLogProbs.sequenceSums(TokenLogProbs.of(model, r, 1f), r)};
     }
 
+    /**
+     * The chosen responses' negative log-likelihood per token over the batch: RPO's term, which keeps
+     * the chosen answers likely while DPO pushes the pair apart (plain DPO can lower both, and with them
+     * how often the policy ends an answer well).
+     */
+    static Tensor chosenNll(Tensor chosenSums, List<PreferencePair> pairs) {
+        int tokens = 0;
+        for (PreferencePair p : pairs) tokens += p.chosen().tokens().length - p.chosen().responseStart();
+        return Ops.scale(Ops.sum(chosenSums), -1f / Math.max(1, tokens));
+    }
+
     private record PreferenceObjective(Llama policy, DpoConfig config, int pad, List<PreferencePair> train, float[][] trainRef,
                                        List<PreferencePair> val, float[][] valRef) implements TrainingLoop.Objective {
         @Override
@@ -124,6 +136,11 @@ public final class DpoTrainer {
             Tensor rc = Tensor.of(refChosen, B), rr = Tensor.of(refRejected, B);
             Tensor loss = config.loss().loss(pol[0], pol[1], rc, rr, config.beta());
             var metrics = new LinkedHashMap<>(DpoMetrics.of(pol[0], pol[1], rc, rr, config.beta()).metrics());
+            if (config.rpoAlpha() > 0) {
+                Tensor nll = chosenNll(pol[0], picked);
+                metrics.put("nll_loss", (double) nll.item());
+                loss = Ops.add(loss, Ops.scale(nll, (float) config.rpoAlpha()));
+            }
             float value = loss.item();
             loss.backward();
             return new TrainingLoop.StepResult(value, tokens, metrics);

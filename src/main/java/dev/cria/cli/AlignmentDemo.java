@@ -88,7 +88,7 @@ final class AlignmentDemo {
         // DPO draws steps × batch pairs; reference log-probs of more would be computed for nothing
         var dpoPairs = pairs.train().subList(0, Math.min(pairs.train().size(), dpoSteps * dpoBatch));
         new DpoTrainer(dpoPolicy, ModelDirectory.load(sftDir).model(), tokenizer, AlignData.tokenizePairs(tokenizer, dpoPairs, maxLen),
-                List.of(), new DpoConfig(dpoBatch, dpoSteps, 1e-4, 10, 0, 1, 0.1, new PreferenceLoss.Sigmoid(0), 0, 0, seed), dpoDir)
+                List.of(), new DpoConfig(dpoBatch, dpoSteps, 1e-4, 10, 0, 1, 0.1, new PreferenceLoss.Sigmoid(0), 0, 0, 0, seed), dpoDir)
                 .run(StopSignal.manual());
 
         System.out.println("\n== 10. report: held-out prompts judged by the simulated annotator");

@@ -45,6 +45,11 @@ final class DpoCommand implements Callable<Integer> {
     @Option(names = "--label-smoothing", defaultValue = "0.0", description = "Label smoothing of the sigmoid loss. Default: ${DEFAULT-VALUE}.")
     double labelSmoothing;
 
+    @Option(names = "--rpo-alpha", defaultValue = "0", description = {"Weight of an extra loss: the chosen answers' mean token NLL (RPO,"
+            + " TRL's rpo_alpha). It keeps DPO from making the chosen answers less likely along with the rejected ones. 0 = plain DPO."
+            + " Default: ${DEFAULT-VALUE}."})
+    double rpoAlpha;
+
     @Mixin
     AlignOptions options;
 
@@ -63,7 +68,7 @@ final class DpoCommand implements Callable<Integer> {
         var tokenizer = loaded.tokenizer();
         var split = AlignData.split(AlignData.preferences(data, pairs, options.seed), options.valFraction);
         var config = new DpoConfig(options.batch, options.steps, options.lr, options.warmup, options.weightDecay, options.gradClip, beta,
-                PreferenceLoss.parse(loss, labelSmoothing), options.evalEvery, options.saveEvery, options.seed);
+                PreferenceLoss.parse(loss, labelSmoothing), rpoAlpha, options.evalEvery, options.saveEvery, options.seed);
         int maxLen = options.maxLen(policy.config());
         var trainer = new DpoTrainer(policy, ref, tokenizer, AlignData.tokenizePairs(tokenizer, split.train(), maxLen),
                 AlignData.tokenizePairs(tokenizer, split.val(), maxLen), config, out);

@@ -130,7 +130,7 @@ public final class Rounds {
                      ObjectNode figures) {
         Llama policy = ModelDirectory.load(beforeDir).model();
         Llama reference = ModelDirectory.load(beforeDir).model();
-        var config = new DpoConfig(c.rewardBatch(), c.dpoSteps(), c.dpoLr(), c.dpoSteps() / 10, 0, 1.0, c.dpoBeta(), new PreferenceLoss.Sigmoid(0),
+        var config = new DpoConfig(c.rewardBatch(), c.dpoSteps(), c.dpoLr(), c.dpoSteps() / 10, 0, 1.0, c.dpoBeta(), new PreferenceLoss.Sigmoid(0), 0,
                 0, 0, c.seed());
         Path dpoDir = dir.resolve("dpo");
         TrainingLoop.Result result = new DpoTrainer(policy, reference, tokenizer, train, heldOut, config, dpoDir).run(StopSignal.manual());

@@ -39,7 +39,7 @@ class DpoTrainerTest {
     }
 
     private static DpoConfig config(PreferenceLoss loss, int steps) {
-        return new DpoConfig(8, steps, 5e-3, 2, 0.0, 1.0, 0.1, loss, 0, 0, 5);
+        return new DpoConfig(8, steps, 5e-3, 2, 0.0, 1.0, 0.1, loss, 0, 0, 0, 5);
     }
 
     @Test
@@ -52,6 +52,38 @@ class DpoTrainerTest {
         assertThat(result.metric("eval/rewards/margins")).isPositive();
         assertThat(result.metric("eval/loss")).isLessThan(Math.log(2));
         assertThat(dir.resolve(DpoTrainer.PLOT)).exists();
+    }
+
+    @Test
+    void rpoTermIsTheChosenAnswersMeanTokenNll() {
+        var twoTokens = new TokenizedExample(new int[] {1, 2, 3, 4}, 2);
+        var threeTokens = new TokenizedExample(new int[] {1, 2, 3, 4}, 1);
+        var pairs = List.of(new PreferencePair(twoTokens, threeTokens), new PreferencePair(threeTokens, twoTokens));
+        var sums = dev.cria.autograd.Tensor.parameter(new float[] {-2f, -4f}, 2);
+        var nll = DpoTrainer.chosenNll(sums, pairs);
+        assertThat(nll.item()).isCloseTo(1.2f, org.assertj.core.data.Offset.offset(1e-6f));
+        nll.backward();
+        assertThat(sums.grad()).containsExactly(-0.2f, -0.2f);
+    }
+
+    @Test
+    void rpoKeepsTheChosenAnswerMoreLikelyThanPlainDpo() {
+        double[] chosenLogProb = new double[2];
+        for (int run = 0; run < 2; run++) {
+            Llama policy = Llama.initialize(SHAPE, new Rng(1));
+            Llama reference = Llama.initialize(SHAPE, new Rng(1));
+            var config = new DpoConfig(8, 40, 5e-3, 2, 0.0, 1.0, 0.1, new PreferenceLoss.Sigmoid(0), run == 0 ? 0 : 1.0, 0, 0, 5);
+            var result = new DpoTrainer(policy, reference, TOKENIZER, pairs(32, 1), pairs(16, 2), config, dir.resolve("run" + run))
+                    .run(StopSignal.manual());
+            chosenLogProb[run] = result.metric("eval/logps/chosen");
+        }
+        assertThat(chosenLogProb[1]).isGreaterThan(chosenLogProb[0]);
+    }
+
+    @Test
+    void negativeRpoAlphaIsRefused() {
+        assertThatThrownBy(() -> new DpoConfig(8, 10, 1e-3, 0, 0, 1, 0.1, new PreferenceLoss.Sigmoid(0), -1, 0, 0, 1))
+                .isInstanceOf(CriaException.class).hasMessageContaining("--rpo-alpha");
     }
 
     @Test
