@@ -54,6 +54,8 @@ public final class InstructionGenerator {
     private static final double FLAWED_VS_WORSE = 0.25;
     private static final int MAX_PAIR_ATTEMPTS = 100;
     private static final List<ResponseFlaw> FLAWS = List.of(ResponseFlaw.values());
+    /** Flaws that each decide how the story stops, so a response has at most one of them. */
+    private static final Set<ResponseFlaw> STOPPING_FLAWS = EnumSet.of(ResponseFlaw.NO_ENDING, ResponseFlaw.TRUNCATED, ResponseFlaw.TOO_SHORT);
 
     private final Rng rng;
     private final SimulatedAnnotator annotator = new SimulatedAnnotator();
@@ -182,13 +184,15 @@ public final class InstructionGenerator {
     private String response(Instruction instruction, Set<ResponseFlaw> flaws, Rng storyRng) {
         if (instruction == null) throw new IllegalArgumentException("instruction is null");
         if (flaws == null) throw new IllegalArgumentException("flaws is null; pass an empty set for a correct response");
-        if (flaws.contains(ResponseFlaw.NO_ENDING) && flaws.contains(ResponseFlaw.TRUNCATED)) {
-            throw new IllegalArgumentException("NO_ENDING and TRUNCATED both change how the story stops; pick one: " + flaws);
+        if (flaws.stream().filter(STOPPING_FLAWS::contains).count() > 1) {
+            throw new IllegalArgumentException("NO_ENDING, TRUNCATED and TOO_SHORT each change how the story stops; pick one: " + flaws);
         }
         StoryTopic topic = instruction.topic();
         if (flaws.contains(ResponseFlaw.WRONG_ANIMAL)) topic = topic.withAnimal(otherAnimal(topic));
         if (flaws.contains(ResponseFlaw.WRONG_NAME)) topic = topic.withName(otherName(topic));
         String text = StoryGenerator.generate(topic, storyRng).text();
+        // Shortened before repetition, so a short story that repeats itself shows both flaws.
+        if (flaws.contains(ResponseFlaw.TOO_SHORT)) text = shorten(text);
         if (flaws.contains(ResponseFlaw.REPETITION)) text = repeat(text);
         if (flaws.contains(ResponseFlaw.NO_ENDING)) text = withoutEnding(text);
         if (flaws.contains(ResponseFlaw.TRUNCATED)) text = truncate(text);
@@ -206,8 +210,7 @@ public final class InstructionGenerator {
     }
 
     private static boolean compatible(ResponseFlaw a, ResponseFlaw b) {
-        Set<ResponseFlaw> endings = EnumSet.of(ResponseFlaw.NO_ENDING, ResponseFlaw.TRUNCATED);
-        return !(endings.contains(a) && endings.contains(b));
+        return !(STOPPING_FLAWS.contains(a) && STOPPING_FLAWS.contains(b));
     }
 
     private String otherAnimal(StoryTopic topic) {
@@ -241,6 +244,23 @@ public final class InstructionGenerator {
             sentences.addAll(at + run, List.copyOf(sentences.subList(at, at + run)));
         }
         return String.join(" ", sentences);
+    }
+
+    /**
+     * The first one to three sentences, fewer if that many reach the annotator's {@code VERY_SHORT_WORDS}
+     * or leave a quote open, so the short story still ends properly ("Tom was a little cat. He loved his ball.").
+     */
+    private String shorten(String text) {
+        List<String> sentences = Sentences.split(text);
+        for (int count = Math.min(sentences.size(), 1 + rng.nextInt(3)); count > 1; count--) {
+            String head = String.join(" ", sentences.subList(0, count));
+            if (Sentences.wordCount(head) < SimulatedAnnotator.VERY_SHORT_WORDS && !hasOpenQuote(head)) return head;
+        }
+        return sentences.getFirst();
+    }
+
+    private static boolean hasOpenQuote(String text) {
+        return text.chars().filter(c -> c == '"').count() % 2 == 1;
     }
 
     /** The story with its final punctuation (and any closing "The end.") removed. */
