@@ -143,6 +143,22 @@ class InstructionGeneratorTest {
         assertThat(flawedChosen).as("some pairs are two flawed stories of different severity").isBetween(30, 150);
     }
 
+    /**
+     * Why a reward model must check the request: the annotator without its animal and name criteria, a
+     * judge that sees everything else perfectly, agrees on only about 77% of built-in pairs (ties half).
+     */
+    @Test
+    void aJudgeBlindToTheRequestedAnimalAndNameIsCappedWellBelowNinetyPercent() {
+        List<PreferenceExample> pairs = new InstructionGenerator(19).preferences(1000);
+        double agreed = 0;
+        for (PreferenceExample pair : pairs) {
+            Assessment chosen = annotator.assess(pair.prompt(), pair.chosen()), rejected = annotator.assess(pair.prompt(), pair.rejected());
+            double blindDiff = (chosen.total() - chosen.animal() - chosen.name()) - (rejected.total() - rejected.animal() - rejected.name());
+            agreed += blindDiff > SimulatedAnnotator.TIE ? 1 : blindDiff > -SimulatedAnnotator.TIE ? 0.5 : 0;
+        }
+        assertThat(agreed / pairs.size()).isBetween(0.70, 0.84);
+    }
+
     @Test
     void bothSidesOfAPairTellTheSameStory() {
         for (PreferenceExample pair : new InstructionGenerator(18).preferences(200)) {
