@@ -174,7 +174,7 @@ public final class InstructionGenerator {
 
     /**
      * A response with the given flaws (none: a correct one). Topic flaws change the story asked of the
-     * generator; the others damage its text, repetition first, then the ending.
+     * generator; the others damage its text: shortening first, then repetition, then the ending.
      */
     public String response(Instruction instruction, Set<ResponseFlaw> flaws) {
         return response(instruction, flaws, rng);
@@ -254,13 +254,9 @@ public final class InstructionGenerator {
         List<String> sentences = Sentences.split(text);
         for (int count = Math.min(sentences.size(), 1 + rng.nextInt(3)); count > 1; count--) {
             String head = String.join(" ", sentences.subList(0, count));
-            if (Sentences.wordCount(head) < SimulatedAnnotator.VERY_SHORT_WORDS && !hasOpenQuote(head)) return head;
+            if (Sentences.wordCount(head) < SimulatedAnnotator.VERY_SHORT_WORDS && !SimulatedAnnotator.hasOpenQuote(head)) return head;
         }
         return sentences.getFirst();
-    }
-
-    private static boolean hasOpenQuote(String text) {
-        return text.chars().filter(c -> c == '"').count() % 2 == 1;
     }
 
     /** The story with its final punctuation (and any closing "The end.") removed. */

@@ -13,9 +13,9 @@ public enum ResponseFlaw {
     WRONG_NAME,
     /** One sentence said again one to three times, or a run of two or three sentences said twice. */
     REPETITION,
-    /** The last sentence has no terminal punctuation (and no "The end."). Excludes {@link #TRUNCATED}. */
+    /** The last sentence has no terminal punctuation (and no "The end."). Excludes {@link #TRUNCATED} and {@link #TOO_SHORT}. */
     NO_ENDING,
-    /** Cut off mid-sentence, at a word boundary in the second half of the story. Excludes {@link #NO_ENDING}. */
+    /** Cut off mid-sentence, at a word boundary in the second half of the story. Excludes {@link #NO_ENDING} and {@link #TOO_SHORT}. */
     TRUNCATED,
     /**
      * Only the first one to three sentences, under the annotator's 40 words, ending properly. What PPO
