@@ -160,6 +160,20 @@ class InstructionGeneratorTest {
     }
 
     @Test
+    void requestChecksAreShortStoriesThatDifferInTheAnimalOrTheName() {
+        int wrongAnimal = 0;
+        for (PreferenceExample pair : new InstructionGenerator(20).requestChecks(200)) {
+            StoryRequest request = StoryRequest.parse(pair.prompt());
+            Assessment chosen = annotator.assess(pair.prompt(), pair.chosen()), rejected = annotator.assess(pair.prompt(), pair.rejected());
+            assertThat(chosen.total()).as(pair.toString()).isGreaterThan(rejected.total());
+            assertThat(Sentences.split(pair.chosen())).as(pair.toString()).hasSizeBetween(1, 3);
+            assertThat(withoutCharacters(pair.rejected())).as(pair.toString()).isEqualTo(withoutCharacters(pair.chosen()));
+            if (!SimulatedAnnotator.containsWord(pair.rejected().toLowerCase(), request.animal())) wrongAnimal++;
+        }
+        assertThat(wrongAnimal).as("about half the pairs change the animal, the rest the name").isBetween(70, 130);
+    }
+
+    @Test
     void bothSidesOfAPairTellTheSameStory() {
         for (PreferenceExample pair : new InstructionGenerator(18).preferences(200)) {
             List<String> chosen = Sentences.split(withoutCharacters(pair.chosen()));
