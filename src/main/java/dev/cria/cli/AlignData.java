@@ -37,7 +37,7 @@ final class AlignData {
 
     /**
      * Preference pairs from {@code file}, else built-in ones of a kind: {@code story} (whole stories with
-     * every kind of flaw) or {@code request-check} (two-sentence stories with the wrong animal or name).
+     * every kind of flaw) or {@code request-check} (stories of one to three sentences with the wrong animal or name).
      */
     static List<PreferenceExample> preferences(Path file, String kind, int builtIn, long seed) {
         if (file != null) return AlignmentJsonl.readPreferences(file);

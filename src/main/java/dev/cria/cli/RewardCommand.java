@@ -33,7 +33,7 @@ final class RewardCommand implements Callable<Integer> {
 
     @Option(names = "--built-in-pairs", defaultValue = "story",
             description = {"Built-in pairs when no --data: story (whole stories, every kind of flaw) or request-check",
-                    "(two-sentence stories with the wrong animal or name: a first stage that teaches the check). Default: ${DEFAULT-VALUE}."})
+                    "(stories of one to three sentences with the wrong animal or name: a first stage that teaches the check). Default: ${DEFAULT-VALUE}."})
     String builtInPairs;
 
     @Option(names = "--margin", defaultValue = "0.0", description = "Required score margin in the loss. Default: ${DEFAULT-VALUE}.")
