@@ -32,9 +32,23 @@ final class AlignData {
     }
 
     static List<PreferenceExample> preferences(Path file, int builtIn, long seed) {
+        return preferences(file, "story", builtIn, seed);
+    }
+
+    /**
+     * Preference pairs from {@code file}, else built-in ones of a kind: {@code story} (whole stories with
+     * every kind of flaw) or {@code request-check} (stories of one to three sentences with the wrong animal or name).
+     */
+    static List<PreferenceExample> preferences(Path file, String kind, int builtIn, long seed) {
         if (file != null) return AlignmentJsonl.readPreferences(file);
-        System.err.printf("using %,d built-in preference pairs labelled by the simulated annotator (seed %d)%n", builtIn, seed);
-        return new InstructionGenerator(seed).preferences(builtIn);
+        var generator = new InstructionGenerator(seed);
+        List<PreferenceExample> pairs = switch (kind) {
+            case "story" -> generator.preferences(builtIn);
+            case "request-check" -> generator.requestChecks(builtIn);
+            default -> throw new CriaException("--built-in-pairs must be story or request-check: " + kind);
+        };
+        System.err.printf("using %,d built-in %s pairs labelled by the simulated annotator (seed %d)%n", builtIn, kind, seed);
+        return pairs;
     }
 
     /** Built-in prompts of a kind: {@code story} instructions or {@code echo} requests (the copy task's). */

@@ -31,6 +31,11 @@ final class RewardCommand implements Callable<Integer> {
     @Option(names = "--pairs", defaultValue = "2000", description = "Built-in pairs when no --data. Default: ${DEFAULT-VALUE}.")
     int pairs;
 
+    @Option(names = "--built-in-pairs", defaultValue = "story",
+            description = {"Built-in pairs when no --data: story (whole stories, every kind of flaw) or request-check",
+                    "(stories of one to three sentences with the wrong animal or name: a first stage that teaches the check). Default: ${DEFAULT-VALUE}."})
+    String builtInPairs;
+
     @Option(names = "--margin", defaultValue = "0.0", description = "Required score margin in the loss. Default: ${DEFAULT-VALUE}.")
     double margin;
 
@@ -44,7 +49,7 @@ final class RewardCommand implements Callable<Integer> {
     public Integer call() {
         var loaded = AlignRuns.start(model, out, resume);
         var tokenizer = loaded.tokenizer();
-        var split = AlignData.split(AlignData.preferences(data, pairs, options.seed), options.valFraction);
+        var split = AlignData.split(AlignData.preferences(data, builtInPairs, pairs, options.seed), options.valFraction);
         var config = new RewardConfig(options.batch, options.steps, options.lr, options.warmup, options.weightDecay, options.gradClip,
                 margin, centerCoef, options.evalEvery, options.saveEvery, options.seed);
         int maxLen = options.maxLen(loaded.model().config());

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -54,6 +55,8 @@ public final class InstructionGenerator {
     private static final double FLAWED_VS_WORSE = 0.25;
     private static final int MAX_PAIR_ATTEMPTS = 100;
     private static final List<ResponseFlaw> FLAWS = List.of(ResponseFlaw.values());
+    /** Flaws that each decide how the story stops, so a response has at most one of them. */
+    private static final Set<ResponseFlaw> STOPPING_FLAWS = EnumSet.of(ResponseFlaw.NO_ENDING, ResponseFlaw.TRUNCATED, ResponseFlaw.TOO_SHORT);
 
     private final Rng rng;
     private final SimulatedAnnotator annotator = new SimulatedAnnotator();
@@ -144,9 +147,41 @@ public final class InstructionGenerator {
 
     /** A new instruction with two responses of different quality, ordered by the annotator. */
     public PreferenceExample nextPreference() {
+        return labelledPair(this::flawPair);
+    }
+
+    public List<PreferenceExample> preferences(int n) {
+        requireCount(n);
+        List<PreferenceExample> examples = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) examples.add(nextPreference());
+        return examples;
+    }
+
+    /**
+     * A request-check pair: the first sentences of one story ({@link ResponseFlaw#TOO_SHORT}) about the
+     * requested animal and name, against the same sentences about another animal, or with another name.
+     * Short, and different in one word, so each step spends its compute on whether the story's animal and
+     * name are the requested ones: the check a reward model otherwise does not learn (see the README).
+     */
+    public PreferenceExample nextRequestCheck() {
+        return labelledPair(() -> {
+            ResponseFlaw request = rng.nextInt(2) == 0 ? ResponseFlaw.WRONG_ANIMAL : ResponseFlaw.WRONG_NAME;
+            return List.of(EnumSet.of(ResponseFlaw.TOO_SHORT), EnumSet.of(ResponseFlaw.TOO_SHORT, request));
+        });
+    }
+
+    public List<PreferenceExample> requestChecks(int n) {
+        requireCount(n);
+        List<PreferenceExample> examples = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) examples.add(nextRequestCheck());
+        return examples;
+    }
+
+    /** A new instruction and two responses with flaw sets drawn by {@code flawPair}, ordered by the annotator. */
+    private PreferenceExample labelledPair(Supplier<List<Set<ResponseFlaw>>> flawPair) {
         Instruction instruction = nextInstruction();
         for (int attempt = 0; attempt < MAX_PAIR_ATTEMPTS; attempt++) {
-            List<Set<ResponseFlaw>> flaws = flawPair();
+            List<Set<ResponseFlaw>> flaws = flawPair.get();
             // Both sides tell the same story (one rng state), so a pair differs by its flaws alone.
             long story = rng.nextLong();
             String a = response(instruction, flaws.get(0), new Rng(story));
@@ -158,13 +193,6 @@ public final class InstructionGenerator {
         throw new IllegalStateException("the annotator tied " + MAX_PAIR_ATTEMPTS + " pairs in a row for \"" + instruction.text() + "\"");
     }
 
-    public List<PreferenceExample> preferences(int n) {
-        requireCount(n);
-        List<PreferenceExample> examples = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) examples.add(nextPreference());
-        return examples;
-    }
-
     /** A correct response: a story about exactly the instruction's topic. */
     public String response(Instruction instruction) {
         return response(instruction, EnumSet.noneOf(ResponseFlaw.class));
@@ -172,7 +200,7 @@ public final class InstructionGenerator {
 
     /**
      * A response with the given flaws (none: a correct one). Topic flaws change the story asked of the
-     * generator; the others damage its text, repetition first, then the ending.
+     * generator; the others damage its text: shortening first, then repetition, then the ending.
      */
     public String response(Instruction instruction, Set<ResponseFlaw> flaws) {
         return response(instruction, flaws, rng);
@@ -182,13 +210,15 @@ public final class InstructionGenerator {
     private String response(Instruction instruction, Set<ResponseFlaw> flaws, Rng storyRng) {
         if (instruction == null) throw new IllegalArgumentException("instruction is null");
         if (flaws == null) throw new IllegalArgumentException("flaws is null; pass an empty set for a correct response");
-        if (flaws.contains(ResponseFlaw.NO_ENDING) && flaws.contains(ResponseFlaw.TRUNCATED)) {
-            throw new IllegalArgumentException("NO_ENDING and TRUNCATED both change how the story stops; pick one: " + flaws);
+        if (flaws.stream().filter(STOPPING_FLAWS::contains).count() > 1) {
+            throw new IllegalArgumentException("NO_ENDING, TRUNCATED and TOO_SHORT each change how the story stops; pick one: " + flaws);
         }
         StoryTopic topic = instruction.topic();
         if (flaws.contains(ResponseFlaw.WRONG_ANIMAL)) topic = topic.withAnimal(otherAnimal(topic));
         if (flaws.contains(ResponseFlaw.WRONG_NAME)) topic = topic.withName(otherName(topic));
         String text = StoryGenerator.generate(topic, storyRng).text();
+        // Shortened before repetition, so a short story that repeats itself shows both flaws.
+        if (flaws.contains(ResponseFlaw.TOO_SHORT)) text = shorten(text, storyRng);
         if (flaws.contains(ResponseFlaw.REPETITION)) text = repeat(text);
         if (flaws.contains(ResponseFlaw.NO_ENDING)) text = withoutEnding(text);
         if (flaws.contains(ResponseFlaw.TRUNCATED)) text = truncate(text);
@@ -206,8 +236,7 @@ public final class InstructionGenerator {
     }
 
     private static boolean compatible(ResponseFlaw a, ResponseFlaw b) {
-        Set<ResponseFlaw> endings = EnumSet.of(ResponseFlaw.NO_ENDING, ResponseFlaw.TRUNCATED);
-        return !(endings.contains(a) && endings.contains(b));
+        return !(STOPPING_FLAWS.contains(a) && STOPPING_FLAWS.contains(b));
     }
 
     private String otherAnimal(StoryTopic topic) {
@@ -241,6 +270,20 @@ public final class InstructionGenerator {
             sentences.addAll(at + run, List.copyOf(sentences.subList(at, at + run)));
         }
         return String.join(" ", sentences);
+    }
+
+    /**
+     * The first one to three sentences, fewer if that many reach the annotator's {@code VERY_SHORT_WORDS}
+     * or leave a quote open, so the short story still ends properly ("Tom was a little cat. He loved his ball.").
+     * subtle: the count comes from the story's rng, so both sides of a pair stop after the same sentence.
+     */
+    private static String shorten(String text, Rng storyRng) {
+        List<String> sentences = Sentences.split(text);
+        for (int count = Math.min(sentences.size(), 1 + storyRng.nextInt(3)); count > 1; count--) {
+            String head = String.join(" ", sentences.subList(0, count));
+            if (Sentences.wordCount(head) < SimulatedAnnotator.VERY_SHORT_WORDS && !SimulatedAnnotator.hasOpenQuote(head)) return head;
+        }
+        return sentences.getFirst();
     }
 
     /** The story with its final punctuation (and any closing "The end.") removed. */

@@ -171,7 +171,7 @@ public final class SimulatedAnnotator {
         return start < text.length() && DANGLING.contains(text.substring(start).toLowerCase(Locale.ROOT));
     }
 
-    private static boolean hasOpenQuote(String text) {
+    static boolean hasOpenQuote(String text) {
         return text.chars().filter(c -> c == '"').count() % 2 == 1;
     }
 
