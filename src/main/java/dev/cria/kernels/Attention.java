@@ -4,9 +4,10 @@ import dev.cria.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * Causal grouped-query attention, fused: scores, softmax and the weighted sum of values in one pass per
- * query, so no (B, H, T, T) tensor is ever held. The forward saves only the log-sum-exp of each query's
- * scores; the backward recomputes the probabilities from it (as FlashAttention does).
+ * Causal grouped-query attention that never holds a (B, H, T, T) tensor: the fast path works one block
+ * of queries at a time (at most QUERY_BLOCK × T scores), and decoding one query row at a time. The
+ * forward saves only the log-sum-exp of each query's scores; the backward recomputes the probabilities
+ * from it (as FlashAttention does).
  *
  * <p>Legend: B batch, T time, H query heads, KVH key/value heads, HS head size, G = H / KVH query heads
  * per key/value head. q is (B·T, H·HS); k and v are (B·T, KVH·HS); query head h reads kv head h / G.

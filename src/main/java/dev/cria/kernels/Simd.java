@@ -35,7 +35,11 @@ public final class Simd {
     }
 
     private static VectorSpecies<Float> species(int bits) {
-        return bits == 0 ? FloatVector.SPECIES_PREFERRED : VectorSpecies.of(float.class, jdk.incubator.vector.VectorShape.forBitSize(bits));
+        if (bits == 0) return FloatVector.SPECIES_PREFERRED;
+        if (bits != 128 && bits != 256 && bits != 512) {
+            throw new IllegalArgumentException("-Dcria.vector.bits must be 128, 256 or 512, not " + bits);
+        }
+        return VectorSpecies.of(float.class, jdk.incubator.vector.VectorShape.forBitSize(bits));
     }
 
     private static VectorShuffle<Float> swap(int d) {
