@@ -12,6 +12,7 @@ import dev.cria.tokenizer.Tokenizer;
 import dev.cria.util.Rng;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * Judges models on held-out prompts the way the README's figures are made: each model answers every
@@ -26,6 +27,12 @@ public final class Judge {
     }
 
     public static Answers answer(Llama model, Tokenizer tokenizer, List<String> prompts, int maxNewTokens, float temperature, long seed) {
+        return answer(model, tokenizer, prompts, maxNewTokens, temperature, seed, null);
+    }
+
+    /** As above, telling {@code progress} (if not null) how many prompts have been answered after each batch. */
+    public static Answers answer(Llama model, Tokenizer tokenizer, List<String> prompts, int maxNewTokens, float temperature, long seed,
+                                 IntConsumer progress) {
         var promptTokens = new ArrayList<int[]>();
         for (String p : prompts) promptTokens.add(ChatTemplate.promptTokens(tokenizer, p));
         var texts = new ArrayList<String>();
@@ -39,6 +46,7 @@ public final class Judge {
                 texts.add(ChatTemplate.decodeResponse(tokenizer, c.tokens()));
                 if (c.finish() == Generator.Finish.STOP_TOKEN) finished++;
             }
+            if (progress != null) progress.accept(texts.size());
         }
         return new Answers(texts, finished);
     }

@@ -51,6 +51,20 @@ final class AlignData {
         return pairs;
     }
 
+    /**
+     * {@code pairs} followed by {@code n} built-in request checks. The trainers draw their batches at random,
+     * so appended pairs are mixed in. The checks come from another seed than the built-in pairs, so they
+     * do not repeat their instructions.
+     */
+    static List<PreferenceExample> withRequestChecks(List<PreferenceExample> pairs, int n, long seed) {
+        if (n < 0) throw new CriaException("--request-checks must be 0 or more: " + n);
+        if (n == 0) return pairs;
+        System.err.printf("adding %,d built-in request-check pairs to the %,d training pairs%n", n, pairs.size());
+        var mixed = new ArrayList<>(pairs);
+        mixed.addAll(new InstructionGenerator(~seed).requestChecks(n));
+        return mixed;
+    }
+
     /** Built-in prompts of a kind: {@code story} instructions or {@code echo} requests (the copy task's). */
     static List<PromptExample> builtInPrompts(String kind, int n, long seed) {
         return switch (kind) {

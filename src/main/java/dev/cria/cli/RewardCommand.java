@@ -36,6 +36,11 @@ final class RewardCommand implements Callable<Integer> {
                     "(stories of one to three sentences with the wrong animal or name: a first stage that teaches the check). Default: ${DEFAULT-VALUE}."})
     String builtInPairs;
 
+    @Option(names = "--request-checks", defaultValue = "0",
+            description = {"Built-in request-check pairs added to the training pairs, not to the held-out ones: drills in",
+                    "checking the story's animal and name against the prompt, mixed into the usual pairs. Default: ${DEFAULT-VALUE}."})
+    int requestChecks;
+
     @Option(names = "--margin", defaultValue = "0.0", description = "Required score margin in the loss. Default: ${DEFAULT-VALUE}.")
     double margin;
 
@@ -50,10 +55,11 @@ final class RewardCommand implements Callable<Integer> {
         var loaded = AlignRuns.start(model, out, resume);
         var tokenizer = loaded.tokenizer();
         var split = AlignData.split(AlignData.preferences(data, builtInPairs, pairs, options.seed), options.valFraction);
+        var train = AlignData.withRequestChecks(split.train(), requestChecks, options.seed);
         var config = new RewardConfig(options.batch, options.steps, options.lr, options.warmup, options.weightDecay, options.gradClip,
                 margin, centerCoef, options.evalEvery, options.saveEvery, options.seed);
         int maxLen = options.maxLen(loaded.model().config());
-        var trainer = new RewardTrainer(loaded.model(), tokenizer, AlignData.tokenizePairs(tokenizer, split.train(), maxLen),
+        var trainer = new RewardTrainer(loaded.model(), tokenizer, AlignData.tokenizePairs(tokenizer, train, maxLen),
                 AlignData.tokenizePairs(tokenizer, split.val(), maxLen), config, out);
         if (resume) trainer.resumeFrom(loaded.state().orElseThrow(), loaded.optimizer(), loaded.dir());
         try (var stop = StopSignal.install()) {

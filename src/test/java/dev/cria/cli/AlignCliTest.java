@@ -96,6 +96,24 @@ class AlignCliTest {
     }
 
     @Test
+    void pairsFromAModelsOwnAnswersAreOrderedByTheAnnotatorAndTrainOn() throws Exception {
+        Path pairs = dir.resolve("own-pairs.jsonl");
+        assertThat(run("pairs", "--model", base.toString(), "--out", pairs.toString(), "--num-prompts", "12", "--samples", "3",
+                "--max-new-tokens", "24")).isZero();
+        var written = dev.cria.align.data.AlignmentJsonl.readPreferences(pairs);
+        assertThat(stdout()).contains("wrote " + written.size() + " pairs to " + pairs);
+        assertThat(written).isNotEmpty();
+        var annotator = new dev.cria.align.data.SimulatedAnnotator();
+        for (var pair : written) assertThat(annotator.prefer(pair.prompt(), pair.chosen(), pair.rejected())).as(pair.prompt()).isEqualTo(1);
+        assertThat(run(with(SMALL, "dpo", "--model", base.toString(), "--out", dir.resolve("dpo-own").toString(), "--data", pairs.toString()))).isZero();
+        assertThat(run(with(SMALL, "reward", "--model", base.toString(), "--out", dir.resolve("rm-drill").toString(), "--pairs", "20",
+                "--request-checks", "10"))).isZero();
+        assertThat(stderr()).contains("adding 10 built-in request-check pairs to the 18 training pairs");
+        assertThat(run("pairs", "--model", base.toString(), "--out", pairs.toString(), "--samples", "1")).isEqualTo(1);
+        assertThat(stderr()).contains("--samples must be at least 2 to make a pair: 1");
+    }
+
+    @Test
     void badAlignmentInputIsRefusedWithTheReason() throws Exception {
         Path bad = dir.resolve("bad.jsonl");
         Files.writeString(bad, "{\"prompt\": \"hi\", \"response\": \"yo\"}\n{\"prompt\": \"hi\"}\n");
