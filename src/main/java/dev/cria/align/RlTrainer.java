@@ -34,7 +34,8 @@ import java.util.Map;
  *   <li>score them with the reward, penalising responses that never emitted eos;</li>
  *   <li>compute the policy's and the frozen reference's log-probs of the sampled tokens (and the values,
  *       for PPO) under the same temperature; padding is masked, so its KL is exactly 0;</li>
- *   <li>turn scores and the per-token KL into advantages (see {@link Estimator});</li>
+ *   <li>turn scores and the per-token KL into advantages (see {@link Estimator}); PPO credits a score's
+ *       per-token part ({@link Reward#tokenScores}) to its tokens and the rest to the last token;</li>
  *   <li>run epochs × minibatches of the clipped surrogate (plus the clipped value loss for PPO, or the
  *       k3 KL term for GRPO), skipping a minibatch whose loss is not finite or whose ratio explodes;</li>
  *   <li>update the adaptive KL coefficient, log TRL's metrics, checkpoint on schedule.</li>
@@ -202,6 +203,7 @@ public final class RlTrainer {
 
         // 2. scores
         float[] scores = reward.score(samples);
+        float[][] tokenScores = reward.tokenScores(samples);
         for (int i = 0; i < N; i++) {
             if (!samples.get(i).finished()) scores[i] -= (float) config.missingEosPenalty();
             if (config.rewardClip() > 0) scores[i] = (float) Math.max(-config.rewardClip(), Math.min(config.rewardClip(), scores[i]));
@@ -229,10 +231,17 @@ public final class RlTrainer {
             case Estimator.Ppo p -> {
                 float[] rewards = new float[mask.length];
                 for (int i = 0; i < mask.length; i++) rewards[i] = (float) (-beta * k1[i]);
-                int[] lastPredict = new int[N];
                 for (int b = 0; b < N; b++) {
-                    lastPredict[b] = b * batch.T + batch.lengths[b] - 2;
-                    rewards[lastPredict[b]] += scores[b];
+                    // Position p predicts token p + 1: the first response token at starts[b] - 1, the last token at lengths[b] - 2.
+                    int first = b * batch.T + starts[b] - 1, last = b * batch.T + batch.lengths[b] - 2;
+                    float credited = 0;
+                    if (tokenScores != null) {
+                        for (int t = 0; t < tokenScores[b].length; t++) {
+                            rewards[first + t] += tokenScores[b][t];
+                            credited += tokenScores[b][t];
+                        }
+                    }
+                    rewards[last] += scores[b] - credited;
                 }
                 var gae = Advantages.gae(rewards, oldValues, mask, batch.B, batch.T, config.gamma(), config.lambda());
                 advantages = Advantages.whiten(gae.advantages(), mask, true);

@@ -45,7 +45,8 @@ final class AlignData {
         List<PreferenceExample> pairs = switch (kind) {
             case "story" -> generator.preferences(builtIn);
             case "request-check" -> generator.requestChecks(builtIn);
-            default -> throw new CriaException("--built-in-pairs must be story or request-check: " + kind);
+            case "whole-request-check" -> generator.requestChecks(builtIn, true);
+            default -> throw new CriaException("--built-in-pairs must be story, request-check or whole-request-check: " + kind);
         };
         System.err.printf("using %,d built-in %s pairs labelled by the simulated annotator (seed %d)%n", builtIn, kind, seed);
         return pairs;

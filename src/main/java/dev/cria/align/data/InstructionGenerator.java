@@ -164,16 +164,29 @@ public final class InstructionGenerator {
      * name are the requested ones: the check a reward model otherwise does not learn (see the README).
      */
     public PreferenceExample nextRequestCheck() {
+        return nextRequestCheck(false);
+    }
+
+    /**
+     * As {@link #nextRequestCheck()}, or on the whole story when {@code whole}: the same check with the
+     * story's animal and name far from where its score is read, at the end.
+     */
+    public PreferenceExample nextRequestCheck(boolean whole) {
         return labelledPair(() -> {
             ResponseFlaw request = rng.nextInt(2) == 0 ? ResponseFlaw.WRONG_ANIMAL : ResponseFlaw.WRONG_NAME;
+            if (whole) return List.of(EnumSet.noneOf(ResponseFlaw.class), EnumSet.of(request));
             return List.of(EnumSet.of(ResponseFlaw.TOO_SHORT), EnumSet.of(ResponseFlaw.TOO_SHORT, request));
         });
     }
 
     public List<PreferenceExample> requestChecks(int n) {
+        return requestChecks(n, false);
+    }
+
+    public List<PreferenceExample> requestChecks(int n, boolean whole) {
         requireCount(n);
         List<PreferenceExample> examples = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) examples.add(nextRequestCheck());
+        for (int i = 0; i < n; i++) examples.add(nextRequestCheck(whole));
         return examples;
     }
 

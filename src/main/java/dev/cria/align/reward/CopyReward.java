@@ -13,13 +13,21 @@ import java.util.List;
 public record CopyReward(int prefix, int suffix) implements Reward {
     @Override
     public float[] score(List<Sample> samples) {
+        float[][] perToken = tokenScores(samples);
         float[] out = new float[samples.size()];
+        for (int i = 0; i < out.length; i++) for (float hit : perToken[i]) out[i] += hit;
+        return out;
+    }
+
+    /** 1 for each response token that reproduces the prompt's text token at its position, else 0. */
+    @Override
+    public float[][] tokenScores(List<Sample> samples) {
+        float[][] out = new float[samples.size()][];
         for (int i = 0; i < out.length; i++) {
             int[] p = samples.get(i).promptTokens(), r = samples.get(i).responseTokens();
             int textLength = Math.max(0, p.length - prefix - suffix);
-            int hits = 0;
-            for (int t = 0; t < Math.min(textLength, r.length); t++) if (r[t] == p[prefix + t]) hits++;
-            out[i] = hits;
+            out[i] = new float[r.length];
+            for (int t = 0; t < Math.min(textLength, r.length); t++) if (r[t] == p[prefix + t]) out[i][t] = 1;
         }
         return out;
     }

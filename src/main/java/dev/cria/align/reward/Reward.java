@@ -13,6 +13,16 @@ public interface Reward {
 
     float[] score(List<Sample> samples);
 
+    /**
+     * The part of each sample's score earned by single response tokens, one value per response token,
+     * or null when the score belongs to the response as a whole (the default). PPO credits each token's
+     * part to that token and the rest of the score to the last one, so a token is not credited with
+     * points that earlier tokens earned.
+     */
+    default float[][] tokenScores(List<Sample> samples) {
+        return null;
+    }
+
     /** A short name for logs, e.g. {@code keyword(cat)}. */
     String name();
 
@@ -28,6 +38,24 @@ public interface Reward {
             for (int r = 0; r < rewards.size(); r++) {
                 float[] s = rewards.get(r).score(samples);
                 for (int i = 0; i < total.length; i++) total[i] += (float) (weights[r] * s[i]);
+            }
+            return total;
+        }
+
+        /** Σ weight·token score over the rewards that have them; null when none has. */
+        @Override
+        public float[][] tokenScores(List<Sample> samples) {
+            float[][] total = null;
+            for (int r = 0; r < rewards.size(); r++) {
+                float[][] s = rewards.get(r).tokenScores(samples);
+                if (s == null) continue;
+                if (total == null) {
+                    total = new float[samples.size()][];
+                    for (int i = 0; i < total.length; i++) total[i] = new float[samples.get(i).responseTokens().length];
+                }
+                for (int i = 0; i < total.length; i++) {
+                    for (int t = 0; t < total[i].length; t++) total[i][t] += (float) (weights[r] * s[i][t]);
+                }
             }
             return total;
         }

@@ -24,6 +24,17 @@ class CopyRewardTest {
     }
 
     @Test
+    void creditsEachCopiedTokenWhereItStandsAndWeightsThatPartInACombination() {
+        int[] prompt = {1, 2, 5, 6, 7, 8, 3, 4};
+        var sample = new Reward.Sample("p", "a cat", prompt, new int[] {5, 9, 7}, true);
+        assertThat(new CopyReward(2, 2).tokenScores(List.of(sample))[0]).containsExactly(1f, 0f, 1f);
+        var combined = new Reward.Weighted(List.of(new CopyReward(2, 2), new KeywordReward("cat")), new double[] {2, 1});
+        assertThat(combined.tokenScores(List.of(sample))[0]).containsExactly(2f, 0f, 2f);
+        assertThat(combined.score(List.of(sample))[0]).isEqualTo(5f);
+        assertThat(new KeywordReward("cat").tokenScores(List.of(sample))).as("a whole-response reward has no token part").isNull();
+    }
+
+    @Test
     void theAnswerToABuiltInEchoRequestEarnsOnePointPerToken() {
         for (SftExample echo : new InstructionGenerator(3).echoes(20)) {
             int[] prompt = ChatTemplate.promptTokens(tokenizer, echo.prompt());
