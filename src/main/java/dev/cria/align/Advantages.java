@@ -23,6 +23,29 @@ public final class Advantages {
     }
 
     /**
+     * PPO's reward per position of a (B, T) batch: {@code -β·k1} at every position, plus each score. A
+     * score's per-token part ({@code tokenScores[b][t]}, may be null) goes to the position that predicts
+     * response token t, and the rest of the score to the position that predicts the row's last token.
+     * Position p predicts token p + 1, so response token t of row b is predicted at {@code trainFrom[b] - 1 + t}.
+     */
+    public static float[] tokenRewards(float[] k1, double beta, float[] scores, float[][] tokenScores, SequenceBatch batch) {
+        float[] rewards = new float[k1.length];
+        for (int i = 0; i < k1.length; i++) rewards[i] = (float) (-beta * k1[i]);
+        for (int b = 0; b < batch.B; b++) {
+            int first = b * batch.T + batch.trainFrom[b] - 1, last = b * batch.T + batch.lengths[b] - 2;
+            float credited = 0;
+            if (tokenScores != null) {
+                for (int t = 0; t < tokenScores[b].length; t++) {
+                    rewards[first + t] += tokenScores[b][t];
+                    credited += tokenScores[b][t];
+                }
+            }
+            rewards[last] += scores[b] - credited;
+        }
+        return rewards;
+    }
+
+    /**
      * Generalised advantage estimation (Schulman et al. 2016, "High-Dimensional Continuous Control Using
      * Generalized Advantage Estimation", eq. 16), as TRL's PPOTrainer computes it:
      *

@@ -229,20 +229,7 @@ public final class RlTrainer {
         float[] advantages, returns = null;
         switch (config.estimator()) {
             case Estimator.Ppo p -> {
-                float[] rewards = new float[mask.length];
-                for (int i = 0; i < mask.length; i++) rewards[i] = (float) (-beta * k1[i]);
-                for (int b = 0; b < N; b++) {
-                    // Position p predicts token p + 1: the first response token at starts[b] - 1, the last token at lengths[b] - 2.
-                    int first = b * batch.T + starts[b] - 1, last = b * batch.T + batch.lengths[b] - 2;
-                    float credited = 0;
-                    if (tokenScores != null) {
-                        for (int t = 0; t < tokenScores[b].length; t++) {
-                            rewards[first + t] += tokenScores[b][t];
-                            credited += tokenScores[b][t];
-                        }
-                    }
-                    rewards[last] += scores[b] - credited;
-                }
+                float[] rewards = Advantages.tokenRewards(k1, beta, scores, tokenScores, batch);
                 var gae = Advantages.gae(rewards, oldValues, mask, batch.B, batch.T, config.gamma(), config.lambda());
                 advantages = Advantages.whiten(gae.advantages(), mask, true);
                 returns = gae.returns();

@@ -37,7 +37,8 @@ final class AlignData {
 
     /**
      * Preference pairs from {@code file}, else built-in ones of a kind: {@code story} (whole stories with
-     * every kind of flaw) or {@code request-check} (stories of one to three sentences with the wrong animal or name).
+     * every kind of flaw), {@code request-check} (stories of one to three sentences with the wrong animal or
+     * name) or {@code whole-request-check} (whole stories with the wrong animal or name).
      */
     static List<PreferenceExample> preferences(Path file, String kind, int builtIn, long seed) {
         if (file != null) return AlignmentJsonl.readPreferences(file);
@@ -53,16 +54,16 @@ final class AlignData {
     }
 
     /**
-     * {@code pairs} followed by {@code n} built-in request checks. The trainers draw their batches at random,
-     * so appended pairs are mixed in. The checks come from another seed than the built-in pairs, so they
-     * do not repeat their instructions.
+     * {@code pairs} followed by {@code n} built-in request checks on whole stories. The trainers draw their
+     * batches at random, so appended pairs are mixed in. The checks come from another seed than the
+     * built-in pairs, so they do not repeat their instructions.
      */
     static List<PreferenceExample> withRequestChecks(List<PreferenceExample> pairs, int n, long seed) {
         if (n < 0) throw new CriaException("--request-checks must be 0 or more: " + n);
         if (n == 0) return pairs;
-        System.err.printf("adding %,d built-in request-check pairs to the %,d training pairs%n", n, pairs.size());
+        System.err.printf("adding %,d built-in whole-story request checks to the %,d training pairs%n", n, pairs.size());
         var mixed = new ArrayList<>(pairs);
-        mixed.addAll(new InstructionGenerator(~seed).requestChecks(n));
+        mixed.addAll(new InstructionGenerator(~seed).requestChecks(n, true));
         return mixed;
     }
 

@@ -32,13 +32,14 @@ final class RewardCommand implements Callable<Integer> {
     int pairs;
 
     @Option(names = "--built-in-pairs", defaultValue = "story",
-            description = {"Built-in pairs when no --data: story (whole stories, every kind of flaw) or request-check",
-                    "(stories of one to three sentences with the wrong animal or name: a first stage that teaches the check). Default: ${DEFAULT-VALUE}."})
+            description = {"Built-in pairs when no --data: story (whole stories, every kind of flaw), request-check (stories of",
+                    "one to three sentences with the wrong animal or name: a first stage that teaches the check) or",
+                    "whole-request-check (the same check on whole stories: the second stage). Default: ${DEFAULT-VALUE}."})
     String builtInPairs;
 
     @Option(names = "--request-checks", defaultValue = "0",
-            description = {"Built-in request-check pairs added to the training pairs, not to the held-out ones: drills in",
-                    "checking the story's animal and name against the prompt, mixed into the usual pairs. Default: ${DEFAULT-VALUE}."})
+            description = {"Built-in whole-story request checks added to the training pairs, not to the held-out ones, so the",
+                    "check of the story's animal and name against the prompt is kept while the other flaws are learned. Default: ${DEFAULT-VALUE}."})
     int requestChecks;
 
     @Option(names = "--margin", defaultValue = "0.0", description = "Required score margin in the loss. Default: ${DEFAULT-VALUE}.")

@@ -13,6 +13,20 @@ class AdvantagesTest {
     private static final float TOL = 1e-5f;
 
     @Test
+    void ppoCreditsATokensPointsToThatTokenAndTheRestOfTheScoreToTheLast() {
+        // Row 0: prompt 1 2, response 3 4, eos 9. Row 1: prompt 1 2, response 3 (no eos), padded to 5.
+        var batch = SequenceBatch.of(java.util.List.of(new int[] {1, 2, 3, 4, 9}, new int[] {1, 2, 3}), new int[] {2, 2}, 0);
+        float[] k1 = new float[10];
+        java.util.Arrays.fill(k1, 0.2f);
+        float[][] tokenScores = {{1, 0}, {1}};
+        float[] rewards = Advantages.tokenRewards(k1, 0.5, new float[] {3, 1}, tokenScores, batch);
+        // position 1 predicts response token 0; position 3 predicts the eos, which takes 3 - 1 = 2
+        assertThat(rewards).containsExactly(new float[] {-0.1f, 0.9f, -0.1f, 1.9f, -0.1f, -0.1f, 0.9f, -0.1f, -0.1f, -0.1f}, within(1e-6f));
+        float[] atTheEnd = Advantages.tokenRewards(k1, 0.5, new float[] {3, 1}, null, batch);
+        assertThat(atTheEnd).containsExactly(new float[] {-0.1f, -0.1f, -0.1f, 2.9f, -0.1f, -0.1f, 0.9f, -0.1f, -0.1f, -0.1f}, within(1e-6f));
+    }
+
+    @Test
     void gaeOverThreeStepsFollowsTheRecursionByHand() {
         // γ = 0.9, λ = 0.8, so γλ = 0.72. Row 0: rewards [0, 0, 1], values [0.5, 0.4, 0.6], all valid.
         //   t = 2: δ = 1 + 0.9·0   − 0.6 =  0.4    A = 0.4

@@ -108,7 +108,7 @@ class AlignCliTest {
         assertThat(run(with(SMALL, "dpo", "--model", base.toString(), "--out", dir.resolve("dpo-own").toString(), "--data", pairs.toString()))).isZero();
         assertThat(run(with(SMALL, "reward", "--model", base.toString(), "--out", dir.resolve("rm-drill").toString(), "--pairs", "20",
                 "--request-checks", "10"))).isZero();
-        assertThat(stderr()).contains("adding 10 built-in request-check pairs to the 18 training pairs");
+        assertThat(stderr()).contains("adding 10 built-in whole-story request checks to the 18 training pairs");
         assertThat(run("pairs", "--model", base.toString(), "--out", pairs.toString(), "--samples", "1")).isEqualTo(1);
         assertThat(stderr()).contains("--samples must be at least 2 to make a pair: 1");
     }
