@@ -2,6 +2,7 @@ package dev.cria.cli;
 
 import dev.cria.align.DpoConfig;
 import dev.cria.align.DpoTrainer;
+import dev.cria.align.SampledPairs;
 import dev.cria.align.Estimator;
 import dev.cria.align.Judge;
 import dev.cria.align.PreferenceLoss;
@@ -19,6 +20,7 @@ import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.io.AtomicFiles;
 import dev.cria.model.Llama;
 import dev.cria.tokenizer.Tokenizer;
+import dev.cria.train.ProgressBar;
 import dev.cria.train.StopSignal;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +28,8 @@ import java.util.List;
 
 /**
  * The alignment half of {@code cria demo}: SFT on built-in instructions, a reward model on preferences
- * labelled by the simulated annotator, PPO against that reward model and DPO on the same pairs, then a
+ * labelled by the simulated annotator, PPO against that reward model, and DPO (with RPO's NLL term) on
+ * pairs of the SFT model's own answers labelled by the annotator, then a
  * report of samples, win rates against the SFT model and the KL PPO paid, in {@code OUT/report.md}.
  */
 final class AlignmentDemo {
@@ -81,14 +84,17 @@ final class AlignmentDemo {
                 new RewardModelReward(rmLoaded.model(), rmLoaded.tokenizer(), tokenizer, stats[0], stats[1]), prompts, rlConfig, ppoDir)
                 .run(StopSignal.manual());
 
-        System.out.println("\n== 9. DPO on the same preference pairs");
+        System.out.println("\n== 9. DPO on pairs of the SFT model's own answers, best against worst of 4");
         Path dpoDir = out.resolve("dpo");
         Llama dpoPolicy = ModelDirectory.load(sftDir).model();
         int dpoSteps = steps(200), dpoBatch = 8;
-        // DPO draws steps × batch pairs; reference log-probs of more would be computed for nothing
-        var dpoPairs = pairs.train().subList(0, Math.min(pairs.train().size(), dpoSteps * dpoBatch));
-        new DpoTrainer(dpoPolicy, ModelDirectory.load(sftDir).model(), tokenizer, AlignData.tokenizePairs(tokenizer, dpoPairs, maxLen),
-                List.of(), new DpoConfig(dpoBatch, dpoSteps, 1e-4, 10, 0, 1, 0.1, new PreferenceLoss.Sigmoid(0), 0, 0, 0, seed), dpoDir)
+        // About one pass over the pairs; a ninth of the prompts give none (their answers tie)
+        var dpoPrompts = new ArrayList<String>();
+        for (PromptExample p : data.prompts(dpoSteps * dpoBatch * 9 / 8)) dpoPrompts.add(p.prompt());
+        var bar = new ProgressBar("answers", 0, 4L * dpoPrompts.size());
+        var ownPairs = SampledPairs.generate(dpoPolicy, tokenizer, dpoPrompts, 4, 256, 1f, seed, done -> bar.update(done, "")).pairs();
+        new DpoTrainer(dpoPolicy, ModelDirectory.load(sftDir).model(), tokenizer, AlignData.tokenizePairs(tokenizer, ownPairs, maxLen),
+                List.of(), new DpoConfig(dpoBatch, dpoSteps, 1e-4, 10, 0, 1, 0.1, new PreferenceLoss.Sigmoid(0), 1, 0, 0, seed), dpoDir)
                 .run(StopSignal.manual());
 
         System.out.println("\n== 10. report: held-out prompts judged by the simulated annotator");
