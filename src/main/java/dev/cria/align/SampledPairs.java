@@ -48,10 +48,18 @@ public final class SampledPairs {
             double bestScore = Double.NEGATIVE_INFINITY, worstScore = Double.POSITIVE_INFINITY;
             for (int s = 0; s < samples; s++) {
                 double score = annotator.score(prompt, answers.get(s).get(i));
-                if (score > bestScore) { bestScore = score; best = s; }
-                if (score < worstScore) { worstScore = score; worst = s; }
+                if (score > bestScore) {
+                    bestScore = score;
+                    best = s;
+                }
+                if (score < worstScore) {
+                    worstScore = score;
+                    worst = s;
+                }
             }
-            if (annotator.prefer(prompt, answers.get(best).get(i), answers.get(worst).get(i)) > 0) pairs.add(new PreferenceExample(prompt, answers.get(best).get(i), answers.get(worst).get(i)));
+            String chosen = answers.get(best).get(i), rejected = answers.get(worst).get(i);
+            // The annotator's own tie rule decides whether the best is better at all.
+            if (annotator.prefer(prompt, chosen, rejected) > 0) pairs.add(new PreferenceExample(prompt, chosen, rejected));
             else tied++;
         }
         return new Result(pairs, tied);

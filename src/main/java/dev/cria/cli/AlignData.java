@@ -67,6 +67,13 @@ final class AlignData {
         return mixed;
     }
 
+    /** The prompts' texts, from a prompt JSONL {@code file}, else {@code n} built-in ones of a kind (see {@link #builtInPrompts}). */
+    static List<String> promptTexts(Path file, String kind, int n, long seed) {
+        var texts = new ArrayList<String>();
+        for (PromptExample p : file != null ? AlignmentJsonl.readPrompts(file) : builtInPrompts(kind, n, seed)) texts.add(p.prompt());
+        return texts;
+    }
+
     /** Built-in prompts of a kind: {@code story} instructions or {@code echo} requests (the copy task's). */
     static List<PromptExample> builtInPrompts(String kind, int n, long seed) {
         return switch (kind) {

@@ -2,12 +2,8 @@ package dev.cria.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cria.align.Judge;
-import dev.cria.align.data.AlignmentJsonl;
-import dev.cria.align.data.InstructionGenerator;
-import dev.cria.align.data.PromptExample;
 import dev.cria.checkpoint.ModelDirectory;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -49,10 +45,7 @@ final class JudgeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var texts = new ArrayList<String>();
-        for (PromptExample p : prompts != null ? AlignmentJsonl.readPrompts(prompts) : AlignData.builtInPrompts(builtInPrompts, numPrompts, seed)) {
-            texts.add(p.prompt());
-        }
+        var texts = AlignData.promptTexts(prompts, builtInPrompts, numPrompts, seed);
         var a = ModelDirectory.load(model);
         var answersA = Judge.answer(a.model(), a.tokenizer(), texts, maxNewTokens, temperature, seed);
         var out = new LinkedHashMap<String, Object>();

@@ -2,12 +2,10 @@ package dev.cria.cli;
 
 import dev.cria.align.SampledPairs;
 import dev.cria.align.data.AlignmentJsonl;
-import dev.cria.align.data.PromptExample;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.train.ProgressBar;
 import dev.cria.util.CriaException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -47,10 +45,7 @@ final class PairsCommand implements Callable<Integer> {
         if (samples < 2) throw new CriaException("--samples must be at least 2 to make a pair: " + samples);
         if (!(temperature > 0)) throw new CriaException("--temperature must be above 0, or every answer is the same: " + temperature);
         if (maxNewTokens <= 0) throw new CriaException("--max-new-tokens must be positive: " + maxNewTokens);
-        var texts = new ArrayList<String>();
-        for (PromptExample p : prompts != null ? AlignmentJsonl.readPrompts(prompts) : AlignData.builtInPrompts("story", numPrompts, seed)) {
-            texts.add(p.prompt());
-        }
+        var texts = AlignData.promptTexts(prompts, "story", numPrompts, seed);
         var loaded = ModelDirectory.load(model);
         var bar = new ProgressBar("answers", 0, (long) samples * texts.size());
         var result = SampledPairs.generate(loaded.model(), loaded.tokenizer(), texts, samples, maxNewTokens, temperature, seed,

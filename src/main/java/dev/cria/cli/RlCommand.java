@@ -2,10 +2,7 @@ package dev.cria.cli;
 
 import dev.cria.align.Estimator;
 import dev.cria.align.RlTrainer;
-import dev.cria.align.data.AlignmentJsonl;
 import dev.cria.align.data.ChatTemplate;
-import dev.cria.align.data.InstructionGenerator;
-import dev.cria.align.data.PromptExample;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.model.Llama;
 import dev.cria.train.StopSignal;
@@ -68,8 +65,8 @@ abstract class RlCommand {
         Llama critic = estimator.needsCritic() ? critic(valueFrom, resume) : null;
         var rewardFn = RewardSpec.parse(reward, rewardModel, tokenizer);
         var promptList = new ArrayList<RlTrainer.Prompt>();
-        for (PromptExample p : prompts != null ? AlignmentJsonl.readPrompts(prompts) : AlignData.builtInPrompts(builtInPrompts, numPrompts, options.seed)) {
-            promptList.add(new RlTrainer.Prompt(p.prompt(), ChatTemplate.promptTokens(tokenizer, p.prompt())));
+        for (String p : AlignData.promptTexts(prompts, builtInPrompts, numPrompts, options.seed)) {
+            promptList.add(new RlTrainer.Prompt(p, ChatTemplate.promptTokens(tokenizer, p)));
         }
         var trainer = new RlTrainer(policy, ref, critic, tokenizer, rewardFn, promptList, options.config(estimator, samplesPerPrompt), out);
         if (resume) {

@@ -82,10 +82,7 @@ public final class InstructionGenerator {
     }
 
     public List<SftExample> sft(int n) {
-        requireCount(n);
-        List<SftExample> examples = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) examples.add(nextSft());
-        return examples;
+        return draw(n, this::nextSft);
     }
 
     /**
@@ -95,10 +92,8 @@ public final class InstructionGenerator {
     public List<SftExample> sft(int n, double echoShare) {
         requireCount(n);
         if (!(echoShare >= 0 && echoShare <= 1)) throw new IllegalArgumentException("echoShare must be in [0, 1]: " + echoShare);
-        List<SftExample> examples = new ArrayList<>(n);
         // subtle: no draw when echoShare is 0, so sft(n, 0) equals sft(n).
-        for (int i = 0; i < n; i++) examples.add(echoShare > 0 && rng.nextDouble() < echoShare ? nextEcho() : nextSft());
-        return examples;
+        return draw(n, () -> echoShare > 0 && rng.nextDouble() < echoShare ? nextEcho() : nextSft());
     }
 
     /**
@@ -112,18 +107,12 @@ public final class InstructionGenerator {
     }
 
     public List<SftExample> echoes(int n) {
-        requireCount(n);
-        List<SftExample> examples = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) examples.add(nextEcho());
-        return examples;
+        return draw(n, this::nextEcho);
     }
 
     /** Echo requests without their answers: the copy task's prompts. */
     public List<PromptExample> echoPrompts(int n) {
-        requireCount(n);
-        List<PromptExample> examples = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) examples.add(new PromptExample(nextEcho().prompt()));
-        return examples;
+        return draw(n, () -> new PromptExample(nextEcho().prompt()));
     }
 
     /** One or two consecutive sentences of a story about a fresh topic. */
@@ -139,10 +128,7 @@ public final class InstructionGenerator {
     }
 
     public List<PromptExample> prompts(int n) {
-        requireCount(n);
-        List<PromptExample> examples = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) examples.add(nextPrompt());
-        return examples;
+        return draw(n, this::nextPrompt);
     }
 
     /** A new instruction with two responses of different quality, ordered by the annotator. */
@@ -151,10 +137,7 @@ public final class InstructionGenerator {
     }
 
     public List<PreferenceExample> preferences(int n) {
-        requireCount(n);
-        List<PreferenceExample> examples = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) examples.add(nextPreference());
-        return examples;
+        return draw(n, this::nextPreference);
     }
 
     /**
@@ -162,14 +145,8 @@ public final class InstructionGenerator {
      * requested animal and name, against the same sentences about another animal, or with another name.
      * Short, and different in one word, so each step spends its compute on whether the story's animal and
      * name are the requested ones: the check a reward model otherwise does not learn (see the README).
-     */
-    public PreferenceExample nextRequestCheck() {
-        return nextRequestCheck(false);
-    }
-
-    /**
-     * As {@link #nextRequestCheck()}, or on the whole story when {@code whole}: the same check with the
-     * story's animal and name far from where its score is read, at the end.
+     * With {@code whole}, the same check on the whole story, its animal and name far from where its score
+     * is read, at the end.
      */
     public PreferenceExample nextRequestCheck(boolean whole) {
         return labelledPair(() -> {
@@ -184,10 +161,7 @@ public final class InstructionGenerator {
     }
 
     public List<PreferenceExample> requestChecks(int n, boolean whole) {
-        requireCount(n);
-        List<PreferenceExample> examples = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) examples.add(nextRequestCheck(whole));
-        return examples;
+        return draw(n, () -> nextRequestCheck(whole));
     }
 
     /** A new instruction and two responses with flaw sets drawn by {@code flawPair}, ordered by the annotator. */
@@ -323,6 +297,14 @@ public final class InstructionGenerator {
 
     private <T> T pick(List<T> options) {
         return options.get(rng.nextInt(options.size()));
+    }
+
+    /** {@code n} examples, drawn one after another in order. */
+    private static <T> List<T> draw(int n, Supplier<T> next) {
+        requireCount(n);
+        List<T> examples = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) examples.add(next.get());
+        return examples;
     }
 
     private static void requireCount(int n) {
