@@ -67,10 +67,15 @@ final class AlignData {
         return mixed;
     }
 
-    /** The prompts' texts, from a prompt JSONL {@code file}, else {@code n} built-in ones of a kind (see {@link #builtInPrompts}). */
+    /**
+     * The prompts' texts, from a prompt JSONL {@code file}, else {@code n} built-in ones of a kind (see
+     * {@link #builtInPrompts}). Refuses to return none: every caller answers or trains on them.
+     */
     static List<String> promptTexts(Path file, String kind, int n, long seed) {
+        if (file == null && n <= 0) throw new CriaException("--num-prompts must be positive: " + n);
         var texts = new ArrayList<String>();
         for (PromptExample p : file != null ? AlignmentJsonl.readPrompts(file) : builtInPrompts(kind, n, seed)) texts.add(p.prompt());
+        if (texts.isEmpty()) throw new CriaException(file + ": no prompts in it");
         return texts;
     }
 

@@ -111,6 +111,12 @@ class AlignCliTest {
         assertThat(stderr()).contains("adding 10 built-in whole-story request checks to the 18 training pairs");
         assertThat(run("pairs", "--model", base.toString(), "--out", pairs.toString(), "--samples", "1")).isEqualTo(1);
         assertThat(stderr()).contains("--samples must be at least 2 to make a pair: 1");
+        assertThat(run("pairs", "--model", base.toString(), "--out", pairs.toString(), "--num-prompts", "-1")).isEqualTo(1);
+        assertThat(stderr()).contains("--num-prompts must be positive: -1");
+        Path empty = dir.resolve("no-prompts.jsonl");
+        Files.writeString(empty, "");
+        assertThat(run("judge", "--model", base.toString(), "--prompts", empty.toString())).isEqualTo(1);
+        assertThat(stderr()).contains("no-prompts.jsonl: no prompts in it");
     }
 
     @Test
