@@ -51,6 +51,11 @@ public final class Call {
         return session;
     }
 
+    /** The client's IP address (the peer of the TCP connection; Cria trusts no forwarding header). */
+    public String remoteAddress() {
+        return exchange.getRemoteAddress().getAddress().getHostAddress();
+    }
+
     public String header(String name) {
         return exchange.getRequestHeaders().getFirst(name);
     }
@@ -172,6 +177,7 @@ public final class Call {
         var error = new LinkedHashMap<String, Object>();
         error.put("message", e.getMessage());
         error.put("type", e.type());
+        error.put("code", e.code());
         error.put("field", e.field());
         error.put("param", e.field());
         json(e.status(), Map.of("error", error));

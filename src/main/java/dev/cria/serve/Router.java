@@ -5,8 +5,10 @@ import com.sun.net.httpserver.HttpHandler;
 import dev.cria.util.CriaException;
 import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -32,9 +34,14 @@ public final class Router implements HttpHandler {
     private record Route(Access access, boolean page, Handler handler) {
     }
 
+    /** A route for every path under {@code prefix} (which ends in '/'); the handler reads the rest from {@link Call#path()}. */
+    private record PrefixRoute(String method, String prefix, Route route) {
+    }
+
     private final Accounts accounts;
     private final Map<String, Route> routes = new HashMap<>();
     private final Set<String> paths = new HashSet<>();
+    private final List<PrefixRoute> prefixRoutes = new ArrayList<>();
 
     public Router(Accounts accounts) {
         this.accounts = accounts;
@@ -48,6 +55,13 @@ public final class Router implements HttpHandler {
         return add("POST", path, access, handler);
     }
 
+    /** GET of any path below {@code prefix}, e.g. {@code /v1/models/} for {@code /v1/models/{id}}; exact routes win. */
+    public Router getUnder(String prefix, Access access, Handler handler) {
+        if (!prefix.endsWith("/")) throw new IllegalArgumentException("a prefix ends in '/': " + prefix);
+        prefixRoutes.add(new PrefixRoute("GET", prefix, new Route(access, false, handler)));
+        return this;
+    }
+
     private Router add(String method, String path, Access access, Handler handler) {
         boolean page = method.equals("GET") && !path.startsWith("/api/") && !path.startsWith("/v1/");
         routes.put(method + " " + path, new Route(access, page, handler));
@@ -55,11 +69,20 @@ public final class Router implements HttpHandler {
         return this;
     }
 
+    private Route find(String method, String path) {
+        Route exact = routes.get(method + " " + path);
+        if (exact != null) return exact;
+        for (PrefixRoute p : prefixRoutes) {
+            if (p.method().equals(method) && path.startsWith(p.prefix()) && path.length() > p.prefix().length()) return p.route();
+        }
+        return null;
+    }
+
     @Override
     public void handle(HttpExchange exchange) {
         var call = new Call(exchange);
         try {
-            Route route = routes.get(call.method() + " " + call.path());
+            Route route = find(call.method(), call.path());
             if (route == null) {
                 if (paths.contains(call.path())) throw new ApiError(405, "method", "method: " + call.method() + " is not allowed on " + call.path());
                 throw new ApiError(404, "path", "path: nothing at " + call.path());
