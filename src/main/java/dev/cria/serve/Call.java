@@ -1,46 +1,63 @@
 package dev.cria.serve;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.sun.net.httpserver.HttpExchange;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 
 /**
- * One HTTP request and its response, over the JDK's {@link HttpExchange}: bounded body reading, query,
- * form and cookie parsing, and JSON, HTML and server-sent-event replies that all carry the same
- * security headers. Who is calling ({@link #user}, {@link #session}) is filled in by {@link Router}.
+ * One HTTP request and its response, over Jetty's blocking-style API on the request's own virtual
+ * thread: body reading bounded in size and time, query, form and cookie parsing, and JSON, HTML and
+ * server-sent-event replies that all carry the same security headers. Who is calling ({@link #user},
+ * {@link #session}) is filled in by {@link Router}.
  */
 public final class Call {
     public static final ObjectMapper JSON = JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
     /** Bodies of ordinary API calls; uploads get their own, larger limit. */
     public static final int DEFAULT_BODY_LIMIT = 64 * 1024;
 
-    private final HttpExchange exchange;
+    /** Rejects {@code {...} trailing garbage}: a body is one JSON value and nothing else. */
+    private static final ObjectReader ONE_VALUE = JSON.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private final Request request;
+    private final Response response;
+    private final Limits limits;
     private Map<String, String> query;
+    private EventStream events;
     User user;
     Accounts.Session session;
     private boolean responded;
 
-    Call(HttpExchange exchange) {
-        this.exchange = exchange;
+    Call(Request request, Response response, Limits limits) {
+        this.request = request;
+        this.response = response;
+        this.limits = limits;
     }
 
     public String method() {
-        return exchange.getRequestMethod();
+        return request.getMethod();
     }
 
     public String path() {
-        return exchange.getRequestURI().getPath();
+        return Request.getPathInContext(request);
     }
 
     public User user() {
@@ -53,20 +70,20 @@ public final class Call {
 
     /** The client's IP address (the peer of the TCP connection; Cria trusts no forwarding header). */
     public String remoteAddress() {
-        return exchange.getRemoteAddress().getAddress().getHostAddress();
+        return Request.getRemoteAddr(request);
     }
 
     public String header(String name) {
-        return exchange.getRequestHeaders().getFirst(name);
+        return request.getHeaders().get(name);
     }
 
     public Map<String, String> query() {
-        if (query == null) query = parseForm(exchange.getRequestURI().getRawQuery());
+        if (query == null) query = parseForm(request.getHttpURI().getQuery());
         return query;
     }
 
     public String cookie(String name) {
-        for (String header : exchange.getRequestHeaders().getOrDefault("Cookie", java.util.List.of())) {
+        for (String header : request.getHeaders().getValuesList("Cookie")) {
             for (String part : header.split(";")) {
                 int eq = part.indexOf('=');
                 if (eq > 0 && part.substring(0, eq).strip().equals(name)) return part.substring(eq + 1).strip();
@@ -75,7 +92,11 @@ public final class Call {
         return null;
     }
 
-    /** The request body, refused with 413 past {@code limit} bytes (checked before and while reading). */
+    /**
+     * The request body, refused with 413 past {@code limit} bytes (checked before and while reading). It
+     * must arrive within {@link Limits#bodyDeadline}: at the deadline the connection is closed, which
+     * also ends a read that is waiting for bytes that never come.
+     */
     public byte[] body(int limit) {
         String declared = header("Content-Length");
         if (declared != null) {
@@ -85,22 +106,29 @@ public final class Call {
                 throw new ApiError(400, "Content-Length", "Content-Length: not a number");
             }
         }
-        try (InputStream in = exchange.getRequestBody()) {
+        var endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+        long seconds = limits.bodyDeadline().toSeconds();
+        var deadline = request.getComponents().getScheduler().schedule(
+                () -> endPoint.close(new TimeoutException("request body not received within " + seconds + " s")),
+                limits.bodyDeadline().toMillis(), TimeUnit.MILLISECONDS);
+        try (InputStream in = Content.Source.asInputStream(request)) {
             var out = new ByteArrayOutputStream();
             byte[] buffer = new byte[8192];
-            for (int n; (n = in.read(buffer)) > 0; ) {
+            for (int n; (n = in.read(buffer)) >= 0; ) {
                 out.write(buffer, 0, n);
                 if (out.size() > limit) throw tooLarge(limit);
             }
             return out.toByteArray();
         } catch (IOException e) {
-            throw new ApiError(400, "body", "body: could not be read: " + e.getMessage());
+            throw new ApiError(408, "body", "body: not received in time or cut off: " + e.getMessage());
+        } finally {
+            deadline.cancel();
         }
     }
 
     private ApiError tooLarge(int limit) {
         // subtle: the rest of the body stays unread, so this connection cannot carry another request
-        exchange.getResponseHeaders().set("Connection", "close");
+        response.getHeaders().put("Connection", "close");
         return new ApiError(413, "body", "body: larger than the limit of " + limit + " bytes");
     }
 
@@ -108,12 +136,17 @@ public final class Call {
         return new String(body(limit), StandardCharsets.UTF_8);
     }
 
-    /** The body as a JSON object, with the field rules of {@link Fields}. */
+    /** The body as a JSON object, with the field rules of {@link Fields}; it must be sent as {@code application/json}. */
     public Fields json() {
+        String type = header("Content-Type");
+        String mediaType = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+        if (!mediaType.equals("application/json")) {
+            throw new ApiError(415, "Content-Type", "Content-Type: send the body as application/json, not " + (type == null ? "nothing" : "'" + type + "'"));
+        }
         byte[] bytes = body(DEFAULT_BODY_LIMIT);
         JsonNode node;
         try {
-            node = JSON.readTree(bytes);
+            node = ONE_VALUE.readValue(bytes);
         } catch (JsonProcessingException e) {
             throw new ApiError(400, "body", "body: not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
@@ -144,7 +177,7 @@ public final class Call {
     }
 
     public void setCookie(String name, String value, long maxAgeSeconds) {
-        exchange.getResponseHeaders().add("Set-Cookie", name + "=" + value + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + maxAgeSeconds);
+        response.getHeaders().add("Set-Cookie", name + "=" + value + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + maxAgeSeconds);
     }
 
     public void json(int status, Object body) {
@@ -164,12 +197,12 @@ public final class Call {
     }
 
     public void attachment(String fileName, String body) {
-        exchange.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + fileName + "\"");
+        response.getHeaders().put("Content-Disposition", "attachment; filename=\"" + fileName + "\"");
         text(200, "application/jsonl; charset=utf-8", body);
     }
 
     public void redirect(String location) {
-        exchange.getResponseHeaders().set("Location", location);
+        response.getHeaders().put("Location", location);
         send(303, "text/plain; charset=utf-8", new byte[0]);
     }
 
@@ -183,14 +216,18 @@ public final class Call {
         json(e.status(), Map.of("error", error));
     }
 
-    /** Starts a server-sent-event stream; write {@code data: ...} events to the returned stream. */
-    public OutputStream eventStream() throws IOException {
+    /**
+     * Starts a server-sent-event stream; write {@code data: ...} events to the returned stream, each
+     * ended by {@code flush()}. Writing never waits for the client: see {@link EventStream}.
+     */
+    public OutputStream eventStream() {
         securityHeaders();
-        exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-        exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-        exchange.sendResponseHeaders(200, 0);
+        response.getHeaders().put("Content-Type", "text/event-stream; charset=utf-8");
+        response.getHeaders().put("Cache-Control", "no-cache");
+        response.setStatus(200);
         responded = true;
-        return exchange.getResponseBody();
+        events = new EventStream(response);
+        return events;
     }
 
     public boolean responded() {
@@ -199,33 +236,33 @@ public final class Call {
 
     private void send(int status, String contentType, byte[] body) {
         securityHeaders();
-        exchange.getResponseHeaders().set("Content-Type", contentType);
+        response.getHeaders().put("Content-Type", contentType);
+        response.getHeaders().put("Content-Length", body.length);
+        response.setStatus(status);
+        responded = true;
         try {
-            exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-            responded = true;
-            if (body.length > 0) {
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
-                }
-            }
+            Content.Sink.write(response, true, ByteBuffer.wrap(body));
         } catch (IOException e) {
             // the client went away; nothing to tell it
-            responded = true;
         }
     }
 
     /** Scripts only from this server, no framing, no MIME sniffing: model text can never become markup or code. */
     private void securityHeaders() {
-        var h = exchange.getResponseHeaders();
-        h.set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        var h = response.getHeaders();
+        h.put("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                 + "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
-        h.set("X-Content-Type-Options", "nosniff");
-        h.set("X-Frame-Options", "DENY");
-        h.set("Referrer-Policy", "no-referrer");
-        h.set("Cache-Control", "no-store");
+        h.put("X-Content-Type-Options", "nosniff");
+        h.put("X-Frame-Options", "DENY");
+        h.put("Referrer-Policy", "no-referrer");
+        h.put("Cache-Control", "no-store");
     }
 
-    void close() {
-        exchange.close();
+    /** Ends the exchange: waits for a stream's last event to be written (or to fail), then tells Jetty. */
+    void finish(Callback callback) {
+        if (!responded) error(new ApiError(500, null, "internal error: the handler sent no reply", "internal_error"));
+        Throwable failure = events == null ? null : events.awaitEnd();
+        if (failure == null) callback.succeeded();
+        else callback.failed(failure);
     }
 }

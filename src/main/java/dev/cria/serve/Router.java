@@ -1,8 +1,5 @@
 package dev.cria.serve;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import dev.cria.util.CriaException;
 import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -11,15 +8,21 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * Dispatches requests by method and exact path, and checks on every request who is calling and whether
  * they may: an API key ({@code Authorization: Bearer ...}) or a session cookie; the route's access
  * level; and, for a state-changing request made with the cookie, the session's CSRF token in the
  * {@code X-CSRF-Token} header. Every refusal or mistake becomes a JSON error (or, for a page, a
- * redirect to the login form); an unexpected exception is logged here and answered with a bare 500.
+ * redirect to the login form). Anything else that goes wrong is logged here with its stack trace under
+ * a short random id, and the client gets a 500 that names only that id: no file path or internal
+ * message reaches it.
  */
-public final class Router implements HttpHandler {
+public final class Router extends Handler.Abstract {
     public static final String SESSION_COOKIE = "cria_session";
     public static final String CSRF_HEADER = "X-CSRF-Token";
 
@@ -39,12 +42,14 @@ public final class Router implements HttpHandler {
     }
 
     private final Accounts accounts;
+    private final Limits limits;
     private final Map<String, Route> routes = new HashMap<>();
     private final Set<String> paths = new HashSet<>();
     private final List<PrefixRoute> prefixRoutes = new ArrayList<>();
 
-    public Router(Accounts accounts) {
+    public Router(Accounts accounts, Limits limits) {
         this.accounts = accounts;
+        this.limits = limits;
     }
 
     public Router get(String path, Access access, Handler handler) {
@@ -78,45 +83,49 @@ public final class Router implements HttpHandler {
         return null;
     }
 
+    /** Runs on the request's own virtual thread, so a handler may block on the body or the model. */
     @Override
-    public void handle(HttpExchange exchange) {
-        var call = new Call(exchange);
+    public boolean handle(Request request, Response response, Callback callback) {
+        var call = new Call(request, response, limits);
         try {
-            Route route = find(call.method(), call.path());
-            if (route == null) {
-                if (paths.contains(call.path())) throw new ApiError(405, "method", "method: " + call.method() + " is not allowed on " + call.path());
-                throw new ApiError(404, "path", "path: nothing at " + call.path());
-            }
-            authenticate(call);
-            if (route.access() != Access.PUBLIC && call.user == null) {
-                if (route.page()) {
-                    call.redirect("/login");
-                    return;
-                }
-                throw new ApiError(401, "Authorization", "sign in, or send an API key as 'Authorization: Bearer KEY'");
-            }
-            if (route.access() == Access.ADMIN && !call.user.isAdmin()) {
-                throw new ApiError(403, null, "this needs the admin role; " + call.user.name() + " is a labeller");
-            }
-            // public routes (the sign-in form) carry their own token: there may be no session yet
-            if (route.access() != Access.PUBLIC && call.session != null && !call.method().equals("GET") && !call.method().equals("HEAD")) {
-                checkCsrf(call);
-            }
-            route.handler().handle(call);
+            dispatch(call);
         } catch (ApiError e) {
             if (!call.responded()) call.error(e);
-        } catch (CriaException e) {
-            if (!call.responded()) call.error(new ApiError(500, null, e.getMessage()));
         } catch (java.io.UncheckedIOException e) {
             // a client that hung up mid-reply: nothing to answer, nothing to log
             if (!call.responded()) call.error(new ApiError(500, null, "internal error"));
         } catch (Exception e) {
-            System.err.println("cria serve: " + call.method() + " " + call.path() + " failed:");
+            String id = Passwords.randomToken(6);
+            System.err.println("cria serve: error " + id + ": " + call.method() + " " + call.path() + " failed:");
             e.printStackTrace();
-            if (!call.responded()) call.error(new ApiError(500, null, "internal error"));
-        } finally {
-            call.close();
+            if (!call.responded()) call.error(new ApiError(500, null, "internal error " + id + "; the server's log has the details", "internal_error"));
         }
+        call.finish(callback);
+        return true;
+    }
+
+    private void dispatch(Call call) throws Exception {
+        Route route = find(call.method(), call.path());
+        if (route == null) {
+            if (paths.contains(call.path())) throw new ApiError(405, "method", "method: " + call.method() + " is not allowed on " + call.path());
+            throw new ApiError(404, "path", "path: nothing at " + call.path());
+        }
+        authenticate(call);
+        if (route.access() != Access.PUBLIC && call.user == null) {
+            if (route.page()) {
+                call.redirect("/login");
+                return;
+            }
+            throw new ApiError(401, "Authorization", "sign in, or send an API key as 'Authorization: Bearer KEY'");
+        }
+        if (route.access() == Access.ADMIN && !call.user.isAdmin()) {
+            throw new ApiError(403, null, "this needs the admin role; " + call.user.name() + " is a labeller");
+        }
+        // public routes (the sign-in form) carry their own token: there may be no session yet
+        if (route.access() != Access.PUBLIC && call.session != null && !call.method().equals("GET") && !call.method().equals("HEAD")) {
+            checkCsrf(call);
+        }
+        route.handler().handle(call);
     }
 
     /** Sets {@code call.user} from a valid API key or session cookie; a key that is present but wrong is refused outright. */

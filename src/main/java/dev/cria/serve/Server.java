@@ -1,36 +1,52 @@
 package dev.cria.serve;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.cria.util.CriaException;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.util.concurrent.ExecutorService;
+import java.time.Duration;
 import java.util.concurrent.Executors;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * The human-in-the-loop web application on the JDK's HTTP server: pages, the labelling and admin API,
- * the OpenAI-compatible API. It owns the run directory's database, the model worker and the generation
+ * The human-in-the-loop web application on Jetty: pages, the labelling and admin API, the
+ * OpenAI-compatible API. It owns the run directory's database, the model worker and the generation
  * queue, and releases them on {@link #close}.
+ *
+ * <p>Slow clients cannot starve it: Jetty reads request headers without holding a thread, every request
+ * is handled on a virtual thread of its own (one waiting for a slow body costs no worker), and
+ * {@link Limits} puts deadlines on headers, bodies and stalled writes and caps connections per address.
  */
 public final class Server implements AutoCloseable {
     /**
      * @param labelsPerItem how many people may label one item (2 or more lets agreement be measured)
+     * @param threads       platform threads for Jetty's selector and acceptor; requests run on virtual threads
      */
-    public record Settings(String host, int port, int labelsPerItem, int threads, Sampling sampling, RoundConfig round) {
+    public record Settings(String host, int port, int labelsPerItem, int threads, Sampling sampling, RoundConfig round, Limits limits) {
+        public Settings(String host, int port, int labelsPerItem, int threads, Sampling sampling, RoundConfig round) {
+            this(host, port, labelsPerItem, threads, sampling, round, Limits.defaults());
+        }
+
+        public Settings withLimits(Limits limits) {
+            return new Settings(host, port, labelsPerItem, threads, sampling, round, limits);
+        }
     }
 
     private final RunDir run;
     private final ModelHost models;
     private final PairQueue queue;
-    private final HttpServer http;
-    private final ExecutorService executor;
+    private final org.eclipse.jetty.server.Server jetty;
+    private final String url;
 
-    private Server(RunDir run, ModelHost models, PairQueue queue, HttpServer http, ExecutorService executor) {
+    private Server(RunDir run, ModelHost models, PairQueue queue, org.eclipse.jetty.server.Server jetty, ServerConnector connector) {
         this.run = run;
         this.models = models;
         this.queue = queue;
-        this.http = http;
-        this.executor = executor;
+        this.jetty = jetty;
+        // read once: a stopped connector no longer knows its port
+        String host = connector.getHost();
+        this.url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + connector.getLocalPort();
     }
 
     /** Opens the run and starts serving; port 0 picks a free port. */
@@ -38,36 +54,60 @@ public final class Server implements AutoCloseable {
         run.rounds.failInterrupted();
         var models = new ModelHost(run);
         var queue = new PairQueue(run, models, settings.sampling());
-        var router = new Router(run.accounts);
+        Limits limits = settings.limits();
+        var router = new Router(run.accounts, limits);
         new PageRoutes(run, queue, models, settings.labelsPerItem()).register(router);
         new LabelApi(run, settings.labelsPerItem()).register(router);
         new AdminApi(run, queue, models, settings.round()).register(router);
         new OpenAiApi(run, models).register(router);
-        HttpServer http;
+
+        var threads = new QueuedThreadPool(Math.max(4, settings.threads()), 2);
+        threads.setName("cria-http");
+        threads.setDaemon(true);
+        threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        var jetty = new org.eclipse.jetty.server.Server(threads);
+        var http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setIdleTimeout(limits.idle().toMillis());
+        var connector = new ServerConnector(jetty, 1, 1, new HttpConnectionFactory(http));
+        connector.setHost(settings.host());
+        connector.setPort(settings.port());
+        connector.setIdleTimeout(limits.idle().toMillis());
+        connector.setAcceptQueueSize(128);
+        if (limits.sendBufferBytes() > 0) connector.setAcceptedSendBufferSize(limits.sendBufferBytes());
+        var guard = new ConnectionGuard(limits);
+        connector.addBean(guard);
+        jetty.addConnector(connector);
+        jetty.addBean(new NetworkConnectionLimit(limits.connections(), connector));
+        jetty.setHandler(router);
+        jetty.setErrorHandler(new JsonErrorHandler());
+        jetty.setStopTimeout(0);
         try {
-            http = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 64);
-        } catch (IOException e) {
+            jetty.start();
+        } catch (Exception e) {
+            stopQuietly(jetty);
             models.close();
             queue.close();
             throw new CriaException("cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage(), e);
         }
-        ExecutorService executor = Executors.newFixedThreadPool(settings.threads(), r -> {
-            Thread t = new Thread(r, "cria-http");
-            t.setDaemon(true);
-            return t;
-        });
-        http.createContext("/", router);
-        http.setExecutor(executor);
-        http.start();
-        return new Server(run, models, queue, http, executor);
+        sweepEvery(jetty, guard, Duration.ofMillis(ConnectionGuard.SWEEP_MILLIS));
+        return new Server(run, models, queue, jetty, connector);
+    }
+
+    private static void sweepEvery(org.eclipse.jetty.server.Server jetty, ConnectionGuard guard, Duration period) {
+        jetty.getScheduler().schedule(() -> {
+            if (!jetty.isRunning()) return;
+            guard.sweep();
+            sweepEvery(jetty, guard, period);
+        }, period);
     }
 
     public int port() {
-        return http.getAddress().getPort();
+        return java.net.URI.create(url).getPort();
     }
 
     public String url() {
-        return "http://" + http.getAddress().getHostString() + ":" + port();
+        return url;
     }
 
     public RunDir run() {
@@ -77,9 +117,16 @@ public final class Server implements AutoCloseable {
     /** Stops listening at once; requests in flight are cut off, but every label already acknowledged is committed. */
     @Override
     public void close() {
-        http.stop(0);
-        executor.shutdownNow();
+        stopQuietly(jetty);
         queue.close();
         models.close();
+    }
+
+    private static void stopQuietly(org.eclipse.jetty.server.Server jetty) {
+        try {
+            jetty.stop();
+        } catch (Exception e) {
+            System.err.println("cria serve: stopping the HTTP server: " + e);
+        }
     }
 }
