@@ -106,6 +106,21 @@ class SlowClientTest {
     }
 
     @Test
+    void whatJettyRefusesBeforeRoutingIsAnsweredInTheSameJson(@TempDir Path tmp) {
+        try (var f = serve(tmp, Limits.defaults())) {
+            try (var garbage = new RawConnection(f.url(), "127.0.0.1", 0)) {
+                garbage.send("NOT HTTP AT ALL\r\n\r\n").awaitClosed(5);
+                assertThat(garbage.received()).startsWith("HTTP/1.1 400").contains("\"error\"").contains("\"code\":\"invalid_request\"")
+                        .doesNotContainIgnoringCase("jetty");
+            }
+            try (var huge = new RawConnection(f.url(), "127.0.0.1", 0)) {
+                huge.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "x".repeat(20_000) + "\r\n\r\n").awaitClosed(5);
+                assertThat(huge.received()).startsWith("HTTP/1.1 431").contains("\"error\"").doesNotContainIgnoringCase("jetty");
+            }
+        }
+    }
+
+    @Test
     void aClientThatStopsReadingItsStreamHoldsUpNobody(@TempDir Path tmp) throws Exception {
         var idle = Duration.ofSeconds(2);
         // small kernel buffers on both sides, so the unread stream fills them within a few events
