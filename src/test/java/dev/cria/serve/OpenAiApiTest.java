@@ -98,10 +98,10 @@ class OpenAiApiTest {
     }
 
     /** A seed whose answer has, early on, a two-character ASCII string not seen before it: a stop string that will cut it. */
-    private record Pick(long seed, String stop, String text, int at) {
+    record Pick(long seed, String stop, String text, int at) {
     }
 
-    private static Pick pickStop(LongFunction<String> answer) {
+    static Pick pickStop(LongFunction<String> answer) {
         for (long seed = 1; seed < 100; seed++) {
             String text = answer.apply(seed);
             for (int k = 2; k + 2 <= text.length() / 2; k++) {
