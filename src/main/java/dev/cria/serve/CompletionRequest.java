@@ -32,7 +32,7 @@ record CompletionRequest(boolean chat, String model, List<String> prompts, Integ
         model = model == null || model.isEmpty() ? RunDir.POLICY : model;
         List<String> prompts = chat ? List.of(ChatPrompt.flatten(f.node().get("messages"))) : prompts(f.node().get("prompt"));
         String maxTokensField = f.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
-        Integer maxTokens = f.has(maxTokensField) ? f.intValue(maxTokensField, 1, Integer.MAX_VALUE, 0) : null;
+        Integer maxTokens = maxTokens(f.node().get(maxTokensField), maxTokensField);
         double temperature = f.doubleValue("temperature", 0, 2, 1.0);
         double topP = f.doubleValue("top_p", 0, 1, 1.0);
         if (topP == 0) throw ApiError.badField("top_p", "must be above 0");
@@ -71,6 +71,13 @@ record CompletionRequest(boolean chat, String model, List<String> prompts, Integ
                     + longest + ", which leaves " + left, "context_length_exceeded");
         }
         return maxTokens;
+    }
+
+    /** At least 1; how many fit is checked against the context later, so there is no fixed upper bound. */
+    private static Integer maxTokens(JsonNode v, String field) {
+        if (v == null || v.isNull()) return null;
+        if (!v.isIntegralNumber() || v.bigIntegerValue().signum() < 1) throw ApiError.badField(field, "must be a whole number of at least 1");
+        return v.canConvertToInt() ? v.asInt() : Integer.MAX_VALUE;
     }
 
     /** A string, or an array of 1 to {@link #MAX_PROMPTS} strings; token ids are refused. */

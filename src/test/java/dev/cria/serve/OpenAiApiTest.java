@@ -198,6 +198,7 @@ class OpenAiApiTest {
         var tooLong = alice.post("/v1/completions", Map.of("prompt", "x".repeat(255)));
         assertThat(tooLong.field()).isEqualTo("prompt");
         assertThat(tooLong.json().get("error").get("code").asText()).isEqualTo("context_length_exceeded");
+        assertThat(alice.post("/v1/completions", Map.of("prompt", "Hi", "max_tokens", 0)).field()).isEqualTo("max_tokens");
         var chatTooLong = alice.post("/v1/chat/completions", chat("x".repeat(300)));
         assertThat(chatTooLong.field()).isEqualTo("messages");
         assertThat(chatTooLong.json().get("error").get("code").asText()).isEqualTo("context_length_exceeded");
