@@ -16,11 +16,10 @@ record StopStrings(List<String> stops) {
     }
 
     /** Where the first stop string in {@code text} begins, searching from {@code from}; -1 if none does. */
-    int find(CharSequence text, int from) {
-        String t = text.toString();
+    int find(StringBuilder text, int from) {
         int first = -1;
         for (String s : stops) {
-            int at = t.indexOf(s, from);
+            int at = text.indexOf(s, from);
             if (at >= 0 && (first < 0 || at < first)) first = at;
         }
         return first;
