@@ -13,8 +13,8 @@ import java.util.List;
 /**
  * Batched generation with a KV cache. All prompts are prefilled in one forward (they may differ in
  * length); then each step decodes one token for every sequence still running, so a step's weight reads
- * serve the whole batch. A sequence stops at the stop token, at its token budget, or when the model's
- * context is full.
+ * serve the whole batch. A sequence stops at the stop token, at its token budget, when the model's
+ * context is full, or when the listener ends it (a stop string, say).
  *
  * <p>Each sequence draws from its own generator split from the caller's, so a sequence's sample does
  * not depend on what else is in the batch. Each call sees the model's current weights.
@@ -24,10 +24,20 @@ public final class Generator {
     @FunctionalInterface
     public interface Listener {
         void onToken(int sequence, int token);
+
+        /**
+         * The same event with the logits row the token was drawn from: {@code vocab} raw logits (before
+         * temperature) from {@code offset}, valid only during the call. Return false to end the sequence
+         * after this token ({@link Finish#LISTENER}). By default: {@link #onToken(int, int)}, and go on.
+         */
+        default boolean onStep(int sequence, int token, float[] logits, int offset) {
+            onToken(sequence, token);
+            return true;
+        }
     }
 
-    /** Why a sequence stopped. */
-    public enum Finish { STOP_TOKEN, LENGTH }
+    /** Why a sequence stopped: the stop token, its token budget or the full context, or its listener said so. */
+    public enum Finish { STOP_TOKEN, LENGTH, LISTENER }
 
     /** The new tokens of one sequence (the stop token excluded) and why it ended. */
     public record Completion(int[] tokens, Finish finish) {
@@ -92,7 +102,7 @@ public final class Generator {
             int[] nextTokens = new int[activeCount];
             int[] sampled = new int[activeCount];
             int[] sequences = active;
-            float[] rowLogits = logits;
+            float[] rowLogits = logits;   // (activeCount, vocab): row i is sequence active[i]
             // each sequence draws from its own generator, so sampling them in parallel stays deterministic
             Parallel.forRange(activeCount, 4, (start, end) -> {
                 for (int i = start; i < end; i++) sampled[i] = sampler.sample(rowLogits, i * vocab, vocab, rngs[sequences[i]]);
@@ -105,7 +115,10 @@ public final class Generator {
                     continue;
                 }
                 out.get(b).add(token);
-                if (listener != null) listener.onToken(b, token);
+                if (listener != null && !listener.onStep(b, token, rowLogits, i * vocab)) {
+                    finish[b] = Finish.LISTENER;
+                    continue;
+                }
                 if (out.get(b).size() >= maxNewTokens || cache.length(b) >= cache.capacity()) {
                     finish[b] = Finish.LENGTH;
                     continue;

@@ -26,6 +26,11 @@ public final class ApiError extends RuntimeException {
         return new ApiError(400, field, field + ": " + message);
     }
 
+    /** A 400 naming the field, with a precise code such as {@code context_length_exceeded}. */
+    public static ApiError badField(String field, String message, String code) {
+        return new ApiError(400, field, field + ": " + message, code);
+    }
+
     public int status() {
         return status;
     }

@@ -9,6 +9,10 @@ import java.util.List;
  * conversations (see {@code ChatMessages}): a lone user turn is the prompt as it is; a system turn is a
  * first paragraph; earlier exchanges are labelled "User:" and "Assistant:". The last turn must be the
  * user's, since the model answers it.
+ *
+ * <p>A {@code developer} turn is a system turn (newer SDKs send that role). Content is a string or, as the
+ * SDKs also send it, an array of {@code {"type": "text", "text": ...}} parts, joined by newlines; other parts (images,
+ * audio, files) are refused, since the models read text only.
  */
 final class ChatPrompt {
     static final int MAX_MESSAGES = 64;
@@ -27,12 +31,12 @@ final class ChatPrompt {
             String at = "messages[" + i + "]";
             if (!m.isObject()) throw ApiError.badField(at, "must be an object with role and content");
             JsonNode role = m.get("role"), content = m.get("content");
-            if (role == null || !role.isTextual() || !List.of("system", "user", "assistant").contains(role.asText())) {
-                throw ApiError.badField(at + ".role", "must be system, user or assistant");
+            if (role == null || !role.isTextual() || !List.of("system", "developer", "user", "assistant").contains(role.asText())) {
+                throw ApiError.badField(at + ".role", "must be system, developer, user or assistant");
             }
-            if (content == null || !content.isTextual()) throw ApiError.badField(at + ".content", "must be a string");
-            if (content.asText().length() > MAX_CONTENT) throw ApiError.badField(at + ".content", "longer than " + MAX_CONTENT + " characters");
-            turns.add(new String[] {role.asText(), content.asText()});
+            String text = text(content, at + ".content");
+            if (text.length() > MAX_CONTENT) throw ApiError.badField(at + ".content", "longer than " + MAX_CONTENT + " characters");
+            turns.add(new String[] {role.asText().equals("developer") ? "system" : role.asText(), text});
         }
         if (!turns.getLast()[0].equals("user")) throw ApiError.badField("messages", "the last message must be the user's");
         if (turns.getLast()[1].isBlank()) throw ApiError.badField("messages[" + (turns.size() - 1) + "].content", "is empty");
@@ -48,5 +52,26 @@ final class ChatPrompt {
             }
         }
         return String.join("\n\n", paragraphs);
+    }
+
+    /** A message's content: the string, or its text parts, one per line (as vLLM joins them). */
+    private static String text(JsonNode content, String at) {
+        if (content != null && content.isTextual()) return content.asText();
+        if (content == null || !content.isArray()) throw ApiError.badField(at, "must be a string or an array of {\"type\": \"text\", \"text\"} parts");
+        var joined = new StringBuilder();
+        for (int j = 0; j < content.size(); j++) {
+            JsonNode part = content.get(j);
+            String partAt = at + "[" + j + "]";
+            if (!part.isObject()) throw ApiError.badField(partAt, "must be an object {\"type\": \"text\", \"text\"}");
+            String type = part.path("type").asText();
+            if (!type.equals("text")) {
+                throw ApiError.badField(partAt + ".type", "only text parts are supported, not '" + type + "': the models read text only", "unsupported_value");
+            }
+            if (!part.path("text").isTextual()) throw ApiError.badField(partAt + ".text", "must be a string");
+            if (j > 0) joined.append('\n');
+            joined.append(part.get("text").asText());
+            if (joined.length() > MAX_CONTENT) break;
+        }
+        return joined.toString();
     }
 }

@@ -101,7 +101,7 @@ public final class RunDir implements AutoCloseable {
                 // falls through to the refusal
             }
         }
-        throw new ApiError(404, "model", "model: no model '" + name + "'; choose one of " + String.join(", ", modelNames()));
+        throw new ApiError(404, "model", "model: no model '" + name + "'; choose one of " + String.join(", ", modelNames()), "model_not_found");
     }
 
     /** {@code policy}, {@code base}, then every finished round. */

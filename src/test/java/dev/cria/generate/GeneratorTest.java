@@ -60,6 +60,33 @@ class GeneratorTest {
     }
 
     @Test
+    void aListenerEndsItsSequenceEarlyAndSeesTheRowEachTokenCameFrom() {
+        var generator = new Generator(model);
+        int[] prompt = {1, 2};
+        int[] free = generator.generate(List.of(prompt, prompt), 8, Sampler.greedy(), new Rng(0), -1, null).get(0).tokens();
+        var seen = new java.util.ArrayList<Integer>();
+        var listener = new Generator.Listener() {
+            @Override
+            public void onToken(int sequence, int token) {
+                throw new AssertionError("the generator calls onStep");
+            }
+
+            @Override
+            public boolean onStep(int sequence, int token, float[] logits, int offset) {
+                assertThat(Sampler.argmax(logits, offset, SHAPE.vocab())).as("greedy picks the row's argmax").isEqualTo(token);
+                if (sequence == 0) seen.add(token);
+                return sequence != 0 || seen.size() < 3;
+            }
+        };
+        var out = generator.generate(List.of(prompt, prompt), 8, Sampler.greedy(), new Rng(0), -1, listener);
+        assertThat(out.get(0).tokens()).containsExactly(java.util.Arrays.copyOf(free, 3));
+        assertThat(out.get(0).finish()).isEqualTo(Generator.Finish.LISTENER);
+        assertThat(seen).as("no token is generated after the listener ends it").hasSize(3);
+        assertThat(out.get(1).tokens()).as("the rest of the batch runs on").containsExactly(free);
+        assertThat(out.get(1).finish()).isEqualTo(Generator.Finish.LENGTH);
+    }
+
+    @Test
     void stopsWhenTheContextIsFull() {
         var out = new Generator(model).generate(List.of(new int[60]), 100, Sampler.greedy(), new Rng(0), -1, null).get(0);
         assertThat(out.tokens()).hasSize(64 - 60 + 1);

@@ -231,7 +231,8 @@ class ServerApiTest {
                 "max_tokens", 12, "temperature", 0.9, "seed", 42);
         JsonNode answer = alice.post("/v1/chat/completions", chat).json();
         assertThat(answer.get("object").asText()).isEqualTo("chat.completion");
-        assertThat(answer.get("model").asText()).isEqualTo("base");
+        assertThat(answer.get("model").asText()).isEqualTo("policy");
+        assertThat(answer.get("system_fingerprint").asText()).isEqualTo("base");
         String text = answer.get("choices").get(0).get("message").get("content").asText();
         assertThat(answer.get("usage").get("completion_tokens").asInt()).isBetween(1, 12);
 
