@@ -33,6 +33,8 @@ public final class Call {
     public static final ObjectMapper JSON = JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
     /** Bodies of ordinary API calls; uploads get their own, larger limit. */
     public static final int DEFAULT_BODY_LIMIT = 64 * 1024;
+    /** How much of a too-large body is read and dropped so that the 413 reaches the client. */
+    private static final int DISCARD_LIMIT = 16 * 1024 * 1024;
 
     /** Rejects {@code {...} trailing garbage}: a body is one JSON value and nothing else. */
     private static final ObjectReader ONE_VALUE = JSON.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -98,25 +100,19 @@ public final class Call {
      * also ends a read that is waiting for bytes that never come.
      */
     public byte[] body(int limit) {
-        String declared = header("Content-Length");
-        if (declared != null) {
-            try {
-                if (Long.parseLong(declared.strip()) > limit) throw tooLarge(limit);
-            } catch (NumberFormatException e) {
-                throw new ApiError(400, "Content-Length", "Content-Length: not a number");
-            }
-        }
+        long declared = declaredLength();
         var endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
         long seconds = limits.bodyDeadline().toSeconds();
         var deadline = request.getComponents().getScheduler().schedule(
                 () -> endPoint.close(new TimeoutException("request body not received within " + seconds + " s")),
                 limits.bodyDeadline().toMillis(), TimeUnit.MILLISECONDS);
         try (InputStream in = Content.Source.asInputStream(request)) {
+            if (declared > limit) throw tooLarge(limit, in);
             var out = new ByteArrayOutputStream();
             byte[] buffer = new byte[8192];
             for (int n; (n = in.read(buffer)) >= 0; ) {
                 out.write(buffer, 0, n);
-                if (out.size() > limit) throw tooLarge(limit);
+                if (out.size() > limit) throw tooLarge(limit, in);
             }
             return out.toByteArray();
         } catch (IOException e) {
@@ -126,9 +122,27 @@ public final class Call {
         }
     }
 
-    private ApiError tooLarge(int limit) {
-        // subtle: the rest of the body stays unread, so this connection cannot carry another request
-        response.getHeaders().put("Connection", "close");
+    /** The Content-Length header, or -1 without one. */
+    private long declaredLength() {
+        String declared = header("Content-Length");
+        if (declared == null) return -1;
+        try {
+            return Long.parseLong(declared.strip());
+        } catch (NumberFormatException e) {
+            throw new ApiError(400, "Content-Length", "Content-Length: not a number");
+        }
+    }
+
+    /**
+     * subtle: closing a connection whose client is still sending makes the kernel reset it, and the
+     * client may lose the 413 on its way. So a body up to {@link #DISCARD_LIMIT} is read to its end and
+     * dropped first; only a larger one closes the connection.
+     */
+    private ApiError tooLarge(int limit, InputStream rest) throws IOException {
+        byte[] buffer = new byte[8192];
+        long discarded = 0;
+        for (int n; discarded <= DISCARD_LIMIT && (n = rest.read(buffer)) >= 0; ) discarded += n;
+        if (discarded > DISCARD_LIMIT) response.getHeaders().put("Connection", "close");
         return new ApiError(413, "body", "body: larger than the limit of " + limit + " bytes");
     }
 
