@@ -50,23 +50,38 @@ final class ServeCommand implements Callable<Integer> {
     RoundOptions round;
 
     @Override
-    public Integer call() throws Exception {
-        if (labelsPerItem < 1) throw new CriaException("--labels-per-item must be at least 1: " + labelsPerItem);
-        try (RunDir dir = RunDir.open(run)) {
-            dir.useBase(model);
-            var settings = new Server.Settings(host, port, labelsPerItem, 16, new Sampling(maxNewTokens, temperature, topP, 0), round.config());
-            try (Server server = Server.start(dir, settings)) {
-                System.out.println("Cria is serving " + dir.dir + " at " + server.url() + "  (Ctrl-C stops it)");
-                if (!dir.accounts.any()) {
-                    System.out.println("No accounts yet: cria serve user add NAME --role admin --run " + run);
-                }
-                System.out.flush();
-                var stopped = new CountDownLatch(1);
-                Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-                stopped.await();
+    public Integer call() {
+        Server.Settings settings = settings();
+        try (RunDir dir = RunDir.openWithBase(run, model); Server server = Server.start(dir, settings)) {
+            System.out.println("Cria is serving " + dir.dir + " at " + server.url() + "  (Ctrl-C stops it)");
+            if (!dir.accounts.any()) {
+                System.out.println("No accounts yet: cria serve user add NAME --role admin --run " + run);
             }
+            System.out.flush();
+            awaitStop();
         }
         return 0;
+    }
+
+    /** Every flag checked, before the run directory or its database is touched. */
+    private Server.Settings settings() {
+        if (port < 0 || port > 65535) throw new CriaException("--port must be from 0 to 65535 (0 picks a free one): " + port);
+        if (host.isBlank()) throw new CriaException("--host must be an address to bind, such as 127.0.0.1 or 0.0.0.0: '" + host + "'");
+        if (labelsPerItem < 1) throw new CriaException("--labels-per-item must be at least 1: " + labelsPerItem);
+        return new Server.Settings(host, port, labelsPerItem, 16, new Sampling(maxNewTokens, temperature, topP, 0), round.config());
+    }
+
+    /** Blocks until Ctrl-C, or until this thread is interrupted (a test stopping the server it started). */
+    private static void awaitStop() {
+        var stopped = new CountDownLatch(1);
+        Thread hook = new Thread(stopped::countDown);
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** {@code cria serve simulate}: the simulated annotator labels through a running server's API, for demos. */
