@@ -46,9 +46,9 @@ final class AdminApi {
         router.post("/api/prompts", Router.Access.ADMIN, this::uploadPrompts);
         router.post("/api/prompts/builtin", Router.Access.ADMIN, this::builtInPrompts);
         router.post("/api/generate", Router.Access.ADMIN, this::generate);
-        router.get("/api/queue", Router.Access.SIGNED_IN, c -> c.json(200, Map.of("jobs", jobs(), "training", String.valueOf(host.training()))));
+        router.get("/api/queue", Router.Access.ADMIN, this::queue);
         router.post("/api/train", Router.Access.ADMIN, this::train);
-        router.get("/api/rounds", Router.Access.SIGNED_IN, c -> c.json(200, Map.of("rounds", run.rounds.all(), "policy", run.currentPolicy())));
+        router.get("/api/rounds", Router.Access.ADMIN, c -> c.json(200, Map.of("rounds", run.rounds.all(), "policy", run.currentPolicy())));
         router.get("/api/export", Router.Access.ADMIN, this::export);
         router.post("/api/import", Router.Access.ADMIN, this::importLabels);
         router.get("/api/stats", Router.Access.ADMIN, this::stats);
@@ -86,7 +86,7 @@ final class AdminApi {
             if (prompt == null || !prompt.isTextual() || prompt.asText().isBlank()) {
                 throw new ApiError(400, "body", "body:" + lineNo + ": expected {\"prompt\": \"...\"} with some text");
             }
-            if (prompt.asText().length() > Prompts.MAX_CHARS) throw new ApiError(400, "body", "body:" + lineNo + ": prompt longer than " + Prompts.MAX_CHARS + " characters");
+            if (Fields.characters(prompt.asText()) > Prompts.MAX_CHARS) throw new ApiError(400, "body", "body:" + lineNo + ": prompt longer than " + Prompts.MAX_CHARS + " characters");
             texts.add(prompt.asText());
         }
         if (texts.isEmpty()) throw new ApiError(400, "body", "body: no prompts in it");
@@ -108,6 +108,14 @@ final class AdminApi {
         var job = queue.submit(kind == null ? Item.PAIR : kind, f.intValue("count", 1, PairQueue.MAX_JOB, 10), modelA == null ? RunDir.POLICY : modelA,
                 modelB == null || modelB.isEmpty() ? null : modelB);
         call.json(202, job(job));
+    }
+
+    /** The generation jobs, and the round being trained or null. */
+    private void queue(Call call) {
+        var out = new LinkedHashMap<String, Object>();
+        out.put("jobs", jobs());
+        out.put("training", host.training());
+        call.json(200, out);
     }
 
     private List<Map<String, Object>> jobs() {

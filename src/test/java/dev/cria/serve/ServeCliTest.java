@@ -149,7 +149,7 @@ class ServeCliTest {
             dir.prompts.addBuiltIn(4, 1);
             for (int i = 0; i < 6; i++) {
                 long item = dir.items.addPair("Write a story about a dog named Max.", "Max the dog found a ball. The end.", "dog dog dog", "base", "base");
-                dir.labels.submit(ana, new Labels.Submission("s" + i, item, i % 3 == 0 ? "b" : "a", null, null, "test"));
+                dir.labels.submit(ana, new Labels.Submission("s" + i, item, i % 3 == 0 ? "b" : "a", null, null, "test"), 2);
             }
         }
         String[] quick = {"--reward-steps", "4", "--dpo-steps", "4", "--ppo-iterations", "2", "--ppo-prompts", "2", "--round-max-new-tokens", "8",

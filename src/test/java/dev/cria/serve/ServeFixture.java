@@ -23,8 +23,12 @@ final class ServeFixture implements AutoCloseable {
     }
 
     ServeFixture(Path dir, Path model, RoundConfig round, Sampling sampling) {
+        this(dir, model, round, sampling, 2);
+    }
+
+    ServeFixture(Path dir, Path model, RoundConfig round, Sampling sampling, int labelsPerItem) {
         this.dir = dir;
-        this.settings = new Server.Settings("127.0.0.1", 0, 2, 16, sampling, round);
+        this.settings = new Server.Settings("127.0.0.1", 0, labelsPerItem, 16, sampling, round);
         run = RunDir.open(dir.resolve("run"));
         run.useBase(model);
         admin = run.accounts.create("admin", User.Role.ADMIN);
