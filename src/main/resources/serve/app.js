@@ -296,8 +296,12 @@ on("add-user", "click", async () => {
   }
 });
 
+document.querySelectorAll("button.deactivate-user").forEach((b) => b.addEventListener("click", async () => {
+  if (!confirm("Deactivate " + b.dataset.name + "? They can no longer sign in or use their API key; their labels stay.")) return;
+  await api("POST", "/api/users/deactivate", { name: b.dataset.name }).then(() => location.reload()).catch((e) => alert(e.message));
+}));
 document.querySelectorAll("button.remove-user").forEach((b) => b.addEventListener("click", async () => {
-  if (!confirm("Remove " + b.dataset.name + " and all their labels?")) return;
+  if (!confirm("Remove " + b.dataset.name + " and delete all their labels? Deactivate keeps the labels.")) return;
   await api("POST", "/api/users/delete", { name: b.dataset.name }).then(() => location.reload()).catch((e) => alert(e.message));
 }));
 

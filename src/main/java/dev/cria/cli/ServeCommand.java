@@ -1,5 +1,6 @@
 package dev.cria.cli;
 
+import dev.cria.serve.Accounts;
 import dev.cria.serve.ApiError;
 import dev.cria.serve.RunDir;
 import dev.cria.serve.Sampling;
@@ -116,13 +117,16 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code cria serve user add|list|remove}. */
-    @Command(name = "user", mixinStandardHelpOptions = true, description = "Manage the accounts of a run: add (prints a password and an API key), list, remove.")
+    /** {@code cria serve user add|list|deactivate|remove}. */
+    @Command(name = "user", mixinStandardHelpOptions = true,
+            description = {"Manage the accounts of a run: add (prints a password and an API key), list, deactivate or remove.",
+                    "deactivate stops the account's sign-in, sessions and API key and keeps their labels;",
+                    "remove deletes the account and deletes their labels too."})
     static final class UserCommand implements Callable<Integer> {
-        @Parameters(index = "0", description = "add, list or remove")
+        @Parameters(index = "0", description = "add, list, deactivate or remove")
         String action;
 
-        @Parameters(index = "1", arity = "0..1", description = "The user's name (add, remove).")
+        @Parameters(index = "1", arity = "0..1", description = "The user's name (add, deactivate, remove).")
         String name;
 
         @Option(names = "--role", defaultValue = "labeller", description = "labeller or admin. Default: ${DEFAULT-VALUE}.")
@@ -141,18 +145,28 @@ final class ServeCommand implements Callable<Integer> {
                                 c.user().role().dbName(), c.password(), c.apiKey());
                     }
                     case "list" -> {
-                        for (User u : dir.accounts.list()) System.out.printf("%-24s %s%n", u.name(), u.role().dbName());
+                        for (Accounts.Account a : dir.accounts.list()) {
+                            System.out.printf("%-24s %-9s %s%n", a.user().name(), a.user().role().dbName(), a.active() ? "active" : "deactivated");
+                        }
+                    }
+                    case "deactivate" -> {
+                        long kept = dir.accounts.deactivate(required(name));
+                        System.out.println("deactivated " + name + " (no sign-in, no API key); kept their " + labels(kept));
                     }
                     case "remove" -> {
-                        dir.accounts.delete(required(name));
-                        System.out.println("removed " + name + " and their labels");
+                        long deleted = dir.accounts.delete(required(name));
+                        System.out.println("removed " + name + " and their " + labels(deleted));
                     }
-                    default -> throw new CriaException("unknown action '" + action + "'; use add, list or remove");
+                    default -> throw new CriaException("unknown action '" + action + "'; use add, list, deactivate or remove");
                 }
             } catch (ApiError e) {
                 throw new CriaException(e.getMessage());
             }
             return 0;
+        }
+
+        private static String labels(long n) {
+            return n + (n == 1 ? " label" : " labels");
         }
 
         private static String required(String name) {

@@ -12,6 +12,7 @@ import java.util.Map;
  * <pre>
  *   GET  /api/users                         accounts
  *   POST /api/users {"name","role"}         a new account; its password and API key are in the reply, once
+ *   POST /api/users/deactivate {"name"}     stops an account's sign-in, sessions and API key; its labels stay
  *   POST /api/users/delete {"name"}         removes an account and its labels
  *   POST /api/prompts                       body: prompt JSONL ({"prompt"} lines)
  *   POST /api/prompts/builtin {"count"}     adds built-in story prompts
@@ -39,9 +40,10 @@ final class AdminApi {
     }
 
     void register(Router router) {
-        router.get("/api/users", Router.Access.ADMIN, c -> c.json(200, Map.of("users",
-                run.accounts.list().stream().map(u -> Map.of("name", u.name(), "role", u.role().dbName())).toList())));
+        router.get("/api/users", Router.Access.ADMIN, c -> c.json(200, Map.of("users", run.accounts.list().stream()
+                .map(a -> Map.of("name", a.user().name(), "role", a.user().role().dbName(), "active", a.active())).toList())));
         router.post("/api/users", Router.Access.ADMIN, this::addUser);
+        router.post("/api/users/deactivate", Router.Access.ADMIN, this::deactivateUser);
         router.post("/api/users/delete", Router.Access.ADMIN, this::deleteUser);
         router.post("/api/prompts", Router.Access.ADMIN, this::uploadPrompts);
         router.post("/api/prompts/builtin", Router.Access.ADMIN, this::builtInPrompts);
@@ -62,11 +64,18 @@ final class AdminApi {
                 "api_key", credentials.apiKey()));
     }
 
+    private void deactivateUser(Call call) {
+        String name = call.json().string("name", 32);
+        if (name.equals(call.user().name())) throw ApiError.badField("name", "you cannot deactivate your own account");
+        long kept = run.accounts.deactivate(name);
+        call.json(200, Map.of("deactivated", name, "labels_kept", kept));
+    }
+
     private void deleteUser(Call call) {
         String name = call.json().string("name", 32);
         if (name.equals(call.user().name())) throw ApiError.badField("name", "you cannot delete your own account");
-        run.accounts.delete(name);
-        call.json(200, Map.of("deleted", name));
+        long deleted = run.accounts.delete(name);
+        call.json(200, Map.of("deleted", name, "labels_deleted", deleted));
     }
 
     private void uploadPrompts(Call call) {

@@ -64,6 +64,34 @@ class ServeCliTest {
     }
 
     @Test
+    void deactivationKeepsTheLabelsThatRemovalDeletes() {
+        Path runPath = tmp.resolve("people");
+        String runDir = runPath.toString();
+        Run added = run("serve", "user", "add", "erin", "--run", runDir);
+        String key = added.out().replaceAll("(?s).*API key:  (\\S+).*", "$1");
+        try (RunDir dir = RunDir.open(runPath)) {
+            long item = dir.items.addPair("Write a story.", "a story", "a stone", "base", "base");
+            dir.labels.submit(dir.accounts.byApiKey(key), new Labels.Submission("erin-1", item, "a", null, null, "test"), 2);
+        }
+        Run deactivated = run("serve", "user", "deactivate", "erin", "--run", runDir);
+        assertThat(deactivated.code()).as(deactivated.err()).isZero();
+        assertThat(deactivated.out()).contains("deactivated erin").contains("1 label");
+        assertThat(run("serve", "user", "list", "--run", runDir).out()).containsPattern("erin\\s+labeller\\s+deactivated");
+        try (RunDir dir = RunDir.open(runPath)) {
+            assertThat(dir.accounts.byApiKey(key)).isNull();
+            assertThat(dir.labels.list(null, 10, 0)).extracting(Label::user).containsExactly("erin");
+        }
+        Run unknown = run("serve", "user", "deactivate", "nobody", "--run", runDir);
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err()).contains("no user called 'nobody'");
+        assertThat(run("serve", "user", "--help").out()).contains("deactivate").contains("remove").contains("deletes their labels");
+        assertThat(run("serve", "user", "remove", "erin", "--run", runDir).out()).contains("removed erin and their 1 label");
+        try (RunDir dir = RunDir.open(runPath)) {
+            assertThat(dir.labels.count()).isZero();
+        }
+    }
+
+    @Test
     void aCorruptModelIsRefusedBeforeTheRunRecordsIt() throws Exception {
         Path bad = ServeFixture.randomModel(tmp.resolve("bad"));
         Path weights = bad.resolve(ModelDirectory.WEIGHTS);

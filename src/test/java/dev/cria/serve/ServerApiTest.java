@@ -160,6 +160,31 @@ class ServerApiTest {
     }
 
     @Test
+    void aDeactivatedAccountKeepsItsLabelsButCannotSignInOrUseItsKey() {
+        Client admin = f.as(f.admin);
+        JsonNode made = admin.post("/api/users", Map.of("name", "dora")).json();
+        String password = made.get("password").asText();
+        Client key = new Client(f::url, made.get("api_key").asText()), browser = new Client(f::url, null).signIn("dora", password);
+        long item = pair("Write a story about a duck named Dot.", "Dot the duck swam.", "A truck.");
+        assertThat(key.post("/api/labels", Map.of("submission_id", "dora-1", "item_id", item, "choice", "a")).status()).isEqualTo(201);
+
+        var deactivated = admin.post("/api/users/deactivate", Map.of("name", "dora"));
+        assertThat(deactivated.status()).isEqualTo(200);
+        assertThat(deactivated.json().get("deactivated").asText()).isEqualTo("dora");
+        assertThat(key.get("/api/me").status()).as("the API key stops working").isEqualTo(401);
+        assertThat(browser.get("/api/me").status()).as("the open session ends").isEqualTo(401);
+        assertThat(new Client(f::url, null).postLogin("dora", password).status()).as("the right password no longer signs in").isEqualTo(401);
+        assertThat(admin.get("/api/export?format=preference").body()).as("the labels stay").contains("\"labeller\":\"dora\"");
+        JsonNode users = admin.get("/api/users").json().get("users");
+        assertThat(users.findValues("name").stream().map(JsonNode::asText)).contains("dora");
+        for (JsonNode u : users) assertThat(u.get("active").asBoolean()).as(u.toString()).isEqualTo(!u.get("name").asText().equals("dora"));
+
+        assertThat(admin.post("/api/users/deactivate", Map.of("name", "admin")).field()).as("not yourself").isEqualTo("name");
+        assertThat(admin.post("/api/users/deactivate", Map.of("name", "nobody")).status()).isEqualTo(404);
+        assertThat(f.as(f.alice).post("/api/users/deactivate", Map.of("name", "bob")).status()).isEqualTo(403);
+    }
+
+    @Test
     void agreementCountsEveryPairOfLabelsOnSharedItems() {
         try (RunDir run = RunDir.open(tmp.resolve("agreement"))) {
             User x = run.accounts.create("x", User.Role.LABELLER).user(), y = run.accounts.create("y", User.Role.LABELLER).user();
