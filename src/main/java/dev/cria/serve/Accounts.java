@@ -18,6 +18,8 @@ public final class Accounts {
     /** Lowercase letters, digits, dot, dash and underscore; starts with a letter. */
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9._-]{0,31}");
     static final long SESSION_SECONDS = 12 * 3600;
+    /** What an unknown name's password is checked against, so that it costs as much as a wrong password. */
+    private static final byte[] NO_SALT = new byte[16], NO_HASH = new byte[32];
 
     /** What a new account's holder needs: shown once. */
     public record Credentials(User user, String password, String apiKey) {
@@ -107,7 +109,12 @@ public final class Accounts {
         }
         Secret s = store.tx(db -> db.first("SELECT id, name, role, password_salt, password_hash, deactivated_at IS NULL FROM users WHERE name = ?",
                 rs -> new Secret(user(rs), rs.getBytes(4), rs.getBytes(5), rs.getBoolean(6)), name));
-        if (s == null || !Passwords.matches(password, s.salt(), s.hash()) || !s.active()) return null;
+        if (s == null) {
+            // subtle: the same PBKDF2 work as for a known name, or the answer's timing tells which names exist
+            Passwords.matches(password, NO_SALT, NO_HASH);
+            return null;
+        }
+        if (!Passwords.matches(password, s.salt(), s.hash()) || !s.active()) return null;
         String token = Passwords.randomToken(32), csrf = Passwords.randomToken(24);
         long expires = Instant.now().getEpochSecond() + SESSION_SECONDS;
         store.tx(db -> {

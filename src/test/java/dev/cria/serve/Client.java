@@ -34,13 +34,21 @@ final class Client {
         }
     }
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final Supplier<String> baseUrl;
     private String apiKey;
     private String session;
     String csrf;
 
     Client(Supplier<String> baseUrl, String apiKey) {
+        this(baseUrl, apiKey, null);
+    }
+
+    /** A client whose connections come from {@code localAddress} (null: any), such as 127.0.0.2 for a second machine on loopback. */
+    Client(Supplier<String> baseUrl, String apiKey, java.net.InetAddress localAddress) {
+        var builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (localAddress != null) builder.localAddress(localAddress);
+        this.http = builder.build();
         this.baseUrl = baseUrl;
         this.apiKey = apiKey;
     }
