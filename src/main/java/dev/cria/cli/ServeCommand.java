@@ -106,7 +106,9 @@ final class ServeCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            if (!kind.equals("pair") && !kind.equals("single")) throw new CriaException("--kind must be pair or single: " + kind);
+            Flags.oneOf("--kind", kind, "pair", "single");
+            Flags.positive("--count", count);
+            if (!Double.isFinite(upFrom)) throw new CriaException("--up-from must be a number: " + upFrom);
             try {
                 int done = new SimulatedLabeller(url, apiKey, upFrom).label(kind, count);
                 System.out.println("labelled " + done + " " + kind + (done == 1 ? "" : "s") + " as the simulated annotator");
