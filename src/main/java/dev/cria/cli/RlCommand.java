@@ -61,6 +61,9 @@ abstract class RlCommand {
             Flags.oneOf("--built-in-prompts", builtInPrompts, "story", "echo");
         }
         if (valueFrom != null) Flags.oneOf("--value-from", valueFrom, "reward", "policy");
+        if ("reward".equals(valueFrom) && rewardModel == null) {
+            throw new CriaException("--value-from reward needs --reward-model; or use --value-from policy");
+        }
         var loaded = AlignRuns.start(model, out, resume);
         Llama policy = loaded.model();
         lora.apply(policy, options.seed);

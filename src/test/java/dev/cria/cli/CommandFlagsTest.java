@@ -43,6 +43,7 @@ class CommandFlagsTest {
             reward --model NONE --out OUT --val-fraction 1           | --val-fraction must be in [0, 1): 1.0
             ppo --model NONE --out OUT --iterations 0                | --iterations must be positive: 0
             ppo --model NONE --out OUT --value-from critic           | --value-from must be reward or policy: critic
+            ppo --model NONE --out OUT --value-from reward           | --value-from reward needs --reward-model
             grpo --model NONE --out OUT -k 0                         | --samples-per-prompt must be positive: 0
             grpo --model NONE --out OUT --num-prompts 0              | --num-prompts must be positive: 0
             judge --model NONE --max-new-tokens -1                   | --max-new-tokens must be positive: -1
