@@ -1,6 +1,7 @@
 package dev.cria.serve;
 
 import dev.cria.util.CriaException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -152,13 +153,13 @@ public final class Store implements AutoCloseable {
     private static void ownerOnly(Path file) {
         if (!file.getFileSystem().supportedFileAttributeViews().contains("posix")) return;
         try {
-            if (!Files.exists(file)) {
+            try {
                 Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-                return;
-            }
-            for (String suffix : new String[] {"", "-wal", "-shm"}) {
-                Path f = file.resolveSibling(file.getFileName() + suffix);
-                if (Files.exists(f) && !Files.getPosixFilePermissions(f).equals(OWNER_ONLY)) Files.setPosixFilePermissions(f, OWNER_ONLY);
+            } catch (FileAlreadyExistsException e) {
+                for (String suffix : new String[] {"", "-wal", "-shm"}) {
+                    Path f = file.resolveSibling(file.getFileName() + suffix);
+                    if (Files.exists(f) && !Files.getPosixFilePermissions(f).equals(OWNER_ONLY)) Files.setPosixFilePermissions(f, OWNER_ONLY);
+                }
             }
         } catch (java.io.IOException e) {
             throw new CriaException(file + ": cannot make it readable by its owner only: " + e.getMessage(), e);
