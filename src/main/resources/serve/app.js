@@ -87,9 +87,12 @@ if (labeller) {
       const sub = pending[0];
       try {
         await api("POST", "/api/labels", sub);
+        saved++;
+        setStatus("Saved ✓ " + saved + " this session", "ok");
       } catch (e) {
         if (e.status && e.status >= 400 && e.status < 500 && e.status !== 408 && e.status !== 429) {
-          setStatus("Not saved: " + e.message, "error");   // a refusal: retrying would not help
+          // a refusal (such as an item that others filled meanwhile): retrying would not help, and it is not counted as saved
+          setStatus("Not saved: " + e.message, "error");
         } else {
           setStatus("Saving… (retrying)", "busy");
           setTimeout(flush, 1500);
@@ -98,8 +101,6 @@ if (labeller) {
       }
       pending.shift();
       persist();
-      saved++;
-      setStatus("Saved ✓ " + saved + " this session", "ok");
     }
   }
 
@@ -296,8 +297,12 @@ on("add-user", "click", async () => {
   }
 });
 
+document.querySelectorAll("button.deactivate-user").forEach((b) => b.addEventListener("click", async () => {
+  if (!confirm("Deactivate " + b.dataset.name + "? They can no longer sign in or use their API key; their labels stay.")) return;
+  await api("POST", "/api/users/deactivate", { name: b.dataset.name }).then(() => location.reload()).catch((e) => alert(e.message));
+}));
 document.querySelectorAll("button.remove-user").forEach((b) => b.addEventListener("click", async () => {
-  if (!confirm("Remove " + b.dataset.name + " and all their labels?")) return;
+  if (!confirm("Remove " + b.dataset.name + " and delete all their labels? Deactivate keeps the labels.")) return;
   await api("POST", "/api/users/delete", { name: b.dataset.name }).then(() => location.reload()).catch((e) => alert(e.message));
 }));
 

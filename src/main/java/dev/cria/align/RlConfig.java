@@ -35,7 +35,7 @@ public record RlConfig(Estimator estimator, int iterations, int prompts, int sam
                        double gradClip, double maxRatio, int saveEvery, long seed) {
     public RlConfig {
         positive("--iterations", iterations);
-        positive("--prompts", prompts);
+        positive("--prompts-per-round", prompts);
         positive("--samples-per-prompt", samplesPerPrompt);
         positive("--max-new-tokens", maxNewTokens);
         positive("--epochs", epochs);

@@ -40,6 +40,14 @@ final class AlignOptions {
     @Option(names = "--val-fraction", defaultValue = "0.1", description = "Share of the data held out for evaluation. Default: ${DEFAULT-VALUE}.")
     double valFraction;
 
+    /** The flags no trainer config checks; called before the model or the data is loaded. */
+    void check() {
+        if (maxLen < 0) throw new CriaException("--max-len must be positive, or 0 for the model's context: " + maxLen);
+        Flags.nonNegative("--eval-every", evalEvery);
+        Flags.nonNegative("--save-every", saveEvery);
+        Flags.heldOutShare("--val-fraction", valFraction);
+    }
+
     /**
      * {@code --max-len}, or the model's whole context when it is 0. subtle: a response cut short loses its
      * eos, and the reward model reads its score at the final eos; a default below the length of typical

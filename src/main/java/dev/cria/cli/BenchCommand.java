@@ -6,7 +6,6 @@ import dev.cria.bench.GemmProbe;
 import dev.cria.bench.TrainBench;
 import dev.cria.model.LlamaConfig;
 import dev.cria.tensor.Parallel;
-import dev.cria.util.CriaException;
 import dev.cria.util.Memory;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -82,10 +81,6 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    private static void positive(String flag, int value) {
-        if (value <= 0) throw new CriaException(flag + " must be positive: " + value);
-    }
-
     @Command(name = "gemm", mixinStandardHelpOptions = true, description = "GFLOP/s of C(M,N) = A(M,K)·B(K,N).")
     static final class GemmBench implements Callable<Integer> {
         @Option(names = "--m", defaultValue = "1024", description = "Rows of A and C. Default: ${DEFAULT-VALUE}.") int m;
@@ -99,9 +94,10 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            positive("--m", m);
-            positive("--n", n);
-            positive("--k", k);
+            Flags.positive("--m", m);
+            Flags.positive("--n", n);
+            Flags.positive("--k", k);
+            Flags.positive("--seconds", seconds);
             var r = GemmProbe.run(layout, m, n, k, seconds);
             var f = new LinkedHashMap<String, Object>();
             f.put("bench", "gemm");
@@ -141,9 +137,9 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            positive("--seq-len", seqLen);
-            positive("--batch", batch);
-            positive("--steps", steps);
+            Flags.positive("--seq-len", seqLen);
+            Flags.positive("--batch", batch);
+            Flags.positive("--steps", steps);
             if (profile) dev.cria.autograd.OpProfile.enable();
             var r = TrainBench.run(shape.config(seqLen, tied), batch, seqLen, steps, 2);
             if (profile) dev.cria.autograd.OpProfile.report(steps).forEach(System.err::println);
@@ -172,10 +168,10 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            positive("--batch", batch);
-            positive("--prompt-len", promptLen);
-            positive("--new-tokens", newTokens);
-            positive("--repeats", repeats);
+            Flags.positive("--batch", batch);
+            Flags.positive("--prompt-len", promptLen);
+            Flags.positive("--new-tokens", newTokens);
+            Flags.positive("--repeats", repeats);
             var r = DecodeBench.run(shape.config(promptLen + newTokens, true), batch, promptLen, newTokens, repeats);
             var f = new LinkedHashMap<String, Object>();
             f.put("bench", "decode");

@@ -51,8 +51,14 @@ final class Corpus {
 
     static Prepared pack(Tokenizer tokenizer, List<String> docs, Path runDir, double valFraction) {
         var summary = TokenPacker.pretokenize(tokenizer, docs, runDir.resolve(DATA_DIR), valFraction);
-        System.err.println(summary);
+        System.err.println(describe(summary));
         return new Prepared(tokenizer, PackedTokens.read(summary.trainFile()).tokens(), PackedTokens.read(summary.valFile()).tokens(), docs.size());
+    }
+
+    /** One line for people, e.g. {@code packed 47 documents, 10,040 tokens, into .../train.bin; 3 documents, 596 tokens, into .../val.bin}. */
+    static String describe(TokenPacker.Summary s) {
+        return String.format("packed %,d documents, %,d tokens, into %s; %,d documents, %,d tokens, into %s", s.trainDocuments(), s.trainTokens(),
+                s.trainFile(), s.valDocuments(), s.valTokens(), s.valFile());
     }
 
     /** The packed streams a run wrote at its start, for resuming. */

@@ -58,6 +58,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        Flags.atLeast("--stories", stories, 2);
+        Flags.atLeast("--align-scale", alignScale, 1);
+        PretrainConfig trainConfig = pretraining();
         long start = System.nanoTime();
         clearEarlierDemo();
         System.out.println("== 1. data: built-in children's stories");
@@ -78,8 +81,6 @@ final class DemoCommand implements Callable<Integer> {
         printSamples("before training", model, tokenizer);
 
         System.out.println("\n== 4. pretraining");
-        var trainConfig = new PretrainConfig(batch, seqLen, 1, steps, 3e-3, 3e-4, Math.min(50, steps / 10), 0.1, 0.9, 0.95, 1.0,
-                Math.max(1, steps / 6), 20, 0, seed);
         var trainer = Pretrainer.start(model, tokenizer, prepared.train(), prepared.val(), trainConfig, out);
         Pretrainer.Result result;
         try (var stop = StopSignal.install()) {
@@ -98,6 +99,15 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("plot:    " + out.resolve(Pretrainer.LOSS_PLOT));
         if (align) new AlignmentDemo(out, tokenizer, seed, alignScale).run(model);
         return 0;
+    }
+
+    /** The pretraining settings, built (and so checked) before the demo starts. */
+    private PretrainConfig pretraining() {
+        if (seqLen > LlamaConfig.tiny().maxSeqLen()) {
+            throw new dev.cria.util.CriaException("--seq-len must be at most the tiny model's " + LlamaConfig.tiny().maxSeqLen() + ": " + seqLen);
+        }
+        return new PretrainConfig(batch, seqLen, 1, steps, 3e-3, 3e-4, Math.min(50, steps / 10), 0.1, 0.9, 0.95, 1.0,
+                Math.max(1, steps / 6), 20, 0, seed);
     }
 
     private void printSamples(String when, Llama model, Tokenizer tokenizer) {

@@ -58,6 +58,11 @@ final class DpoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        var config = new DpoConfig(options.batch, options.steps, options.lr, options.warmup, options.weightDecay, options.gradClip, beta,
+                PreferenceLoss.parse(loss, labelSmoothing), rpoAlpha, options.evalEvery, options.saveEvery, options.seed);
+        options.check();
+        lora.check();
+        if (data == null) Flags.positive("--pairs", pairs);
         var loaded = AlignRuns.start(model, out, resume);
         Llama policy = loaded.model();
         lora.apply(policy, options.seed);
@@ -67,8 +72,6 @@ final class DpoCommand implements Callable<Integer> {
         Llama ref = reference != null ? ModelDirectory.load(reference).model() : policy.hasAdapters() ? null : ModelDirectory.load(model).model();
         var tokenizer = loaded.tokenizer();
         var split = AlignData.split(AlignData.preferences(data, pairs, options.seed), options.valFraction);
-        var config = new DpoConfig(options.batch, options.steps, options.lr, options.warmup, options.weightDecay, options.gradClip, beta,
-                PreferenceLoss.parse(loss, labelSmoothing), rpoAlpha, options.evalEvery, options.saveEvery, options.seed);
         int maxLen = options.maxLen(policy.config());
         var trainer = new DpoTrainer(policy, ref, tokenizer, AlignData.tokenizePairs(tokenizer, split.train(), maxLen),
                 AlignData.tokenizePairs(tokenizer, split.val(), maxLen), config, out);

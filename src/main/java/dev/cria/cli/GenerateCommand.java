@@ -5,7 +5,6 @@ import dev.cria.generate.Generator;
 import dev.cria.generate.Sampler;
 import dev.cria.generate.TextStream;
 import dev.cria.tokenizer.Tokenizer;
-import dev.cria.util.CriaException;
 import dev.cria.util.Rng;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,7 +47,11 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (numSamples <= 0) throw new CriaException("--num-samples must be positive: " + numSamples);
+        Flags.positive("--num-samples", numSamples);
+        Flags.positive("--max-new-tokens", maxNewTokens);
+        Flags.nonNegative("--temperature", temperature);
+        Flags.nonNegative("--top-k", topK);
+        Flags.topP("--top-p", topP);
         var loaded = ModelDirectory.load(model);
         Tokenizer tokenizer = loaded.tokenizer();
         var sampler = new Sampler(temperature, topK, topP);

@@ -45,6 +45,9 @@ final class JudgeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Flags.positive("--max-new-tokens", maxNewTokens);
+        Flags.nonNegative("--temperature", temperature);
+        if (prompts == null) Flags.oneOf("--built-in-prompts", builtInPrompts, "story", "echo");
         var texts = AlignData.promptTexts(prompts, builtInPrompts, numPrompts, seed);
         var a = ModelDirectory.load(model);
         var answersA = Judge.answer(a.model(), a.tokenizer(), texts, maxNewTokens, temperature, seed);

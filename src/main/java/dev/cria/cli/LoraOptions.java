@@ -29,8 +29,17 @@ final class LoraOptions {
             description = "Fold the adapters into the weights at the end (--no-merge keeps them beside the model). Default: ${DEFAULT-VALUE}.")
     boolean merge;
 
+    /** Checks the adapter flags when --lora is given (the config refuses a bad one, naming it). */
+    void check() {
+        if (enabled) config();
+    }
+
     /** Attaches adapters when --lora is given (a resumed model may already carry them). */
     void apply(Llama model, long seed) {
-        if (enabled && !model.hasAdapters()) model.attachLora(new LoraConfig(rank, alpha, dropout, Set.copyOf(targets)), new Rng(seed ^ 0x10AL));
+        if (enabled && !model.hasAdapters()) model.attachLora(config(), new Rng(seed ^ 0x10AL));
+    }
+
+    private LoraConfig config() {
+        return new LoraConfig(rank, alpha, dropout, Set.copyOf(targets));
     }
 }

@@ -28,10 +28,11 @@ final class PackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Flags.heldOutShare("--val-fraction", valFraction);
         var docs = new ArrayList<String>();
         for (Path p : data) docs.addAll(TextSources.read(p));
         var summary = TokenPacker.pretokenize(Tokenizers.load(tokenizerFile), docs, out, valFraction);
-        System.out.println(summary);
+        System.out.println(Corpus.describe(summary));
         return 0;
     }
 }

@@ -56,6 +56,7 @@ final class PretrainCommand implements Callable<Integer> {
     public Integer call() {
         Pretrainer trainer;
         if (resume) {
+            if (training.steps != null) Flags.positive("--steps", training.steps);
             var checkpoint = ModelDirectory.load(out);
             var state = checkpoint.state().orElseThrow(() -> new CriaException(checkpoint.dir() + ": no trainer_state.json to resume from"));
             PretrainConfig config = Pretrainer.configOf(state, checkpoint.dir().resolve(ModelDirectory.STATE).toString());
@@ -64,15 +65,18 @@ final class PretrainCommand implements Callable<Integer> {
             trainer = Pretrainer.resume(checkpoint, tokens[0], tokens[1], config, out);
             System.err.printf("resuming %s at step %d of %d%n", out, trainer.step(), config.steps());
         } else {
+            // every flag is checked before the stories are generated and the tokenizer trained
+            LlamaConfig requested = shape.resolve();
+            PretrainConfig trainConfig = training.resolve(requested);
+            Flags.heldOutShare("--val-fraction", valFraction);
+            if (data == null || data.isEmpty()) Flags.atLeast("--stories", stories, 2);
             if (Files.exists(out.resolve(ModelDirectory.RUN_CHECKPOINT))) {
                 throw new CriaException(out + " already holds a run; pass --resume to continue it, or choose another --out");
             }
-            LlamaConfig requested = shape.resolve();
             var docs = Corpus.documents(data, stories, storiesSeed);
             var tokenizer = Corpus.tokenizer(docs, tokenizerFile, byteTokenizer, requested.vocab());
             var prepared = Corpus.pack(tokenizer, docs, out, valFraction);
             LlamaConfig config = requested.withVocab(tokenizer.vocabSize());
-            PretrainConfig trainConfig = training.resolve(config);
             Llama model = Llama.initialize(config, new Rng(trainConfig.seed()));
             System.err.printf("model: %,d parameters (dim %d, %d layers, %d heads, %d kv heads, hidden %d, vocab %d)%n",
                     config.parameterCount(), config.dim(), config.layers(), config.heads(), config.kvHeads(), config.hiddenDim(), config.vocab());

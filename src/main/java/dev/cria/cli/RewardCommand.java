@@ -53,12 +53,18 @@ final class RewardCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        var config = new RewardConfig(options.batch, options.steps, options.lr, options.warmup, options.weightDecay, options.gradClip,
+                margin, centerCoef, options.evalEvery, options.saveEvery, options.seed);
+        options.check();
+        if (data == null) {
+            Flags.positive("--pairs", pairs);
+            Flags.oneOf("--built-in-pairs", builtInPairs, "story", "request-check", "whole-request-check");
+        }
+        Flags.nonNegative("--request-checks", requestChecks);
         var loaded = AlignRuns.start(model, out, resume);
         var tokenizer = loaded.tokenizer();
         var split = AlignData.split(AlignData.preferences(data, builtInPairs, pairs, options.seed), options.valFraction);
         var train = AlignData.withRequestChecks(split.train(), requestChecks, options.seed);
-        var config = new RewardConfig(options.batch, options.steps, options.lr, options.warmup, options.weightDecay, options.gradClip,
-                margin, centerCoef, options.evalEvery, options.saveEvery, options.seed);
         int maxLen = options.maxLen(loaded.model().config());
         var trainer = new RewardTrainer(loaded.model(), tokenizer, AlignData.tokenizePairs(tokenizer, train, maxLen),
                 AlignData.tokenizePairs(tokenizer, split.val(), maxLen), config, out);

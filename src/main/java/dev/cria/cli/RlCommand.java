@@ -54,6 +54,16 @@ abstract class RlCommand {
 
     /** Runs the chosen estimator; {@code critic} is the value model's starting point, or null. */
     int run(Estimator estimator, int samplesPerPrompt, String valueFrom) {
+        var config = options.config(estimator, samplesPerPrompt);
+        lora.check();
+        if (prompts == null) {
+            Flags.positive("--num-prompts", numPrompts);
+            Flags.oneOf("--built-in-prompts", builtInPrompts, "story", "echo");
+        }
+        if (valueFrom != null) Flags.oneOf("--value-from", valueFrom, "reward", "policy");
+        if ("reward".equals(valueFrom) && rewardModel == null) {
+            throw new CriaException("--value-from reward needs --reward-model; or use --value-from policy");
+        }
         var loaded = AlignRuns.start(model, out, resume);
         Llama policy = loaded.model();
         lora.apply(policy, options.seed);
@@ -68,7 +78,7 @@ abstract class RlCommand {
         for (String p : AlignData.promptTexts(prompts, builtInPrompts, numPrompts, options.seed)) {
             promptList.add(new RlTrainer.Prompt(p, ChatTemplate.promptTokens(tokenizer, p)));
         }
-        var trainer = new RlTrainer(policy, ref, critic, tokenizer, rewardFn, promptList, options.config(estimator, samplesPerPrompt), out);
+        var trainer = new RlTrainer(policy, ref, critic, tokenizer, rewardFn, promptList, config, out);
         if (resume) {
             Path criticRun = out.resolve(RlTrainer.CRITIC_DIR);
             trainer.resumeFrom(loaded, critic != null ? ModelDirectory.load(criticRun) : null);

@@ -3,6 +3,7 @@ package dev.cria.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cria.serve.ApiError;
 import dev.cria.serve.Round;
+import dev.cria.serve.RoundConfig;
 import dev.cria.serve.RunDir;
 import dev.cria.serve.Rounds;
 import dev.cria.util.CriaException;
@@ -31,10 +32,10 @@ final class RlhfCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (RunDir dir = RunDir.open(run)) {
-            dir.useBase(model);
+        RoundConfig config = round.config();
+        try (RunDir dir = RunDir.openWithBase(run, model)) {
             System.err.printf("round from %s on %d preference labels%n", dir.currentPolicy(), dir.export.preferences().size());
-            Round r = new Rounds(dir).run(round.config());
+            Round r = new Rounds(dir).run(config);
             System.out.printf("round %d (%s) done: new policy %s%n%s%n", r.id(), r.method(), r.policyDir(),
                     new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(r.figures()));
         } catch (ApiError e) {

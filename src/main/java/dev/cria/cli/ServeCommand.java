@@ -1,5 +1,6 @@
 package dev.cria.cli;
 
+import dev.cria.serve.Accounts;
 import dev.cria.serve.ApiError;
 import dev.cria.serve.RunDir;
 import dev.cria.serve.Sampling;
@@ -50,23 +51,38 @@ final class ServeCommand implements Callable<Integer> {
     RoundOptions round;
 
     @Override
-    public Integer call() throws Exception {
-        if (labelsPerItem < 1) throw new CriaException("--labels-per-item must be at least 1: " + labelsPerItem);
-        try (RunDir dir = RunDir.open(run)) {
-            dir.useBase(model);
-            var settings = new Server.Settings(host, port, labelsPerItem, 16, new Sampling(maxNewTokens, temperature, topP, 0), round.config());
-            try (Server server = Server.start(dir, settings)) {
-                System.out.println("Cria is serving " + dir.dir + " at " + server.url() + "  (Ctrl-C stops it)");
-                if (!dir.accounts.any()) {
-                    System.out.println("No accounts yet: cria serve user add NAME --role admin --run " + run);
-                }
-                System.out.flush();
-                var stopped = new CountDownLatch(1);
-                Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-                stopped.await();
+    public Integer call() {
+        Server.Settings settings = settings();
+        try (RunDir dir = RunDir.openWithBase(run, model); Server server = Server.start(dir, settings)) {
+            System.out.println("Cria is serving " + dir.dir + " at " + server.url() + "  (Ctrl-C stops it)");
+            if (!dir.accounts.any()) {
+                System.out.println("No accounts yet: cria serve user add NAME --role admin --run " + run);
             }
+            System.out.flush();
+            awaitStop();
         }
         return 0;
+    }
+
+    /** Every flag checked, before the run directory or its database is touched. */
+    private Server.Settings settings() {
+        if (port < 0 || port > 65535) throw new CriaException("--port must be from 0 to 65535 (0 picks a free one): " + port);
+        if (host.isBlank()) throw new CriaException("--host must be an address to bind, such as 127.0.0.1 or 0.0.0.0: '" + host + "'");
+        if (labelsPerItem < 1) throw new CriaException("--labels-per-item must be at least 1: " + labelsPerItem);
+        return new Server.Settings(host, port, labelsPerItem, 16, new Sampling(maxNewTokens, temperature, topP, 0), round.config());
+    }
+
+    /** Blocks until Ctrl-C, or until this thread is interrupted (a test stopping the server it started). */
+    private static void awaitStop() {
+        var stopped = new CountDownLatch(1);
+        Thread hook = new Thread(stopped::countDown);
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** {@code cria serve simulate}: the simulated annotator labels through a running server's API, for demos. */
@@ -90,7 +106,9 @@ final class ServeCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            if (!kind.equals("pair") && !kind.equals("single")) throw new CriaException("--kind must be pair or single: " + kind);
+            Flags.oneOf("--kind", kind, "pair", "single");
+            Flags.positive("--count", count);
+            if (!Double.isFinite(upFrom)) throw new CriaException("--up-from must be a number: " + upFrom);
             try {
                 int done = new SimulatedLabeller(url, apiKey, upFrom).label(kind, count);
                 System.out.println("labelled " + done + " " + kind + (done == 1 ? "" : "s") + " as the simulated annotator");
@@ -101,13 +119,16 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code cria serve user add|list|remove}. */
-    @Command(name = "user", mixinStandardHelpOptions = true, description = "Manage the accounts of a run: add (prints a password and an API key), list, remove.")
+    /** {@code cria serve user add|list|deactivate|remove}. */
+    @Command(name = "user", mixinStandardHelpOptions = true,
+            description = {"Manage the accounts of a run: add (prints a password and an API key), list, deactivate or remove.",
+                    "deactivate stops the account's sign-in, sessions and API key and keeps their labels;",
+                    "remove deletes the account and deletes their labels too."})
     static final class UserCommand implements Callable<Integer> {
-        @Parameters(index = "0", description = "add, list or remove")
+        @Parameters(index = "0", description = "add, list, deactivate or remove")
         String action;
 
-        @Parameters(index = "1", arity = "0..1", description = "The user's name (add, remove).")
+        @Parameters(index = "1", arity = "0..1", description = "The user's name (add, deactivate, remove).")
         String name;
 
         @Option(names = "--role", defaultValue = "labeller", description = "labeller or admin. Default: ${DEFAULT-VALUE}.")
@@ -126,18 +147,28 @@ final class ServeCommand implements Callable<Integer> {
                                 c.user().role().dbName(), c.password(), c.apiKey());
                     }
                     case "list" -> {
-                        for (User u : dir.accounts.list()) System.out.printf("%-24s %s%n", u.name(), u.role().dbName());
+                        for (Accounts.Account a : dir.accounts.list()) {
+                            System.out.printf("%-24s %-9s %s%n", a.user().name(), a.user().role().dbName(), a.active() ? "active" : "deactivated");
+                        }
+                    }
+                    case "deactivate" -> {
+                        long kept = dir.accounts.deactivate(required(name));
+                        System.out.println("deactivated " + name + " (no sign-in, no API key); kept their " + labels(kept));
                     }
                     case "remove" -> {
-                        dir.accounts.delete(required(name));
-                        System.out.println("removed " + name + " and their labels");
+                        long deleted = dir.accounts.delete(required(name));
+                        System.out.println("removed " + name + " and their " + labels(deleted));
                     }
-                    default -> throw new CriaException("unknown action '" + action + "'; use add, list or remove");
+                    default -> throw new CriaException("unknown action '" + action + "'; use add, list, deactivate or remove");
                 }
             } catch (ApiError e) {
                 throw new CriaException(e.getMessage());
             }
             return 0;
+        }
+
+        private static String labels(long n) {
+            return n + (n == 1 ? " label" : " labels");
         }
 
         private static String required(String name) {

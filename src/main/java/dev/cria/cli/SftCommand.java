@@ -43,13 +43,19 @@ final class SftCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        var config = new SftConfig(options.batch, options.steps, options.lr, options.warmup, options.weightDecay, options.gradClip,
+                options.evalEvery, options.saveEvery, options.seed);
+        options.check();
+        lora.check();
+        if (data == null) {
+            Flags.positive("--examples", examples);
+            Flags.share("--echo-share", echoShare);
+        }
         var loaded = AlignRuns.start(model, out, resume);
         var policy = loaded.model();
         lora.apply(policy, options.seed);
         var tokenizer = loaded.tokenizer();
         var split = AlignData.split(AlignData.sft(data, examples, echoShare, options.seed), options.valFraction);
-        var config = new SftConfig(options.batch, options.steps, options.lr, options.warmup, options.weightDecay, options.gradClip,
-                options.evalEvery, options.saveEvery, options.seed);
         int maxLen = options.maxLen(policy.config());
         var trainer = new SftTrainer(policy, tokenizer, AlignData.tokenizeSft(tokenizer, split.train(), maxLen),
                 AlignData.tokenizeSft(tokenizer, split.val(), maxLen), config, out);

@@ -2,6 +2,7 @@ package dev.cria.cli;
 
 import dev.cria.model.LlamaConfig;
 import dev.cria.train.PretrainConfig;
+import dev.cria.util.CriaException;
 import picocli.CommandLine.Option;
 
 /** Optimisation flags of a training run. */
@@ -51,7 +52,11 @@ final class TrainingOptions {
     @Option(names = "--seed", defaultValue = "1337", description = "Seed of initialisation and batch sampling. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    /** The run's config for a model of this shape; the record refuses a bad value, naming its flag. */
     PretrainConfig resolve(LlamaConfig model) {
+        if (seqLen != null && seqLen > model.maxSeqLen()) {
+            throw new CriaException("--seq-len must be at most the model's --max-seq-len " + model.maxSeqLen() + ": " + seqLen);
+        }
         int T = seqLen != null ? seqLen : Math.min(256, model.maxSeqLen());
         return new PretrainConfig(batch, T, gradAccum, steps != null ? steps : 1000, lr, minLr != null ? minLr : lr / 10, warmup,
                 weightDecay, beta1, beta2, gradClip, evalEvery, evalBatches, saveEvery, seed);

@@ -12,6 +12,7 @@ import java.util.Map;
  * <pre>
  *   GET  /api/users                         accounts
  *   POST /api/users {"name","role"}         a new account; its password and API key are in the reply, once
+ *   POST /api/users/deactivate {"name"}     stops an account's sign-in, sessions and API key; its labels stay
  *   POST /api/users/delete {"name"}         removes an account and its labels
  *   POST /api/prompts                       body: prompt JSONL ({"prompt"} lines)
  *   POST /api/prompts/builtin {"count"}     adds built-in story prompts
@@ -39,16 +40,17 @@ final class AdminApi {
     }
 
     void register(Router router) {
-        router.get("/api/users", Router.Access.ADMIN, c -> c.json(200, Map.of("users",
-                run.accounts.list().stream().map(u -> Map.of("name", u.name(), "role", u.role().dbName())).toList())));
+        router.get("/api/users", Router.Access.ADMIN, c -> c.json(200, Map.of("users", run.accounts.list().stream()
+                .map(a -> Map.of("name", a.user().name(), "role", a.user().role().dbName(), "active", a.active())).toList())));
         router.post("/api/users", Router.Access.ADMIN, this::addUser);
+        router.post("/api/users/deactivate", Router.Access.ADMIN, this::deactivateUser);
         router.post("/api/users/delete", Router.Access.ADMIN, this::deleteUser);
         router.post("/api/prompts", Router.Access.ADMIN, this::uploadPrompts);
         router.post("/api/prompts/builtin", Router.Access.ADMIN, this::builtInPrompts);
         router.post("/api/generate", Router.Access.ADMIN, this::generate);
-        router.get("/api/queue", Router.Access.SIGNED_IN, c -> c.json(200, Map.of("jobs", jobs(), "training", String.valueOf(host.training()))));
+        router.get("/api/queue", Router.Access.ADMIN, this::queue);
         router.post("/api/train", Router.Access.ADMIN, this::train);
-        router.get("/api/rounds", Router.Access.SIGNED_IN, c -> c.json(200, Map.of("rounds", run.rounds.all(), "policy", run.currentPolicy())));
+        router.get("/api/rounds", Router.Access.ADMIN, c -> c.json(200, Map.of("rounds", run.rounds.all(), "policy", run.currentPolicy())));
         router.get("/api/export", Router.Access.ADMIN, this::export);
         router.post("/api/import", Router.Access.ADMIN, this::importLabels);
         router.get("/api/stats", Router.Access.ADMIN, this::stats);
@@ -62,11 +64,18 @@ final class AdminApi {
                 "api_key", credentials.apiKey()));
     }
 
+    private void deactivateUser(Call call) {
+        String name = call.json().string("name", 32);
+        if (name.equals(call.user().name())) throw ApiError.badField("name", "you cannot deactivate your own account");
+        long kept = run.accounts.deactivate(name);
+        call.json(200, Map.of("deactivated", name, "labels_kept", kept));
+    }
+
     private void deleteUser(Call call) {
         String name = call.json().string("name", 32);
         if (name.equals(call.user().name())) throw ApiError.badField("name", "you cannot delete your own account");
-        run.accounts.delete(name);
-        call.json(200, Map.of("deleted", name));
+        long deleted = run.accounts.delete(name);
+        call.json(200, Map.of("deleted", name, "labels_deleted", deleted));
     }
 
     private void uploadPrompts(Call call) {
@@ -86,7 +95,7 @@ final class AdminApi {
             if (prompt == null || !prompt.isTextual() || prompt.asText().isBlank()) {
                 throw new ApiError(400, "body", "body:" + lineNo + ": expected {\"prompt\": \"...\"} with some text");
             }
-            if (prompt.asText().length() > Prompts.MAX_CHARS) throw new ApiError(400, "body", "body:" + lineNo + ": prompt longer than " + Prompts.MAX_CHARS + " characters");
+            if (Fields.characters(prompt.asText()) > Prompts.MAX_CHARS) throw new ApiError(400, "body", "body:" + lineNo + ": prompt longer than " + Prompts.MAX_CHARS + " characters");
             texts.add(prompt.asText());
         }
         if (texts.isEmpty()) throw new ApiError(400, "body", "body: no prompts in it");
@@ -108,6 +117,14 @@ final class AdminApi {
         var job = queue.submit(kind == null ? Item.PAIR : kind, f.intValue("count", 1, PairQueue.MAX_JOB, 10), modelA == null ? RunDir.POLICY : modelA,
                 modelB == null || modelB.isEmpty() ? null : modelB);
         call.json(202, job(job));
+    }
+
+    /** The generation jobs, and the round being trained or null. */
+    private void queue(Call call) {
+        var out = new LinkedHashMap<String, Object>();
+        out.put("jobs", jobs());
+        out.put("training", host.training());
+        call.json(200, out);
     }
 
     private List<Map<String, Object>> jobs() {

@@ -9,11 +9,7 @@ final class AdminPage {
 
     static String render(Call call, RunDir run, List<PairQueue.Job> jobs) {
         var users = new StringBuilder();
-        for (User u : run.accounts.list()) {
-            users.append("<tr><td>").append(Html.text(u.name())).append("</td><td>").append(u.role().dbName()).append("</td><td>")
-                    .append(u.name().equals(call.user().name()) ? "" : "<button class=\"link remove-user\" data-name=\"" + Html.text(u.name()) + "\">Remove</button>")
-                    .append("</td></tr>");
-        }
+        for (Accounts.Account a : run.accounts.list()) users.append(accountRow(call, a));
         var models = new StringBuilder();
         for (String m : run.modelNames()) models.append("<option>").append(Html.text(m)).append("</option>");
         String body = """
@@ -36,11 +32,23 @@ final class AdminPage {
                 <div class="row"><label>Import <select id="import-format"><option value="preference">preferences {"prompt","chosen","rejected"}</option>
                 <option value="sft">SFT {"prompt","response"}</option></select></label><input type="file" id="import-file" accept=".jsonl,.json"></div>
                 <p id="import-status" role="status"></p></section>
-                <section class="card"><h2>Accounts</h2><table><thead><tr><th>name</th><th>role</th><th></th></tr></thead><tbody>%s</tbody></table>
+                <section class="card"><h2>Accounts</h2><table><thead><tr><th>name</th><th>role</th><th>status</th><th></th></tr></thead><tbody>%s</tbody></table>
                 <div class="row"><label>Name <input id="new-user" maxlength="32"></label><label>Role <select id="new-role"><option>labeller</option><option>admin</option></select></label>
                 <button id="add-user">Add</button></div><pre id="new-credentials" hidden></pre></section>
                 """.formatted(run.prompts.count(), PairQueue.MAX_JOB, models, models, jobs(jobs), Html.text(run.currentPolicy()), users);
         return Pages.layout(call, "Admin", "Admin", body);
+    }
+
+    /** Deactivating keeps a person's labels; removing deletes them, so each has its own button. */
+    private static String accountRow(Call call, Accounts.Account a) {
+        String name = Html.text(a.user().name());
+        String actions = "";
+        if (!a.user().name().equals(call.user().name())) {
+            actions = (a.active() ? "<button class=\"link deactivate-user\" data-name=\"" + name + "\">Deactivate</button>" : "")
+                    + "<button class=\"link remove-user\" data-name=\"" + name + "\">Remove</button>";
+        }
+        return "<tr><td>" + name + "</td><td>" + a.user().role().dbName() + "</td><td>" + (a.active() ? "active" : "deactivated") + "</td><td>"
+                + actions + "</td></tr>";
     }
 
     static String jobs(List<PairQueue.Job> jobs) {

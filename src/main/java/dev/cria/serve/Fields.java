@@ -32,8 +32,13 @@ public final class Fields {
         JsonNode v = node.get(field);
         if (!v.isTextual()) throw ApiError.badField(field, "must be a string");
         String s = v.asText();
-        if (s.length() > maxChars) throw ApiError.badField(field, "longer than " + maxChars + " characters");
+        if (characters(s) > maxChars) throw ApiError.badField(field, "longer than " + maxChars + " characters");
         return s;
+    }
+
+    /** Length as people count it: an emoji is one character, though two UTF-16 units of a Java string. */
+    static int characters(String s) {
+        return s.codePointCount(0, s.length());
     }
 
     public long longValue(String field) {

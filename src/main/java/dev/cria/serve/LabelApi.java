@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  * <pre>
  *   GET  /api/me                             who am I
  *   GET  /api/next?kind=pair|single&exclude=3,4   the next item to label (null when none is left)
- *   POST /api/labels {"submission_id","item_id","choice","comment"?,"edited"?}   201 stored, 200 already stored
+ *   POST /api/labels {"submission_id","item_id","choice","comment"?,"edited"?}   201 stored, 200 already stored,
+ *                                            409 a changed retry, an item labelled already or one with all its labels
  *   GET  /api/labels?limit=&offset=&all=1    your labels (everyone's with all=1, admins only)
  * </pre>
  * Items are shown blind: the models that wrote the answers are recorded, not shown.
@@ -86,7 +87,7 @@ final class LabelApi {
         String edited = f.optionalString("edited", Labels.MAX_EDIT);
         if (comment != null && comment.isBlank()) comment = null;
         if (edited != null && edited.isBlank()) throw ApiError.badField("edited", "is empty; leave it out to keep the answer as it is");
-        var result = run.labels.submit(call.user(), new Labels.Submission(submissionId, itemId, choice, comment, edited, "web"));
+        var result = run.labels.submit(call.user(), new Labels.Submission(submissionId, itemId, choice, comment, edited, "web"), labelsPerItem);
         call.json(result.duplicate() ? 200 : 201, Map.of("label", result.label(), "duplicate", result.duplicate()));
     }
 

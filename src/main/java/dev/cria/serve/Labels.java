@@ -4,11 +4,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Labels, written once each. A submission carries a client-chosen id with a UNIQUE constraint, so a
- * double click or a retry after a lost response returns the first answer instead of a second row; and
- * a person labels an item at most once.
+ * double click or a retry after a lost response returns the first answer instead of a second row (and a
+ * "retry" that says something else is refused rather than silently answered with the first); a person
+ * labels an item at most once, and an item takes at most the server's labels per item.
  */
 public final class Labels {
     public static final int MAX_COMMENT = 2000;
@@ -30,12 +32,23 @@ public final class Labels {
         this.store = store;
     }
 
-    public Submitted submit(User user, Submission s) {
+    /**
+     * Stores a label, or returns the one stored under the same submission id. Refused with 409 when the
+     * retry differs from what was stored, when the person labelled the item already, or when the item has
+     * its {@code labelsPerItem} labels: all checked in the transaction that inserts.
+     */
+    public Submitted submit(User user, Submission s, int labelsPerItem) {
+        if (labelsPerItem < 1) throw new IllegalArgumentException("labelsPerItem < 1: " + labelsPerItem);
         return store.tx(db -> {
             Label earlier = db.first("SELECT " + COLUMNS + " FROM labels l JOIN users u ON u.id = l.user_id WHERE l.submission_id = ?",
                     Labels::label, s.submissionId());
             if (earlier != null) {
                 if (!earlier.user().equals(user.name())) throw new ApiError(409, "submission_id", "submission_id: already used by another submission");
+                String changed = changedField(earlier, s);
+                if (changed != null) {
+                    throw new ApiError(409, changed, changed + ": differs from the label stored under submission_id '" + s.submissionId()
+                            + "'; a retry must repeat it, a new label needs a new submission_id");
+                }
                 return new Submitted(earlier, true);
             }
             String kind = db.first("SELECT kind FROM items WHERE id = ?", rs -> rs.getString(1), s.itemId());
@@ -47,10 +60,23 @@ public final class Labels {
             if (db.count("SELECT count(*) FROM labels WHERE item_id = ? AND user_id = ?", s.itemId(), user.id()) > 0) {
                 throw new ApiError(409, "item_id", "item_id: you have already labelled item " + s.itemId());
             }
+            if (db.count("SELECT count(*) FROM labels WHERE item_id = ?", s.itemId()) >= labelsPerItem) {
+                throw new ApiError(409, "item_id", "item_id: item " + s.itemId() + " already has its " + labelsPerItem
+                        + (labelsPerItem == 1 ? " label" : " labels") + "; GET /api/next gives one that needs yours");
+            }
             long id = db.insert("INSERT INTO labels(submission_id, item_id, user_id, choice, comment, edited, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     s.submissionId(), s.itemId(), user.id(), s.choice(), s.comment(), s.edited(), s.source(), Instant.now().toString());
             return new Submitted(db.first("SELECT " + COLUMNS + " FROM labels l JOIN users u ON u.id = l.user_id WHERE l.id = ?", Labels::label, id), false);
         });
+    }
+
+    /** The first field in which a retry differs from the stored label, or null when it repeats it. */
+    private static String changedField(Label stored, Submission retry) {
+        if (stored.itemId() != retry.itemId()) return "item_id";
+        if (!stored.choice().equals(retry.choice())) return "choice";
+        if (!Objects.equals(stored.comment(), retry.comment())) return "comment";
+        if (!Objects.equals(stored.edited(), retry.edited())) return "edited";
+        return null;
     }
 
     /** A user's labels, newest first; {@code user} null for everyone's. */

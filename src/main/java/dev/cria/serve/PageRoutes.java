@@ -3,12 +3,14 @@ package dev.cria.serve;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The browser side: sign-in (a form with a double-submit CSRF cookie, since there is no session yet),
- * sign-out, the pages, and the static script and style sheet from the class path.
+ * The browser side: sign-in (a form with a double-submit CSRF cookie, since there is no session yet,
+ * and a {@link LoginThrottle} against guessing), sign-out, the pages, and the static script and style
+ * sheet from the class path.
  */
 final class PageRoutes {
     private static final String LOGIN_CSRF_COOKIE = "cria_login_csrf";
@@ -16,6 +18,7 @@ final class PageRoutes {
     private final PairQueue queue;
     private final ModelHost host;
     private final int labelsPerItem;
+    private final LoginThrottle throttle = new LoginThrottle(InstantSource.system());
 
     PageRoutes(RunDir run, PairQueue queue, ModelHost host, int labelsPerItem) {
         this.run = run;
@@ -65,13 +68,18 @@ final class PageRoutes {
         }
         String name = form.getOrDefault("name", ""), password = form.getOrDefault("password", "");
         if (name.length() > 32 || password.length() > 200) throw ApiError.badField(name.length() > 32 ? "name" : "password", "too long");
-        Accounts.Session session = run.accounts.login(name.strip(), password);
+        name = name.strip();
+        String address = call.remoteAddress();
+        throttle.check(name, address);
+        Accounts.Session session = run.accounts.login(name, password);
         if (session == null) {
+            throttle.failed(name, address);
             String fresh = Passwords.randomToken(24);
             call.setCookie(LOGIN_CSRF_COOKIE, fresh, 3600);
             call.html(401, Pages.login(fresh, "Wrong name or password."));
             return;
         }
+        throttle.succeeded(name);
         call.setCookie(Router.SESSION_COOKIE, session.token(), Accounts.SESSION_SECONDS);
         call.redirect("/compare");
     }

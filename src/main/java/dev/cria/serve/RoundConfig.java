@@ -27,8 +27,24 @@ public record RoundConfig(String method, int rewardSteps, int rewardBatch, doubl
                           int judgePrompts, long seed) {
     public RoundConfig {
         if (!method.equals("ppo") && !method.equals("dpo")) throw new CriaException("--method must be ppo or dpo: " + method);
-        if (rewardSteps <= 0 || ppoIterations <= 0 || dpoSteps <= 0) throw new CriaException("step counts must be positive");
+        positive("--reward-steps", rewardSteps);
+        positive("reward batch", rewardBatch);
+        positive("--ppo-iterations", ppoIterations);
+        positive("--ppo-prompts", ppoPrompts);
+        positive("--dpo-steps", dpoSteps);
+        positive("--round-max-new-tokens", maxNewTokens);
+        if (!(rewardLr > 0)) throw new CriaException("--reward-lr must be positive: " + rewardLr);
+        if (!(ppoLr > 0)) throw new CriaException("--ppo-lr must be positive: " + ppoLr);
+        if (!(dpoLr > 0)) throw new CriaException("DPO learning rate must be positive: " + dpoLr);
+        if (!(dpoBeta > 0)) throw new CriaException("DPO beta must be positive: " + dpoBeta);
+        if (!(klCoef >= 0) || Double.isInfinite(klCoef)) throw new CriaException("--kl-coef must be 0 or more: " + klCoef);
+        if (!(temperature > 0)) throw new CriaException("round temperature must be positive: " + temperature);
+        if (judgePrompts < 0) throw new CriaException("--judge-prompts must be 0 or more (0 skips judging): " + judgePrompts);
         if (heldOutEvery < 0 || heldOutEvery == 1) throw new CriaException("--held-out-every must be 0 or at least 2: " + heldOutEvery);
+    }
+
+    private static void positive(String flag, int value) {
+        if (value <= 0) throw new CriaException(flag + " must be positive: " + value);
     }
 
     public static RoundConfig defaults() {

@@ -47,16 +47,45 @@ public final class RunDir implements AutoCloseable {
     }
 
     /**
-     * Records the model the run starts from; a run keeps its first base, so {@code model} may be null
-     * once one is recorded, and another one is refused.
+     * Opens a run to serve or train from: {@code model} (null: the base already recorded) is loaded first,
+     * so a model that does not load fails with the file at fault before {@code labels.db} is created or a
+     * base is recorded.
      */
-    public void useBase(Path model) {
+    public static RunDir openWithBase(Path dir, Path model) {
+        Path checked = model == null ? null : loadable(model);
+        if (checked == null && !Files.exists(dir.resolve(Store.FILE))) {
+            throw new CriaException(dir + ": a new run needs --model, the model to start from");
+        }
+        RunDir run = open(dir);
+        try {
+            if (checked == null) loadable(run.baseModel());
+            run.recordBase(checked);
+            return run;
+        } catch (RuntimeException e) {
+            run.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Records the model the run starts from; a run keeps its first base, so {@code model} may be null
+     * once one is recorded, and another one is refused. The model is loaded before it is recorded.
+     */
+    void useBase(Path model) {
+        recordBase(model == null ? null : loadable(model));
+    }
+
+    /** The model directory {@code model} names, once its weights and tokenizer have loaded. */
+    private static Path loadable(Path model) {
+        return ModelDirectory.load(model).dir().toAbsolutePath().normalize();
+    }
+
+    private void recordBase(Path resolved) {
         String recorded = store.setting(BASE_SETTING);
-        if (model == null) {
+        if (resolved == null) {
             if (recorded == null) throw new CriaException(dir + ": a new run needs --model, the model to start from");
             return;
         }
-        Path resolved = ModelDirectory.resolve(model).toAbsolutePath().normalize();
         if (recorded == null) store.setSetting(BASE_SETTING, resolved.toString());
         else if (!Path.of(recorded).equals(resolved)) {
             throw new CriaException(dir + " started from " + recorded + "; it cannot switch to " + resolved + " (use another --run)");

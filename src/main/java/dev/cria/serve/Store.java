@@ -1,8 +1,11 @@
 package dev.cria.serve;
 
 import dev.cria.util.CriaException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -11,11 +14,14 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The run directory's SQLite database ({@code labels.db}): users, sessions, prompts, items to label,
  * labels and training rounds. WAL mode with {@code synchronous=FULL}, so a transaction that returned is
- * on disk before the server acknowledges it, and readers never block the writer.
+ * on disk before the server acknowledges it, and readers never block the writer. The file holds password
+ * and key hashes, so only its owner may read it (mode 0600; SQLite gives its {@code -wal} and {@code -shm}
+ * files the database's mode).
  *
  * <p>One connection, used under this object's lock: SQLite takes one writer at a time anyway, and a
  * single connection makes every write a plain serial transaction. Not an ORM: the tables' own classes
@@ -47,7 +53,8 @@ public final class Store implements AutoCloseable {
           password_salt BLOB NOT NULL,
           password_hash BLOB NOT NULL,
           api_key_hash TEXT NOT NULL UNIQUE,
-          created_at TEXT NOT NULL)""",
+          created_at TEXT NOT NULL,
+          deactivated_at TEXT)""",
         """
         CREATE TABLE IF NOT EXISTS sessions(
           token_hash TEXT PRIMARY KEY,
@@ -97,6 +104,13 @@ public final class Store implements AutoCloseable {
           finished_at TEXT)""",
     };
 
+    /** Columns added since the first release, added to an older database when it is opened: table, column, type. */
+    private static final String[][] ADDED_COLUMNS = {
+        {"users", "deactivated_at", "TEXT"},
+    };
+
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+
     private final Path file;
     private final Connection connection;
 
@@ -113,6 +127,7 @@ public final class Store implements AutoCloseable {
             throw new CriaException("cannot create run directory " + runDir + ": " + e.getMessage(), e);
         }
         Path file = runDir.resolve(FILE);
+        ownerOnly(file);
         try {
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
             try (Statement s = c.createStatement()) {
@@ -121,12 +136,42 @@ public final class Store implements AutoCloseable {
                 s.execute("PRAGMA foreign_keys=ON");
                 s.execute("PRAGMA busy_timeout=10000");
                 for (String sql : SCHEMA) s.execute(sql);
+                for (String[] added : ADDED_COLUMNS) addColumnIfMissing(c, added[0], added[1], added[2]);
             }
             c.setAutoCommit(false);
             c.commit();
             return new Store(file, c);
         } catch (SQLException e) {
             throw new CriaException(file + ": cannot open the label database: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Creates the database file readable by its owner only before SQLite opens it, or restricts one made
+     * before this rule (with any WAL files beside it). A file system without POSIX modes is left as it is.
+     */
+    private static void ownerOnly(Path file) {
+        if (!file.getFileSystem().supportedFileAttributeViews().contains("posix")) return;
+        try {
+            try {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            } catch (FileAlreadyExistsException e) {
+                for (String suffix : new String[] {"", "-wal", "-shm"}) {
+                    Path f = file.resolveSibling(file.getFileName() + suffix);
+                    if (Files.exists(f) && !Files.getPosixFilePermissions(f).equals(OWNER_ONLY)) Files.setPosixFilePermissions(f, OWNER_ONLY);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new CriaException(file + ": cannot make it readable by its owner only: " + e.getMessage(), e);
+        }
+    }
+
+    private static void addColumnIfMissing(Connection c, String table, String column, String type) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet columns = s.executeQuery("PRAGMA table_info(" + table + ")")) {
+            while (columns.next()) if (columns.getString("name").equals(column)) return;
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE " + table + " ADD COLUMN " + column + " " + type);
         }
     }
 

@@ -117,6 +117,7 @@ class CliTest {
                 "--max-seq-len", "64", "--seq-len", "32", "--batch", "2", "--stories", "50", "--eval-every", "2", "--eval-batches", "1"};
         assertThat(run(concat(new String[] {"pretrain", "--out", run.toString(), "--steps", "3"}, shape))).isZero();
         assertThat(stdout()).contains("finished at step 3");
+        assertThat(stderr()).as("the packed data is described for people, not as a record").contains("packed ").doesNotContain("Summary[");
         assertThat(Files.exists(run.resolve("model/config.json"))).isTrue();
         assertThat(Files.exists(run.resolve("loss.png"))).isTrue();
         assertThat(run("pretrain", "--out", run.toString(), "--steps", "3")).isEqualTo(1);

@@ -24,6 +24,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -124,6 +125,10 @@ class BrowserTest {
                 wait.until(d -> d.getCurrentUrl().endsWith("/login"));
                 signIn(browser, wait, f, f.admin);
                 browser.get(f.url() + "/admin");
+                browser.findElement(By.cssSelector("button.deactivate-user[data-name='bob']")).click();
+                wait.until(ExpectedConditions.alertIsPresent()).accept();
+                wait.until(d -> d.findElement(By.xpath("//tr[td='bob']")).getText().contains("deactivated"));
+                assertThat(f.as(f.bob).get("/api/me").status()).as("deactivated on the admin page").isEqualTo(401);
                 browser.findElement(By.id("train")).click();
                 wait.until(d -> d.findElement(By.id("train-status")).getText().contains("Training started"));
                 FullRoundTest.waitFor(() -> {
@@ -133,7 +138,7 @@ class BrowserTest {
                 }, 180);
                 browser.get(f.url() + "/dashboard");
                 assertThat(browser.findElement(By.id("rounds")).getText()).contains("done");
-                assertThat(browser.findElement(By.id("per-person")).getText()).contains("alice").contains("bob");
+                assertThat(browser.findElement(By.id("per-person")).getText()).as("a deactivated labeller's labels stay").contains("alice").contains("bob");
                 assertThat(browser.findElements(By.cssSelector(".chart polyline"))).isNotEmpty();
                 browser.manage().window().setSize(new Dimension(1280, 1480));   // the whole dashboard, charts included
                 screenshot(browser, "dashboard.png");

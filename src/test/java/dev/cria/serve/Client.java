@@ -34,13 +34,21 @@ final class Client {
         }
     }
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final Supplier<String> baseUrl;
     private String apiKey;
     private String session;
     String csrf;
 
     Client(Supplier<String> baseUrl, String apiKey) {
+        this(baseUrl, apiKey, null);
+    }
+
+    /** A client whose connections come from {@code localAddress} (null: any), such as 127.0.0.2 for a second machine on loopback. */
+    Client(Supplier<String> baseUrl, String apiKey, java.net.InetAddress localAddress) {
+        var builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (localAddress != null) builder.localAddress(localAddress);
+        this.http = builder.build();
         this.baseUrl = baseUrl;
         this.apiKey = apiKey;
     }
@@ -48,17 +56,21 @@ final class Client {
     /** Signs in through the login form, as a browser does. */
     Client signIn(String name, String password) {
         apiKey = null;
-        Response form = get("/login");
-        String loginCsrf = cookie(form.headers(), "cria_login_csrf");
-        Response r = send(HttpRequest.newBuilder(uri("/login")).header("Content-Type", "application/x-www-form-urlencoded")
-                .header("Cookie", "cria_login_csrf=" + loginCsrf)
-                .POST(HttpRequest.BodyPublishers.ofString("csrf=" + loginCsrf + "&name=" + name + "&password=" + password)));
+        Response r = postLogin(name, password);
         if (r.status() != 303) throw new IllegalStateException("sign-in failed: " + r.status() + " " + r.body());
         session = cookie(r.headers(), "cria_session");
         Matcher m = META_CSRF.matcher(get("/compare").body());
         if (!m.find()) throw new IllegalStateException("no CSRF token on the page");
         csrf = m.group(1);
         return this;
+    }
+
+    /** Fetches the sign-in form and posts it, and returns the answer: 303 signed in, 401 wrong, 429 locked out. */
+    Response postLogin(String name, String password) {
+        String loginCsrf = cookie(get("/login").headers(), "cria_login_csrf");
+        return send(HttpRequest.newBuilder(uri("/login")).header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Cookie", "cria_login_csrf=" + loginCsrf)
+                .POST(HttpRequest.BodyPublishers.ofString("csrf=" + loginCsrf + "&name=" + name + "&password=" + password)));
     }
 
     static String cookie(HttpHeaders headers, String name) {

@@ -33,7 +33,8 @@ class ConcurrentLabellingTest {
 
     @Test
     void everyAcknowledgedLabelSurvivesARestartExactlyOnce() throws Exception {
-        try (var f = new ServeFixture(tmp, ServeFixture.randomModel(tmp), RoundConfig.defaults())) {
+        // every labeller labels every item, so each item takes as many labels as there are labellers
+        try (var f = new ServeFixture(tmp, ServeFixture.randomModel(tmp), RoundConfig.defaults(), new Sampling(24, 1f, 1f, 3), LABELLERS)) {
             List<Long> items = new ArrayList<>();
             for (int i = 0; i < ITEMS; i++) items.add(f.run.items.addPair("prompt " + i, "answer a " + i, "answer b " + i, "base", "base"));
             List<Accounts.Credentials> people = new ArrayList<>();

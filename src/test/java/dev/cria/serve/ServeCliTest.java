@@ -1,12 +1,24 @@
 package dev.cria.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.cli.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,6 +64,111 @@ class ServeCliTest {
     }
 
     @Test
+    void deactivationKeepsTheLabelsThatRemovalDeletes() {
+        Path runPath = tmp.resolve("people");
+        String runDir = runPath.toString();
+        Run added = run("serve", "user", "add", "erin", "--run", runDir);
+        String key = added.out().replaceAll("(?s).*API key:  (\\S+).*", "$1");
+        try (RunDir dir = RunDir.open(runPath)) {
+            long item = dir.items.addPair("Write a story.", "a story", "a stone", "base", "base");
+            dir.labels.submit(dir.accounts.byApiKey(key), new Labels.Submission("erin-1", item, "a", null, null, "test"), 2);
+        }
+        Run deactivated = run("serve", "user", "deactivate", "erin", "--run", runDir);
+        assertThat(deactivated.code()).as(deactivated.err()).isZero();
+        assertThat(deactivated.out()).contains("deactivated erin").contains("1 label");
+        assertThat(run("serve", "user", "list", "--run", runDir).out()).containsPattern("erin\\s+labeller\\s+deactivated");
+        try (RunDir dir = RunDir.open(runPath)) {
+            assertThat(dir.accounts.byApiKey(key)).isNull();
+            assertThat(dir.labels.list(null, 10, 0)).extracting(Label::user).containsExactly("erin");
+        }
+        Run unknown = run("serve", "user", "deactivate", "nobody", "--run", runDir);
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err()).contains("no user called 'nobody'");
+        assertThat(run("serve", "user", "--help").out()).contains("deactivate").contains("remove").contains("deletes their labels");
+        assertThat(run("serve", "user", "remove", "erin", "--run", runDir).out()).contains("removed erin and their 1 label");
+        try (RunDir dir = RunDir.open(runPath)) {
+            assertThat(dir.labels.count()).isZero();
+        }
+    }
+
+    @Test
+    void aCorruptModelIsRefusedBeforeTheRunRecordsIt() throws Exception {
+        Path bad = ServeFixture.randomModel(tmp.resolve("bad"));
+        Path weights = bad.resolve(ModelDirectory.WEIGHTS);
+        byte[] bytes = Files.readAllBytes(weights);
+        Files.write(weights, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Path runDir = tmp.resolve("run");
+        // subtle: a server that accepted the model would serve until stopped, so the refusal gets a time limit
+        Run refused = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> run("serve", "--model", bad.toString(), "--run", runDir.toString(), "--port", "0"));
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.err()).startsWith("cria: error: ").contains(weights.toString()).doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(refused.err().strip().lines()).hasSize(1);
+        assertThat(runDir.resolve(Store.FILE)).as("nothing is created for a model that does not load").doesNotExist();
+
+        Path good = ServeFixture.randomModel(tmp.resolve("good"));
+        String url = serveUntilReady("serve", "--model", good.toString(), "--run", runDir.toString(), "--port", "0");
+        try (RunDir dir = RunDir.open(runDir)) {
+            assertThat(dir.baseModel()).isEqualTo(good.toAbsolutePath().normalize());
+        }
+        assertThat(url).startsWith("http://127.0.0.1:");
+    }
+
+    @Test
+    void badServeFlagsAreRefusedBeforeAnythingIsCreated() {
+        Path model = ServeFixture.randomModel(tmp);
+        Path runDir = tmp.resolve("flags");
+        for (List<String> flags : List.of(List.of("--port", "99999"), List.of("--port", "-1"), List.of("--port", "65536"), List.of("--host", ""),
+                List.of("--labels-per-item", "0"), List.of("--temperature", "-1"), List.of("--top-p", "0"), List.of("--max-new-tokens", "0"),
+                List.of("--reward-steps", "0"), List.of("--ppo-prompts", "-2"))) {
+            var args = new java.util.ArrayList<>(List.of("serve", "--model", model.toString(), "--run", runDir.toString()));
+            args.addAll(flags);
+            Run r = run(args.toArray(String[]::new));
+            assertThat(r.code()).as(String.join(" ", flags)).isEqualTo(1);
+            assertThat(r.err()).as(String.join(" ", flags)).startsWith("cria: error: " + flags.get(0)).contains(flags.get(1))
+                    .doesNotContain("Exception");
+            assertThat(r.err().strip().lines()).hasSize(1);
+            assertThat(runDir).as(String.join(" ", flags)).doesNotExist();
+        }
+    }
+
+    private static final Pattern SERVING = Pattern.compile("at (http://\\S+)");
+
+    /**
+     * Runs {@code cria serve} on a thread until it prints its address, checks that it answers, then stops it
+     * (as Ctrl-C would) and returns the address it served.
+     */
+    private static String serveUntilReady(String... args) throws Exception {
+        PrintStream savedOut = System.out, savedErr = System.err;
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        var code = new AtomicInteger(-1);
+        Thread server = new Thread(() -> code.set(Main.execute(args)), "cria-serve-test");
+        try {
+            server.start();
+            long deadline = System.currentTimeMillis() + 30_000;
+            String url = null;
+            while (url == null && server.isAlive() && System.currentTimeMillis() < deadline) {
+                Matcher m = SERVING.matcher(out.toString(StandardCharsets.UTF_8));
+                if (m.find()) url = m.group(1);
+                else Thread.sleep(20);
+            }
+            assertThat(url).as("serve did not start: " + err.toString(StandardCharsets.UTF_8)).isNotNull();
+            var health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+            server.interrupt();
+            server.join(10_000);
+            assertThat(code.get()).as(err.toString(StandardCharsets.UTF_8)).isZero();
+            return url;
+        } finally {
+            server.interrupt();
+            System.setOut(savedOut);
+            System.setErr(savedErr);
+        }
+    }
+
+    @Test
     void rlhfRunsDpoThenPpoRoundsFromStoredLabels() {
         Path runPath = tmp.resolve("labelled");
         try (RunDir dir = RunDir.open(runPath)) {
@@ -60,7 +177,7 @@ class ServeCliTest {
             dir.prompts.addBuiltIn(4, 1);
             for (int i = 0; i < 6; i++) {
                 long item = dir.items.addPair("Write a story about a dog named Max.", "Max the dog found a ball. The end.", "dog dog dog", "base", "base");
-                dir.labels.submit(ana, new Labels.Submission("s" + i, item, i % 3 == 0 ? "b" : "a", null, null, "test"));
+                dir.labels.submit(ana, new Labels.Submission("s" + i, item, i % 3 == 0 ? "b" : "a", null, null, "test"), 2);
             }
         }
         String[] quick = {"--reward-steps", "4", "--dpo-steps", "4", "--ppo-iterations", "2", "--ppo-prompts", "2", "--round-max-new-tokens", "8",

@@ -23,7 +23,11 @@ final class ServeFixture implements AutoCloseable {
     }
 
     ServeFixture(Path dir, Path model, RoundConfig round, Sampling sampling) {
-        this(dir, model, new Server.Settings("127.0.0.1", 0, 2, 16, sampling, round));
+        this(dir, model, round, sampling, 2);
+    }
+
+    ServeFixture(Path dir, Path model, RoundConfig round, Sampling sampling, int labelsPerItem) {
+        this(dir, model, new Server.Settings("127.0.0.1", 0, labelsPerItem, 16, sampling, round));
     }
 
     ServeFixture(Path dir, Path model, Server.Settings settings) {

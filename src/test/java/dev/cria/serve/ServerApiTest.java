@@ -43,7 +43,7 @@ class ServerApiTest {
         JsonNode jobs;
         do {
             Thread.sleep(100);
-            jobs = alice.get("/api/queue").json().get("jobs");
+            jobs = admin.get("/api/queue").json().get("jobs");
         } while (!jobs.get(0).get("state").asText().equals("done") && System.currentTimeMillis() < deadline);
         assertThat(jobs.get(0).get("done").asInt()).isEqualTo(3);
 
@@ -95,6 +95,96 @@ class ServerApiTest {
     }
 
     @Test
+    void anItemTakesNoMoreLabelsThanTheServerAllows() {
+        long item = pair("Write a story about a fox.", "The fox ran.", "The box sat.");
+        var carol = f.run.accounts.create("carol", User.Role.LABELLER);
+        var label = Map.of("submission_id", "limit-b", "item_id", item, "choice", "a");
+        assertThat(f.as(f.alice).post("/api/labels", Map.of("submission_id", "limit-a", "item_id", item, "choice", "b")).status()).isEqualTo(201);
+        assertThat(f.as(f.bob).post("/api/labels", label).status()).isEqualTo(201);
+        var third = f.as(carol).post("/api/labels", Map.of("submission_id", "limit-c", "item_id", item, "choice", "tie"));
+        assertThat(third.status()).as("the fixture allows 2 labels per item").isEqualTo(409);
+        assertThat(third.field()).isEqualTo("item_id");
+        assertThat(third.json().get("error").get("message").asText()).contains("item " + item).contains("2 labels");
+        assertThat(f.as(f.bob).post("/api/labels", label).status()).as("a retry of a stored label is still answered").isEqualTo(200);
+        assertThat(f.run.labels.list(null, 1000, 0)).filteredOn(l -> l.itemId() == item).hasSize(2);
+    }
+
+    @Test
+    void aRetryThatChangesTheLabelIsRefusedNamingTheField() {
+        long item = pair("Write a story about an owl.", "The owl flew.", "The towel fell."), other = pair("Write a story.", "x", "y");
+        long single = f.run.items.addSingle("Write a story about a hen.", "The hen sat", "base");
+        Client alice = f.as(f.alice);
+        var label = Map.of("submission_id", "retry-1", "item_id", item, "choice", "a", "comment", "the owl");
+        assertThat(alice.post("/api/labels", label).status()).isEqualTo(201);
+        assertThat(alice.post("/api/labels", label).status()).as("the same body again").isEqualTo(200);
+        var changes = Map.of("item_id", (Object) other, "choice", "b", "comment", "the towel");
+        changes.forEach((field, value) -> {
+            var changed = new java.util.HashMap<String, Object>(label);
+            changed.put(field, value);
+            var r = alice.post("/api/labels", changed);
+            assertThat(r.status()).as(field).isEqualTo(409);
+            assertThat(r.field()).isEqualTo(field);
+        });
+        var noComment = new java.util.HashMap<String, Object>(label);
+        noComment.remove("comment");
+        assertThat(alice.post("/api/labels", noComment).field()).isEqualTo("comment");
+        var edit = Map.of("submission_id", "retry-2", "item_id", single, "choice", "down", "edited", "The hen sat on her eggs.");
+        assertThat(alice.post("/api/labels", edit).status()).isEqualTo(201);
+        var otherEdit = new java.util.HashMap<String, Object>(edit);
+        otherEdit.put("edited", "The hen slept.");
+        assertThat(alice.post("/api/labels", otherEdit).field()).isEqualTo("edited");
+        assertThat(f.run.labels.list(f.alice.user(), 1000, 0)).filteredOn(l -> l.submissionId().startsWith("retry-"))
+                .extracting(Label::comment).containsExactlyInAnyOrder("the owl", null);
+    }
+
+    @Test
+    void commentLimitsCountCharactersNotUtf16Units() {
+        long item = pair("Write a story about a smile.", "smile", "frown"), other = pair("Write a story about a grin.", "grin", "scowl");
+        String emoji = "\uD83D\uDE00";   // one character, two UTF-16 units
+        Client bob = f.as(f.bob);
+        assertThat(bob.post("/api/labels", Map.of("submission_id", "emoji-1", "item_id", item, "choice", "a", "comment", emoji.repeat(1001))).status())
+                .isEqualTo(201);
+        var tooLong = bob.post("/api/labels", Map.of("submission_id", "emoji-2", "item_id", other, "choice", "a", "comment", emoji.repeat(2001)));
+        assertThat(tooLong.status()).isEqualTo(400);
+        assertThat(tooLong.field()).isEqualTo("comment");
+    }
+
+    @Test
+    void theQueueAndTheRoundsAreForAdmins() {
+        Client alice = f.as(f.alice), admin = f.as(f.admin);
+        assertThat(alice.get("/api/queue").status()).isEqualTo(403);
+        assertThat(alice.get("/api/rounds").status()).isEqualTo(403);
+        JsonNode queue = admin.get("/api/queue").json();
+        assertThat(queue.get("training").isNull()).as("no round is training: JSON null, not the string \"null\"").isTrue();
+        assertThat(admin.get("/api/rounds").json().get("policy").asText()).isEqualTo("base");
+    }
+
+    @Test
+    void aDeactivatedAccountKeepsItsLabelsButCannotSignInOrUseItsKey() {
+        Client admin = f.as(f.admin);
+        JsonNode made = admin.post("/api/users", Map.of("name", "dora")).json();
+        String password = made.get("password").asText();
+        Client key = new Client(f::url, made.get("api_key").asText()), browser = new Client(f::url, null).signIn("dora", password);
+        long item = pair("Write a story about a duck named Dot.", "Dot the duck swam.", "A truck.");
+        assertThat(key.post("/api/labels", Map.of("submission_id", "dora-1", "item_id", item, "choice", "a")).status()).isEqualTo(201);
+
+        var deactivated = admin.post("/api/users/deactivate", Map.of("name", "dora"));
+        assertThat(deactivated.status()).isEqualTo(200);
+        assertThat(deactivated.json().get("deactivated").asText()).isEqualTo("dora");
+        assertThat(key.get("/api/me").status()).as("the API key stops working").isEqualTo(401);
+        assertThat(browser.get("/api/me").status()).as("the open session ends").isEqualTo(401);
+        assertThat(new Client(f::url, null).postLogin("dora", password).status()).as("the right password no longer signs in").isEqualTo(401);
+        assertThat(admin.get("/api/export?format=preference").body()).as("the labels stay").contains("\"labeller\":\"dora\"");
+        JsonNode users = admin.get("/api/users").json().get("users");
+        assertThat(users.findValues("name").stream().map(JsonNode::asText)).contains("dora");
+        for (JsonNode u : users) assertThat(u.get("active").asBoolean()).as(u.toString()).isEqualTo(!u.get("name").asText().equals("dora"));
+
+        assertThat(admin.post("/api/users/deactivate", Map.of("name", "admin")).field()).as("not yourself").isEqualTo("name");
+        assertThat(admin.post("/api/users/deactivate", Map.of("name", "nobody")).status()).isEqualTo(404);
+        assertThat(f.as(f.alice).post("/api/users/deactivate", Map.of("name", "bob")).status()).isEqualTo(403);
+    }
+
+    @Test
     void agreementCountsEveryPairOfLabelsOnSharedItems() {
         try (RunDir run = RunDir.open(tmp.resolve("agreement"))) {
             User x = run.accounts.create("x", User.Role.LABELLER).user(), y = run.accounts.create("y", User.Role.LABELLER).user();
@@ -102,10 +192,10 @@ class ServerApiTest {
             long i1 = run.items.addPair("p", "a", "b", "base", "base"), i2 = run.items.addPair("q", "a", "b", "base", "base");
             long i3 = run.items.addPair("r", "a", "b", "base", "base");
             String[][] votes = {{"x", "a"}, {"y", "a"}, {"z", "b"}};   // item 1: x and y agree, z differs
-            for (String[] v : votes) run.labels.submit(v[0].equals("x") ? x : v[0].equals("y") ? y : z, new Labels.Submission("1" + v[0], i1, v[1], null, null, "t"));
-            run.labels.submit(x, new Labels.Submission("2x", i2, "tie", null, null, "t"));
-            run.labels.submit(y, new Labels.Submission("2y", i2, "bad", null, null, "t"));
-            run.labels.submit(x, new Labels.Submission("3x", i3, "b", null, null, "t"));   // labelled once: not shared
+            for (String[] v : votes) run.labels.submit(v[0].equals("x") ? x : v[0].equals("y") ? y : z, new Labels.Submission("1" + v[0], i1, v[1], null, null, "t"), 3);
+            run.labels.submit(x, new Labels.Submission("2x", i2, "tie", null, null, "t"), 3);
+            run.labels.submit(y, new Labels.Submission("2y", i2, "bad", null, null, "t"), 3);
+            run.labels.submit(x, new Labels.Submission("3x", i3, "b", null, null, "t"), 3);   // labelled once: not shared
             var all = run.stats.agreement();
             assertThat(all.getFirst()).isEqualTo(new LabelStats.Agreement("all", "all", 2, 4, 1));
             assertThat(all).contains(new LabelStats.Agreement("x", "y", 2, 2, 1), new LabelStats.Agreement("x", "z", 1, 1, 0));
