@@ -2,6 +2,7 @@ package dev.cria.cli;
 
 import dev.cria.serve.Accounts;
 import dev.cria.serve.ApiError;
+import dev.cria.serve.Limits;
 import dev.cria.serve.RunDir;
 import dev.cria.serve.Sampling;
 import dev.cria.serve.Server;
@@ -47,6 +48,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--top-p", defaultValue = "1.0", description = "Nucleus sampling mass of generated answers. Default: ${DEFAULT-VALUE}.")
     float topP;
 
+    @Option(names = "--connections-per-address", defaultValue = "32",
+            description = "Open connections one client address may hold (raise it for many people behind one NAT). Default: ${DEFAULT-VALUE}.")
+    int connectionsPerAddress;
+
     @Mixin
     RoundOptions round;
 
@@ -69,7 +74,13 @@ final class ServeCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) throw new CriaException("--port must be from 0 to 65535 (0 picks a free one): " + port);
         if (host.isBlank()) throw new CriaException("--host must be an address to bind, such as 127.0.0.1 or 0.0.0.0: '" + host + "'");
         if (labelsPerItem < 1) throw new CriaException("--labels-per-item must be at least 1: " + labelsPerItem);
-        return new Server.Settings(host, port, labelsPerItem, 16, new Sampling(maxNewTokens, temperature, topP, 0), round.config());
+        Limits defaults = Limits.defaults();
+        if (connectionsPerAddress < 1 || connectionsPerAddress > defaults.connections()) {
+            throw new CriaException("--connections-per-address must be from 1 to " + defaults.connections() + ": " + connectionsPerAddress);
+        }
+        var limits = new Limits(defaults.headerDeadline(), defaults.bodyDeadline(), defaults.idle(), connectionsPerAddress, defaults.connections(),
+                defaults.sendBufferBytes());
+        return new Server.Settings(host, port, labelsPerItem, 16, new Sampling(maxNewTokens, temperature, topP, 0), round.config()).withLimits(limits);
     }
 
     /** Blocks until Ctrl-C, or until this thread is interrupted (a test stopping the server it started). */

@@ -10,6 +10,7 @@ public final class ApiError extends RuntimeException {
     private final int status;
     private final String field;
     private final String code;
+    private long retryAfterSeconds;
 
     public ApiError(int status, String field, String message) {
         this(status, field, message, null);
@@ -37,6 +38,17 @@ public final class ApiError extends RuntimeException {
 
     public String field() {
         return field;
+    }
+
+    /** Asks the client to wait before it tries again (sent as {@code Retry-After}). */
+    public ApiError retryAfter(long seconds) {
+        this.retryAfterSeconds = seconds;
+        return this;
+    }
+
+    /** Seconds the client should wait, or 0 for no advice. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     /** The thrower's code, or the status's own. */

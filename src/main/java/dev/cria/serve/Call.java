@@ -190,6 +190,11 @@ public final class Call {
         return out;
     }
 
+    /** A header of the reply; call before the reply is sent. */
+    public void setHeader(String name, String value) {
+        response.getHeaders().put(name, value);
+    }
+
     public void setCookie(String name, String value, long maxAgeSeconds) {
         response.getHeaders().add("Set-Cookie", name + "=" + value + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + maxAgeSeconds);
     }
@@ -221,6 +226,7 @@ public final class Call {
     }
 
     public void error(ApiError e) {
+        if (e.retryAfterSeconds() > 0) setHeader("Retry-After", Long.toString(e.retryAfterSeconds()));
         var error = new LinkedHashMap<String, Object>();
         error.put("message", e.getMessage());
         error.put("type", e.type());

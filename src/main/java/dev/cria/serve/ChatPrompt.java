@@ -35,7 +35,7 @@ final class ChatPrompt {
                 throw ApiError.badField(at + ".role", "must be system, developer, user or assistant");
             }
             String text = text(content, at + ".content");
-            if (text.length() > MAX_CONTENT) throw ApiError.badField(at + ".content", "longer than " + MAX_CONTENT + " characters");
+            if (Fields.characters(text) > MAX_CONTENT) throw ApiError.badField(at + ".content", "longer than " + MAX_CONTENT + " characters");
             turns.add(new String[] {role.asText().equals("developer") ? "system" : role.asText(), text});
         }
         if (!turns.getLast()[0].equals("user")) throw ApiError.badField("messages", "the last message must be the user's");
@@ -70,7 +70,7 @@ final class ChatPrompt {
             if (!part.path("text").isTextual()) throw ApiError.badField(partAt + ".text", "must be a string");
             if (j > 0) joined.append('\n');
             joined.append(part.get("text").asText());
-            if (joined.length() > MAX_CONTENT) break;
+            if (Fields.characters(joined) > MAX_CONTENT) break;
         }
         return joined.toString();
     }

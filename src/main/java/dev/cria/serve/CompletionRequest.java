@@ -100,7 +100,7 @@ record CompletionRequest(boolean chat, String model, List<String> prompts, Integ
     private static String promptText(JsonNode p, String field) {
         if (!p.isTextual()) throw ApiError.badField(field, "must be a string");
         if (p.asText().isEmpty()) throw ApiError.badField(field, "is empty");
-        if (p.asText().length() > MAX_PROMPT) throw ApiError.badField(field, "longer than " + MAX_PROMPT + " characters");
+        if (Fields.characters(p.asText()) > MAX_PROMPT) throw ApiError.badField(field, "longer than " + MAX_PROMPT + " characters");
         return p.asText();
     }
 
@@ -116,7 +116,7 @@ record CompletionRequest(boolean chat, String model, List<String> prompts, Integ
 
     private static String stopText(JsonNode s, String field) {
         if (!s.isTextual() || s.asText().isEmpty()) throw ApiError.badField(field, "must be a non-empty string");
-        if (s.asText().length() > MAX_STOP_LENGTH) throw ApiError.badField(field, "longer than " + MAX_STOP_LENGTH + " characters");
+        if (Fields.characters(s.asText()) > MAX_STOP_LENGTH) throw ApiError.badField(field, "longer than " + MAX_STOP_LENGTH + " characters");
         return s.asText();
     }
 

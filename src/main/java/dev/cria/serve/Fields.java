@@ -37,8 +37,8 @@ public final class Fields {
     }
 
     /** Length as people count it: an emoji is one character, though two UTF-16 units of a Java string. */
-    static int characters(String s) {
-        return s.codePointCount(0, s.length());
+    static int characters(CharSequence s) {
+        return Character.codePointCount(s, 0, s.length());
     }
 
     public long longValue(String field) {

@@ -9,11 +9,23 @@ import java.util.stream.Collectors;
 
 /**
  * The items waiting to be labelled. An item is offered to a person who has not labelled it yet, until
- * {@code labelsPerItem} people have; items someone has started come first, so labellers overlap on
- * them and their agreement can be measured.
+ * {@code labelsPerItem} people have labelled it or hold it; items someone has started come first, so
+ * labellers overlap on them and their agreement can be measured.
+ *
+ * <p>Handing an item out claims it for that person for {@link #CLAIM_SECONDS}: while the claim lasts it
+ * counts towards the item's labels for everyone else. Without claims, people labelling at the same
+ * moment are all handed the same item, and all but the first few get a 409 for their work.
  */
 public final class Items {
     private static final String COLUMNS = "i.id, i.kind, i.prompt, i.answer_a, i.answer_b, i.model_a, i.model_b";
+    static final long CLAIM_SECONDS = 600;
+    /** Items open to user ?3: of kind ?1, fewer than ?2 labels plus other people's live claims (at time ?4), not labelled by ?3. */
+    private static final String OPEN = """
+             FROM items i
+             LEFT JOIN (SELECT item_id, count(*) AS n FROM labels GROUP BY item_id) c ON c.item_id = i.id
+             LEFT JOIN (SELECT item_id, count(*) AS n FROM claims WHERE user_id <> ?3 AND expires_at > ?4 GROUP BY item_id) h ON h.item_id = i.id
+            WHERE i.kind = ?1 AND coalesce(c.n, 0) + coalesce(h.n, 0) < ?2
+              AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.item_id = i.id AND l.user_id = ?3)""";
     private final Store store;
 
     public Items(Store store) {
@@ -34,22 +46,28 @@ public final class Items {
         return store.tx(db -> db.first("SELECT " + COLUMNS + " FROM items i WHERE i.id = ?", Items::item, id));
     }
 
-    /** The next item of this kind for this user, skipping {@code exclude} (items the page already holds); null when none is left. */
+    /**
+     * The next item of this kind for this user, skipping {@code exclude} (items the page already holds),
+     * and claims it for them; null when none is left.
+     */
     public Item next(User user, String kind, Collection<Long> exclude, int labelsPerItem) {
         String skip = exclude.isEmpty() ? "" : " AND i.id NOT IN (" + exclude.stream().map(String::valueOf).collect(Collectors.joining(",")) + ")";
-        return store.tx(db -> db.first("SELECT " + COLUMNS + """
-                 FROM items i LEFT JOIN (SELECT item_id, count(*) AS n FROM labels GROUP BY item_id) c ON c.item_id = i.id
-                WHERE i.kind = ? AND coalesce(c.n, 0) < ?
-                  AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.item_id = i.id AND l.user_id = ?)""" + skip + """
-                 ORDER BY coalesce(c.n, 0) > 0 DESC, i.id LIMIT 1""", Items::item, kind, labelsPerItem, user.id()));
+        long now = Instant.now().getEpochSecond();
+        return store.tx(db -> {
+            db.update("DELETE FROM claims WHERE expires_at <= ?", now);
+            Item item = db.first("SELECT " + COLUMNS + OPEN + skip + " ORDER BY coalesce(c.n, 0) + coalesce(h.n, 0) > 0 DESC, i.id LIMIT 1",
+                    Items::item, kind, labelsPerItem, user.id(), now);
+            if (item != null) {
+                db.update("INSERT INTO claims(item_id, user_id, expires_at) VALUES (?, ?, ?) ON CONFLICT(item_id, user_id) DO UPDATE SET expires_at = excluded.expires_at",
+                        item.id(), user.id(), now + CLAIM_SECONDS);
+            }
+            return item;
+        });
     }
 
     /** How many items of a kind {@code user} could still label. */
     public long remaining(User user, String kind, int labelsPerItem) {
-        return store.tx(db -> db.count("""
-                SELECT count(*) FROM items i LEFT JOIN (SELECT item_id, count(*) AS n FROM labels GROUP BY item_id) c ON c.item_id = i.id
-                WHERE i.kind = ? AND coalesce(c.n, 0) < ? AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.item_id = i.id AND l.user_id = ?)""",
-                kind, labelsPerItem, user.id()));
+        return store.tx(db -> db.count("SELECT count(*)" + OPEN, kind, labelsPerItem, user.id(), Instant.now().getEpochSecond()));
     }
 
     public long count(String kind) {

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  */
 final class LabelApi {
     private static final Pattern SUBMISSION_ID = Pattern.compile("[A-Za-z0-9._:-]{1," + Labels.MAX_SUBMISSION_ID + "}");
-    private static final int MAX_EXCLUDE = 50;
+    static final int MAX_EXCLUDE = 50;
     private final RunDir run;
     private final int labelsPerItem;
 

@@ -66,6 +66,7 @@ public final class Labels {
             }
             long id = db.insert("INSERT INTO labels(submission_id, item_id, user_id, choice, comment, edited, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     s.submissionId(), s.itemId(), user.id(), s.choice(), s.comment(), s.edited(), s.source(), Instant.now().toString());
+            db.update("DELETE FROM claims WHERE item_id = ? AND user_id = ?", s.itemId(), user.id());
             return new Submitted(db.first("SELECT " + COLUMNS + " FROM labels l JOIN users u ON u.id = l.user_id WHERE l.id = ?", Labels::label, id), false);
         });
     }

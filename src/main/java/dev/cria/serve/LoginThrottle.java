@@ -63,7 +63,7 @@ final class LoginThrottle {
 
     private static ApiError refusal(String what, Instant now, Instant until) {
         long seconds = (Duration.between(now, until).toMillis() + 999) / 1000;
-        return new ApiError(429, null, what + "; try again in " + seconds + " s", "rate_limited");
+        return new ApiError(429, null, what + "; try again in " + seconds + " s", "rate_limited").retryAfter(seconds);
     }
 
     synchronized void failed(String name, String address) {

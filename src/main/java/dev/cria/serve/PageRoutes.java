@@ -70,7 +70,15 @@ final class PageRoutes {
         if (name.length() > 32 || password.length() > 200) throw ApiError.badField(name.length() > 32 ? "name" : "password", "too long");
         name = name.strip();
         String address = call.remoteAddress();
-        throttle.check(name, address);
+        try {
+            throttle.check(name, address);
+        } catch (ApiError lockedOut) {
+            // a person at the form gets the form back with the reason, not a JSON body
+            call.setCookie(LOGIN_CSRF_COOKIE, sent, 3600);
+            call.setHeader("Retry-After", Long.toString(lockedOut.retryAfterSeconds()));
+            call.html(429, Pages.login(sent, "Not now: " + lockedOut.getMessage() + "."));
+            return;
+        }
         Accounts.Session session = run.accounts.login(name, password);
         if (session == null) {
             throttle.failed(name, address);

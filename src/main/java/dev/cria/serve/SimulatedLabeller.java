@@ -34,8 +34,11 @@ public final class SimulatedLabeller {
     /** Labels up to {@code max} items of a kind; returns how many it labelled. */
     public int label(String kind, int max) throws IOException, InterruptedException {
         int done = 0;
+        // items that filled up under another labeller between fetching and labelling; skipped, not fatal
+        var full = new java.util.ArrayDeque<Long>();
         while (done < max) {
-            JsonNode item = call("GET", "/api/next?kind=" + kind, null).get("item");
+            String exclude = full.isEmpty() ? "" : "&exclude=" + String.join(",", full.stream().map(String::valueOf).toList());
+            JsonNode item = call("GET", "/api/next?kind=" + kind + exclude, null).get("item");
             if (item == null || item.isNull()) break;
             String prompt = item.get("prompt").asText(), a = item.get("answer_a").asText();
             String choice;
@@ -45,8 +48,14 @@ public final class SimulatedLabeller {
             } else {
                 choice = annotator.score(prompt, a) >= upFrom ? "up" : "down";
             }
-            call("POST", "/api/labels", Map.of("submission_id", "sim-" + UUID.randomUUID(), "item_id", item.get("id").asLong(), "choice", choice));
-            done++;
+            long id = item.get("id").asLong();
+            try {
+                call("POST", "/api/labels", Map.of("submission_id", "sim-" + UUID.randomUUID(), "item_id", id, "choice", choice));
+                done++;
+            } catch (Conflict e) {
+                full.addLast(id);
+                if (full.size() > LabelApi.MAX_EXCLUDE) full.removeFirst();
+            }
         }
         return done;
     }
@@ -56,7 +65,15 @@ public final class SimulatedLabeller {
         if (body == null) request.GET();
         else request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 409) throw new Conflict(response.body());
         if (response.statusCode() >= 300) throw new IOException(method + " " + path + ": " + response.statusCode() + " " + response.body());
         return JSON.readTree(response.body());
+    }
+
+    /** A 409: the item is no longer open to this labeller. */
+    private static final class Conflict extends IOException {
+        Conflict(String message) {
+            super(message);
+        }
     }
 }

@@ -92,6 +92,12 @@ public final class Store implements AutoCloseable {
         "CREATE INDEX IF NOT EXISTS labels_by_user ON labels(user_id)",
         "CREATE INDEX IF NOT EXISTS items_by_prompt ON items(prompt)",
         """
+        CREATE TABLE IF NOT EXISTS claims(
+          item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+          user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+          expires_at INTEGER NOT NULL,
+          PRIMARY KEY (item_id, user_id))""",
+        """
         CREATE TABLE IF NOT EXISTS rounds(
           id INTEGER PRIMARY KEY,
           method TEXT NOT NULL,

@@ -66,7 +66,9 @@ class BrowserTest {
 
             WebDriver browser = chromium();
             try {
+                // the pages re-render as they poll, so an element found a moment ago may be gone: look again
                 var wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+                wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
                 signIn(browser, wait, f, f.alice);
                 wait.until(d -> d.findElement(By.id("answer-a")).getText().length() > 20);
                 screenshot(browser, "compare.png");

@@ -119,7 +119,7 @@ class ServeCliTest {
         Path runDir = tmp.resolve("flags");
         for (List<String> flags : List.of(List.of("--port", "99999"), List.of("--port", "-1"), List.of("--port", "65536"), List.of("--host", ""),
                 List.of("--labels-per-item", "0"), List.of("--temperature", "-1"), List.of("--top-p", "0"), List.of("--max-new-tokens", "0"),
-                List.of("--reward-steps", "0"), List.of("--ppo-prompts", "-2"))) {
+                List.of("--reward-steps", "0"), List.of("--ppo-prompts", "-2"), List.of("--connections-per-address", "0"))) {
             var args = new java.util.ArrayList<>(List.of("serve", "--model", model.toString(), "--run", runDir.toString()));
             args.addAll(flags);
             Run r = run(args.toArray(String[]::new));
