@@ -269,6 +269,14 @@ class ServerApiTest {
         assertThat(alice.post("/api/labels", Map.of("submission_id", "bad id!", "item_id", item, "choice", "a")).field()).isEqualTo("submission_id");
         assertThat(alice.post("/api/labels", Map.of("submission_id", "c5", "item_id", 999_999, "choice", "a")).status()).isEqualTo(404);
         assertThat(alice.postRaw("/api/labels", "{not json", false).field()).isEqualTo("body");
+        var trailing = alice.postRaw("/api/labels", "{\"submission_id\":\"t1\",\"item_id\":" + item + ",\"choice\":\"a\"} xyz", false);
+        assertThat(trailing.status()).as("one JSON value and nothing after it").isEqualTo(400);
+        assertThat(trailing.field()).isEqualTo("body");
+        var form = alice.send(alice.auth(HttpRequest.newBuilder(alice.uri("/api/labels"))).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"submission_id\":\"t2\",\"item_id\":" + item + ",\"choice\":\"a\"}")));
+        assertThat(form.status()).isEqualTo(415);
+        assertThat(form.json().get("error").get("code").asText()).isEqualTo("unsupported_media_type");
+        assertThat(alice.get("/api/labels").body()).doesNotContain("\"t1\"").doesNotContain("\"t2\"");
         assertThat(alice.get("/api/next?kind=triple").field()).isEqualTo("kind");
         assertThat(alice.get("/api/next?exclude=1,x").field()).isEqualTo("exclude");
         assertThat(alice.get("/api/nowhere").status()).isEqualTo(404);
