@@ -8,6 +8,7 @@ import dev.cria.checkpoint.TrainingState;
 import dev.cria.io.TensorData;
 import dev.cria.model.Llama;
 import dev.cria.tokenizer.Tokenizer;
+import dev.cria.train.AdamW;
 import dev.cria.train.ProgressBar;
 import dev.cria.train.StopSignal;
 import dev.cria.train.TrainingLoop;
@@ -46,7 +47,7 @@ public final class DpoTrainer {
         int pad = tokenizer.padId();
         var objective = new PreferenceObjective(policy, config, pad, train, referenceSums(policy, reference, train, pad),
                 val, referenceSums(policy, reference, val, pad));
-        var settings = new TrainingLoop.Settings("dpo", config.steps(), config.schedule(), config.gradClip(), 0.9, 0.95,
+        var settings = new TrainingLoop.Settings("dpo", config.steps(), config.schedule(), config.gradClip(), AdamW.BETA1, AdamW.BETA2,
                 config.weightDecay(), config.evalEvery(), config.saveEvery(), List.of(
                 new TrainingLoop.Plot(LOSS_PLOT, "Cria DPO", config.loss().name() + " loss", List.of("train/loss", "eval/loss")),
                 new TrainingLoop.Plot(PLOT, "Cria DPO", "implicit reward", List.of("rewards/chosen", "rewards/rejected", "rewards/margins"))));

@@ -8,6 +8,7 @@ import dev.cria.io.AtomicFiles;
 import dev.cria.io.TensorData;
 import dev.cria.model.Llama;
 import dev.cria.tokenizer.Tokenizer;
+import dev.cria.train.AdamW;
 import dev.cria.train.StopSignal;
 import dev.cria.train.TrainingLoop;
 import dev.cria.util.CriaException;
@@ -49,7 +50,7 @@ public final class RewardTrainer {
         this.train = train;
         this.runDir = runDir;
         this.pad = tokenizer.padId();
-        var settings = new TrainingLoop.Settings("reward", config.steps(), config.schedule(), config.gradClip(), 0.9, 0.95,
+        var settings = new TrainingLoop.Settings("reward", config.steps(), config.schedule(), config.gradClip(), AdamW.BETA1, AdamW.BETA2,
                 config.weightDecay(), config.evalEvery(), config.saveEvery(), List.of(
                 new TrainingLoop.Plot(LOSS_PLOT, "Cria reward model", "Bradley–Terry loss", List.of("train/loss", "eval/loss")),
                 new TrainingLoop.Plot(PLOT, "Cria reward model", "pairwise accuracy", List.of("train/accuracy", "eval/accuracy"))));

@@ -55,4 +55,132 @@ public record RlConfig(Estimator estimator, int iterations, int prompts, int sam
     private static void positive(String flag, int value) {
         if (value <= 0) throw new CriaException(flag + " must be positive: " + value);
     }
+
+    /**
+     * The one place RL's defaults live: the command-line flags, the web app's rounds and the demo all
+     * start from here. PPO samples one answer per prompt; the critic-free estimators compare a group of 4.
+     */
+    public static RlConfig defaults(Estimator estimator) {
+        return new RlConfig(estimator, 50, 16, estimator.needsCritic() ? 1 : 4, 256, 1f, 3e-4, 2, 2, 0.2, 0.2, 0.1, 1.0, 0.95, 0.05, 0,
+                10000, 1.0, 0, 1.0, 10, 10, 1);
+    }
+
+    /** A copy of these settings to change by name; {@link Builder#build} validates the result. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Settings changed by name, starting from {@link #defaults} or another config. */
+    public static final class Builder {
+        private Estimator estimator;
+        private int iterations;
+        private int prompts;
+        private int samplesPerPrompt;
+        private int maxNewTokens;
+        private float temperature;
+        private double lr;
+        private int epochs;
+        private int minibatches;
+        private double clipRange;
+        private double clipRangeValue;
+        private double vfCoef;
+        private double gamma;
+        private double lambda;
+        private double klCoef;
+        private double klTarget;
+        private double klHorizon;
+        private double missingEosPenalty;
+        private double rewardClip;
+        private double gradClip;
+        private double maxRatio;
+        private int saveEvery;
+        private long seed;
+
+        private Builder(RlConfig c) {
+            estimator = c.estimator;
+            iterations = c.iterations;
+            prompts = c.prompts;
+            samplesPerPrompt = c.samplesPerPrompt;
+            maxNewTokens = c.maxNewTokens;
+            temperature = c.temperature;
+            lr = c.lr;
+            epochs = c.epochs;
+            minibatches = c.minibatches;
+            clipRange = c.clipRange;
+            clipRangeValue = c.clipRangeValue;
+            vfCoef = c.vfCoef;
+            gamma = c.gamma;
+            lambda = c.lambda;
+            klCoef = c.klCoef;
+            klTarget = c.klTarget;
+            klHorizon = c.klHorizon;
+            missingEosPenalty = c.missingEosPenalty;
+            rewardClip = c.rewardClip;
+            gradClip = c.gradClip;
+            maxRatio = c.maxRatio;
+            saveEvery = c.saveEvery;
+            seed = c.seed;
+        }
+
+        public Builder iterations(int iterations) {
+            this.iterations = iterations;
+            return this;
+        }
+
+        public Builder prompts(int prompts) {
+            this.prompts = prompts;
+            return this;
+        }
+
+        public Builder samplesPerPrompt(int samplesPerPrompt) {
+            this.samplesPerPrompt = samplesPerPrompt;
+            return this;
+        }
+
+        public Builder maxNewTokens(int maxNewTokens) {
+            this.maxNewTokens = maxNewTokens;
+            return this;
+        }
+
+        public Builder temperature(float temperature) {
+            this.temperature = temperature;
+            return this;
+        }
+
+        public Builder lr(double lr) {
+            this.lr = lr;
+            return this;
+        }
+
+        public Builder klCoef(double klCoef) {
+            this.klCoef = klCoef;
+            return this;
+        }
+
+        public Builder klTarget(double klTarget) {
+            this.klTarget = klTarget;
+            return this;
+        }
+
+        public Builder missingEosPenalty(double missingEosPenalty) {
+            this.missingEosPenalty = missingEosPenalty;
+            return this;
+        }
+
+        public Builder saveEvery(int saveEvery) {
+            this.saveEvery = saveEvery;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public RlConfig build() {
+            return new RlConfig(estimator, iterations, prompts, samplesPerPrompt, maxNewTokens, temperature, lr, epochs, minibatches,
+                    clipRange, clipRangeValue, vfCoef, gamma, lambda, klCoef, klTarget, klHorizon, missingEosPenalty, rewardClip,
+                    gradClip, maxRatio, saveEvery, seed);
+        }
+    }
 }

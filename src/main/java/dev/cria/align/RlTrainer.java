@@ -95,8 +95,9 @@ public final class RlTrainer {
         this.prompts = prompts;
         this.config = config;
         this.runDir = runDir;
-        this.policyOptimizer = new AdamW(policy.trainableParameters(), 0.9f, 0.95f, 1e-8f, 0f);
-        this.criticOptimizer = this.critic == null ? null : new AdamW(this.critic.trainableParameters(), 0.9f, 0.95f, 1e-8f, 0f);
+        this.policyOptimizer = new AdamW(policy.trainableParameters(), (float) AdamW.BETA1, (float) AdamW.BETA2, AdamW.EPS, 0f);
+        this.criticOptimizer = this.critic == null ? null : new AdamW(this.critic.trainableParameters(), (float) AdamW.BETA1, (float) AdamW.BETA2,
+                AdamW.EPS, 0f);
         this.kl = config.klTarget() > 0 ? new AdaptiveKlController(config.klCoef(), config.klTarget(), config.klHorizon())
                 : new FixedKlController(config.klCoef());
         this.rng = new Rng(config.seed() ^ 0x9E1L);

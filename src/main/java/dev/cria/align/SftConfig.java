@@ -30,4 +30,78 @@ public record SftConfig(int batchSize, int steps, double lr, int warmupSteps, do
     public LrSchedule schedule() {
         return new LrSchedule(lr, lr / 10, warmupSteps, steps);
     }
+
+    /** The one place SFT's defaults live; the command line, the web app and the demo start from here. */
+    public static SftConfig defaults() {
+        return new SftConfig(8, 200, 1e-3, 10, 0, 1, 50, 100, 1);
+    }
+
+    /** A copy of these settings to change by name; {@link Builder#build} validates the result. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Settings changed by name, starting from {@link #defaults} or another config. */
+    public static final class Builder {
+        private int batchSize;
+        private int steps;
+        private double lr;
+        private int warmupSteps;
+        private double weightDecay;
+        private double gradClip;
+        private int evalEvery;
+        private int saveEvery;
+        private long seed;
+
+        private Builder(SftConfig c) {
+            batchSize = c.batchSize;
+            steps = c.steps;
+            lr = c.lr;
+            warmupSteps = c.warmupSteps;
+            weightDecay = c.weightDecay;
+            gradClip = c.gradClip;
+            evalEvery = c.evalEvery;
+            saveEvery = c.saveEvery;
+            seed = c.seed;
+        }
+
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        public Builder steps(int steps) {
+            this.steps = steps;
+            return this;
+        }
+
+        public Builder lr(double lr) {
+            this.lr = lr;
+            return this;
+        }
+
+        public Builder warmupSteps(int warmupSteps) {
+            this.warmupSteps = warmupSteps;
+            return this;
+        }
+
+        public Builder evalEvery(int evalEvery) {
+            this.evalEvery = evalEvery;
+            return this;
+        }
+
+        public Builder saveEvery(int saveEvery) {
+            this.saveEvery = saveEvery;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public SftConfig build() {
+            return new SftConfig(batchSize, steps, lr, warmupSteps, weightDecay, gradClip, evalEvery, saveEvery, seed);
+        }
+    }
 }

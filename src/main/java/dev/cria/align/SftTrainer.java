@@ -7,6 +7,7 @@ import dev.cria.checkpoint.TrainingState;
 import dev.cria.io.TensorData;
 import dev.cria.model.Llama;
 import dev.cria.tokenizer.Tokenizer;
+import dev.cria.train.AdamW;
 import dev.cria.train.StopSignal;
 import dev.cria.train.TrainingLoop;
 import dev.cria.util.CriaException;
@@ -36,7 +37,7 @@ public final class SftTrainer {
             }
         }
         if (tokenizer.padId() == tokenizer.eosId()) throw new CriaException("the tokenizer's pad id equals its eos id; SFT needs them distinct");
-        var settings = new TrainingLoop.Settings("sft", config.steps(), config.schedule(), config.gradClip(), 0.9, 0.95,
+        var settings = new TrainingLoop.Settings("sft", config.steps(), config.schedule(), config.gradClip(), AdamW.BETA1, AdamW.BETA2,
                 config.weightDecay(), config.evalEvery(), config.saveEvery(),
                 List.of(new TrainingLoop.Plot(LOSS_PLOT, "Cria supervised fine-tuning", "loss on response tokens", List.of("train/loss", "val/loss"))));
         var runConfig = JSON.createObjectNode();

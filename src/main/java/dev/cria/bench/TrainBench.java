@@ -31,7 +31,7 @@ public final class TrainBench {
 
     public static Result run(LlamaConfig config, int B, int T, int steps, int warmup) {
         Llama model = Llama.initialize(config, new Rng(0));
-        var optimizer = new AdamW(model.parameters(), 0.9f, 0.95f, 1e-8f, 0.1f);
+        var optimizer = new AdamW(model.parameters(), (float) AdamW.BETA1, (float) AdamW.BETA2, AdamW.EPS, 0.1f);
         var params = model.parameters().values();
         Rng rng = new Rng(1);
         int[] inputs = new int[B * T], targets = new int[B * T];

@@ -1,37 +1,41 @@
 package dev.cria.cli;
 
+import dev.cria.align.SftConfig;
 import dev.cria.model.LlamaConfig;
 import dev.cria.util.CriaException;
 import picocli.CommandLine.Option;
 
 /** Optimisation flags shared by the alignment commands. */
 final class AlignOptions {
-    @Option(names = "--steps", defaultValue = "200", description = "Optimizer steps. Default: ${DEFAULT-VALUE}.")
-    int steps;
+    /** The flags start from the trainers' own defaults (SFT's; the reward model and DPO share them). */
+    private static final SftConfig DEFAULTS = SftConfig.defaults();
 
-    @Option(names = "--batch", defaultValue = "8", description = "Examples (or pairs) per step. Default: ${DEFAULT-VALUE}.")
-    int batch;
+    @Option(names = "--steps", description = "Optimizer steps. Default: ${DEFAULT-VALUE}.")
+    int steps = DEFAULTS.steps();
 
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
-    double lr;
+    @Option(names = "--batch", description = "Examples (or pairs) per step. Default: ${DEFAULT-VALUE}.")
+    int batch = DEFAULTS.batchSize();
 
-    @Option(names = "--warmup", defaultValue = "10", description = "Warmup steps. Default: ${DEFAULT-VALUE}.")
-    int warmup;
+    @Option(names = "--lr", description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
+    double lr = DEFAULTS.lr();
 
-    @Option(names = "--weight-decay", defaultValue = "0.0", description = "AdamW weight decay. Default: ${DEFAULT-VALUE}.")
-    double weightDecay;
+    @Option(names = "--warmup", description = "Warmup steps. Default: ${DEFAULT-VALUE}.")
+    int warmup = DEFAULTS.warmupSteps();
 
-    @Option(names = "--grad-clip", defaultValue = "1.0", description = "Global gradient-norm clip, 0 = off. Default: ${DEFAULT-VALUE}.")
-    double gradClip;
+    @Option(names = "--weight-decay", description = "AdamW weight decay. Default: ${DEFAULT-VALUE}.")
+    double weightDecay = DEFAULTS.weightDecay();
 
-    @Option(names = "--eval-every", defaultValue = "50", description = "Steps between held-out evaluations. Default: ${DEFAULT-VALUE}.")
-    int evalEvery;
+    @Option(names = "--grad-clip", description = "Global gradient-norm clip, 0 = off. Default: ${DEFAULT-VALUE}.")
+    double gradClip = DEFAULTS.gradClip();
 
-    @Option(names = "--save-every", defaultValue = "100", description = "Steps between checkpoints. Default: ${DEFAULT-VALUE}.")
-    int saveEvery;
+    @Option(names = "--eval-every", description = "Steps between held-out evaluations. Default: ${DEFAULT-VALUE}.")
+    int evalEvery = DEFAULTS.evalEvery();
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed. Default: ${DEFAULT-VALUE}.")
-    long seed;
+    @Option(names = "--save-every", description = "Steps between checkpoints. Default: ${DEFAULT-VALUE}.")
+    int saveEvery = DEFAULTS.saveEvery();
+
+    @Option(names = "--seed", description = "Seed. Default: ${DEFAULT-VALUE}.")
+    long seed = DEFAULTS.seed();
 
     @Option(names = "--max-len", defaultValue = "0",
             description = "Longest prompt + response in tokens; longer responses lose their end, eos included. Default: the model's context.")

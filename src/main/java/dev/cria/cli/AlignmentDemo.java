@@ -5,7 +5,6 @@ import dev.cria.align.DpoTrainer;
 import dev.cria.align.SampledPairs;
 import dev.cria.align.Estimator;
 import dev.cria.align.Judge;
-import dev.cria.align.PreferenceLoss;
 import dev.cria.align.RewardConfig;
 import dev.cria.align.RewardTrainer;
 import dev.cria.align.RlConfig;
@@ -58,7 +57,7 @@ final class AlignmentDemo {
         var sft = AlignData.split(data.sft(4000), 0.05);
         Path sftDir = out.resolve("sft");
         var sftResult = new SftTrainer(pretrained, tokenizer, AlignData.tokenizeSft(tokenizer, sft.train(), maxLen),
-                AlignData.tokenizeSft(tokenizer, sft.val(), maxLen), new SftConfig(16, steps(500), 1e-3, 20, 0, 1, 0, 0, seed), sftDir)
+                AlignData.tokenizeSft(tokenizer, sft.val(), maxLen), SftConfig.defaults().toBuilder().batchSize(16).steps(steps(500)).warmupSteps(20).evalEvery(0).saveEvery(0).seed(seed).build(), sftDir)
                 .run(StopSignal.manual());
         System.out.printf("SFT: validation loss on responses %.3f%n", sftResult.metric("val/loss"));
 
@@ -67,7 +66,7 @@ final class AlignmentDemo {
         Path rmDir = out.resolve("reward");
         Llama rm = ModelDirectory.load(sftDir).model();
         var rmResult = new RewardTrainer(rm, tokenizer, AlignData.tokenizePairs(tokenizer, pairs.train(), maxLen),
-                AlignData.tokenizePairs(tokenizer, pairs.val(), maxLen), new RewardConfig(16, steps(500), 1e-3, 20, 0, 1, 0, 0.01, 0, 0, seed), rmDir)
+                AlignData.tokenizePairs(tokenizer, pairs.val(), maxLen), RewardConfig.defaults().toBuilder().batchSize(16).steps(steps(500)).warmupSteps(20).evalEvery(0).saveEvery(0).seed(seed).build(), rmDir)
                 .run(StopSignal.manual());
         System.out.printf("reward model: held-out accuracy %.3f, mean margin %.3f%n", rmResult.metric("eval/accuracy"), rmResult.metric("eval/margin"));
 
@@ -78,8 +77,7 @@ final class AlignmentDemo {
         for (PromptExample p : data.prompts(400)) prompts.add(new RlTrainer.Prompt(p.prompt(), ChatTemplate.promptTokens(tokenizer, p.prompt())));
         Path ppoDir = out.resolve("ppo");
         Llama policy = ModelDirectory.load(sftDir).model();
-        var rlConfig = new RlConfig(new Estimator.Ppo(), steps(30), 16, 1, 256, 1f, 1e-4, 2, 2, 0.2, 0.2, 0.1, 1.0, 0.95, 0.05, 0, 10000,
-                1.0, 0, 1.0, 10, 0, seed);
+        var rlConfig = RlConfig.defaults(new Estimator.Ppo()).toBuilder().iterations(steps(30)).lr(1e-4).saveEvery(0).seed(seed).build();
         var ppoLast = new RlTrainer(policy, ModelDirectory.load(sftDir).model(), rmLoaded.model(), tokenizer,
                 new RewardModelReward(rmLoaded.model(), rmLoaded.tokenizer(), tokenizer, stats[0], stats[1]), prompts, rlConfig, ppoDir)
                 .run(StopSignal.manual());
@@ -94,7 +92,7 @@ final class AlignmentDemo {
         var bar = new ProgressBar("answers", 0, 4L * dpoPrompts.size());
         var ownPairs = SampledPairs.generate(dpoPolicy, tokenizer, dpoPrompts, 4, 256, 1f, seed, done -> bar.update(done, "")).pairs();
         new DpoTrainer(dpoPolicy, ModelDirectory.load(sftDir).model(), tokenizer, AlignData.tokenizePairs(tokenizer, ownPairs, maxLen),
-                List.of(), new DpoConfig(dpoBatch, dpoSteps, 1e-4, 10, 0, 1, 0.1, new PreferenceLoss.Sigmoid(0), 1, 0, 0, seed), dpoDir)
+                List.of(), DpoConfig.defaults().toBuilder().batchSize(dpoBatch).steps(dpoSteps).lr(1e-4).warmupSteps(10).rpoAlpha(1).evalEvery(0).saveEvery(0).seed(seed).build(), dpoDir)
                 .run(StopSignal.manual());
 
         System.out.println("\n== 10. report: held-out prompts judged by the simulated annotator");

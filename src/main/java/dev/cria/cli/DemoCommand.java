@@ -106,8 +106,8 @@ final class DemoCommand implements Callable<Integer> {
         if (seqLen > LlamaConfig.tiny().maxSeqLen()) {
             throw new dev.cria.util.CriaException("--seq-len must be at most the tiny model's " + LlamaConfig.tiny().maxSeqLen() + ": " + seqLen);
         }
-        return new PretrainConfig(batch, seqLen, 1, steps, 3e-3, 3e-4, Math.min(50, steps / 10), 0.1, 0.9, 0.95, 1.0,
-                Math.max(1, steps / 6), 20, 0, seed);
+        return PretrainConfig.defaults().toBuilder().batchSize(batch).seqLen(seqLen).steps(steps).warmupSteps(Math.min(50, steps / 10))
+                .evalEvery(Math.max(1, steps / 6)).saveEvery(0).seed(seed).build();
     }
 
     private void printSamples(String when, Llama model, Tokenizer tokenizer) {

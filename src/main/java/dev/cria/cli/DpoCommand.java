@@ -36,8 +36,8 @@ final class DpoCommand implements Callable<Integer> {
     @Option(names = "--pairs", defaultValue = "2000", description = "Built-in pairs when no --data. Default: ${DEFAULT-VALUE}.")
     int pairs;
 
-    @Option(names = "--beta", defaultValue = "0.1", description = "β, the strength of the pull to the reference. Default: ${DEFAULT-VALUE}.")
-    double beta;
+    @Option(names = "--beta", description = "β, the strength of the pull to the reference. Default: ${DEFAULT-VALUE}.")
+    double beta = DpoConfig.defaults().beta();
 
     @Option(names = "--loss", defaultValue = "sigmoid", description = "sigmoid, ipo or hinge. Default: ${DEFAULT-VALUE}.")
     String loss;
@@ -45,10 +45,10 @@ final class DpoCommand implements Callable<Integer> {
     @Option(names = "--label-smoothing", defaultValue = "0.0", description = "Label smoothing of the sigmoid loss. Default: ${DEFAULT-VALUE}.")
     double labelSmoothing;
 
-    @Option(names = "--rpo-alpha", defaultValue = "0", description = {"Weight of an extra loss: the chosen answers' mean token NLL (RPO,"
+    @Option(names = "--rpo-alpha", description = {"Weight of an extra loss: the chosen answers' mean token NLL (RPO,"
             + " TRL's rpo_alpha). It keeps DPO from making the chosen answers less likely along with the rejected ones. 0 = plain DPO."
             + " Default: ${DEFAULT-VALUE}."})
-    double rpoAlpha;
+    double rpoAlpha = DpoConfig.defaults().rpoAlpha();
 
     @Mixin
     AlignOptions options;

@@ -1,5 +1,6 @@
 package dev.cria.cli;
 
+import dev.cria.align.RlConfig;
 import dev.cria.align.Estimator;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -14,8 +15,8 @@ final class GrpoCommand extends RlCommand implements Callable<Integer> {
     @Option(names = "--estimator", defaultValue = "grpo", description = "grpo, rloo or reinforce. Default: ${DEFAULT-VALUE}.")
     String estimator;
 
-    @Option(names = {"-k", "--samples-per-prompt"}, defaultValue = "4", description = "Completions per prompt. Default: ${DEFAULT-VALUE}.")
-    int samplesPerPrompt;
+    @Option(names = {"-k", "--samples-per-prompt"}, description = "Completions per prompt. Default: ${DEFAULT-VALUE}.")
+    int samplesPerPrompt = RlConfig.defaults(new Estimator.Grpo()).samplesPerPrompt();
 
     @Override
     public Integer call() {

@@ -42,11 +42,11 @@ final class RewardCommand implements Callable<Integer> {
                     "check of the story's animal and name against the prompt is kept while the other flaws are learned. Default: ${DEFAULT-VALUE}."})
     int requestChecks;
 
-    @Option(names = "--margin", defaultValue = "0.0", description = "Required score margin in the loss. Default: ${DEFAULT-VALUE}.")
-    double margin;
+    @Option(names = "--margin", description = "Required score margin in the loss. Default: ${DEFAULT-VALUE}.")
+    double margin = RewardConfig.defaults().margin();
 
-    @Option(names = "--center-coef", defaultValue = "0.01", description = "Weight of the centring term mean((r_c + r_r)²). Default: ${DEFAULT-VALUE}.")
-    double centerCoef;
+    @Option(names = "--center-coef", description = "Weight of the centring term mean((r_c + r_r)²). Default: ${DEFAULT-VALUE}.")
+    double centerCoef = RewardConfig.defaults().centeringCoef();
 
     @Mixin
     AlignOptions options;

@@ -6,68 +6,71 @@ import picocli.CommandLine.Option;
 
 /** Flags of the RL commands (ppo, grpo), named after TRL's settings where TRL has them. */
 final class RlOptions {
-    @Option(names = "--iterations", defaultValue = "50", description = "Rollout-and-update rounds. Default: ${DEFAULT-VALUE}.")
-    int iterations;
+    /** The flags start from RL's own defaults (the estimator does not change these). */
+    private static final RlConfig DEFAULTS = RlConfig.defaults(new Estimator.Ppo());
 
-    @Option(names = "--prompts-per-round", defaultValue = "16", description = "Prompts per round. Default: ${DEFAULT-VALUE}.")
-    int promptsPerRound;
+    @Option(names = "--iterations", description = "Rollout-and-update rounds. Default: ${DEFAULT-VALUE}.")
+    int iterations = DEFAULTS.iterations();
 
-    @Option(names = "--max-new-tokens", defaultValue = "256", description = "Response length limit. Default: ${DEFAULT-VALUE}.")
-    int maxNewTokens;
+    @Option(names = "--prompts-per-round", description = "Prompts per round. Default: ${DEFAULT-VALUE}.")
+    int promptsPerRound = DEFAULTS.prompts();
 
-    @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature, also applied to every log-prob. Default: ${DEFAULT-VALUE}.")
-    float temperature;
+    @Option(names = "--max-new-tokens", description = "Response length limit. Default: ${DEFAULT-VALUE}.")
+    int maxNewTokens = DEFAULTS.maxNewTokens();
 
-    @Option(names = "--lr", defaultValue = "3e-4", description = "Learning rate. Default: ${DEFAULT-VALUE}.")
-    double lr;
+    @Option(names = "--temperature", description = "Sampling temperature, also applied to every log-prob. Default: ${DEFAULT-VALUE}.")
+    float temperature = DEFAULTS.temperature();
 
-    @Option(names = "--epochs", defaultValue = "2", description = "PPO epochs per round. Default: ${DEFAULT-VALUE}.")
-    int epochs;
+    @Option(names = "--lr", description = "Learning rate. Default: ${DEFAULT-VALUE}.")
+    double lr = DEFAULTS.lr();
 
-    @Option(names = "--minibatches", defaultValue = "2", description = "Minibatches per epoch. Default: ${DEFAULT-VALUE}.")
-    int minibatches;
+    @Option(names = "--epochs", description = "PPO epochs per round. Default: ${DEFAULT-VALUE}.")
+    int epochs = DEFAULTS.epochs();
 
-    @Option(names = "--clip-range", defaultValue = "0.2", description = "ε of the clipped surrogate. Default: ${DEFAULT-VALUE}.")
-    double clipRange;
+    @Option(names = "--minibatches", description = "Minibatches per epoch. Default: ${DEFAULT-VALUE}.")
+    int minibatches = DEFAULTS.minibatches();
 
-    @Option(names = "--clip-range-value", defaultValue = "0.2", description = "ε of the clipped value loss. Default: ${DEFAULT-VALUE}.")
-    double clipRangeValue;
+    @Option(names = "--clip-range", description = "ε of the clipped surrogate. Default: ${DEFAULT-VALUE}.")
+    double clipRange = DEFAULTS.clipRange();
 
-    @Option(names = "--vf-coef", defaultValue = "0.1", description = "Weight of the value loss. Default: ${DEFAULT-VALUE}.")
-    double vfCoef;
+    @Option(names = "--clip-range-value", description = "ε of the clipped value loss. Default: ${DEFAULT-VALUE}.")
+    double clipRangeValue = DEFAULTS.clipRangeValue();
 
-    @Option(names = "--gamma", defaultValue = "1.0", description = "GAE discount γ. Default: ${DEFAULT-VALUE}.")
-    double gamma;
+    @Option(names = "--vf-coef", description = "Weight of the value loss. Default: ${DEFAULT-VALUE}.")
+    double vfCoef = DEFAULTS.vfCoef();
 
-    @Option(names = "--lam", defaultValue = "0.95", description = "GAE λ. Default: ${DEFAULT-VALUE}.")
-    double lambda;
+    @Option(names = "--gamma", description = "GAE discount γ. Default: ${DEFAULT-VALUE}.")
+    double gamma = DEFAULTS.gamma();
 
-    @Option(names = "--kl-coef", defaultValue = "0.05", description = "Initial β of the KL penalty (GRPO: weight of the k3 term). Default: ${DEFAULT-VALUE}.")
-    double klCoef;
+    @Option(names = "--lam", description = "GAE λ. Default: ${DEFAULT-VALUE}.")
+    double lambda = DEFAULTS.lambda();
 
-    @Option(names = "--kl-target", defaultValue = "0", description = "Target KL of the adaptive controller; 0 keeps β fixed. Default: ${DEFAULT-VALUE}.")
-    double klTarget;
+    @Option(names = "--kl-coef", description = "Initial β of the KL penalty (GRPO: weight of the k3 term). Default: ${DEFAULT-VALUE}.")
+    double klCoef = DEFAULTS.klCoef();
 
-    @Option(names = "--kl-horizon", defaultValue = "10000", description = "Horizon of the adaptive KL controller. Default: ${DEFAULT-VALUE}.")
-    double klHorizon;
+    @Option(names = "--kl-target", description = "Target KL of the adaptive controller; 0 keeps β fixed. Default: ${DEFAULT-VALUE}.")
+    double klTarget = DEFAULTS.klTarget();
 
-    @Option(names = "--missing-eos-penalty", defaultValue = "1.0", description = "Subtracted from a response that never emitted eos. Default: ${DEFAULT-VALUE}.")
-    double missingEosPenalty;
+    @Option(names = "--kl-horizon", description = "Horizon of the adaptive KL controller. Default: ${DEFAULT-VALUE}.")
+    double klHorizon = DEFAULTS.klHorizon();
 
-    @Option(names = "--reward-clip", defaultValue = "0", description = "Clip scores to ±this; 0 = off. Default: ${DEFAULT-VALUE}.")
-    double rewardClip;
+    @Option(names = "--missing-eos-penalty", description = "Subtracted from a response that never emitted eos. Default: ${DEFAULT-VALUE}.")
+    double missingEosPenalty = DEFAULTS.missingEosPenalty();
 
-    @Option(names = "--grad-clip", defaultValue = "1.0", description = "Global gradient-norm clip per model. Default: ${DEFAULT-VALUE}.")
-    double gradClip;
+    @Option(names = "--reward-clip", description = "Clip scores to ±this; 0 = off. Default: ${DEFAULT-VALUE}.")
+    double rewardClip = DEFAULTS.rewardClip();
 
-    @Option(names = "--max-ratio", defaultValue = "10", description = "Skip a minibatch whose mean policy ratio exceeds this. Default: ${DEFAULT-VALUE}.")
-    double maxRatio;
+    @Option(names = "--grad-clip", description = "Global gradient-norm clip per model. Default: ${DEFAULT-VALUE}.")
+    double gradClip = DEFAULTS.gradClip();
 
-    @Option(names = "--save-every", defaultValue = "10", description = "Rounds between checkpoints. Default: ${DEFAULT-VALUE}.")
-    int saveEvery;
+    @Option(names = "--max-ratio", description = "Skip a minibatch whose mean policy ratio exceeds this. Default: ${DEFAULT-VALUE}.")
+    double maxRatio = DEFAULTS.maxRatio();
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed. Default: ${DEFAULT-VALUE}.")
-    long seed;
+    @Option(names = "--save-every", description = "Rounds between checkpoints. Default: ${DEFAULT-VALUE}.")
+    int saveEvery = DEFAULTS.saveEvery();
+
+    @Option(names = "--seed", description = "Seed. Default: ${DEFAULT-VALUE}.")
+    long seed = DEFAULTS.seed();
 
     RlConfig config(Estimator estimator, int samplesPerPrompt) {
         return new RlConfig(estimator, iterations, promptsPerRound, samplesPerPrompt, maxNewTokens, temperature, lr, epochs, minibatches,

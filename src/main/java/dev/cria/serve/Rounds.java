@@ -6,7 +6,6 @@ import dev.cria.align.DpoConfig;
 import dev.cria.align.DpoTrainer;
 import dev.cria.align.Estimator;
 import dev.cria.align.Judge;
-import dev.cria.align.PreferenceLoss;
 import dev.cria.align.PreferencePair;
 import dev.cria.align.RewardConfig;
 import dev.cria.align.RewardTrainer;
@@ -106,7 +105,8 @@ public final class Rounds {
     private Path ppo(RoundConfig c, Llama rewardModel, Path beforeDir, Tokenizer tokenizer, List<PreferencePair> train, List<PreferencePair> heldOut,
                      Path dir, ObjectNode figures) {
         Path rewardDir = dir.resolve("reward");
-        var rewardConfig = new RewardConfig(c.rewardBatch(), c.rewardSteps(), c.rewardLr(), c.rewardSteps() / 10, 0, 1.0, 0, 0.01, 0, 0, c.seed());
+        var rewardConfig = RewardConfig.defaults().toBuilder().batchSize(c.rewardBatch()).steps(c.rewardSteps()).lr(c.rewardLr())
+                .warmupSteps(c.rewardSteps() / 10).evalEvery(0).saveEvery(0).seed(c.seed()).build();
         TrainingLoop.Result rm = new RewardTrainer(rewardModel, tokenizer, train, heldOut, rewardConfig, rewardDir).run(StopSignal.manual());
         figures.put("reward_loss", rm.trainLoss());
         if (!heldOut.isEmpty()) figures.put("reward_accuracy", rm.metric("eval/accuracy"));
@@ -117,8 +117,8 @@ public final class Rounds {
         Llama reference = ModelDirectory.load(beforeDir).model();
         Llama critic = ModelDirectory.load(rewardDir).model();
         var prompts = prompts(c, tokenizer, policy.config().maxSeqLen());
-        var rl = new RlConfig(new Estimator.Ppo(), c.ppoIterations(), Math.min(c.ppoPrompts(), prompts.size()), 1, c.maxNewTokens(), c.temperature(),
-                c.ppoLr(), 2, 2, 0.2, 0.2, 0.1, 1.0, 0.95, c.klCoef(), 0, 10000, 1.0, 0, 1.0, 10, 0, c.seed());
+        var rl = RlConfig.defaults(new Estimator.Ppo()).toBuilder().iterations(c.ppoIterations()).prompts(Math.min(c.ppoPrompts(), prompts.size()))
+                .maxNewTokens(c.maxNewTokens()).temperature(c.temperature()).lr(c.ppoLr()).klCoef(c.klCoef()).saveEvery(0).seed(c.seed()).build();
         Path ppoDir = dir.resolve("ppo");
         Map<String, Double> last = new RlTrainer(policy, reference, critic, tokenizer, reward, prompts, rl, ppoDir).run(StopSignal.manual());
         figures.put("ppo_reward", last.getOrDefault("objective/scores", Double.NaN));
@@ -130,8 +130,8 @@ public final class Rounds {
                      ObjectNode figures) {
         Llama policy = ModelDirectory.load(beforeDir).model();
         Llama reference = ModelDirectory.load(beforeDir).model();
-        var config = new DpoConfig(c.rewardBatch(), c.dpoSteps(), c.dpoLr(), c.dpoSteps() / 10, 0, 1.0, c.dpoBeta(), new PreferenceLoss.Sigmoid(0), 0,
-                0, 0, c.seed());
+        var config = DpoConfig.defaults().toBuilder().batchSize(c.rewardBatch()).steps(c.dpoSteps()).lr(c.dpoLr()).warmupSteps(c.dpoSteps() / 10)
+                .beta(c.dpoBeta()).evalEvery(0).saveEvery(0).seed(c.seed()).build();
         Path dpoDir = dir.resolve("dpo");
         TrainingLoop.Result result = new DpoTrainer(policy, reference, tokenizer, train, heldOut, config, dpoDir).run(StopSignal.manual());
         figures.put("dpo_loss", result.trainLoss());

@@ -16,6 +16,9 @@ import java.util.Map;
  */
 public final class AdamW {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** The moments' decay rates and the denominator's guard every trainer uses unless its flags say otherwise. */
+    public static final double BETA1 = 0.9, BETA2 = 0.95;
+    public static final float EPS = 1e-8f;
 
     /** A parameter with its moment estimates. */
     public record Slot(String name, Tensor param, float[] m, float[] v, boolean decay) {

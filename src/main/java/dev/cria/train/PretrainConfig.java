@@ -52,4 +52,91 @@ public record PretrainConfig(int batchSize, int seqLen, int gradAccum, int steps
     public int tokensPerStep() {
         return batchSize * seqLen * gradAccum;
     }
+
+    /** The one place pretraining's defaults live; the command-line flags and the demo start from here. */
+    public static PretrainConfig defaults() {
+        return new PretrainConfig(16, 256, 1, 1000, 3e-3, 3e-4, 50, 0.1, AdamW.BETA1, AdamW.BETA2, 1.0, 100, 20, 200, 1337);
+    }
+
+    /** A copy of these settings to change by name; {@link Builder#build} validates the result. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Settings changed by name, starting from {@link #defaults} or another config. */
+    public static final class Builder {
+        private int batchSize;
+        private int seqLen;
+        private int gradAccum;
+        private int steps;
+        private double lr;
+        private double minLr;
+        private int warmupSteps;
+        private double weightDecay;
+        private double beta1;
+        private double beta2;
+        private double gradClip;
+        private int evalEvery;
+        private int evalBatches;
+        private int saveEvery;
+        private long seed;
+
+        private Builder(PretrainConfig c) {
+            batchSize = c.batchSize;
+            seqLen = c.seqLen;
+            gradAccum = c.gradAccum;
+            steps = c.steps;
+            lr = c.lr;
+            minLr = c.minLr;
+            warmupSteps = c.warmupSteps;
+            weightDecay = c.weightDecay;
+            beta1 = c.beta1;
+            beta2 = c.beta2;
+            gradClip = c.gradClip;
+            evalEvery = c.evalEvery;
+            evalBatches = c.evalBatches;
+            saveEvery = c.saveEvery;
+            seed = c.seed;
+        }
+
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        public Builder seqLen(int seqLen) {
+            this.seqLen = seqLen;
+            return this;
+        }
+
+        public Builder steps(int steps) {
+            this.steps = steps;
+            return this;
+        }
+
+        public Builder warmupSteps(int warmupSteps) {
+            this.warmupSteps = warmupSteps;
+            return this;
+        }
+
+        public Builder evalEvery(int evalEvery) {
+            this.evalEvery = evalEvery;
+            return this;
+        }
+
+        public Builder saveEvery(int saveEvery) {
+            this.saveEvery = saveEvery;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public PretrainConfig build() {
+            return new PretrainConfig(batchSize, seqLen, gradAccum, steps, lr, minLr, warmupSteps, weightDecay, beta1, beta2, gradClip,
+                    evalEvery, evalBatches, saveEvery, seed);
+        }
+    }
 }

@@ -91,7 +91,7 @@ public final class TrainingLoop {
         this.runDir = runDir;
         this.runConfig = runConfig;
         this.rng = rng;
-        this.optimizer = new AdamW(model.trainableParameters(), (float) settings.beta1(), (float) settings.beta2(), 1e-8f,
+        this.optimizer = new AdamW(model.trainableParameters(), (float) settings.beta1(), (float) settings.beta2(), AdamW.EPS,
                 (float) settings.weightDecay());
         this.metrics = new MetricsLog(runDir.resolve(METRICS));
         try {
