@@ -8,6 +8,7 @@ import dev.cria.checkpoint.TrainingState;
 import dev.cria.io.TensorData;
 import dev.cria.model.Llama;
 import dev.cria.tokenizer.Tokenizer;
+import dev.cria.train.RunDirectory;
 import dev.cria.train.AdamW;
 import dev.cria.train.ProgressBar;
 import dev.cria.train.StopSignal;
@@ -36,7 +37,7 @@ public final class DpoTrainer {
      * @param reference the frozen reference, or null to use {@code policy} with its adapters switched off
      */
     public DpoTrainer(Llama policy, Llama reference, Tokenizer tokenizer, List<PreferencePair> train, List<PreferencePair> val,
-                      DpoConfig config, Path runDir) {
+                      DpoConfig config, RunDirectory run) {
         if (train.isEmpty()) throw new CriaException("no training pairs");
         if (reference == null && !policy.hasAdapters()) {
             throw new CriaException("DPO needs a reference model: pass one, or train LoRA adapters so the base serves as reference");
@@ -49,15 +50,15 @@ public final class DpoTrainer {
                 val, referenceSums(policy, reference, val, pad));
         var settings = new TrainingLoop.Settings("dpo", config.steps(), config.schedule(), config.gradClip(), AdamW.BETA1, AdamW.BETA2,
                 config.weightDecay(), config.evalEvery(), config.saveEvery(), List.of(
-                new TrainingLoop.Plot(LOSS_PLOT, "Cria DPO", config.loss().name() + " loss", List.of("train/loss", "eval/loss")),
-                new TrainingLoop.Plot(PLOT, "Cria DPO", "implicit reward", List.of("rewards/chosen", "rewards/rejected", "rewards/margins"))));
+                new RunDirectory.Plot(LOSS_PLOT, "Cria DPO", config.loss().name() + " loss", List.of("train/loss", "eval/loss")),
+                new RunDirectory.Plot(PLOT, "Cria DPO", "implicit reward", List.of("rewards/chosen", "rewards/rejected", "rewards/margins"))));
         var runConfig = JSON.createObjectNode();
         runConfig.put("beta", config.beta());
         runConfig.put("loss", config.loss().name());
         runConfig.put("steps", config.steps());
         runConfig.put("batch", config.batchSize());
         runConfig.put("lr", config.lr());
-        loop = new TrainingLoop(policy, tokenizer, objective, settings, runDir, runConfig, new Rng(config.seed() ^ 0xD90L));
+        loop = new TrainingLoop(policy, tokenizer, objective, settings, run, runConfig, new Rng(config.seed() ^ 0xD90L));
     }
 
     public DpoTrainer resumeFrom(TrainingState state, Map<String, TensorData> optimizer, Path source) {

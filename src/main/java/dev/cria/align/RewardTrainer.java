@@ -8,6 +8,7 @@ import dev.cria.io.AtomicFiles;
 import dev.cria.io.TensorData;
 import dev.cria.model.Llama;
 import dev.cria.tokenizer.Tokenizer;
+import dev.cria.train.RunDirectory;
 import dev.cria.train.AdamW;
 import dev.cria.train.StopSignal;
 import dev.cria.train.TrainingLoop;
@@ -38,25 +39,25 @@ public final class RewardTrainer {
 
     private final Llama model;
     private final List<PreferencePair> train;
-    private final Path runDir;
+    private final RunDirectory run;
     private final int pad;
     private final TrainingLoop loop;
 
     public RewardTrainer(Llama model, Tokenizer tokenizer, List<PreferencePair> train, List<PreferencePair> val, RewardConfig config,
-                         Path runDir) {
+                         RunDirectory run) {
         if (train.isEmpty()) throw new CriaException("no training pairs");
         if (!model.hasScoreHead()) model.addScoreHead(new Rng(config.seed()), (float) (1 / Math.sqrt(model.config().dim() + 1)));
         this.model = model;
         this.train = train;
-        this.runDir = runDir;
+        this.run = run;
         this.pad = tokenizer.padId();
         var settings = new TrainingLoop.Settings("reward", config.steps(), config.schedule(), config.gradClip(), AdamW.BETA1, AdamW.BETA2,
                 config.weightDecay(), config.evalEvery(), config.saveEvery(), List.of(
-                new TrainingLoop.Plot(LOSS_PLOT, "Cria reward model", "Bradley–Terry loss", List.of("train/loss", "eval/loss")),
-                new TrainingLoop.Plot(PLOT, "Cria reward model", "pairwise accuracy", List.of("train/accuracy", "eval/accuracy"))));
+                new RunDirectory.Plot(LOSS_PLOT, "Cria reward model", "Bradley–Terry loss", List.of("train/loss", "eval/loss")),
+                new RunDirectory.Plot(PLOT, "Cria reward model", "pairwise accuracy", List.of("train/accuracy", "eval/accuracy"))));
         var runConfig = JSON.createObjectNode();
         runConfig.set("reward", JSON.valueToTree(config));
-        loop = new TrainingLoop(model, tokenizer, new PairwiseLoss(model, train, val, config, pad), settings, runDir, runConfig,
+        loop = new TrainingLoop(model, tokenizer, new PairwiseLoss(model, train, val, config, pad), settings, run, runConfig,
                 new Rng(config.seed() ^ 0xBEEFL));
     }
 
@@ -72,7 +73,7 @@ public final class RewardTrainer {
         var node = JSON.createObjectNode();
         node.put("mean", stats.mean());
         node.put("std", stats.std());
-        AtomicFiles.writeString(runDir.resolve(dev.cria.checkpoint.ModelDirectory.RUN_CHECKPOINT).resolve(STATS), node.toPrettyString());
+        AtomicFiles.writeString(run.path().resolve(dev.cria.checkpoint.ModelDirectory.RUN_CHECKPOINT).resolve(STATS), node.toPrettyString());
         return result;
     }
 

@@ -9,14 +9,14 @@ import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.checkpoint.TrainingState;
 import dev.cria.generate.Generator;
 import dev.cria.generate.Sampler;
-import dev.cria.io.LinePlot;
 import dev.cria.model.Llama;
 import dev.cria.tokenizer.Tokenizer;
 import dev.cria.train.AdamW;
 import dev.cria.train.GradClip;
-import dev.cria.train.MetricsLog;
+import dev.cria.train.RunDirectory;
 import dev.cria.train.ProgressBar;
 import dev.cria.train.StopSignal;
+import dev.cria.train.TrainingDiverged;
 import dev.cria.util.CriaException;
 import dev.cria.util.Rng;
 import java.nio.file.Path;
@@ -59,17 +59,17 @@ public final class RlTrainer {
     private final Reward reward;
     private final List<Prompt> prompts;
     private final RlConfig config;
-    private final Path runDir;
+    private final RunDirectory run;
     private final AdamW policyOptimizer;
     private final AdamW criticOptimizer;
     private final KlController kl;
     private final Rng rng;
-    private final MetricsLog metrics;
     private long iteration;
     private int skips;
+    private double lastGradNorm = Double.NaN;
 
     public RlTrainer(Llama policy, Llama reference, Llama critic, Tokenizer tokenizer, Reward reward, List<Prompt> prompts,
-                     RlConfig config, Path runDir) {
+                     RlConfig config, RunDirectory run) {
         if (prompts.isEmpty()) throw new CriaException("no prompts to train on");
         if (reference == null && !policy.hasAdapters()) {
             throw new CriaException("RL needs a frozen reference: pass one, or train LoRA adapters so the base serves as reference");
@@ -94,19 +94,13 @@ public final class RlTrainer {
         this.reward = reward;
         this.prompts = prompts;
         this.config = config;
-        this.runDir = runDir;
+        this.run = run;
         this.policyOptimizer = new AdamW(policy.trainableParameters(), (float) AdamW.BETA1, (float) AdamW.BETA2, AdamW.EPS, 0f);
         this.criticOptimizer = this.critic == null ? null : new AdamW(this.critic.trainableParameters(), (float) AdamW.BETA1, (float) AdamW.BETA2,
                 AdamW.EPS, 0f);
         this.kl = config.klTarget() > 0 ? new AdaptiveKlController(config.klCoef(), config.klTarget(), config.klHorizon())
                 : new FixedKlController(config.klCoef());
         this.rng = new Rng(config.seed() ^ 0x9E1L);
-        this.metrics = new MetricsLog(runDir.resolve(dev.cria.train.TrainingLoop.METRICS));
-        try {
-            java.nio.file.Files.createDirectories(runDir);
-        } catch (java.io.IOException e) {
-            throw new CriaException("cannot create run directory " + runDir + ": " + e.getMessage(), e);
-        }
     }
 
     private static String abbreviate(String s) {
@@ -115,31 +109,20 @@ public final class RlTrainer {
 
     /** Continues a run from the policy checkpoint (and the critic's, for PPO). */
     public RlTrainer resumeFrom(ModelDirectory.Loaded policyCheckpoint, ModelDirectory.Loaded criticCheckpoint) {
-        TrainingState state = policyCheckpoint.state().orElseThrow(() -> new CriaException(policyCheckpoint.dir() + ": no trainer state to resume"));
-        if (!state.stage().equals(config.estimator().name())) {
-            throw new CriaException(policyCheckpoint.dir() + ": the checkpoint is from a '" + state.stage() + "' run, not '" + config.estimator().name() + "'");
+        TrainingState state = stateOf(policyCheckpoint);
+        run.resume(config.estimator().name(), state, policyOptimizer, policyCheckpoint.optimizer(), policyCheckpoint.dir());
+        if (criticOptimizer != null && criticCheckpoint != null) {
+            RunDirectory.restoreMoments(criticOptimizer, stateOf(criticCheckpoint), criticCheckpoint.optimizer(), criticCheckpoint.dir());
         }
-        restore(policyOptimizer, policyCheckpoint);
-        if (criticOptimizer != null && criticCheckpoint != null) restore(criticOptimizer, criticCheckpoint);
         rng.setState(state.rngState());
         iteration = state.step();
         double beta = state.runConfig().path("beta").asDouble(config.klCoef());
         if (kl instanceof AdaptiveKlController adaptive) adaptive.setBeta(beta);
-        metrics.truncateAfter(iteration);
         return this;
     }
 
-    private static void restore(AdamW optimizer, ModelDirectory.Loaded checkpoint) {
-        for (AdamW.Slot slot : optimizer.slots()) {
-            for (String suffix : new String[] {".exp_avg", ".exp_avg_sq"}) {
-                var saved = checkpoint.optimizer().get(slot.name() + suffix);
-                if (saved == null || saved.data().length != slot.param().size()) {
-                    throw new CriaException(checkpoint.dir().resolve(ModelDirectory.OPTIMIZER) + ": optimizer state '" + slot.name() + suffix + "' is missing");
-                }
-                System.arraycopy(saved.data(), 0, suffix.equals(".exp_avg") ? slot.m() : slot.v(), 0, slot.param().size());
-            }
-        }
-        optimizer.setStepCount(checkpoint.state().orElseThrow().optimizerStep());
+    private static TrainingState stateOf(ModelDirectory.Loaded checkpoint) {
+        return checkpoint.state().orElseThrow(() -> new CriaException(checkpoint.dir() + ": no trainer state to resume"));
     }
 
     public long iteration() {
@@ -157,13 +140,13 @@ public final class RlTrainer {
             }
             last = round();
             iteration++;
-            metrics.append(iteration, last);
+            run.log(iteration, last);
             progress.update(iteration, String.format("score %.3f  kl %.3f  beta %.3g", last.get("objective/scores"),
                     last.get("objective/kl"), kl.beta()));
             if (config.saveEvery() > 0 && iteration % config.saveEvery() == 0 && iteration < config.iterations()) save();
         }
         save();
-        writePlots();
+        run.drawPlots(plots(), "round");
         return last;
     }
 
@@ -297,14 +280,15 @@ public final class RlTrainer {
         if (!Double.isFinite(lossValue) || !(ratio <= config.maxRatio())) {
             System.err.printf("%nwarning: round %d: skipped a minibatch (loss %s, mean ratio %s)%n", iteration, lossValue, ratio);
             if (++skips >= MAX_SKIPS) {
-                throw new CriaException("stopping: " + skips + " minibatches in a row had a non-finite loss or a ratio above "
-                        + config.maxRatio() + "; the last good checkpoint in " + runDir + " is kept. Try a lower --lr");
+                throw new TrainingDiverged(iteration, config.lr(), lossValue, lastGradNorm,
+                        skips + " minibatches in a row had a non-finite loss or a mean ratio above --max-ratio " + config.maxRatio()
+                                + " (the last: " + ratio + "); the gradient norm is the last good update's");
             }
             return false;
         }
         skips = 0;
         loss.backward();
-        GradClip.clip(policy.trainableParameters().values(), config.gradClip());
+        lastGradNorm = GradClip.clip(policy.trainableParameters().values(), config.gradClip());
         policyOptimizer.step((float) config.lr());
         if (critic != null) {
             GradClip.clip(critic.trainableParameters().values(), config.gradClip());
@@ -381,41 +365,19 @@ public final class RlTrainer {
         runConfig.put("reward", reward.name());
         runConfig.set("config", JSON.valueToTree(config));
         var state = new TrainingState(config.estimator().name(), iteration, policyOptimizer.stepCount(), rng.state(), 0, 0, runConfig);
-        ModelDirectory.saveCheckpoint(runDir, policy, tokenizer, policyOptimizer.state(), shapes(policyOptimizer), state);
+        run.saveCheckpoint(policy, tokenizer, policyOptimizer, state);
         if (critic != null) {
             var criticState = new TrainingState("critic", iteration, criticOptimizer.stepCount(), rng.state(), 0, 0, runConfig);
-            ModelDirectory.saveCheckpoint(runDir.resolve(CRITIC_DIR), critic, tokenizer, criticOptimizer.state(), shapes(criticOptimizer), criticState);
+            run.nested(CRITIC_DIR).saveCheckpoint(critic, tokenizer, criticOptimizer, criticState);
         }
     }
 
     /** Where PPO's value model is checkpointed, inside the run directory. */
     public static final String CRITIC_DIR = "critic";
 
-    private static Map<String, int[]> shapes(AdamW optimizer) {
-        var shapes = new LinkedHashMap<String, int[]>();
-        for (AdamW.Slot slot : optimizer.slots()) {
-            shapes.put(slot.name() + ".exp_avg", slot.param().shape());
-            shapes.put(slot.name() + ".exp_avg_sq", slot.param().shape());
-        }
-        return shapes;
-    }
-
-    private void writePlots() {
-        var records = metrics.read();
-        plot(records, REWARD_PLOT, "reward", List.of("objective/scores", "objective/rlhf_reward"));
-        plot(records, KL_PLOT, "KL to the reference (nats per response)", List.of("objective/kl", "objective/kl3"));
-    }
-
-    private void plot(List<Map<String, Double>> records, String file, String yLabel, List<String> keys) {
-        var plot = new LinePlot("Cria " + config.estimator().name().toUpperCase(java.util.Locale.ROOT), "round", yLabel);
-        boolean any = false;
-        for (String key : keys) {
-            double[][] s = MetricsLog.series(records, key);
-            if (s[0].length > 0) {
-                plot.add(key, s[0], s[1]);
-                any = true;
-            }
-        }
-        if (any) plot.save(runDir.resolve(file), 900, 540);
+    private List<RunDirectory.Plot> plots() {
+        String title = "Cria " + config.estimator().name().toUpperCase(java.util.Locale.ROOT);
+        return List.of(new RunDirectory.Plot(REWARD_PLOT, title, "reward", List.of("objective/scores", "objective/rlhf_reward")),
+                new RunDirectory.Plot(KL_PLOT, title, "KL to the reference (nats per response)", List.of("objective/kl", "objective/kl3")));
     }
 }

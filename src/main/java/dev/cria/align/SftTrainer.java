@@ -7,6 +7,7 @@ import dev.cria.checkpoint.TrainingState;
 import dev.cria.io.TensorData;
 import dev.cria.model.Llama;
 import dev.cria.tokenizer.Tokenizer;
+import dev.cria.train.RunDirectory;
 import dev.cria.train.AdamW;
 import dev.cria.train.StopSignal;
 import dev.cria.train.TrainingLoop;
@@ -29,7 +30,7 @@ public final class SftTrainer {
     private final TrainingLoop loop;
 
     public SftTrainer(Llama model, Tokenizer tokenizer, List<TokenizedExample> train, List<TokenizedExample> val, SftConfig config,
-                      Path runDir) {
+                      RunDirectory run) {
         if (train.isEmpty()) throw new CriaException("no training examples");
         for (TokenizedExample e : train) {
             if (e.tokens().length > model.config().maxSeqLen()) {
@@ -39,12 +40,12 @@ public final class SftTrainer {
         if (tokenizer.padId() == tokenizer.eosId()) throw new CriaException("the tokenizer's pad id equals its eos id; SFT needs them distinct");
         var settings = new TrainingLoop.Settings("sft", config.steps(), config.schedule(), config.gradClip(), AdamW.BETA1, AdamW.BETA2,
                 config.weightDecay(), config.evalEvery(), config.saveEvery(),
-                List.of(new TrainingLoop.Plot(LOSS_PLOT, "Cria supervised fine-tuning", "loss on response tokens", List.of("train/loss", "val/loss"))));
+                List.of(new RunDirectory.Plot(LOSS_PLOT, "Cria supervised fine-tuning", "loss on response tokens", List.of("train/loss", "val/loss"))));
         var runConfig = JSON.createObjectNode();
         runConfig.set("sft", JSON.valueToTree(config));
         if (model.loraConfig() != null) runConfig.set("lora", JSON.valueToTree(model.loraConfig()));
         loop = new TrainingLoop(model, tokenizer, new ResponseLoss(model, train, val, config.batchSize(), tokenizer.padId()),
-                settings, runDir, runConfig, new Rng(config.seed() ^ 0x5F7L));
+                settings, run, runConfig, new Rng(config.seed() ^ 0x5F7L));
     }
 
     /** Continues from a checkpoint's state. */

@@ -3,6 +3,7 @@ package dev.cria.cli;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.model.Llama;
 import dev.cria.tokenizer.Tokenizer;
+import dev.cria.train.RunDirectory;
 import dev.cria.train.TrainingLoop;
 import dev.cria.util.CriaException;
 import java.nio.file.Files;
@@ -33,6 +34,6 @@ final class AlignRuns {
             ModelDirectory.save(out.resolve(ModelDirectory.RUN_CHECKPOINT), model, tokenizer);
             System.out.println("LoRA adapters merged into the weights");
         }
-        System.out.printf("model: %s   metrics: %s%n", out.resolve(ModelDirectory.RUN_CHECKPOINT), out.resolve(TrainingLoop.METRICS));
+        System.out.printf("model: %s   metrics: %s%n", out.resolve(ModelDirectory.RUN_CHECKPOINT), out.resolve(RunDirectory.METRICS));
     }
 }

@@ -19,6 +19,7 @@ import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.io.AtomicFiles;
 import dev.cria.model.Llama;
 import dev.cria.tokenizer.Tokenizer;
+import dev.cria.train.RunDirectory;
 import dev.cria.train.ProgressBar;
 import dev.cria.train.StopSignal;
 import java.nio.file.Path;
@@ -57,7 +58,8 @@ final class AlignmentDemo {
         var sft = AlignData.split(data.sft(4000), 0.05);
         Path sftDir = out.resolve("sft");
         var sftResult = new SftTrainer(pretrained, tokenizer, AlignData.tokenizeSft(tokenizer, sft.train(), maxLen),
-                AlignData.tokenizeSft(tokenizer, sft.val(), maxLen), SftConfig.defaults().toBuilder().batchSize(16).steps(steps(500)).warmupSteps(20).evalEvery(0).saveEvery(0).seed(seed).build(), sftDir)
+                AlignData.tokenizeSft(tokenizer, sft.val(), maxLen), SftConfig.defaults().toBuilder().batchSize(16).steps(steps(500)).warmupSteps(20).evalEvery(0).saveEvery(0).seed(seed).build(),
+                RunDirectory.at(sftDir))
                 .run(StopSignal.manual());
         System.out.printf("SFT: validation loss on responses %.3f%n", sftResult.metric("val/loss"));
 
@@ -66,7 +68,8 @@ final class AlignmentDemo {
         Path rmDir = out.resolve("reward");
         Llama rm = ModelDirectory.load(sftDir).model();
         var rmResult = new RewardTrainer(rm, tokenizer, AlignData.tokenizePairs(tokenizer, pairs.train(), maxLen),
-                AlignData.tokenizePairs(tokenizer, pairs.val(), maxLen), RewardConfig.defaults().toBuilder().batchSize(16).steps(steps(500)).warmupSteps(20).evalEvery(0).saveEvery(0).seed(seed).build(), rmDir)
+                AlignData.tokenizePairs(tokenizer, pairs.val(), maxLen), RewardConfig.defaults().toBuilder().batchSize(16).steps(steps(500)).warmupSteps(20).evalEvery(0).saveEvery(0).seed(seed).build(),
+                RunDirectory.at(rmDir))
                 .run(StopSignal.manual());
         System.out.printf("reward model: held-out accuracy %.3f, mean margin %.3f%n", rmResult.metric("eval/accuracy"), rmResult.metric("eval/margin"));
 
@@ -79,7 +82,7 @@ final class AlignmentDemo {
         Llama policy = ModelDirectory.load(sftDir).model();
         var rlConfig = RlConfig.defaults(new Estimator.Ppo()).toBuilder().iterations(steps(30)).lr(1e-4).saveEvery(0).seed(seed).build();
         var ppoLast = new RlTrainer(policy, ModelDirectory.load(sftDir).model(), rmLoaded.model(), tokenizer,
-                new RewardModelReward(rmLoaded.model(), rmLoaded.tokenizer(), tokenizer, stats[0], stats[1]), prompts, rlConfig, ppoDir)
+                new RewardModelReward(rmLoaded.model(), rmLoaded.tokenizer(), tokenizer, stats[0], stats[1]), prompts, rlConfig, RunDirectory.at(ppoDir))
                 .run(StopSignal.manual());
 
         System.out.println("\n== 9. DPO on pairs of the SFT model's own answers, best against worst of 4");
@@ -92,7 +95,8 @@ final class AlignmentDemo {
         var bar = new ProgressBar("answers", 0, 4L * dpoPrompts.size());
         var ownPairs = SampledPairs.generate(dpoPolicy, tokenizer, dpoPrompts, 4, 256, 1f, seed, done -> bar.update(done, "")).pairs();
         new DpoTrainer(dpoPolicy, ModelDirectory.load(sftDir).model(), tokenizer, AlignData.tokenizePairs(tokenizer, ownPairs, maxLen),
-                List.of(), DpoConfig.defaults().toBuilder().batchSize(dpoBatch).steps(dpoSteps).lr(1e-4).warmupSteps(10).rpoAlpha(1).evalEvery(0).saveEvery(0).seed(seed).build(), dpoDir)
+                List.of(), DpoConfig.defaults().toBuilder().batchSize(dpoBatch).steps(dpoSteps).lr(1e-4).warmupSteps(10).rpoAlpha(1).evalEvery(0).saveEvery(0).seed(seed).build(),
+                RunDirectory.at(dpoDir))
                 .run(StopSignal.manual());
 
         System.out.println("\n== 10. report: held-out prompts judged by the simulated annotator");

@@ -6,6 +6,7 @@ import dev.cria.generate.Sampler;
 import dev.cria.model.Llama;
 import dev.cria.model.LlamaConfig;
 import dev.cria.tokenizer.Tokenizer;
+import dev.cria.train.RunDirectory;
 import dev.cria.train.PretrainConfig;
 import dev.cria.train.Pretrainer;
 import dev.cria.train.StopSignal;
@@ -81,7 +82,7 @@ final class DemoCommand implements Callable<Integer> {
         printSamples("before training", model, tokenizer);
 
         System.out.println("\n== 4. pretraining");
-        var trainer = Pretrainer.start(model, tokenizer, prepared.train(), prepared.val(), trainConfig, out);
+        var trainer = Pretrainer.start(model, tokenizer, prepared.train(), prepared.val(), trainConfig, RunDirectory.at(out));
         Pretrainer.Result result;
         try (var stop = StopSignal.install()) {
             result = trainer.run(stop);

@@ -5,6 +5,7 @@ import dev.cria.align.DpoTrainer;
 import dev.cria.align.PreferenceLoss;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.model.Llama;
+import dev.cria.train.RunDirectory;
 import dev.cria.train.StopSignal;
 import dev.cria.train.TrainingLoop;
 import java.nio.file.Path;
@@ -74,7 +75,7 @@ final class DpoCommand implements Callable<Integer> {
         var split = AlignData.split(AlignData.preferences(data, pairs, options.seed), options.valFraction);
         int maxLen = options.maxLen(policy.config());
         var trainer = new DpoTrainer(policy, ref, tokenizer, AlignData.tokenizePairs(tokenizer, split.train(), maxLen),
-                AlignData.tokenizePairs(tokenizer, split.val(), maxLen), config, out);
+                AlignData.tokenizePairs(tokenizer, split.val(), maxLen), config, RunDirectory.at(out));
         if (resume) trainer.resumeFrom(loaded.state().orElseThrow(), loaded.optimizer(), loaded.dir());
         try (var stop = StopSignal.install()) {
             TrainingLoop.Result result = trainer.run(stop);

@@ -3,6 +3,7 @@ package dev.cria.cli;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.model.Llama;
 import dev.cria.model.LlamaConfig;
+import dev.cria.train.RunDirectory;
 import dev.cria.train.PretrainConfig;
 import dev.cria.train.Pretrainer;
 import dev.cria.train.StopSignal;
@@ -62,7 +63,7 @@ final class PretrainCommand implements Callable<Integer> {
             PretrainConfig config = Pretrainer.configOf(state, checkpoint.dir().resolve(ModelDirectory.STATE).toString());
             if (training.steps != null) config = training.withSteps(config, training.steps);
             int[][] tokens = Corpus.load(out);
-            trainer = Pretrainer.resume(checkpoint, tokens[0], tokens[1], config, out);
+            trainer = Pretrainer.resume(checkpoint, tokens[0], tokens[1], config, RunDirectory.at(out));
             System.err.printf("resuming %s at step %d of %d%n", out, trainer.step(), config.steps());
         } else {
             // every flag is checked before the stories are generated and the tokenizer trained
@@ -80,7 +81,7 @@ final class PretrainCommand implements Callable<Integer> {
             Llama model = Llama.initialize(config, new Rng(trainConfig.seed()));
             System.err.printf("model: %,d parameters (dim %d, %d layers, %d heads, %d kv heads, hidden %d, vocab %d)%n",
                     config.parameterCount(), config.dim(), config.layers(), config.heads(), config.kvHeads(), config.hiddenDim(), config.vocab());
-            trainer = Pretrainer.start(model, tokenizer, prepared.train(), prepared.val(), trainConfig, out);
+            trainer = Pretrainer.start(model, tokenizer, prepared.train(), prepared.val(), trainConfig, RunDirectory.at(out));
         }
         // The summary is printed before the stop signal is released: after Ctrl-C the JVM exits as soon as it is.
         try (var stop = StopSignal.install()) {

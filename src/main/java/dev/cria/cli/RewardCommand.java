@@ -2,6 +2,7 @@ package dev.cria.cli;
 
 import dev.cria.align.RewardConfig;
 import dev.cria.align.RewardTrainer;
+import dev.cria.train.RunDirectory;
 import dev.cria.train.StopSignal;
 import dev.cria.train.TrainingLoop;
 import java.nio.file.Path;
@@ -67,7 +68,7 @@ final class RewardCommand implements Callable<Integer> {
         var train = AlignData.withRequestChecks(split.train(), requestChecks, options.seed);
         int maxLen = options.maxLen(loaded.model().config());
         var trainer = new RewardTrainer(loaded.model(), tokenizer, AlignData.tokenizePairs(tokenizer, train, maxLen),
-                AlignData.tokenizePairs(tokenizer, split.val(), maxLen), config, out);
+                AlignData.tokenizePairs(tokenizer, split.val(), maxLen), config, RunDirectory.at(out));
         if (resume) trainer.resumeFrom(loaded.state().orElseThrow(), loaded.optimizer(), loaded.dir());
         try (var stop = StopSignal.install()) {
             TrainingLoop.Result result = trainer.run(stop);

@@ -5,6 +5,7 @@ import dev.cria.align.RlTrainer;
 import dev.cria.align.data.ChatTemplate;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.model.Llama;
+import dev.cria.train.RunDirectory;
 import dev.cria.train.StopSignal;
 import dev.cria.util.CriaException;
 import dev.cria.util.Rng;
@@ -78,7 +79,7 @@ abstract class RlCommand {
         for (String p : AlignData.promptTexts(prompts, builtInPrompts, numPrompts, options.seed)) {
             promptList.add(new RlTrainer.Prompt(p, ChatTemplate.promptTokens(tokenizer, p)));
         }
-        var trainer = new RlTrainer(policy, ref, critic, tokenizer, rewardFn, promptList, config, out);
+        var trainer = new RlTrainer(policy, ref, critic, tokenizer, rewardFn, promptList, config, RunDirectory.at(out));
         if (resume) {
             Path criticRun = out.resolve(RlTrainer.CRITIC_DIR);
             trainer.resumeFrom(loaded, critic != null ? ModelDirectory.load(criticRun) : null);

@@ -3,6 +3,7 @@ package dev.cria.cli;
 import dev.cria.align.SftConfig;
 import dev.cria.align.SftTrainer;
 import dev.cria.checkpoint.ModelDirectory;
+import dev.cria.train.RunDirectory;
 import dev.cria.train.StopSignal;
 import dev.cria.train.TrainingLoop;
 import java.nio.file.Path;
@@ -58,7 +59,7 @@ final class SftCommand implements Callable<Integer> {
         var split = AlignData.split(AlignData.sft(data, examples, echoShare, options.seed), options.valFraction);
         int maxLen = options.maxLen(policy.config());
         var trainer = new SftTrainer(policy, tokenizer, AlignData.tokenizeSft(tokenizer, split.train(), maxLen),
-                AlignData.tokenizeSft(tokenizer, split.val(), maxLen), config, out);
+                AlignData.tokenizeSft(tokenizer, split.val(), maxLen), config, RunDirectory.at(out));
         if (resume) trainer.resumeFrom(loaded.state().orElseThrow(), loaded.optimizer(), loaded.dir());
         try (var stop = StopSignal.install()) {
             TrainingLoop.Result result = trainer.run(stop);

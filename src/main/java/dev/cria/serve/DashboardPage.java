@@ -2,6 +2,7 @@ package dev.cria.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cria.train.MetricsLog;
+import dev.cria.train.RunDirectory;
 import dev.cria.train.TrainingLoop;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,7 +75,7 @@ final class DashboardPage {
     private static String chart(RunDir run, String title, String stage, String key) {
         var series = new ArrayList<Svg.Series>();
         for (Round r : run.rounds.all()) {
-            Path metrics = run.roundDir(r.id()).resolve(stage).resolve(TrainingLoop.METRICS);
+            Path metrics = run.roundDir(r.id()).resolve(stage).resolve(RunDirectory.METRICS);
             double[][] s = MetricsLog.series(new MetricsLog(metrics).read(), key);
             if (s[0].length > 0) series.add(new Svg.Series("round " + r.id(), s[0], s[1]));
         }

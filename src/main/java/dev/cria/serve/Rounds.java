@@ -20,6 +20,7 @@ import dev.cria.align.reward.RewardModelReward;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.model.Llama;
 import dev.cria.tokenizer.Tokenizer;
+import dev.cria.train.RunDirectory;
 import dev.cria.train.StopSignal;
 import dev.cria.train.TrainingLoop;
 import dev.cria.util.CriaException;
@@ -107,7 +108,7 @@ public final class Rounds {
         Path rewardDir = dir.resolve("reward");
         var rewardConfig = RewardConfig.defaults().toBuilder().batchSize(c.rewardBatch()).steps(c.rewardSteps()).lr(c.rewardLr())
                 .warmupSteps(c.rewardSteps() / 10).evalEvery(0).saveEvery(0).seed(c.seed()).build();
-        TrainingLoop.Result rm = new RewardTrainer(rewardModel, tokenizer, train, heldOut, rewardConfig, rewardDir).run(StopSignal.manual());
+        TrainingLoop.Result rm = new RewardTrainer(rewardModel, tokenizer, train, heldOut, rewardConfig, RunDirectory.at(rewardDir)).run(StopSignal.manual());
         figures.put("reward_loss", rm.trainLoss());
         if (!heldOut.isEmpty()) figures.put("reward_accuracy", rm.metric("eval/accuracy"));
         double[] stats = rewardStats(rewardDir);
@@ -120,7 +121,7 @@ public final class Rounds {
         var rl = RlConfig.defaults(new Estimator.Ppo()).toBuilder().iterations(c.ppoIterations()).prompts(Math.min(c.ppoPrompts(), prompts.size()))
                 .maxNewTokens(c.maxNewTokens()).temperature(c.temperature()).lr(c.ppoLr()).klCoef(c.klCoef()).saveEvery(0).seed(c.seed()).build();
         Path ppoDir = dir.resolve("ppo");
-        Map<String, Double> last = new RlTrainer(policy, reference, critic, tokenizer, reward, prompts, rl, ppoDir).run(StopSignal.manual());
+        Map<String, Double> last = new RlTrainer(policy, reference, critic, tokenizer, reward, prompts, rl, RunDirectory.at(ppoDir)).run(StopSignal.manual());
         figures.put("ppo_reward", last.getOrDefault("objective/scores", Double.NaN));
         figures.put("ppo_kl", last.getOrDefault("objective/kl", Double.NaN));
         return ModelDirectory.resolve(ppoDir);
@@ -133,7 +134,7 @@ public final class Rounds {
         var config = DpoConfig.defaults().toBuilder().batchSize(c.rewardBatch()).steps(c.dpoSteps()).lr(c.dpoLr()).warmupSteps(c.dpoSteps() / 10)
                 .beta(c.dpoBeta()).evalEvery(0).saveEvery(0).seed(c.seed()).build();
         Path dpoDir = dir.resolve("dpo");
-        TrainingLoop.Result result = new DpoTrainer(policy, reference, tokenizer, train, heldOut, config, dpoDir).run(StopSignal.manual());
+        TrainingLoop.Result result = new DpoTrainer(policy, reference, tokenizer, train, heldOut, config, RunDirectory.at(dpoDir)).run(StopSignal.manual());
         figures.put("dpo_loss", result.trainLoss());
         if (!heldOut.isEmpty()) figures.put("reward_accuracy", result.metric("eval/rewards/accuracies"));
         return ModelDirectory.resolve(dpoDir);

@@ -23,7 +23,7 @@ import java.util.Map;
  * {@link TrainingLoop}.
  */
 public final class Pretrainer {
-    public static final String METRICS = TrainingLoop.METRICS;
+    public static final String METRICS = RunDirectory.METRICS;
     public static final String LOSS_PLOT = "loss.png";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -38,7 +38,7 @@ public final class Pretrainer {
     private final PretrainConfig config;
     private final TrainingLoop loop;
 
-    private Pretrainer(Llama model, Tokenizer tokenizer, int[] trainTokens, int[] valTokens, PretrainConfig config, Path runDir, Rng rng) {
+    private Pretrainer(Llama model, Tokenizer tokenizer, int[] trainTokens, int[] valTokens, PretrainConfig config, RunDirectory run, Rng rng) {
         if (config.seqLen() > model.config().maxSeqLen()) {
             throw new CriaException("--seq-len " + config.seqLen() + " exceeds the model's maxSeqLen " + model.config().maxSeqLen());
         }
@@ -50,11 +50,11 @@ public final class Pretrainer {
         var objective = new NextToken(model, new WindowSampler(trainTokens, config.seqLen()), new WindowSampler(valTokens, config.seqLen()), config);
         var settings = new TrainingLoop.Settings("pretrain", config.steps(), config.schedule(), config.gradClip(), config.beta1(),
                 config.beta2(), config.weightDecay(), config.evalEvery(), config.saveEvery(),
-                List.of(new TrainingLoop.Plot(LOSS_PLOT, "Cria pretraining", "loss (nats/token)", List.of("train/loss", "val/loss"))));
+                List.of(new RunDirectory.Plot(LOSS_PLOT, "Cria pretraining", "loss (nats/token)", List.of("train/loss", "val/loss"))));
         var runConfig = JSON.createObjectNode();
         runConfig.set("train", JSON.valueToTree(config));
         runConfig.set("model", JSON.valueToTree(model.config()));
-        this.loop = new TrainingLoop(model, tokenizer, objective, settings, runDir, runConfig, rng);
+        this.loop = new TrainingLoop(model, tokenizer, objective, settings, run, runConfig, rng);
     }
 
     /** Next-token loss on random windows; validation over the held-out stream in order. */
@@ -92,18 +92,18 @@ public final class Pretrainer {
     }
 
     /** A new run: the model is already initialised; batches are drawn from a generator seeded by the config. */
-    public static Pretrainer start(Llama model, Tokenizer tokenizer, int[] trainTokens, int[] valTokens, PretrainConfig config, Path runDir) {
-        return new Pretrainer(model, tokenizer, trainTokens, valTokens, config, runDir, new Rng(config.seed() ^ 0x5EEDL));
+    public static Pretrainer start(Llama model, Tokenizer tokenizer, int[] trainTokens, int[] valTokens, PretrainConfig config, RunDirectory run) {
+        return new Pretrainer(model, tokenizer, trainTokens, valTokens, config, run, new Rng(config.seed() ^ 0x5EEDL));
     }
 
     /**
      * Continues a run from its checkpoint: weights, optimizer moments, step and sampler state are restored,
      * so the remaining steps are exactly those the uninterrupted run would have taken.
      */
-    public static Pretrainer resume(ModelDirectory.Loaded checkpoint, int[] trainTokens, int[] valTokens, PretrainConfig config, Path runDir) {
+    public static Pretrainer resume(ModelDirectory.Loaded checkpoint, int[] trainTokens, int[] valTokens, PretrainConfig config, RunDirectory run) {
         TrainingState state = checkpoint.state().orElseThrow(() ->
                 new CriaException(checkpoint.dir() + ": has no " + ModelDirectory.STATE + ", so there is no run to resume"));
-        var trainer = new Pretrainer(checkpoint.model(), checkpoint.tokenizer(), trainTokens, valTokens, config, runDir, new Rng(0));
+        var trainer = new Pretrainer(checkpoint.model(), checkpoint.tokenizer(), trainTokens, valTokens, config, run, new Rng(0));
         trainer.loop.resumeFrom(state, checkpoint.optimizer(), checkpoint.dir());
         return trainer;
     }

@@ -2,15 +2,12 @@ package dev.cria.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cria.autograd.Tensor;
-import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.checkpoint.TrainingState;
-import dev.cria.io.LinePlot;
 import dev.cria.io.TensorData;
 import dev.cria.model.Llama;
 import dev.cria.tokenizer.Tokenizer;
 import dev.cria.util.CriaException;
 import dev.cria.util.Rng;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,10 +40,6 @@ public final class TrainingLoop {
         }
     }
 
-    /** A PNG to draw at the end: the named metrics against step. */
-    public record Plot(String file, String title, String yLabel, List<String> keys) {
-    }
-
     /**
      * @param stage      name saved in the checkpoint and shown on the progress bar (pretrain, sft, reward, ...)
      * @param steps      total optimizer steps
@@ -57,7 +50,7 @@ public final class TrainingLoop {
      * @param plots      curves drawn when the run ends
      */
     public record Settings(String stage, int steps, LrSchedule schedule, double gradClip, double beta1, double beta2,
-                           double weightDecay, int evalEvery, int saveEvery, List<Plot> plots) {
+                           double weightDecay, int evalEvery, int saveEvery, List<RunDirectory.Plot> plots) {
     }
 
     /** How a run ended; {@code metrics} holds the last value of every logged metric. */
@@ -68,63 +61,38 @@ public final class TrainingLoop {
         }
     }
 
-    public static final String METRICS = "metrics.jsonl";
-
     private final Llama model;
     private final Tokenizer tokenizer;
     private final Objective objective;
     private final Settings settings;
-    private final Path runDir;
+    private final RunDirectory run;
     private final JsonNode runConfig;
     private final AdamW optimizer;
     private final Rng rng;
-    private final MetricsLog metrics;
     private long step;
     private long tokensSeen;
     private double elapsedBefore;
 
-    public TrainingLoop(Llama model, Tokenizer tokenizer, Objective objective, Settings settings, Path runDir, JsonNode runConfig, Rng rng) {
+    public TrainingLoop(Llama model, Tokenizer tokenizer, Objective objective, Settings settings, RunDirectory run, JsonNode runConfig, Rng rng) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.objective = objective;
         this.settings = settings;
-        this.runDir = runDir;
+        this.run = run;
         this.runConfig = runConfig;
         this.rng = rng;
         this.optimizer = new AdamW(model.trainableParameters(), (float) settings.beta1(), (float) settings.beta2(), AdamW.EPS,
                 (float) settings.weightDecay());
-        this.metrics = new MetricsLog(runDir.resolve(METRICS));
-        try {
-            Files.createDirectories(runDir);
-        } catch (java.io.IOException e) {
-            throw new CriaException("cannot create run directory " + runDir + ": " + e.getMessage(), e);
-        }
     }
 
     /** Continues from a checkpoint's training state and optimizer moments. */
     public TrainingLoop resumeFrom(TrainingState state, Map<String, TensorData> optimizerState, Path source) {
-        if (!state.stage().equals(settings.stage())) {
-            throw new CriaException(source + ": the checkpoint is from a '" + state.stage() + "' run, not '" + settings.stage() + "'");
-        }
-        for (AdamW.Slot slot : optimizer.slots()) {
-            restore(optimizerState, slot.name() + ".exp_avg", slot.m(), source);
-            restore(optimizerState, slot.name() + ".exp_avg_sq", slot.v(), source);
-        }
-        optimizer.setStepCount(state.optimizerStep());
+        run.resume(settings.stage(), state, optimizer, optimizerState, source);
         rng.setState(state.rngState());
         step = state.step();
         tokensSeen = state.tokensSeen();
         elapsedBefore = state.elapsedSeconds();
-        metrics.truncateAfter(step);
         return this;
-    }
-
-    private static void restore(Map<String, TensorData> saved, String name, float[] into, Path source) {
-        TensorData t = saved.get(name);
-        if (t == null || t.data().length != into.length) {
-            throw new CriaException(source.resolve(ModelDirectory.OPTIMIZER) + ": optimizer state '" + name + "' is missing or has the wrong size");
-        }
-        System.arraycopy(t.data(), 0, into, 0, into.length);
     }
 
     public long step() {
@@ -180,7 +148,7 @@ public final class TrainingLoop {
                     model.setDropout(rng);
                 }
                 record.forEach((k, v) -> last.put(k, v.doubleValue()));
-                metrics.append(step, record);
+                run.log(step, record);
                 progress.update(step, status(result.loss(), last, tokensPerSecond));
                 if (!end && settings.saveEvery() > 0 && step % settings.saveEvery() == 0) save(seconds);
             }
@@ -204,31 +172,14 @@ public final class TrainingLoop {
     }
 
     private void save(double secondsThisSession) {
-        var shapes = new LinkedHashMap<String, int[]>();
-        for (AdamW.Slot slot : optimizer.slots()) {
-            shapes.put(slot.name() + ".exp_avg", slot.param().shape());
-            shapes.put(slot.name() + ".exp_avg_sq", slot.param().shape());
-        }
         var state = new TrainingState(settings.stage(), step, optimizer.stepCount(), rng.state(), tokensSeen,
                 elapsedBefore + secondsThisSession, runConfig);
-        ModelDirectory.saveCheckpoint(runDir, model, tokenizer, optimizer.state(), shapes, state);
+        run.saveCheckpoint(model, tokenizer, optimizer, state);
     }
 
     /** Draws the configured curves from metrics.jsonl. */
     public void writePlots() {
-        var records = metrics.read();
-        for (Plot p : settings.plots()) {
-            var plot = new LinePlot(p.title(), "step", p.yLabel());
-            boolean any = false;
-            for (String key : p.keys()) {
-                double[][] series = MetricsLog.series(records, key);
-                if (series[0].length > 0) {
-                    plot.add(key, series[0], series[1]);
-                    any = true;
-                }
-            }
-            if (any) plot.save(runDir.resolve(p.file()), 900, 540);
-        }
+        run.drawPlots(settings.plots(), "step");
     }
 
     /** The trainable tensors, for tests. */

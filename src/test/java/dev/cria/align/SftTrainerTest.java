@@ -1,5 +1,6 @@
 package dev.cria.align;
 
+import dev.cria.train.RunDirectory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cria.model.Llama;
@@ -53,7 +54,7 @@ class SftTrainerTest {
         Llama model = Llama.initialize(SHAPE, new Rng(1));
         var before = new HashMap<String, float[]>();
         model.parameters().forEach((n, t) -> before.put(n, t.data.clone()));
-        var result = new SftTrainer(model, TOKENIZER, copyTask(64, 1), copyTask(16, 2), config(600), dir).run(StopSignal.manual());
+        var result = new SftTrainer(model, TOKENIZER, copyTask(64, 1), copyTask(16, 2), config(600), RunDirectory.at(dir)).run(StopSignal.manual());
         model.parameters().forEach((n, t) -> assertThat(t.data).as(n).isNotEqualTo(before.get(n)));
         assertThat(result.metric("val/loss")).isLessThan(0.5);
         assertThat(dir.resolve(SftTrainer.LOSS_PLOT)).exists();
@@ -67,7 +68,7 @@ class SftTrainerTest {
         model.parameters().forEach((n, t) -> base.put(n, t.data.clone()));
         var adapters = new HashMap<String, float[]>();
         model.adapterParameters().forEach((n, t) -> adapters.put(n, t.data.clone()));
-        new SftTrainer(model, TOKENIZER, copyTask(32, 1), copyTask(8, 2), config(5), dir).run(StopSignal.manual());
+        new SftTrainer(model, TOKENIZER, copyTask(32, 1), copyTask(8, 2), config(5), RunDirectory.at(dir)).run(StopSignal.manual());
         model.parameters().forEach((n, t) -> assertThat(t.data).as(n).containsExactly(base.get(n)));
         model.adapterParameters().forEach((n, t) -> assertThat(t.data).as(n).isNotEqualTo(adapters.get(n)));
         var loaded = dev.cria.checkpoint.ModelDirectory.load(dir);
@@ -78,7 +79,7 @@ class SftTrainerTest {
     @Test
     void trainedModelStopsWithEos() {
         Llama model = Llama.initialize(SHAPE, new Rng(1));
-        new SftTrainer(model, TOKENIZER, copyTask(64, 1), List.of(), config(600), dir).run(StopSignal.manual());
+        new SftTrainer(model, TOKENIZER, copyTask(64, 1), List.of(), config(600), RunDirectory.at(dir)).run(StopSignal.manual());
         var example = copyTask(1, 7).get(0);
         int[] prompt = java.util.Arrays.copyOf(example.tokens(), example.responseStart());
         var out = new dev.cria.generate.Generator(model).generate(List.of(prompt), 10, dev.cria.generate.Sampler.greedy(), new Rng(0),

@@ -48,12 +48,12 @@ class PretrainerTest {
     void resumedRunContinuesExactlyWhereItStopped() {
         Path straight = dir.resolve("straight"), interrupted = dir.resolve("interrupted");
         var cfg = config(4, 1, 8);
-        Pretrainer.start(freshModel(), TOKENIZER, train, val, cfg, straight).run(StopSignal.manual());
+        Pretrainer.start(freshModel(), TOKENIZER, train, val, cfg, RunDirectory.at(straight)).run(StopSignal.manual());
 
-        Pretrainer.start(freshModel(), TOKENIZER, train, val, cfg, interrupted).runUntil(5, StopSignal.manual());
+        Pretrainer.start(freshModel(), TOKENIZER, train, val, cfg, RunDirectory.at(interrupted)).runUntil(5, StopSignal.manual());
         var checkpoint = ModelDirectory.load(interrupted);
         assertThat(checkpoint.state().orElseThrow().step()).isEqualTo(5);
-        var resumed = Pretrainer.resume(checkpoint, train, val, cfg, interrupted);
+        var resumed = Pretrainer.resume(checkpoint, train, val, cfg, RunDirectory.at(interrupted));
         resumed.run(StopSignal.manual());
 
         Map<String, Tensor> a = ModelDirectory.load(straight).model().parameters();
@@ -72,8 +72,8 @@ class PretrainerTest {
     @Test
     void identicalRunsInOneProcessGiveIdenticalWeights() {
         var cfg = config(4, 1, 6);
-        Pretrainer.start(freshModel(), TOKENIZER, train, val, cfg, dir.resolve("first")).run(StopSignal.manual());
-        Pretrainer.start(freshModel(), TOKENIZER, train, val, cfg, dir.resolve("second")).run(StopSignal.manual());
+        Pretrainer.start(freshModel(), TOKENIZER, train, val, cfg, RunDirectory.at(dir.resolve("first"))).run(StopSignal.manual());
+        Pretrainer.start(freshModel(), TOKENIZER, train, val, cfg, RunDirectory.at(dir.resolve("second"))).run(StopSignal.manual());
         Map<String, Tensor> a = ModelDirectory.load(dir.resolve("first")).model().parameters();
         Map<String, Tensor> b = ModelDirectory.load(dir.resolve("second")).model().parameters();
         for (String name : a.keySet()) assertThat(b.get(name).data).as(name).containsExactly(a.get(name).data);
@@ -83,7 +83,7 @@ class PretrainerTest {
     void stopSignalSavesACheckpointAndReportsTheInterruption() {
         var stop = StopSignal.manual();
         stop.request();
-        var result = Pretrainer.start(freshModel(), TOKENIZER, train, val, config(2, 1, 5), dir).run(stop);
+        var result = Pretrainer.start(freshModel(), TOKENIZER, train, val, config(2, 1, 5), RunDirectory.at(dir)).run(stop);
         assertThat(result.interrupted()).isTrue();
         assertThat(ModelDirectory.load(dir).state().orElseThrow().step()).isZero();
     }
@@ -91,8 +91,8 @@ class PretrainerTest {
     @Test
     void batchOfFourEqualsFourAccumulatedBatchesOfOne() {
         Llama big = freshModel(), accumulated = freshModel();
-        Pretrainer.start(big, TOKENIZER, train, val, config(4, 1, 1), dir.resolve("a")).run(StopSignal.manual());
-        Pretrainer.start(accumulated, TOKENIZER, train, val, config(1, 4, 1), dir.resolve("b")).run(StopSignal.manual());
+        Pretrainer.start(big, TOKENIZER, train, val, config(4, 1, 1), RunDirectory.at(dir.resolve("a"))).run(StopSignal.manual());
+        Pretrainer.start(accumulated, TOKENIZER, train, val, config(1, 4, 1), RunDirectory.at(dir.resolve("b"))).run(StopSignal.manual());
         var pa = big.parameters();
         var pb = accumulated.parameters();
         for (String name : pa.keySet()) {
@@ -108,13 +108,13 @@ class PretrainerTest {
         Llama model = freshModel();
         var before = new java.util.HashMap<String, float[]>();
         model.parameters().forEach((n, t) -> before.put(n, t.data.clone()));
-        Pretrainer.start(model, TOKENIZER, train, val, config(2, 1, 1), dir).run(StopSignal.manual());
+        Pretrainer.start(model, TOKENIZER, train, val, config(2, 1, 1), RunDirectory.at(dir)).run(StopSignal.manual());
         model.parameters().forEach((n, t) -> assertThat(t.data).as(n).isNotEqualTo(before.get(n)));
     }
 
     @Test
     void lossFallsOnStories() {
-        var result = Pretrainer.start(freshModel(), TOKENIZER, train, val, config(8, 1, 40), dir).run(StopSignal.manual());
+        var result = Pretrainer.start(freshModel(), TOKENIZER, train, val, config(8, 1, 40), RunDirectory.at(dir)).run(StopSignal.manual());
         var losses = MetricsLog.series(new MetricsLog(dir.resolve(Pretrainer.METRICS)).read(), "train/loss")[1];
         assertThat(losses[losses.length - 1]).isLessThan(losses[0] - 1.5);
         assertThat(result.valLoss()).isLessThan(Math.log(SHAPE.vocab()) - 1.5);
@@ -124,7 +124,7 @@ class PretrainerTest {
     @Test
     void nonFiniteLossStopsTheRunAndKeepsTheLastGoodCheckpoint() {
         Llama model = freshModel();
-        var trainer = Pretrainer.start(model, TOKENIZER, train, val, config(2, 1, 6), dir);
+        var trainer = Pretrainer.start(model, TOKENIZER, train, val, config(2, 1, 6), RunDirectory.at(dir));
         trainer.runUntil(2, StopSignal.manual());
         model.parameters().get("model.norm.weight").data[0] = Float.NaN;
         assertThatThrownBy(() -> trainer.run(StopSignal.manual())).isInstanceOf(TrainingDiverged.class)
@@ -137,7 +137,7 @@ class PretrainerTest {
     @Test
     void crashDuringSaveLeavesThePreviousCheckpointLoadable() throws Exception {
         Llama model = freshModel();
-        Pretrainer.start(model, TOKENIZER, train, val, config(2, 1, 2), dir).run(StopSignal.manual());
+        Pretrainer.start(model, TOKENIZER, train, val, config(2, 1, 2), RunDirectory.at(dir)).run(StopSignal.manual());
         assertThatThrownBy(() -> dev.cria.io.AtomicDirectory.replace(dir.resolve(ModelDirectory.RUN_CHECKPOINT), tmp -> {
             ModelDirectory.writeModel(tmp, model, TOKENIZER);
             throw new IllegalStateException("simulated crash mid-save");
