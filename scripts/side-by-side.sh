@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Measures Cria and the PyTorch peer on the same shapes, one after the other, and prints the ratios
-# as a Markdown table (the README's performance table comes from this script).
-#   scripts/side-by-side.sh [PATH_TO_SHARED_BENCH]     (default: ../shared/bench)
-# Needs Debian's python3-torch and libopenblas0-pthread for the peer (see that directory's README).
+# Measures Cria and the PyTorch peer (PyTorch with OpenBLAS) on the same shapes, one after the other,
+# and prints the ratios as a Markdown table (docs/performance.md's tables come from this script).
+#   scripts/side-by-side.sh [PEER_DIR]     (default: scripts/peer, the peer's scripts in this repository)
+# Needs Debian's python3-torch and libopenblas0-pthread for the peer (see scripts/peer/README.md).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-peer="${1:-$root/../shared/bench}"
+peer="${1:-$root/scripts/peer}"
 py=/usr/bin/python3
 cria() { "$root/cria" bench "$@" --json --no-probe 2>/dev/null | tail -n 1; }
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }

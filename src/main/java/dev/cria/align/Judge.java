@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.function.IntConsumer;
 
 /**
- * Judges models on held-out prompts the way the README's figures are made: each model answers every
+ * Judges models on held-out prompts the way the figures in docs/alignment.md are made: each model answers every
  * prompt (sampled, the same seed for both), and the simulated annotator compares the answers.
  */
 public final class Judge {

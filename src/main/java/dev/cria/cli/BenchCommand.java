@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 /** {@code cria bench}: GEMM, training-step and decoding throughput, with the share of the machine's peak. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure Cria's speed: GEMM GFLOP/s, training steps, batched decoding.",
-                "Each also runs a 1024³ GEMM probe and reports the share of that peak. Compare with ../shared/bench (PyTorch) in one sitting."},
+                "Each also runs a 1024³ GEMM probe and reports the share of that peak. Compare with the PyTorch peer in one sitting: scripts/side-by-side.sh."},
         subcommands = {BenchCommand.GemmBench.class, BenchCommand.Train.class, BenchCommand.Decode.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec

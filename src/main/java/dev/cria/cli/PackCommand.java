@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 
 /** Tokenizes documents into packed train.bin / val.bin files. */
 @Command(name = "pack", mixinStandardHelpOptions = true,
-        description = "Tokenize text or JSONL documents into packed token files train.bin and val.bin (format in the README).")
+        description = "Tokenize text or JSONL documents into packed token files train.bin and val.bin (format in docs/formats.md).")
 final class PackCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, split = ",", description = "Text or JSONL files (comma-separated or repeated).")
     List<Path> data;

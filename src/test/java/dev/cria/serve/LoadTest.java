@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Labellers and OpenAI clients keep the server busy together for a while: 8 labellers fetch and label
  * items as fast as they can, while 4 API clients stream completions. Every request must succeed, every
  * acknowledged label must be stored, and the latency percentiles of each kind of request are printed
- * (the README quotes them). {@code -Dcria.load.seconds=N} runs it longer; 20 seconds by default.
+ * (docs/web-app.md quotes them). {@code -Dcria.load.seconds=N} runs it longer; 20 seconds by default.
  */
 class LoadTest {
     private static final int LABELLERS = 8, STREAMERS = 4;

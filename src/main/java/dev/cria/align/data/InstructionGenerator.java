@@ -144,7 +144,7 @@ public final class InstructionGenerator {
      * A request-check pair: the first sentences of one story ({@link ResponseFlaw#TOO_SHORT}) about the
      * requested animal and name, against the same sentences about another animal, or with another name.
      * Short, and different in one word, so each step spends its compute on whether the story's animal and
-     * name are the requested ones: the check a reward model otherwise does not learn (see the README).
+     * name are the requested ones: the check a reward model otherwise does not learn (see docs/alignment.md).
      * With {@code whole}, the same check on the whole story, its animal and name far from where its score
      * is read, at the end.
      */
