@@ -8,6 +8,7 @@ import dev.cria.align.data.ChatTemplate;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.generate.Generator;
 import dev.cria.generate.Sampler;
+import dev.cria.train.RunDirectory;
 import dev.cria.train.StopSignal;
 import dev.cria.util.Rng;
 import java.nio.file.Path;
@@ -51,9 +52,9 @@ class LibraryExampleTest {
         // Fine-tune: 20 SFT steps on (prompt, response) pairs; writes runDir/model/ and runDir/metrics.jsonl.
         var pair = ChatTemplate.encode(tokenizer, "Say hello.", "Hello!", model.config().maxSeqLen());
         var examples = List.of(new TokenizedExample(pair.tokens(), pair.promptLength()));
-        // batch 4, 20 steps, lr 1e-3, no warmup, no weight decay, clip 1.0, eval and save at the end, seed 1
-        var config = new SftConfig(4, 20, 1e-3, 0, 0.0, 1.0, 0, 0, 1);
-        new SftTrainer(model, tokenizer, examples, List.of(), config, runDir).run(StopSignal.manual());
+        // SFT's defaults, changed by name: batch 4, 20 steps, no warmup, evaluate and save at the end
+        var config = SftConfig.defaults().toBuilder().batchSize(4).steps(20).warmupSteps(0).evalEvery(0).saveEvery(0).build();
+        new SftTrainer(model, tokenizer, examples, List.of(), config, RunDirectory.at(runDir)).run(StopSignal.manual());
         return story;
     }
     // README:end
