@@ -103,7 +103,7 @@ public final class DpoTrainer {
             chosen.add(p.chosen());
             rejected.add(p.rejected());
         }
-        SequenceBatch c = SftTrainer.batchOf(chosen, pad), r = SftTrainer.batchOf(rejected, pad);
+        SequenceBatch c = SequenceBatch.ofExamples(chosen, pad), r = SequenceBatch.ofExamples(rejected, pad);
         return new Tensor[] {TokenLogProbs.sequenceSums(TokenLogProbs.of(model, c, 1f), c),
                 TokenLogProbs.sequenceSums(TokenLogProbs.of(model, r, 1f), r)};
     }

@@ -3,8 +3,8 @@ package dev.cria.align;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cria.autograd.Grad;
 import dev.cria.autograd.Tensor;
+import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.checkpoint.TrainingState;
-import dev.cria.io.AtomicFiles;
 import dev.cria.io.TensorData;
 import dev.cria.model.Llama;
 import dev.cria.tokenizer.Tokenizer;
@@ -25,17 +25,13 @@ import java.util.Map;
  * (the same position in training, evaluation and PPO), on the Bradley–Terry loss
  * {@code −logσ(r_chosen − r_rejected − margin) + coef·mean((r_c + r_r)²)} (Ouyang et al. 2022).
  * Reports accuracy and mean margin on held-out pairs, and saves the mean and standard deviation of its
- * scores ({@code reward_stats.json}) so later stages can normalise rewards.
+ * scores ({@link RewardScores}) so later stages can normalise rewards.
  */
 public final class RewardTrainer {
-    public static final String STATS = "reward_stats.json";
     public static final String PLOT = "reward_accuracy.png";
     public static final String LOSS_PLOT = "reward_loss.png";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Mean and standard deviation of the model's scores over a set of responses. */
-    public record Stats(double mean, double std) {
-    }
 
     private final Llama model;
     private final List<PreferencePair> train;
@@ -69,39 +65,17 @@ public final class RewardTrainer {
     /** Trains, then writes the score statistics beside the checkpoint. */
     public TrainingLoop.Result run(StopSignal stop) {
         TrainingLoop.Result result = loop.run(stop);
-        Stats stats = scoreStats(model, train.subList(0, Math.min(train.size(), 256)), pad);
-        var node = JSON.createObjectNode();
-        node.put("mean", stats.mean());
-        node.put("std", stats.std());
-        AtomicFiles.writeString(run.path().resolve(dev.cria.checkpoint.ModelDirectory.RUN_CHECKPOINT).resolve(STATS), node.toPrettyString());
+        RewardScores.write(run.path().resolve(ModelDirectory.RUN_CHECKPOINT), scoreStats(model, train.subList(0, Math.min(train.size(), 256)), pad));
         return result;
     }
 
-    /** Scores of a list of examples, batched, without gradients. */
-    public static float[] score(Llama model, List<TokenizedExample> examples, int pad, int batchSize) {
-        float[] out = new float[examples.size()];
-        try (var off = Grad.off()) {
-            for (int i = 0; i < examples.size(); i += batchSize) {
-                SequenceBatch batch = SftTrainer.batchOf(examples.subList(i, Math.min(examples.size(), i + batchSize)), pad);
-                float[] s = model.scores(batch.tokens, batch.B, batch.T, batch.lastIndex()).data;
-                System.arraycopy(s, 0, out, i, s.length);
-            }
-        }
-        return out;
-    }
-
-    static Stats scoreStats(Llama model, List<PreferencePair> pairs, int pad) {
+    static RewardScores.Stats scoreStats(Llama model, List<PreferencePair> pairs, int pad) {
         var all = new ArrayList<TokenizedExample>();
         for (PreferencePair p : pairs) {
             all.add(p.chosen());
             all.add(p.rejected());
         }
-        float[] s = score(model, all, pad, 16);
-        double mean = 0, sq = 0;
-        for (float v : s) mean += v;
-        mean /= s.length;
-        for (float v : s) sq += (v - mean) * (v - mean);
-        return new Stats(mean, Math.sqrt(sq / Math.max(1, s.length - 1)));
+        return RewardScores.Stats.of(RewardScores.score(model, all, pad, 16));
     }
 
     private record PairwiseLoss(Llama model, List<PreferencePair> train, List<PreferencePair> val, RewardConfig config, int pad)
@@ -115,7 +89,7 @@ public final class RewardTrainer {
                 chosen.add(p.chosen());
                 rejected.add(p.rejected());
             }
-            SequenceBatch c = SftTrainer.batchOf(chosen, pad), r = SftTrainer.batchOf(rejected, pad);
+            SequenceBatch c = SequenceBatch.ofExamples(chosen, pad), r = SequenceBatch.ofExamples(rejected, pad);
             Tensor rc = model.scores(c.tokens, c.B, c.T, c.lastIndex());
             Tensor rr = model.scores(r.tokens, r.B, r.T, r.lastIndex());
             Tensor loss = BradleyTerry.loss(rc, rr, config.margin(), config.centeringCoef());
@@ -136,7 +110,7 @@ public final class RewardTrainer {
                 chosen.add(p.chosen());
                 rejected.add(p.rejected());
             }
-            float[] rc = score(model, chosen, pad, config.batchSize()), rr = score(model, rejected, pad, config.batchSize());
+            float[] rc = RewardScores.score(model, chosen, pad, config.batchSize()), rr = RewardScores.score(model, rejected, pad, config.batchSize());
             Tensor c = Tensor.of(rc, rc.length), r = Tensor.of(rr, rr.length);
             var metrics = new LinkedHashMap<String, Double>();
             try (var off = Grad.off()) {

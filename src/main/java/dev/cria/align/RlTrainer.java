@@ -19,7 +19,6 @@ import dev.cria.train.StopSignal;
 import dev.cria.train.TrainingDiverged;
 import dev.cria.util.CriaException;
 import dev.cria.util.Rng;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,6 +1,7 @@
 package dev.cria.align;
 
 import dev.cria.autograd.Nn;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -97,5 +98,16 @@ public final class SequenceBatch {
         long n = 0;
         for (int l : lengths) n += l;
         return n;
+    }
+
+    /** Examples as one padded batch, each trained on from its response onwards. */
+    public static SequenceBatch ofExamples(List<TokenizedExample> examples, int pad) {
+        var sequences = new ArrayList<int[]>();
+        int[] starts = new int[examples.size()];
+        for (int i = 0; i < examples.size(); i++) {
+            sequences.add(examples.get(i).tokens());
+            starts[i] = examples.get(i).responseStart();
+        }
+        return SequenceBatch.of(sequences, starts, pad);
     }
 }

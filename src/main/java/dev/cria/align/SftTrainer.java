@@ -69,7 +69,7 @@ public final class SftTrainer {
         public TrainingLoop.StepResult step(Rng rng) {
             var picked = new ArrayList<TokenizedExample>();
             for (int i = 0; i < batchSize; i++) picked.add(train.get(rng.nextInt(train.size())));
-            SequenceBatch batch = batchOf(picked, pad);
+            SequenceBatch batch = SequenceBatch.ofExamples(picked, pad);
             Tensor loss = model.loss(batch.tokens, batch.responseTargets(), batch.B, batch.T);
             float value = loss.item();
             loss.backward();
@@ -83,7 +83,7 @@ public final class SftTrainer {
             long count = 0;
             try (var off = Grad.off()) {
                 for (int i = 0; i < val.size(); i += batchSize) {
-                    SequenceBatch batch = batchOf(val.subList(i, Math.min(val.size(), i + batchSize)), pad);
+                    SequenceBatch batch = SequenceBatch.ofExamples(val.subList(i, Math.min(val.size(), i + batchSize)), pad);
                     int[] targets = batch.responseTargets();
                     int counted = 0;
                     for (int t : targets) if (t != dev.cria.autograd.Nn.IGNORE_INDEX) counted++;
@@ -93,15 +93,5 @@ public final class SftTrainer {
             }
             return Map.of("val/loss", sum / Math.max(1, count));
         }
-    }
-
-    static SequenceBatch batchOf(List<TokenizedExample> examples, int pad) {
-        var sequences = new ArrayList<int[]>();
-        int[] starts = new int[examples.size()];
-        for (int i = 0; i < examples.size(); i++) {
-            sequences.add(examples.get(i).tokens());
-            starts[i] = examples.get(i).responseStart();
-        }
-        return SequenceBatch.of(sequences, starts, pad);
     }
 }

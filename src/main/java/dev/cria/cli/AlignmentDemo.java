@@ -6,6 +6,7 @@ import dev.cria.align.SampledPairs;
 import dev.cria.align.Estimator;
 import dev.cria.align.Judge;
 import dev.cria.align.RewardConfig;
+import dev.cria.align.RewardScores;
 import dev.cria.align.RewardTrainer;
 import dev.cria.align.RlConfig;
 import dev.cria.align.RlTrainer;
@@ -75,14 +76,13 @@ final class AlignmentDemo {
 
         System.out.println("\n== 8. PPO against the reward model");
         var rmLoaded = ModelDirectory.load(rmDir);
-        var stats = RewardStats.read(rmLoaded.dir());
         var prompts = new ArrayList<RlTrainer.Prompt>();
         for (PromptExample p : data.prompts(400)) prompts.add(new RlTrainer.Prompt(p.prompt(), ChatTemplate.promptTokens(tokenizer, p.prompt())));
         Path ppoDir = out.resolve("ppo");
         Llama policy = ModelDirectory.load(sftDir).model();
         var rlConfig = RlConfig.defaults(new Estimator.Ppo()).toBuilder().iterations(steps(30)).lr(1e-4).saveEvery(0).seed(seed).build();
         var ppoLast = new RlTrainer(policy, ModelDirectory.load(sftDir).model(), rmLoaded.model(), tokenizer,
-                new RewardModelReward(rmLoaded.model(), rmLoaded.tokenizer(), tokenizer, stats[0], stats[1]), prompts, rlConfig, RunDirectory.at(ppoDir))
+                new RewardModelReward(rmLoaded.model(), rmLoaded.tokenizer(), tokenizer, RewardScores.read(rmLoaded.dir())), prompts, rlConfig, RunDirectory.at(ppoDir))
                 .run(StopSignal.manual());
 
         System.out.println("\n== 9. DPO on pairs of the SFT model's own answers, best against worst of 4");
@@ -127,17 +127,5 @@ final class AlignmentDemo {
     private void row(String name, double score, Judge.Answers answers, double win) {
         report.append(String.format("| %s | %.2f | %.2f | %s |%n", name, score, answers.finished() / (double) answers.texts().size(),
                 Double.isNaN(win) ? "—" : String.format("%.2f", win)));
-    }
-
-    /** Mean and std saved by the reward trainer, or (0, 1). */
-    private static final class RewardStats {
-        static double[] read(Path dir) {
-            try {
-                var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve(RewardTrainer.STATS).toFile());
-                return new double[] {node.path("mean").asDouble(0), node.path("std").asDouble(1)};
-            } catch (java.io.IOException e) {
-                return new double[] {0, 1};
-            }
-        }
     }
 }

@@ -1,7 +1,6 @@
 package dev.cria.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cria.align.RewardTrainer;
+import dev.cria.align.RewardScores;
 import dev.cria.align.data.SimulatedAnnotator;
 import dev.cria.align.reward.AnnotatorReward;
 import dev.cria.align.reward.CopyReward;
@@ -11,7 +10,6 @@ import dev.cria.align.reward.RewardModelReward;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.tokenizer.Tokenizer;
 import dev.cria.util.CriaException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,17 +60,6 @@ final class RewardSpec {
     private static Reward rewardModel(Path dir, Tokenizer policyTokenizer) {
         if (dir == null) throw new CriaException("--reward model needs --reward-model DIR (a directory written by ./cria reward)");
         var loaded = ModelDirectory.load(dir);
-        double mean = 0, std = 1;
-        Path stats = loaded.dir().resolve(RewardTrainer.STATS);
-        if (Files.exists(stats)) {
-            try {
-                var node = new ObjectMapper().readTree(stats.toFile());
-                mean = node.path("mean").asDouble(0);
-                std = node.path("std").asDouble(1);
-            } catch (java.io.IOException e) {
-                throw new CriaException(stats + ": not valid JSON: " + e.getMessage());
-            }
-        }
-        return new RewardModelReward(loaded.model(), loaded.tokenizer(), policyTokenizer, mean, std);
+        return new RewardModelReward(loaded.model(), loaded.tokenizer(), policyTokenizer, RewardScores.read(loaded.dir()));
     }
 }

@@ -8,6 +8,7 @@ import dev.cria.align.Estimator;
 import dev.cria.align.Judge;
 import dev.cria.align.PreferencePair;
 import dev.cria.align.RewardConfig;
+import dev.cria.align.RewardScores;
 import dev.cria.align.RewardTrainer;
 import dev.cria.align.RlConfig;
 import dev.cria.align.RlTrainer;
@@ -24,7 +25,6 @@ import dev.cria.train.RunDirectory;
 import dev.cria.train.StopSignal;
 import dev.cria.train.TrainingLoop;
 import dev.cria.util.CriaException;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,8 +111,7 @@ public final class Rounds {
         TrainingLoop.Result rm = new RewardTrainer(rewardModel, tokenizer, train, heldOut, rewardConfig, RunDirectory.at(rewardDir)).run(StopSignal.manual());
         figures.put("reward_loss", rm.trainLoss());
         if (!heldOut.isEmpty()) figures.put("reward_accuracy", rm.metric("eval/accuracy"));
-        double[] stats = rewardStats(rewardDir);
-        var reward = new RewardModelReward(rewardModel, tokenizer, tokenizer, stats[0], stats[1]);
+        var reward = new RewardModelReward(rewardModel, tokenizer, tokenizer, RewardScores.read(ModelDirectory.resolve(rewardDir)));
 
         Llama policy = ModelDirectory.load(beforeDir).model();
         Llama reference = ModelDirectory.load(beforeDir).model();
@@ -151,17 +150,6 @@ public final class Rounds {
         }
         if (out.isEmpty()) throw new CriaException("no prompt leaves room for " + c.maxNewTokens() + " new tokens in the model's context of " + maxSeqLen);
         return out;
-    }
-
-    private static double[] rewardStats(Path rewardDir) {
-        Path stats = ModelDirectory.resolve(rewardDir).resolve(RewardTrainer.STATS);
-        try {
-            var node = JSON.readTree(stats.toFile());
-            double std = node.path("std").asDouble(1);
-            return new double[] {node.path("mean").asDouble(0), std > 1e-6 ? std : 1};
-        } catch (IOException e) {
-            throw new CriaException(stats + ": cannot read: " + e.getMessage(), e);
-        }
     }
 
     /** The simulated annotator's win rate of the new policy over the old one, on held-out built-in prompts. */

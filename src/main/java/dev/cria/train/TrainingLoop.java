@@ -6,7 +6,6 @@ import dev.cria.checkpoint.TrainingState;
 import dev.cria.io.TensorData;
 import dev.cria.model.Llama;
 import dev.cria.tokenizer.Tokenizer;
-import dev.cria.util.CriaException;
 import dev.cria.util.Rng;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

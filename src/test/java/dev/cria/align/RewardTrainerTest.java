@@ -52,12 +52,12 @@ class RewardTrainerTest {
         assertThat(result.metric("eval/accuracy")).isGreaterThanOrEqualTo(0.9);
         assertThat(result.metric("eval/margin")).isPositive();
         model.parameters().forEach((n, t) -> assertThat(t.data).as(n).isNotEqualTo(before.get(n)));
-        var stats = new ObjectMapper().readTree(dir.resolve("model").resolve(RewardTrainer.STATS).toFile());
+        var stats = new ObjectMapper().readTree(dir.resolve("model").resolve(RewardScores.FILE).toFile());
         assertThat(stats.get("std").asDouble()).isPositive();
         Llama loaded = ModelDirectory.load(dir).model();
         assertThat(loaded.hasScoreHead()).isTrue();
         var probe = List.of(pairs(1, 9).get(0).chosen(), pairs(1, 9).get(0).rejected());
-        assertThat(RewardTrainer.score(loaded, probe, TOKENIZER.padId(), 2)).containsExactly(RewardTrainer.score(model, probe, TOKENIZER.padId(), 2));
+        assertThat(RewardScores.score(loaded, probe, TOKENIZER.padId(), 2)).containsExactly(RewardScores.score(model, probe, TOKENIZER.padId(), 2));
         assertThat(dir.resolve(RewardTrainer.PLOT)).exists();
     }
 }

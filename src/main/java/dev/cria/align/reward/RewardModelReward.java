@@ -1,6 +1,6 @@
 package dev.cria.align.reward;
 
-import dev.cria.align.RewardTrainer;
+import dev.cria.align.RewardScores;
 import dev.cria.align.TokenizedExample;
 import dev.cria.model.Llama;
 import dev.cria.tokenizer.Tokenizer;
@@ -19,18 +19,18 @@ public final class RewardModelReward implements Reward {
     private final double mean;
     private final double std;
 
-    public RewardModelReward(Llama model, Tokenizer tokenizer, Tokenizer policyTokenizer, double mean, double std) {
+    public RewardModelReward(Llama model, Tokenizer tokenizer, Tokenizer policyTokenizer, RewardScores.Stats stats) {
         if (!model.hasScoreHead()) throw new CriaException("the reward model has no score head; train it with ./cria reward");
         if (policyTokenizer.vocabSize() != tokenizer.vocabSize() || policyTokenizer.eosId() != tokenizer.eosId()) {
             throw new CriaException("the reward model's tokenizer (" + tokenizer.vocabSize() + " tokens, eos " + tokenizer.eosId()
                     + ") differs from the policy's (" + policyTokenizer.vocabSize() + " tokens, eos " + policyTokenizer.eosId() + ")");
         }
-        if (!(std > 0)) throw new CriaException("reward normalisation std must be positive: " + std);
+        if (!(stats.std() > 0)) throw new CriaException("reward normalisation std must be positive: " + stats.std());
         this.model = model;
         this.eos = tokenizer.eosId();
         this.pad = tokenizer.padId();
-        this.mean = mean;
-        this.std = std;
+        this.mean = stats.mean();
+        this.std = stats.std();
     }
 
     @Override
@@ -43,7 +43,7 @@ public final class RewardModelReward implements Reward {
             tokens[tokens.length - 1] = eos;
             examples.add(new TokenizedExample(tokens, s.promptTokens().length));
         }
-        float[] raw = RewardTrainer.score(model, examples, pad, 16);
+        float[] raw = RewardScores.score(model, examples, pad, 16);
         for (int i = 0; i < raw.length; i++) raw[i] = (float) ((raw[i] - mean) / std);
         return raw;
     }
