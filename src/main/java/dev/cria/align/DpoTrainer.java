@@ -73,9 +73,8 @@ public final class DpoTrainer {
     /** Reference log-probs of every pair's chosen and rejected response: [chosen sums, rejected sums]. */
     private static float[][] referenceSums(Llama policy, Llama reference, List<PreferencePair> pairs, int pad) {
         float[][] sums = new float[2][pairs.size()];
-        if (reference == null) policy.setAdaptersEnabled(false);
         var progress = new ProgressBar("reference log-probs", 0, pairs.size());
-        try (var off = Grad.off()) {
+        try (var off = Grad.off(); var base = policy.adaptersOff()) { // without a reference, the policy's base is one
             Llama ref = reference != null ? reference : policy;
             for (int i = 0; i < pairs.size(); i += 16) {
                 var slice = pairs.subList(i, Math.min(pairs.size(), i + 16));
@@ -84,8 +83,6 @@ public final class DpoTrainer {
                 System.arraycopy(s[1], 0, sums[1], i, slice.size());
                 progress.update(i + slice.size(), "pairs");
             }
-        } finally {
-            policy.setAdaptersEnabled(true);
         }
         return sums;
     }

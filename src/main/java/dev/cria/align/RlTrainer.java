@@ -160,7 +160,6 @@ public final class RlTrainer {
         }
         var promptTokens = new ArrayList<int[]>();
         for (Prompt p : batchPrompts) promptTokens.add(p.tokens());
-        policy.setAdaptersEnabled(true);
         var completions = new Generator(policy).generate(promptTokens, config.maxNewTokens(), new Sampler(config.temperature(), 0, 1f),
                 rng, tokenizer.eosId(), null);
         int N = batchPrompts.size();
@@ -299,11 +298,8 @@ public final class RlTrainer {
 
     private float[] referenceLogProbs(SequenceBatch batch) {
         if (reference != null) return TokenLogProbs.of(reference, batch, config.temperature()).data;
-        policy.setAdaptersEnabled(false);
-        try {
+        try (var base = policy.adaptersOff()) {
             return TokenLogProbs.of(policy, batch, config.temperature()).data;
-        } finally {
-            policy.setAdaptersEnabled(true);
         }
     }
 

@@ -6,6 +6,7 @@ import dev.cria.io.AtomicFiles;
 import dev.cria.io.HfConfig;
 import dev.cria.io.Safetensors;
 import dev.cria.io.TensorData;
+import dev.cria.model.HfNames;
 import dev.cria.model.Llama;
 import dev.cria.model.LlamaConfig;
 import dev.cria.model.LoraConfig;
@@ -37,8 +38,6 @@ public final class ModelDirectory {
     public static final String STATE = "trainer_state.json";
     public static final String ADAPTER_CONFIG = "adapter_config.json";
     public static final String ADAPTER_WEIGHTS = "adapter_model.safetensors";
-    /** PEFT's prefix for adapter tensor names. */
-    private static final String PEFT_PREFIX = "base_model.model.";
     /** The checkpoint's name inside a run directory. */
     public static final String RUN_CHECKPOINT = "model";
 
@@ -95,7 +94,7 @@ public final class ModelDirectory {
             data.put(name, t.data());
             shapes.put(name, t.shape());
         });
-        return Llama.fromWeights(config, data, shapes, weightsFile.toString());
+        return HfNames.load(config, data, shapes, weightsFile.toString());
     }
 
     /**
@@ -109,7 +108,7 @@ public final class ModelDirectory {
         tokenizer.save(dir.resolve(TOKENIZER));
         if (model.hasAdapters()) {
             var adapters = new LinkedHashMap<String, TensorData>();
-            weightsOf(model.adapterParameters()).forEach((name, t) -> adapters.put(PEFT_PREFIX + name, t));
+            weightsOf(model.adapterParameters()).forEach((name, t) -> adapters.put(HfNames.PEFT_PREFIX + name, t));
             Safetensors.write(dir.resolve(ADAPTER_WEIGHTS), adapters, Map.of("format", "pt"));
             AtomicFiles.writeString(dir.resolve(ADAPTER_CONFIG), adapterConfigJson(model.loraConfig()));
         }
@@ -148,9 +147,9 @@ public final class ModelDirectory {
         Path weightsFile = dir.resolve(ADAPTER_WEIGHTS);
         Map<String, TensorData> saved = Safetensors.read(weightsFile);
         model.adapterParameters().forEach((name, t) -> {
-            TensorData d = saved.get(PEFT_PREFIX + name);
+            TensorData d = saved.get(HfNames.PEFT_PREFIX + name);
             if (d == null || d.data().length != t.size()) {
-                throw new CriaException(weightsFile + ": adapter tensor '" + PEFT_PREFIX + name + "' is missing or has the wrong size");
+                throw new CriaException(weightsFile + ": adapter tensor '" + HfNames.PEFT_PREFIX + name + "' is missing or has the wrong size");
             }
             System.arraycopy(d.data(), 0, t.data, 0, t.size());
         });

@@ -15,9 +15,10 @@ import dev.cria.tensor.Parallel;
  * slot; a slot's rows must be consecutive and continue where the slot's cache ends. Prefill (a whole
  * prompt per slot) and decoding (one token per slot) are the same call.
  *
- * <p>The decoder takes a snapshot of the weights when it is built (LoRA adapters, if enabled, merged in): the q, k, v projections are joined
- * into one matrix, as are gate and up, and each matrix is also packed in advance for batched steps
- * (see {@link Gemm.PackedB}). Build a new decoder after the weights change.
+ * <p>The decoder takes a snapshot of the weights when it is built (LoRA adapters merged in, unless they
+ * are switched off): the q, k, v projections are joined into one matrix, as are gate and up, and each
+ * matrix is also packed in advance for batched steps (see {@link Gemm.PackedB}). Build a new decoder
+ * after the weights change.
  *
  * <p>Legend: R input rows, C = dim, KV = KVH·HS, F hidden, V vocab.
  */
@@ -60,12 +61,11 @@ public final class Decoder {
         gateUp = new Weight[L];
         down = new Weight[L];
         for (int l = 0; l < L; l++) {
-            Llama.Block b = model.block(l);
-            qkv[l] = Weight.of(C, model.effectiveWeight(l, "self_attn.q_proj", b.wq()), model.effectiveWeight(l, "self_attn.k_proj", b.wk()),
-                    model.effectiveWeight(l, "self_attn.v_proj", b.wv()));
-            o[l] = Weight.of(C, model.effectiveWeight(l, "self_attn.o_proj", b.wo()));
-            gateUp[l] = Weight.of(C, model.effectiveWeight(l, "mlp.gate_proj", b.wGate()), model.effectiveWeight(l, "mlp.up_proj", b.wUp()));
-            down[l] = Weight.of(F, model.effectiveWeight(l, "mlp.down_proj", b.wDown()));
+            qkv[l] = Weight.of(C, model.effectiveWeight(l, Projection.Q), model.effectiveWeight(l, Projection.K),
+                    model.effectiveWeight(l, Projection.V));
+            o[l] = Weight.of(C, model.effectiveWeight(l, Projection.O));
+            gateUp[l] = Weight.of(C, model.effectiveWeight(l, Projection.GATE), model.effectiveWeight(l, Projection.UP));
+            down[l] = Weight.of(F, model.effectiveWeight(l, Projection.DOWN));
         }
         lmHead = Weight.of(C, model.lmHead().data);
     }
@@ -92,7 +92,7 @@ public final class Decoder {
 
         Embedding.forward(x, model.embedding().data, tokens, c.vocab(), C);
         for (int l = 0; l < c.layers(); l++) {
-            Llama.Block b = model.block(l);
+            Block b = model.block(l);
             RmsNorm.forward(h, rstd, x, b.attnNorm().data, R, C, eps);
             qkv[l].apply(qkvOut, h, R);
             split(qkvOut, R, new float[][] {q, k, v}, new int[] {C, KV, KV});

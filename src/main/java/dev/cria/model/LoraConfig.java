@@ -1,6 +1,8 @@
 package dev.cria.model;
 
 import dev.cria.util.CriaException;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
@@ -15,7 +17,8 @@ import java.util.Set;
  * @param targets module names that get adapters
  */
 public record LoraConfig(int rank, double alpha, double dropout, Set<String> targets) {
-    public static final Set<String> MODULES = Set.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
+    /** Every projection's module name, in forward order. */
+    public static final Set<String> MODULES = modules();
 
     public LoraConfig {
         if (rank <= 0) throw new CriaException("--lora-rank must be positive: " + rank);
@@ -26,6 +29,12 @@ public record LoraConfig(int rank, double alpha, double dropout, Set<String> tar
             if (!MODULES.contains(t)) throw new CriaException("unknown LoRA target module '" + t + "'; choose from " + MODULES);
         }
         targets = Set.copyOf(targets);
+    }
+
+    private static Set<String> modules() {
+        var modules = new LinkedHashSet<String>();
+        for (Projection p : Projection.values()) modules.add(p.module());
+        return Collections.unmodifiableSet(modules);
     }
 
     public double scale() {

@@ -112,8 +112,7 @@ public final class TrainingLoop {
         var last = new LinkedHashMap<String, Double>();
         boolean interrupted = false;
         long limit = Math.min(stepLimit, settings.steps());
-        model.setDropout(rng);
-        try {
+        try (var training = model.training(rng)) {
             while (step < limit) {
                 if (stop.requested()) {
                     interrupted = true;
@@ -142,17 +141,15 @@ public final class TrainingLoop {
                 record.putAll(result.metrics());
                 boolean end = step == settings.steps();
                 if (end || (settings.evalEvery() > 0 && step % settings.evalEvery() == 0)) {
-                    model.setDropout(null);
-                    record.putAll(objective.evaluate());
-                    model.setDropout(rng);
+                    try (var eval = model.evaluation()) {
+                        record.putAll(objective.evaluate());
+                    }
                 }
                 record.forEach((k, v) -> last.put(k, v.doubleValue()));
                 run.log(step, record);
                 progress.update(step, status(result.loss(), last, tokensPerSecond));
                 if (!end && settings.saveEvery() > 0 && step % settings.saveEvery() == 0) save(seconds);
             }
-        } finally {
-            model.setDropout(null);
         }
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         save(seconds);

@@ -46,9 +46,10 @@ class LoraTest {
         randomizeB(model, new Rng(3));
         float[] adapted = logits(model);
         assertThat(adapted).isNotEqualTo(base);
-        model.setAdaptersEnabled(false);
-        assertThat(logits(model)).containsExactly(base);
-        model.setAdaptersEnabled(true);
+        try (var off = model.adaptersOff()) {
+            assertThat(logits(model)).containsExactly(base);
+        }
+        assertThat(logits(model)).containsExactly(adapted);
         model.mergeLora();
         assertThat(model.hasAdapters()).isFalse();
         float[] merged = logits(model);
@@ -79,12 +80,13 @@ class LoraTest {
         var adaptersBefore = new java.util.HashMap<String, float[]>();
         model.adapterParameters().forEach((n, t) -> adaptersBefore.put(n, t.data.clone()));
         var optimizer = new AdamW(model.trainableParameters(), 0.9f, 0.95f, 1e-8f, 0f);
-        model.setDropout(new Rng(7));
         int[] targets = {5, 9, 2, 7, 3, 3, 11, 1};
-        for (int step = 0; step < 3; step++) {
-            optimizer.zeroGrad();
-            model.loss(TOKENS, targets, 1, TOKENS.length).backward();
-            optimizer.step(1e-2f);
+        try (var training = model.training(new Rng(7))) {
+            for (int step = 0; step < 3; step++) {
+                optimizer.zeroGrad();
+                model.loss(TOKENS, targets, 1, TOKENS.length).backward();
+                optimizer.step(1e-2f);
+            }
         }
         model.parameters().forEach((n, t) -> assertThat(t.data).as(n).containsExactly(baseBefore.get(n)));
         model.adapterParameters().forEach((n, t) -> assertThat(t.data).as(n).isNotEqualTo(adaptersBefore.get(n)));

@@ -33,7 +33,7 @@ class ScoreHeadTest {
         int[] tokens = {1, 2, 3, 4, 5, 6, 7, 8};
         int[] last = {2, 3};
         Ops.sum(Ops.mul(model.scores(tokens, 2, 4, last), dev.cria.autograd.Tensor.of(new float[] {1f, -2f}, 2))).backward();
-        for (String name : new String[] {Llama.SCORE, "model.layers.1.mlp.up_proj.weight", "model.embed_tokens.weight"}) {
+        for (String name : new String[] {HfNames.SCORE, "model.layers.1.mlp.up_proj.weight", "model.embed_tokens.weight"}) {
             var t = model.parameters().get(name);
             for (int i = 0; i < t.size(); i += Math.max(1, t.size() / 6)) {
                 float saved = t.data[i], eps = 1e-2f;
@@ -63,7 +63,7 @@ class ScoreHeadTest {
             data.put(n, t.data);
             shapes.put(n, t.shape());
         });
-        Llama loaded = Llama.fromWeights(SHAPE, data, shapes, "test");
+        Llama loaded = HfNames.load(SHAPE, data, shapes, "test");
         assertThat(loaded.hasScoreHead()).isTrue();
         int[] tokens = {3, 4, 5};
         try (var off = Grad.off()) {

@@ -1,0 +1,140 @@
+package dev.cria.model;
+
+import dev.cria.autograd.Tensor;
+import dev.cria.util.CriaException;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The Hugging Face names of a Llama's tensors, as {@code LlamaForCausalLM}, {@code LlamaForSequenceClassification}
+ * and PEFT save them, e.g. {@code model.layers.0.self_attn.q_proj.weight} and its adapter's
+ * {@code model.layers.0.self_attn.q_proj.lora_A.weight}. This is the one place they are spelled: checkpoint
+ * code loads and saves through it, and the optimizer's state is keyed (and saved) by the same names. The
+ * forward pass never builds a name.
+ */
+public final class HfNames {
+    private static final String EMBED = "model.embed_tokens.weight";
+    private static final String FINAL_NORM = "model.norm.weight";
+    private static final String LM_HEAD = "lm_head.weight";
+    /** The scalar head of reward and value models. */
+    public static final String SCORE = "score.weight";
+    /** PEFT's prefix for the tensor names in {@code adapter_model.safetensors}. */
+    public static final String PEFT_PREFIX = "base_model.model.";
+    /** A RoPE buffer some exports keep beside the weights; recomputed here, so skipped on load. */
+    private static final String ROTARY_BUFFER = "rotary_emb.inv_freq";
+    private static final String ATTN_NORM = "input_layernorm.weight";
+    private static final String MLP_NORM = "post_attention_layernorm.weight";
+
+    private HfNames() {
+    }
+
+    private static String layer(int l) {
+        return "model.layers." + l + ".";
+    }
+
+    /** The projection's module path inside a layer, e.g. {@code self_attn.q_proj} or {@code mlp.down_proj}. */
+    private static String module(Projection p) {
+        return (p.inAttention() ? "self_attn." : "mlp.") + p.module();
+    }
+
+    /**
+     * Every weight under its name, in checkpoint order: the embedding; per layer input_layernorm, the
+     * attention projections, post_attention_layernorm, the MLP projections; the final norm; the LM head
+     * unless tied; the scalar head if any.
+     */
+    static Map<String, Tensor> weights(Llama model) {
+        var named = new LinkedHashMap<String, Tensor>();
+        named.put(EMBED, model.embedding());
+        for (int l = 0; l < model.config().layers(); l++) {
+            String at = layer(l);
+            Block b = model.block(l);
+            named.put(at + ATTN_NORM, b.attnNorm());
+            for (Projection p : Projection.values()) if (p.inAttention()) named.put(at + module(p) + ".weight", b.weight(p));
+            named.put(at + MLP_NORM, b.mlpNorm());
+            for (Projection p : Projection.values()) if (!p.inAttention()) named.put(at + module(p) + ".weight", b.weight(p));
+        }
+        named.put(FINAL_NORM, model.finalNorm());
+        if (!model.config().tieEmbeddings()) named.put(LM_HEAD, model.lmHead());
+        if (model.scoreHead() != null) named.put(SCORE, model.scoreHead());
+        return named;
+    }
+
+    /** Every adapter's A and B as PEFT names them (without {@link #PEFT_PREFIX}), layer by layer, in projection order. */
+    static Map<String, Tensor> adapters(Llama model) {
+        var named = new LinkedHashMap<String, Tensor>();
+        for (int l = 0; l < model.config().layers(); l++) {
+            Block b = model.block(l);
+            for (Projection p : Projection.values()) {
+                LoraAdapter adapter = b.adapter(p);
+                if (adapter == null) continue;
+                named.put(layer(l) + module(p) + ".lora_A.weight", adapter.a());
+                named.put(layer(l) + module(p) + ".lora_B.weight", adapter.b());
+            }
+        }
+        return named;
+    }
+
+    /**
+     * Builds a model from weights named as in Hugging Face checkpoints. Every expected tensor must be
+     * present with its exact shape; the message names the first one, in checkpoint order, that is missing
+     * or wrong, and any tensor left over.
+     */
+    public static Llama load(LlamaConfig c, Map<String, float[]> weights, Map<String, int[]> shapes, String source) {
+        var loader = new Loader(weights, shapes, source);
+        Tensor embed = loader.take(EMBED, c.vocab(), c.dim());
+        Block[] blocks = new Block[c.layers()];
+        for (int l = 0; l < c.layers(); l++) {
+            String at = layer(l);
+            var w = new EnumMap<Projection, Tensor>(Projection.class);
+            Tensor attnNorm = loader.take(at + ATTN_NORM, c.dim());
+            for (Projection p : Projection.values()) if (p.inAttention()) w.put(p, loader.take(at + module(p) + ".weight", p.out(c), p.in(c)));
+            Tensor mlpNorm = loader.take(at + MLP_NORM, c.dim());
+            for (Projection p : Projection.values()) if (!p.inAttention()) w.put(p, loader.take(at + module(p) + ".weight", p.out(c), p.in(c)));
+            blocks[l] = new Block(attnNorm, mlpNorm, w);
+        }
+        Tensor norm = loader.take(FINAL_NORM, c.dim());
+        Tensor head = c.tieEmbeddings() ? embed : loader.take(LM_HEAD, c.vocab(), c.dim());
+        Tensor score = weights.containsKey(SCORE) ? loader.take(SCORE, 1, c.dim()) : null;
+        loader.rejectLeftovers(c.tieEmbeddings() ? LM_HEAD : null);
+        return new Llama(c, embed, blocks, norm, head, score);
+    }
+
+    /** Takes named tensors out of a checkpoint, checking shapes, and remembers which were taken. */
+    private static final class Loader {
+        private final Map<String, float[]> weights;
+        private final Map<String, int[]> shapes;
+        private final String source;
+        private final Set<String> taken = new HashSet<>();
+
+        Loader(Map<String, float[]> weights, Map<String, int[]> shapes, String source) {
+            this.weights = weights;
+            this.shapes = shapes;
+            this.source = source;
+        }
+
+        Tensor take(String name, int... shape) {
+            float[] data = weights.get(name);
+            if (data == null) throw new CriaException(source + ": tensor '" + name + "' is missing");
+            int[] actual = shapes.get(name);
+            if (!Arrays.equals(actual, shape)) {
+                throw new CriaException(source + ": tensor '" + name + "' has shape " + Arrays.toString(actual)
+                        + " but the config needs " + Arrays.toString(shape));
+            }
+            taken.add(name);
+            return Tensor.parameter(data, shape);
+        }
+
+        /** Unknown tensors mean a config/weights mismatch; a tied checkpoint may still carry the head. */
+        void rejectLeftovers(String allowed) {
+            for (String name : weights.keySet()) {
+                if (!taken.contains(name) && !name.equals(allowed) && !name.endsWith(ROTARY_BUFFER)) {
+                    throw new CriaException(source + ": unexpected tensor '" + name + "' (does config.json match the weights?)");
+                }
+            }
+        }
+    }
+}
