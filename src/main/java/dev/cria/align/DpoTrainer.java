@@ -22,8 +22,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * DPO: trains the policy directly on preference pairs, with no reward model, against a frozen reference
- * (a copy of the starting policy, or the same model with its LoRA adapters switched off). The reference's
+ * DPO: trains the policy directly on preference pairs, with no reward model, against a frozen
+ * {@link Reference} (a copy of the starting policy, or the same model with its LoRA adapters switched off). The reference's
  * sequence log-probabilities are computed once, before training. Logs TRL's {@code rewards/*} metrics.
  */
 public final class DpoTrainer {
@@ -33,21 +33,12 @@ public final class DpoTrainer {
 
     private final TrainingLoop loop;
 
-    /**
-     * @param reference the frozen reference, or null to use {@code policy} with its adapters switched off
-     */
-    public DpoTrainer(Llama policy, Llama reference, Tokenizer tokenizer, List<PreferencePair> train, List<PreferencePair> val,
+    public DpoTrainer(Llama policy, Reference reference, Tokenizer tokenizer, List<PreferencePair> train, List<PreferencePair> val,
                       DpoConfig config, RunDirectory run) {
         if (train.isEmpty()) throw new CriaException("no training pairs");
-        if (reference == null && !policy.hasAdapters()) {
-            throw new CriaException("DPO needs a reference model: pass one, or train LoRA adapters so the base serves as reference");
-        }
-        if (reference != null && !reference.config().equals(policy.config())) {
-            throw new CriaException("the reference model's shape " + reference.config() + " differs from the policy's " + policy.config());
-        }
         int pad = tokenizer.padId();
-        var objective = new PreferenceObjective(policy, config, pad, train, referenceSums(policy, reference, train, pad),
-                val, referenceSums(policy, reference, val, pad));
+        var objective = new PreferenceObjective(policy, config, pad, train, referenceSums(reference, train, pad),
+                val, referenceSums(reference, val, pad));
         var settings = new TrainingLoop.Settings("dpo", config.steps(), config.schedule(), config.gradClip(), AdamW.BETA1, AdamW.BETA2,
                 config.weightDecay(), config.evalEvery(), config.saveEvery(), List.of(
                 new RunDirectory.Plot(LOSS_PLOT, "Cria DPO", config.loss().name() + " loss", List.of("train/loss", "eval/loss")),
@@ -71,18 +62,15 @@ public final class DpoTrainer {
     }
 
     /** Reference log-probs of every pair's chosen and rejected response: [chosen sums, rejected sums]. */
-    private static float[][] referenceSums(Llama policy, Llama reference, List<PreferencePair> pairs, int pad) {
+    private static float[][] referenceSums(Reference reference, List<PreferencePair> pairs, int pad) {
         float[][] sums = new float[2][pairs.size()];
         var progress = new ProgressBar("reference log-probs", 0, pairs.size());
-        try (var off = Grad.off(); var base = policy.adaptersOff()) { // without a reference, the policy's base is one
-            Llama ref = reference != null ? reference : policy;
-            for (int i = 0; i < pairs.size(); i += 16) {
-                var slice = pairs.subList(i, Math.min(pairs.size(), i + 16));
-                float[][] s = sums(ref, slice, pad);
-                System.arraycopy(s[0], 0, sums[0], i, slice.size());
-                System.arraycopy(s[1], 0, sums[1], i, slice.size());
-                progress.update(i + slice.size(), "pairs");
-            }
+        for (int i = 0; i < pairs.size(); i += 16) {
+            var slice = pairs.subList(i, Math.min(pairs.size(), i + 16));
+            float[][] s = reference.read(model -> sums(model, slice, pad));
+            System.arraycopy(s[0], 0, sums[0], i, slice.size());
+            System.arraycopy(s[1], 0, sums[1], i, slice.size());
+            progress.update(i + slice.size(), "pairs");
         }
         return sums;
     }

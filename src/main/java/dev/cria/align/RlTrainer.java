@@ -52,7 +52,7 @@ public final class RlTrainer {
     }
 
     private final Llama policy;
-    private final Llama reference;   // null: the policy with its adapters switched off
+    private final Reference reference;
     private final Llama critic;      // PPO only
     private final Tokenizer tokenizer;
     private final Reward reward;
@@ -67,15 +67,9 @@ public final class RlTrainer {
     private int skips;
     private double lastGradNorm = Double.NaN;
 
-    public RlTrainer(Llama policy, Llama reference, Llama critic, Tokenizer tokenizer, Reward reward, List<Prompt> prompts,
+    public RlTrainer(Llama policy, Reference reference, Llama critic, Tokenizer tokenizer, Reward reward, List<Prompt> prompts,
                      RlConfig config, RunDirectory run) {
         if (prompts.isEmpty()) throw new CriaException("no prompts to train on");
-        if (reference == null && !policy.hasAdapters()) {
-            throw new CriaException("RL needs a frozen reference: pass one, or train LoRA adapters so the base serves as reference");
-        }
-        if (reference != null && !reference.config().equals(policy.config())) {
-            throw new CriaException("the reference model's shape " + reference.config() + " differs from the policy's " + policy.config());
-        }
         if (config.estimator().needsCritic() && (critic == null || !critic.hasScoreHead())) {
             throw new CriaException("PPO needs a value model with a scalar head (from the reward model or the policy)");
         }
@@ -195,7 +189,7 @@ public final class RlTrainer {
         float[] oldLogp, refLogp, oldValues = null;
         try (var off = Grad.off()) {
             oldLogp = TokenLogProbs.of(policy, batch, config.temperature()).data;
-            refLogp = referenceLogProbs(batch);
+            refLogp = reference.tokenLogProbs(batch, config.temperature());
             if (critic != null) oldValues = Ops.mul(critic.values(batch.tokens, batch.B, batch.T), Tensor.of(mask, mask.length)).data;
         }
         float[] k1 = KlEstimators.k1(oldLogp, refLogp);
@@ -294,13 +288,6 @@ public final class RlTrainer {
         }
         step.forEach((key, v) -> stats.merge(key, v, Double::sum));
         return true;
-    }
-
-    private float[] referenceLogProbs(SequenceBatch batch) {
-        if (reference != null) return TokenLogProbs.of(reference, batch, config.temperature()).data;
-        try (var base = policy.adaptersOff()) {
-            return TokenLogProbs.of(policy, batch, config.temperature()).data;
-        }
     }
 
     private int[] shuffled(int n) {

@@ -1,5 +1,6 @@
 package dev.cria.cli;
 
+import dev.cria.align.Reference;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.model.Llama;
 import dev.cria.tokenizer.Tokenizer;
@@ -25,6 +26,17 @@ final class AlignRuns {
     }
 
     /** Prints the outcome; folds LoRA adapters into the weights of a finished run when asked to. */
+    /**
+     * The frozen reference of a DPO or RL run: {@code --reference} when given; else, with LoRA, the
+     * policy's own base; else a fresh copy of {@code --model}, which a resumed run no longer has.
+     */
+    static Reference reference(Path referenceDir, Path model, Llama policy, boolean resume) {
+        if (referenceDir != null) return Reference.copy(ModelDirectory.load(referenceDir).model(), policy);
+        if (policy.hasAdapters()) return Reference.baseOf(policy);
+        if (resume) throw new CriaException("--resume needs --reference: the model the run started from (the checkpoint has moved away from it)");
+        return Reference.copy(ModelDirectory.load(model).model(), policy);
+    }
+
     static void finish(TrainingLoop.Result result, Llama model, Tokenizer tokenizer, Path out, LoraOptions lora) {
         System.out.printf("%s at step %d: train loss %.4f, %,.0f tokens/s, %.1fs%n",
                 result.interrupted() ? "stopped (checkpoint saved; --resume continues)" : "finished", result.steps(),

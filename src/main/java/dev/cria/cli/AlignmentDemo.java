@@ -5,6 +5,7 @@ import dev.cria.align.DpoTrainer;
 import dev.cria.align.SampledPairs;
 import dev.cria.align.Estimator;
 import dev.cria.align.Judge;
+import dev.cria.align.Reference;
 import dev.cria.align.RewardConfig;
 import dev.cria.align.RewardScores;
 import dev.cria.align.RewardTrainer;
@@ -59,7 +60,8 @@ final class AlignmentDemo {
         var sft = AlignData.split(data.sft(4000), 0.05);
         Path sftDir = out.resolve("sft");
         var sftResult = new SftTrainer(pretrained, tokenizer, AlignData.tokenizeSft(tokenizer, sft.train(), maxLen),
-                AlignData.tokenizeSft(tokenizer, sft.val(), maxLen), SftConfig.defaults().toBuilder().batchSize(16).steps(steps(500)).warmupSteps(20).evalEvery(0).saveEvery(0).seed(seed).build(),
+                AlignData.tokenizeSft(tokenizer, sft.val(), maxLen), SftConfig.defaults().toBuilder().batchSize(16).steps(steps(500)).warmupSteps(20)
+                        .evalEvery(0).saveEvery(0).seed(seed).build(),
                 RunDirectory.at(sftDir))
                 .run(StopSignal.manual());
         System.out.printf("SFT: validation loss on responses %.3f%n", sftResult.metric("val/loss"));
@@ -69,7 +71,8 @@ final class AlignmentDemo {
         Path rmDir = out.resolve("reward");
         Llama rm = ModelDirectory.load(sftDir).model();
         var rmResult = new RewardTrainer(rm, tokenizer, AlignData.tokenizePairs(tokenizer, pairs.train(), maxLen),
-                AlignData.tokenizePairs(tokenizer, pairs.val(), maxLen), RewardConfig.defaults().toBuilder().batchSize(16).steps(steps(500)).warmupSteps(20).evalEvery(0).saveEvery(0).seed(seed).build(),
+                AlignData.tokenizePairs(tokenizer, pairs.val(), maxLen), RewardConfig.defaults().toBuilder().batchSize(16).steps(steps(500)).warmupSteps(20)
+                        .evalEvery(0).saveEvery(0).seed(seed).build(),
                 RunDirectory.at(rmDir))
                 .run(StopSignal.manual());
         System.out.printf("reward model: held-out accuracy %.3f, mean margin %.3f%n", rmResult.metric("eval/accuracy"), rmResult.metric("eval/margin"));
@@ -81,7 +84,7 @@ final class AlignmentDemo {
         Path ppoDir = out.resolve("ppo");
         Llama policy = ModelDirectory.load(sftDir).model();
         var rlConfig = RlConfig.defaults(new Estimator.Ppo()).toBuilder().iterations(steps(30)).lr(1e-4).saveEvery(0).seed(seed).build();
-        var ppoLast = new RlTrainer(policy, ModelDirectory.load(sftDir).model(), rmLoaded.model(), tokenizer,
+        var ppoLast = new RlTrainer(policy, Reference.copy(ModelDirectory.load(sftDir).model(), policy), rmLoaded.model(), tokenizer,
                 new RewardModelReward(rmLoaded.model(), rmLoaded.tokenizer(), tokenizer, RewardScores.read(rmLoaded.dir())), prompts, rlConfig, RunDirectory.at(ppoDir))
                 .run(StopSignal.manual());
 
@@ -94,8 +97,10 @@ final class AlignmentDemo {
         for (PromptExample p : data.prompts(dpoSteps * dpoBatch * 9 / 8)) dpoPrompts.add(p.prompt());
         var bar = new ProgressBar("answers", 0, 4L * dpoPrompts.size());
         var ownPairs = SampledPairs.generate(dpoPolicy, tokenizer, dpoPrompts, 4, 256, 1f, seed, done -> bar.update(done, "")).pairs();
-        new DpoTrainer(dpoPolicy, ModelDirectory.load(sftDir).model(), tokenizer, AlignData.tokenizePairs(tokenizer, ownPairs, maxLen),
-                List.of(), DpoConfig.defaults().toBuilder().batchSize(dpoBatch).steps(dpoSteps).lr(1e-4).warmupSteps(10).rpoAlpha(1).evalEvery(0).saveEvery(0).seed(seed).build(),
+        new DpoTrainer(dpoPolicy, Reference.copy(ModelDirectory.load(sftDir).model(), dpoPolicy), tokenizer,
+                AlignData.tokenizePairs(tokenizer, ownPairs, maxLen),
+                List.of(), DpoConfig.defaults().toBuilder().batchSize(dpoBatch).steps(dpoSteps).lr(1e-4).warmupSteps(10).rpoAlpha(1)
+                        .evalEvery(0).saveEvery(0).seed(seed).build(),
                 RunDirectory.at(dpoDir))
                 .run(StopSignal.manual());
 

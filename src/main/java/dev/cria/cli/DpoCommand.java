@@ -67,10 +67,7 @@ final class DpoCommand implements Callable<Integer> {
         var loaded = AlignRuns.start(model, out, resume);
         Llama policy = loaded.model();
         lora.apply(policy, options.seed);
-        if (resume && reference == null && !policy.hasAdapters()) {
-            throw new dev.cria.util.CriaException("--resume needs --reference: the model the run started from (the checkpoint has moved away from it)");
-        }
-        Llama ref = reference != null ? ModelDirectory.load(reference).model() : policy.hasAdapters() ? null : ModelDirectory.load(model).model();
+        var ref = AlignRuns.reference(reference, model, policy, resume);
         var tokenizer = loaded.tokenizer();
         var split = AlignData.split(AlignData.preferences(data, pairs, options.seed), options.valFraction);
         int maxLen = options.maxLen(policy.config());

@@ -69,10 +69,7 @@ abstract class RlCommand {
         Llama policy = loaded.model();
         lora.apply(policy, options.seed);
         var tokenizer = loaded.tokenizer();
-        if (resume && reference == null && !policy.hasAdapters()) {
-            throw new CriaException("--resume needs --reference: the model the run started from (the checkpoint has moved away from it)");
-        }
-        Llama ref = reference != null ? ModelDirectory.load(reference).model() : policy.hasAdapters() ? null : ModelDirectory.load(model).model();
+        var ref = AlignRuns.reference(reference, model, policy, resume);
         Llama critic = estimator.needsCritic() ? critic(valueFrom, resume) : null;
         var rewardFn = RewardSpec.parse(reward, rewardModel, tokenizer);
         var promptList = new ArrayList<RlTrainer.Prompt>();

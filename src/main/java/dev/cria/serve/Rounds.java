@@ -8,6 +8,7 @@ import dev.cria.align.Estimator;
 import dev.cria.align.Judge;
 import dev.cria.align.PreferencePair;
 import dev.cria.align.RewardConfig;
+import dev.cria.align.Reference;
 import dev.cria.align.RewardScores;
 import dev.cria.align.RewardTrainer;
 import dev.cria.align.RlConfig;
@@ -120,7 +121,8 @@ public final class Rounds {
         var rl = RlConfig.defaults(new Estimator.Ppo()).toBuilder().iterations(c.ppoIterations()).prompts(Math.min(c.ppoPrompts(), prompts.size()))
                 .maxNewTokens(c.maxNewTokens()).temperature(c.temperature()).lr(c.ppoLr()).klCoef(c.klCoef()).saveEvery(0).seed(c.seed()).build();
         Path ppoDir = dir.resolve("ppo");
-        Map<String, Double> last = new RlTrainer(policy, reference, critic, tokenizer, reward, prompts, rl, RunDirectory.at(ppoDir)).run(StopSignal.manual());
+        Map<String, Double> last = new RlTrainer(policy, Reference.copy(reference, policy), critic, tokenizer, reward, prompts, rl,
+                RunDirectory.at(ppoDir)).run(StopSignal.manual());
         figures.put("ppo_reward", last.getOrDefault("objective/scores", Double.NaN));
         figures.put("ppo_kl", last.getOrDefault("objective/kl", Double.NaN));
         return ModelDirectory.resolve(ppoDir);
@@ -133,7 +135,8 @@ public final class Rounds {
         var config = DpoConfig.defaults().toBuilder().batchSize(c.rewardBatch()).steps(c.dpoSteps()).lr(c.dpoLr()).warmupSteps(c.dpoSteps() / 10)
                 .beta(c.dpoBeta()).evalEvery(0).saveEvery(0).seed(c.seed()).build();
         Path dpoDir = dir.resolve("dpo");
-        TrainingLoop.Result result = new DpoTrainer(policy, reference, tokenizer, train, heldOut, config, RunDirectory.at(dpoDir)).run(StopSignal.manual());
+        TrainingLoop.Result result = new DpoTrainer(policy, Reference.copy(reference, policy), tokenizer, train, heldOut, config,
+                RunDirectory.at(dpoDir)).run(StopSignal.manual());
         figures.put("dpo_loss", result.trainLoss());
         if (!heldOut.isEmpty()) figures.put("reward_accuracy", result.metric("eval/rewards/accuracies"));
         return ModelDirectory.resolve(dpoDir);

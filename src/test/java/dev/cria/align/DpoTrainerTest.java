@@ -47,7 +47,7 @@ class DpoTrainerTest {
     void dpoMakesTheChosenResponseMoreLikelyThanTheReferenceDoes() {
         Llama policy = Llama.initialize(SHAPE, new Rng(1));
         Llama reference = Llama.initialize(SHAPE, new Rng(1));
-        var result = new DpoTrainer(policy, reference, TOKENIZER, pairs(32, 1), pairs(16, 2), config(new PreferenceLoss.Sigmoid(0), 40), RunDirectory.at(dir))
+        var result = new DpoTrainer(policy, Reference.of(reference, policy), TOKENIZER, pairs(32, 1), pairs(16, 2), config(new PreferenceLoss.Sigmoid(0), 40), RunDirectory.at(dir))
                 .run(StopSignal.manual());
         assertThat(result.metric("eval/rewards/accuracies")).isGreaterThanOrEqualTo(0.9);
         assertThat(result.metric("eval/rewards/margins")).isPositive();
@@ -74,7 +74,7 @@ class DpoTrainerTest {
             Llama policy = Llama.initialize(SHAPE, new Rng(1));
             Llama reference = Llama.initialize(SHAPE, new Rng(1));
             var config = new DpoConfig(8, 40, 5e-3, 2, 0.0, 1.0, 0.1, new PreferenceLoss.Sigmoid(0), run == 0 ? 0 : 1.0, 0, 0, 5);
-            var result = new DpoTrainer(policy, reference, TOKENIZER, pairs(32, 1), pairs(16, 2), config, RunDirectory.at(dir.resolve("run" + run)))
+            var result = new DpoTrainer(policy, Reference.of(reference, policy), TOKENIZER, pairs(32, 1), pairs(16, 2), config, RunDirectory.at(dir.resolve("run" + run)))
                     .run(StopSignal.manual());
             chosenLogProb[run] = result.metric("eval/logps/chosen");
         }
@@ -91,7 +91,7 @@ class DpoTrainerTest {
     void loraPolicyUsesItsOwnBaseAsReference() {
         Llama policy = Llama.initialize(SHAPE, new Rng(1));
         policy.attachLora(new LoraConfig(4, 8, 0, LoraConfig.MODULES), new Rng(2));
-        var result = new DpoTrainer(policy, null, TOKENIZER, pairs(32, 1), pairs(16, 2), config(new PreferenceLoss.Ipo(), 40), RunDirectory.at(dir))
+        var result = new DpoTrainer(policy, Reference.baseOf(policy), TOKENIZER, pairs(32, 1), pairs(16, 2), config(new PreferenceLoss.Ipo(), 40), RunDirectory.at(dir))
                 .run(StopSignal.manual());
         assertThat(result.metric("eval/rewards/accuracies")).isGreaterThanOrEqualTo(0.9);
     }
@@ -100,7 +100,7 @@ class DpoTrainerTest {
     void aReferenceOfAnotherShapeIsRefused() {
         Llama policy = Llama.initialize(SHAPE, new Rng(1));
         Llama other = Llama.initialize(new LlamaConfig(16, 1, 2, 1, 24, TOKENIZER.vocabSize(), 64, 1e-5f, 10000f, true), new Rng(1));
-        assertThatThrownBy(() -> new DpoTrainer(policy, other, TOKENIZER, pairs(4, 1), List.of(), config(new PreferenceLoss.Hinge(), 1), RunDirectory.at(dir)))
+        assertThatThrownBy(() -> new DpoTrainer(policy, Reference.of(other, policy), TOKENIZER, pairs(4, 1), List.of(), config(new PreferenceLoss.Hinge(), 1), RunDirectory.at(dir)))
                 .isInstanceOf(CriaException.class).hasMessageContaining("shape");
     }
 }
