@@ -1,14 +1,11 @@
 package dev.cria.cli;
 
 import dev.cria.align.DpoConfig;
-import dev.cria.align.DpoTrainer;
 import dev.cria.align.SampledPairs;
 import dev.cria.align.Estimator;
 import dev.cria.align.Judge;
-import dev.cria.align.Reference;
+import dev.cria.align.PreferenceRound;
 import dev.cria.align.RewardConfig;
-import dev.cria.align.RewardScores;
-import dev.cria.align.RewardTrainer;
 import dev.cria.align.RlConfig;
 import dev.cria.align.RlTrainer;
 import dev.cria.align.SftConfig;
@@ -16,7 +13,6 @@ import dev.cria.align.SftTrainer;
 import dev.cria.align.data.ChatTemplate;
 import dev.cria.align.data.InstructionGenerator;
 import dev.cria.align.data.PromptExample;
-import dev.cria.align.reward.RewardModelReward;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.io.AtomicFiles;
 import dev.cria.model.Llama;
@@ -66,46 +62,31 @@ final class AlignmentDemo {
                 .run(StopSignal.manual());
         System.out.printf("SFT: validation loss on responses %.3f%n", sftResult.metric("val/loss"));
 
-        System.out.println("\n== 7. reward model on preferences labelled by the simulated annotator");
+        System.out.println("\n== 7-8. reward model on preferences labelled by the simulated annotator, then PPO against it");
         var pairs = AlignData.split(data.preferences(6000), 0.05);
-        Path rmDir = out.resolve("reward");
-        Llama rm = ModelDirectory.load(sftDir).model();
-        var rmResult = new RewardTrainer(rm, tokenizer, AlignData.tokenizePairs(tokenizer, pairs.train(), maxLen),
-                AlignData.tokenizePairs(tokenizer, pairs.val(), maxLen), RewardConfig.defaults().toBuilder().batchSize(16).steps(steps(500)).warmupSteps(20)
-                        .evalEvery(0).saveEvery(0).seed(seed).build(),
-                RunDirectory.at(rmDir))
-                .run(StopSignal.manual());
-        System.out.printf("reward model: held-out accuracy %.3f, mean margin %.3f%n", rmResult.metric("eval/accuracy"), rmResult.metric("eval/margin"));
-
-        System.out.println("\n== 8. PPO against the reward model");
-        var rmLoaded = ModelDirectory.load(rmDir);
         var prompts = new ArrayList<RlTrainer.Prompt>();
         for (PromptExample p : data.prompts(400)) prompts.add(new RlTrainer.Prompt(p.prompt(), ChatTemplate.promptTokens(tokenizer, p.prompt())));
-        Path ppoDir = out.resolve("ppo");
-        Llama policy = ModelDirectory.load(sftDir).model();
+        var rewardConfig = RewardConfig.defaults().toBuilder().batchSize(16).steps(steps(500)).warmupSteps(20).evalEvery(0).saveEvery(0).seed(seed).build();
         var rlConfig = RlConfig.defaults(new Estimator.Ppo()).toBuilder().iterations(steps(30)).lr(1e-4).saveEvery(0).seed(seed).build();
-        var ppoLast = new RlTrainer(policy, Reference.copy(ModelDirectory.load(sftDir).model(), policy), rmLoaded.model(), tokenizer,
-                new RewardModelReward(rmLoaded.model(), rmLoaded.tokenizer(), tokenizer, RewardScores.read(rmLoaded.dir())), prompts, rlConfig, RunDirectory.at(ppoDir))
-                .run(StopSignal.manual());
+        var ppo = PreferenceRound.rewardThenPpo(sftDir, tokenizer, AlignData.tokenizePairs(tokenizer, pairs.train(), maxLen),
+                AlignData.tokenizePairs(tokenizer, pairs.val(), maxLen), rewardConfig, rlConfig, prompts, out);
+        System.out.printf("reward model: held-out accuracy %.3f, mean margin %.3f%n", ppo.rewardModel().metric("eval/accuracy"),
+                ppo.rewardModel().metric("eval/margin"));
 
         System.out.println("\n== 9. DPO on pairs of the SFT model's own answers, best against worst of 4");
-        Path dpoDir = out.resolve("dpo");
-        Llama dpoPolicy = ModelDirectory.load(sftDir).model();
+        Llama sftModel = ModelDirectory.load(sftDir).model();
         int dpoSteps = steps(200), dpoBatch = 8;
         // About one pass over the pairs; a ninth of the prompts give none (their answers tie)
         var dpoPrompts = new ArrayList<String>();
         for (PromptExample p : data.prompts(dpoSteps * dpoBatch * 9 / 8)) dpoPrompts.add(p.prompt());
         var bar = new ProgressBar("answers", 0, 4L * dpoPrompts.size());
-        var ownPairs = SampledPairs.generate(dpoPolicy, tokenizer, dpoPrompts, 4, 256, 1f, seed, done -> bar.update(done, "")).pairs();
-        new DpoTrainer(dpoPolicy, Reference.copy(ModelDirectory.load(sftDir).model(), dpoPolicy), tokenizer,
-                AlignData.tokenizePairs(tokenizer, ownPairs, maxLen),
-                List.of(), DpoConfig.defaults().toBuilder().batchSize(dpoBatch).steps(dpoSteps).lr(1e-4).warmupSteps(10).rpoAlpha(1)
-                        .evalEvery(0).saveEvery(0).seed(seed).build(),
-                RunDirectory.at(dpoDir))
-                .run(StopSignal.manual());
+        var ownPairs = SampledPairs.generate(sftModel, tokenizer, dpoPrompts, 4, 256, 1f, seed, done -> bar.update(done, "")).pairs();
+        var dpoConfig = DpoConfig.defaults().toBuilder().batchSize(dpoBatch).steps(dpoSteps).lr(1e-4).warmupSteps(10).rpoAlpha(1)
+                .evalEvery(0).saveEvery(0).seed(seed).build();
+        var dpo = PreferenceRound.dpo(sftDir, tokenizer, AlignData.tokenizePairs(tokenizer, ownPairs, maxLen), List.of(), dpoConfig, out);
 
         System.out.println("\n== 10. report: held-out prompts judged by the simulated annotator");
-        judge(ModelDirectory.load(sftDir).model(), policy, dpoPolicy, rmResult.metric("eval/accuracy"), ppoLast);
+        judge(sftModel, ppo.policy(), dpo.policy(), ppo.rewardModel().metric("eval/accuracy"), ppo.ppo());
     }
 
     private void judge(Llama sft, Llama ppo, Llama dpo, double rmAccuracy, java.util.Map<String, Double> ppoLast) {

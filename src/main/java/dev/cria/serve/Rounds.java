@@ -3,14 +3,11 @@ package dev.cria.serve;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cria.align.DpoConfig;
-import dev.cria.align.DpoTrainer;
 import dev.cria.align.Estimator;
 import dev.cria.align.Judge;
 import dev.cria.align.PreferencePair;
+import dev.cria.align.PreferenceRound;
 import dev.cria.align.RewardConfig;
-import dev.cria.align.Reference;
-import dev.cria.align.RewardScores;
-import dev.cria.align.RewardTrainer;
 import dev.cria.align.RlConfig;
 import dev.cria.align.RlTrainer;
 import dev.cria.align.TokenizedExample;
@@ -18,18 +15,12 @@ import dev.cria.align.data.ChatTemplate;
 import dev.cria.align.data.InstructionGenerator;
 import dev.cria.align.data.PromptExample;
 import dev.cria.align.data.SftTokens;
-import dev.cria.align.reward.RewardModelReward;
 import dev.cria.checkpoint.ModelDirectory;
-import dev.cria.model.Llama;
 import dev.cria.tokenizer.Tokenizer;
-import dev.cria.train.RunDirectory;
-import dev.cria.train.StopSignal;
-import dev.cria.train.TrainingLoop;
 import dev.cria.util.CriaException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One round of the loop, with the existing trainers:
@@ -80,7 +71,7 @@ public final class Rounds {
             figures.put("labels_held_out", heldOut.size());
             Path policyDir = switch (config.method()) {
                 case "dpo" -> dpo(config, beforeDir, tokenizer, train, heldOut, dir, figures);
-                default -> ppo(config, loaded.model(), beforeDir, tokenizer, train, heldOut, dir, figures);
+                default -> ppo(config, beforeDir, tokenizer, maxLen, train, heldOut, dir, figures);
             };
             if (config.judgePrompts() > 0) judge(config, beforeDir, policyDir, figures);
             figures.put("seconds", (System.nanoTime() - started) / 1e9);
@@ -104,42 +95,29 @@ public final class Rounds {
         return new TokenizedExample(t.tokens(), t.promptLength());
     }
 
-    private Path ppo(RoundConfig c, Llama rewardModel, Path beforeDir, Tokenizer tokenizer, List<PreferencePair> train, List<PreferencePair> heldOut,
+    private Path ppo(RoundConfig c, Path beforeDir, Tokenizer tokenizer, int maxSeqLen, List<PreferencePair> train, List<PreferencePair> heldOut,
                      Path dir, ObjectNode figures) {
-        Path rewardDir = dir.resolve("reward");
         var rewardConfig = RewardConfig.defaults().toBuilder().batchSize(c.rewardBatch()).steps(c.rewardSteps()).lr(c.rewardLr())
                 .warmupSteps(c.rewardSteps() / 10).evalEvery(0).saveEvery(0).seed(c.seed()).build();
-        TrainingLoop.Result rm = new RewardTrainer(rewardModel, tokenizer, train, heldOut, rewardConfig, RunDirectory.at(rewardDir)).run(StopSignal.manual());
-        figures.put("reward_loss", rm.trainLoss());
-        if (!heldOut.isEmpty()) figures.put("reward_accuracy", rm.metric("eval/accuracy"));
-        var reward = new RewardModelReward(rewardModel, tokenizer, tokenizer, RewardScores.read(ModelDirectory.resolve(rewardDir)));
-
-        Llama policy = ModelDirectory.load(beforeDir).model();
-        Llama reference = ModelDirectory.load(beforeDir).model();
-        Llama critic = ModelDirectory.load(rewardDir).model();
-        var prompts = prompts(c, tokenizer, policy.config().maxSeqLen());
+        var prompts = prompts(c, tokenizer, maxSeqLen);
         var rl = RlConfig.defaults(new Estimator.Ppo()).toBuilder().iterations(c.ppoIterations()).prompts(Math.min(c.ppoPrompts(), prompts.size()))
                 .maxNewTokens(c.maxNewTokens()).temperature(c.temperature()).lr(c.ppoLr()).klCoef(c.klCoef()).saveEvery(0).seed(c.seed()).build();
-        Path ppoDir = dir.resolve("ppo");
-        Map<String, Double> last = new RlTrainer(policy, Reference.copy(reference, policy), critic, tokenizer, reward, prompts, rl,
-                RunDirectory.at(ppoDir)).run(StopSignal.manual());
-        figures.put("ppo_reward", last.getOrDefault("objective/scores", Double.NaN));
-        figures.put("ppo_kl", last.getOrDefault("objective/kl", Double.NaN));
-        return ModelDirectory.resolve(ppoDir);
+        var outcome = PreferenceRound.rewardThenPpo(beforeDir, tokenizer, train, heldOut, rewardConfig, rl, prompts, dir);
+        figures.put("reward_loss", outcome.rewardModel().trainLoss());
+        if (!heldOut.isEmpty()) figures.put("reward_accuracy", outcome.rewardModel().metric("eval/accuracy"));
+        figures.put("ppo_reward", outcome.ppo().getOrDefault("objective/scores", Double.NaN));
+        figures.put("ppo_kl", outcome.ppo().getOrDefault("objective/kl", Double.NaN));
+        return outcome.policyDir();
     }
 
     private Path dpo(RoundConfig c, Path beforeDir, Tokenizer tokenizer, List<PreferencePair> train, List<PreferencePair> heldOut, Path dir,
                      ObjectNode figures) {
-        Llama policy = ModelDirectory.load(beforeDir).model();
-        Llama reference = ModelDirectory.load(beforeDir).model();
         var config = DpoConfig.defaults().toBuilder().batchSize(c.rewardBatch()).steps(c.dpoSteps()).lr(c.dpoLr()).warmupSteps(c.dpoSteps() / 10)
                 .beta(c.dpoBeta()).evalEvery(0).saveEvery(0).seed(c.seed()).build();
-        Path dpoDir = dir.resolve("dpo");
-        TrainingLoop.Result result = new DpoTrainer(policy, Reference.copy(reference, policy), tokenizer, train, heldOut, config,
-                RunDirectory.at(dpoDir)).run(StopSignal.manual());
-        figures.put("dpo_loss", result.trainLoss());
-        if (!heldOut.isEmpty()) figures.put("reward_accuracy", result.metric("eval/rewards/accuracies"));
-        return ModelDirectory.resolve(dpoDir);
+        var outcome = PreferenceRound.dpo(beforeDir, tokenizer, train, heldOut, config, dir);
+        figures.put("dpo_loss", outcome.dpo().trainLoss());
+        if (!heldOut.isEmpty()) figures.put("reward_accuracy", outcome.dpo().metric("eval/rewards/accuracies"));
+        return outcome.policyDir();
     }
 
     /** Uploaded prompts (else built-in ones) that leave room for a response. */
