@@ -4,7 +4,7 @@ package dev.cria;
 import dev.cria.align.SftConfig;
 import dev.cria.align.SftTrainer;
 import dev.cria.align.TokenizedExample;
-import dev.cria.align.data.ChatTemplate;
+import dev.cria.chat.ChatTemplate;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.generate.Generator;
 import dev.cria.generate.Sampler;

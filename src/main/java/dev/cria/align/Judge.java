@@ -1,7 +1,7 @@
 package dev.cria.align;
 
-import dev.cria.align.data.ChatTemplate;
-import dev.cria.align.data.SimulatedAnnotator;
+import dev.cria.chat.ChatTemplate;
+import dev.cria.world.SimulatedAnnotator;
 import dev.cria.align.reward.CopyReward;
 import dev.cria.align.reward.KeywordReward;
 import dev.cria.align.reward.Reward;

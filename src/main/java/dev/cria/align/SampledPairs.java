@@ -1,7 +1,7 @@
 package dev.cria.align;
 
-import dev.cria.align.data.PreferenceExample;
-import dev.cria.align.data.SimulatedAnnotator;
+import dev.cria.chat.PreferenceExample;
+import dev.cria.world.SimulatedAnnotator;
 import dev.cria.model.Llama;
 import dev.cria.tokenizer.Tokenizer;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package dev.cria.checkpoint;
 import dev.cria.autograd.Tensor;
 import dev.cria.io.AtomicDirectory;
 import dev.cria.io.AtomicFiles;
-import dev.cria.io.HfConfig;
+import dev.cria.checkpoint.HfConfig;
 import dev.cria.io.Safetensors;
 import dev.cria.io.TensorData;
 import dev.cria.model.HfNames;

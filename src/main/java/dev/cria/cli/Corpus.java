@@ -1,7 +1,7 @@
 package dev.cria.cli;
 
 import dev.cria.data.PackedTokens;
-import dev.cria.data.StoryGenerator;
+import dev.cria.world.StoryGenerator;
 import dev.cria.data.TextSources;
 import dev.cria.data.TokenPacker;
 import dev.cria.tokenizer.BpeTokenizer;

@@ -1,7 +1,7 @@
 package dev.cria.cli;
 
 import dev.cria.align.SampledPairs;
-import dev.cria.align.data.AlignmentJsonl;
+import dev.cria.chat.AlignmentJsonl;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.train.ProgressBar;
 import dev.cria.util.CriaException;

@@ -1,7 +1,7 @@
 package dev.cria.cli;
 
 import dev.cria.align.RewardScores;
-import dev.cria.align.data.SimulatedAnnotator;
+import dev.cria.world.SimulatedAnnotator;
 import dev.cria.align.reward.AnnotatorReward;
 import dev.cria.align.reward.CopyReward;
 import dev.cria.align.reward.KeywordReward;

@@ -2,7 +2,7 @@ package dev.cria.cli;
 
 import dev.cria.align.Estimator;
 import dev.cria.align.RlTrainer;
-import dev.cria.align.data.ChatTemplate;
+import dev.cria.chat.ChatTemplate;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.model.Llama;
 import dev.cria.train.RunDirectory;

@@ -1,7 +1,7 @@
 package dev.cria.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cria.data.StoryGenerator;
+import dev.cria.world.StoryGenerator;
 import dev.cria.io.AtomicFiles;
 import dev.cria.util.CriaException;
 import java.nio.file.Path;

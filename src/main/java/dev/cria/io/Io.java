@@ -22,14 +22,14 @@ import java.nio.file.attribute.BasicFileAttributes;
  * Small file-system helpers shared by this package: turning an {@link IOException} into a
  * {@link CriaException} that names the path, recursive delete, and fsync of a directory.
  *
- * <p>Not public: callers outside {@code dev.cria.io} see only the CriaException messages.
+ * <p>Only {@link #failure} is public, for the checkpoint code's own reads; the rest serves this package.
  */
-final class Io {
+public final class Io {
     private Io() {
     }
 
     /** "cannot write runs/a/model.safetensors: no such file or directory" rather than a bare class name. */
-    static CriaException failure(String verb, Path path, IOException e) {
+    public static CriaException failure(String verb, Path path, IOException e) {
         return new CriaException("cannot " + verb + " " + path + ": " + reason(path, e), e);
     }
 

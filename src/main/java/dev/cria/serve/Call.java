@@ -47,6 +47,7 @@ public final class Call {
     User user;
     Accounts.Session session;
     private boolean responded;
+    private boolean bodyRead;
 
     Call(Request request, Response response, Limits limits) {
         this.request = request;
@@ -100,6 +101,7 @@ public final class Call {
      * also ends a read that is waiting for bytes that never come.
      */
     public byte[] body(int limit) {
+        bodyRead = true;
         long declared = declaredLength();
         var endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
         long seconds = limits.bodyDeadline().toSeconds();
@@ -119,6 +121,28 @@ public final class Call {
             throw new ApiError(408, "body", "body: not received in time or cut off: " + e.getMessage());
         } finally {
             deadline.cancel();
+        }
+    }
+
+    /**
+     * subtle: a request refused before its body was read (a 403, a 404) still has that body on the wire.
+     * Left there, Jetty would close the connection, and a client that had already sent its next request
+     * on it would lose that one; reading it to the end keeps the connection usable.
+     */
+    private void discardUnreadBody() {
+        if (bodyRead || (declaredLengthOrZero() == 0 && header("Transfer-Encoding") == null)) return;
+        try {
+            body(DISCARD_LIMIT);
+        } catch (ApiError tooLargeOrCutOff) {
+            // the reply is sent; whatever the body was, nothing more is owed
+        }
+    }
+
+    private long declaredLengthOrZero() {
+        try {
+            return Math.max(0, declaredLength());
+        } catch (ApiError notANumber) {
+            return 0;
         }
     }
 
@@ -281,6 +305,7 @@ public final class Call {
     /** Ends the exchange: waits for a stream's last event to be written (or to fail), then tells Jetty. */
     void finish(Callback callback) {
         if (!responded) error(new ApiError(500, null, "internal error: the handler sent no reply", "internal_error"));
+        discardUnreadBody();
         Throwable failure = events == null ? null : events.awaitEnd();
         if (failure == null) callback.succeeded();
         else callback.failed(failure);

@@ -1,7 +1,7 @@
 package dev.cria.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cria.align.data.ChatTemplate;
+import dev.cria.chat.ChatTemplate;
 import dev.cria.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,9 +2,9 @@ package dev.cria.serve;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cria.align.data.AlignmentJsonl;
-import dev.cria.align.data.PreferenceExample;
-import dev.cria.align.data.SftExample;
+import dev.cria.chat.AlignmentJsonl;
+import dev.cria.chat.PreferenceExample;
+import dev.cria.chat.SftExample;
 import dev.cria.util.CriaException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package dev.cria.serve;
 
-import dev.cria.align.data.ChatTemplate;
+import dev.cria.chat.ChatTemplate;
 import dev.cria.generate.Generator;
 import dev.cria.generate.Sampler;
 import dev.cria.util.Rng;

@@ -1,7 +1,7 @@
 package dev.cria.serve;
 
-import dev.cria.align.data.InstructionGenerator;
-import dev.cria.align.data.PromptExample;
+import dev.cria.world.InstructionGenerator;
+import dev.cria.chat.PromptExample;
 import java.time.Instant;
 import java.util.List;
 

@@ -2,7 +2,7 @@ package dev.cria.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cria.align.data.SimulatedAnnotator;
+import dev.cria.world.SimulatedAnnotator;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

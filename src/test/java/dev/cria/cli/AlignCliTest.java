@@ -100,10 +100,10 @@ class AlignCliTest {
         Path pairs = dir.resolve("own-pairs.jsonl");
         assertThat(run("pairs", "--model", base.toString(), "--out", pairs.toString(), "--num-prompts", "12", "--samples", "3",
                 "--max-new-tokens", "24")).isZero();
-        var written = dev.cria.align.data.AlignmentJsonl.readPreferences(pairs);
+        var written = dev.cria.chat.AlignmentJsonl.readPreferences(pairs);
         assertThat(stdout()).contains("wrote " + written.size() + " pairs to " + pairs);
         assertThat(written).isNotEmpty();
-        var annotator = new dev.cria.align.data.SimulatedAnnotator();
+        var annotator = new dev.cria.world.SimulatedAnnotator();
         for (var pair : written) assertThat(annotator.prefer(pair.prompt(), pair.chosen(), pair.rejected())).as(pair.prompt()).isEqualTo(1);
         assertThat(run(with(SMALL, "dpo", "--model", base.toString(), "--out", dir.resolve("dpo-own").toString(), "--data", pairs.toString()))).isZero();
         assertThat(run(with(SMALL, "reward", "--model", base.toString(), "--out", dir.resolve("rm-drill").toString(), "--pairs", "20",

@@ -1,5 +1,6 @@
 package dev.cria.data;
 
+import dev.cria.world.StoryGenerator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package dev.cria.io;
 
+import dev.cria.checkpoint.HfConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cria.model.LlamaConfig;

@@ -3,8 +3,8 @@ package dev.cria.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.cria.align.data.InstructionGenerator;
-import dev.cria.align.data.PreferenceExample;
+import dev.cria.world.InstructionGenerator;
+import dev.cria.chat.PreferenceExample;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cria.align.Judge;
-import dev.cria.align.data.InstructionGenerator;
-import dev.cria.align.data.PromptExample;
+import dev.cria.world.InstructionGenerator;
+import dev.cria.chat.PromptExample;
 import dev.cria.checkpoint.ModelDirectory;
 import java.nio.file.Path;
 import java.util.List;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cria.align.data.ChatTemplate;
+import dev.cria.chat.ChatTemplate;
 import dev.cria.autograd.Grad;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.kernels.Softmax;

@@ -18,6 +18,13 @@ final class ServeFixture implements AutoCloseable {
     Server server;
     final Accounts.Credentials admin, alice, bob;
 
+    /**
+     * Tests make many short-lived clients from 127.0.0.1, each of which keeps its connections alive, so
+     * the per-address cap is lifted to the server's total here (SlowClientTest checks the cap itself).
+     */
+    private static final Limits ONE_ADDRESS_MANY_CLIENTS = new Limits(Limits.defaults().headerDeadline(), Limits.defaults().bodyDeadline(),
+            Limits.defaults().idle(), Limits.defaults().connections(), Limits.defaults().connections(), 0);
+
     ServeFixture(Path dir, Path model, RoundConfig round) {
         this(dir, model, round, new Sampling(24, 1f, 1f, 3));
     }
@@ -27,7 +34,7 @@ final class ServeFixture implements AutoCloseable {
     }
 
     ServeFixture(Path dir, Path model, RoundConfig round, Sampling sampling, int labelsPerItem) {
-        this(dir, model, new Server.Settings("127.0.0.1", 0, labelsPerItem, 16, sampling, round));
+        this(dir, model, new Server.Settings("127.0.0.1", 0, labelsPerItem, 16, sampling, round).withLimits(ONE_ADDRESS_MANY_CLIENTS));
     }
 
     ServeFixture(Path dir, Path model, Server.Settings settings) {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cria.autograd.Tensor;
 import dev.cria.checkpoint.ModelDirectory;
-import dev.cria.data.StoryGenerator;
+import dev.cria.world.StoryGenerator;
 import dev.cria.data.TokenPacker;
 import dev.cria.model.Llama;
 import dev.cria.model.LlamaConfig;

@@ -1,6 +1,6 @@
 package dev.cria.align.reward;
 
-import dev.cria.align.data.SimulatedAnnotator;
+import dev.cria.world.SimulatedAnnotator;
 import java.util.List;
 
 /** The simulated annotator's score of each response to its prompt: a stand-in for human judgement. */

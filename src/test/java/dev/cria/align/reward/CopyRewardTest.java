@@ -2,9 +2,9 @@ package dev.cria.align.reward;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cria.align.data.ChatTemplate;
-import dev.cria.align.data.InstructionGenerator;
-import dev.cria.align.data.SftExample;
+import dev.cria.chat.ChatTemplate;
+import dev.cria.world.InstructionGenerator;
+import dev.cria.chat.SftExample;
 import dev.cria.tokenizer.ByteTokenizer;
 import dev.cria.tokenizer.Tokenizer;
 import java.util.List;
