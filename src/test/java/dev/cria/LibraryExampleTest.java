@@ -9,6 +9,7 @@ import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.generate.Generator;
 import dev.cria.generate.Sampler;
 import dev.cria.train.RunDirectory;
+import dev.cria.train.RunSettings;
 import dev.cria.train.StopSignal;
 import dev.cria.util.Rng;
 import java.nio.file.Path;
@@ -53,7 +54,7 @@ class LibraryExampleTest {
         var pair = ChatTemplate.encode(tokenizer, "Say hello.", "Hello!", model.config().maxSeqLen());
         var examples = List.of(new TokenizedExample(pair.tokens(), pair.promptLength()));
         // SFT's defaults, changed by name: batch 4, 20 steps, no warmup, evaluate and save at the end
-        var config = SftConfig.defaults().toBuilder().batchSize(4).steps(20).warmupSteps(0).evalEvery(0).saveEvery(0).build();
+        var config = new SftConfig(RunSettings.defaults().toBuilder().batchSize(4).steps(20).warmupSteps(0).evalEvery(0).saveEvery(0).build());
         new SftTrainer(model, tokenizer, examples, List.of(), config, RunDirectory.at(runDir)).run(StopSignal.manual());
         return story;
     }

@@ -39,17 +39,17 @@ public final class DpoTrainer {
         int pad = tokenizer.padId();
         var objective = new PreferenceObjective(policy, config, pad, train, referenceSums(reference, train, pad),
                 val, referenceSums(reference, val, pad));
-        var settings = new TrainingLoop.Settings("dpo", config.steps(), config.schedule(), config.gradClip(), AdamW.BETA1, AdamW.BETA2,
-                config.weightDecay(), config.evalEvery(), config.saveEvery(), List.of(
+        var settings = new TrainingLoop.Settings("dpo", config.run().steps(), config.run().schedule(), config.run().gradClip(), AdamW.BETA1, AdamW.BETA2,
+                config.run().weightDecay(), config.run().evalEvery(), config.run().saveEvery(), List.of(
                 new RunDirectory.Plot(LOSS_PLOT, "Cria DPO", config.loss().name() + " loss", List.of("train/loss", "eval/loss")),
                 new RunDirectory.Plot(PLOT, "Cria DPO", "implicit reward", List.of("rewards/chosen", "rewards/rejected", "rewards/margins"))));
         var runConfig = JSON.createObjectNode();
         runConfig.put("beta", config.beta());
         runConfig.put("loss", config.loss().name());
-        runConfig.put("steps", config.steps());
-        runConfig.put("batch", config.batchSize());
-        runConfig.put("lr", config.lr());
-        loop = new TrainingLoop(policy, tokenizer, objective, settings, run, runConfig, new Rng(config.seed() ^ 0xD90L));
+        runConfig.put("steps", config.run().steps());
+        runConfig.put("batch", config.run().batchSize());
+        runConfig.put("lr", config.run().lr());
+        loop = new TrainingLoop(policy, tokenizer, objective, settings, run, runConfig, new Rng(config.run().seed() ^ 0xD90L));
     }
 
     public DpoTrainer resumeFrom(TrainingState state, Map<String, TensorData> optimizer, Path source) {
@@ -108,7 +108,7 @@ public final class DpoTrainer {
                                        List<PreferencePair> val, float[][] valRef) implements TrainingLoop.Objective {
         @Override
         public TrainingLoop.StepResult step(Rng rng) {
-            int B = config.batchSize();
+            int B = config.run().batchSize();
             var picked = new ArrayList<PreferencePair>();
             float[] refChosen = new float[B], refRejected = new float[B];
             long tokens = 0;

@@ -42,19 +42,19 @@ public final class RewardTrainer {
     public RewardTrainer(Llama model, Tokenizer tokenizer, List<PreferencePair> train, List<PreferencePair> val, RewardConfig config,
                          RunDirectory run) {
         if (train.isEmpty()) throw new CriaException("no training pairs");
-        if (!model.hasScoreHead()) model.addScoreHead(new Rng(config.seed()), (float) (1 / Math.sqrt(model.config().dim() + 1)));
+        if (!model.hasScoreHead()) model.addScoreHead(new Rng(config.run().seed()), (float) (1 / Math.sqrt(model.config().dim() + 1)));
         this.model = model;
         this.train = train;
         this.run = run;
         this.pad = tokenizer.padId();
-        var settings = new TrainingLoop.Settings("reward", config.steps(), config.schedule(), config.gradClip(), AdamW.BETA1, AdamW.BETA2,
-                config.weightDecay(), config.evalEvery(), config.saveEvery(), List.of(
+        var settings = new TrainingLoop.Settings("reward", config.run().steps(), config.run().schedule(), config.run().gradClip(), AdamW.BETA1, AdamW.BETA2,
+                config.run().weightDecay(), config.run().evalEvery(), config.run().saveEvery(), List.of(
                 new RunDirectory.Plot(LOSS_PLOT, "Cria reward model", "Bradley–Terry loss", List.of("train/loss", "eval/loss")),
                 new RunDirectory.Plot(PLOT, "Cria reward model", "pairwise accuracy", List.of("train/accuracy", "eval/accuracy"))));
         var runConfig = JSON.createObjectNode();
         runConfig.set("reward", JSON.valueToTree(config));
         loop = new TrainingLoop(model, tokenizer, new PairwiseLoss(model, train, val, config, pad), settings, run, runConfig,
-                new Rng(config.seed() ^ 0xBEEFL));
+                new Rng(config.run().seed() ^ 0xBEEFL));
     }
 
     public RewardTrainer resumeFrom(TrainingState state, Map<String, TensorData> optimizer, Path source) {
@@ -84,7 +84,7 @@ public final class RewardTrainer {
         public TrainingLoop.StepResult step(Rng rng) {
             var chosen = new ArrayList<TokenizedExample>();
             var rejected = new ArrayList<TokenizedExample>();
-            for (int i = 0; i < config.batchSize(); i++) {
+            for (int i = 0; i < config.run().batchSize(); i++) {
                 PreferencePair p = train.get(rng.nextInt(train.size()));
                 chosen.add(p.chosen());
                 rejected.add(p.rejected());
@@ -110,7 +110,7 @@ public final class RewardTrainer {
                 chosen.add(p.chosen());
                 rejected.add(p.rejected());
             }
-            float[] rc = RewardScores.score(model, chosen, pad, config.batchSize()), rr = RewardScores.score(model, rejected, pad, config.batchSize());
+            float[] rc = RewardScores.score(model, chosen, pad, config.run().batchSize()), rr = RewardScores.score(model, rejected, pad, config.run().batchSize());
             Tensor c = Tensor.of(rc, rc.length), r = Tensor.of(rr, rr.length);
             var metrics = new LinkedHashMap<String, Double>();
             try (var off = Grad.off()) {

@@ -38,14 +38,14 @@ public final class SftTrainer {
             }
         }
         if (tokenizer.padId() == tokenizer.eosId()) throw new CriaException("the tokenizer's pad id equals its eos id; SFT needs them distinct");
-        var settings = new TrainingLoop.Settings("sft", config.steps(), config.schedule(), config.gradClip(), AdamW.BETA1, AdamW.BETA2,
-                config.weightDecay(), config.evalEvery(), config.saveEvery(),
+        var settings = new TrainingLoop.Settings("sft", config.run().steps(), config.run().schedule(), config.run().gradClip(), AdamW.BETA1, AdamW.BETA2,
+                config.run().weightDecay(), config.run().evalEvery(), config.run().saveEvery(),
                 List.of(new RunDirectory.Plot(LOSS_PLOT, "Cria supervised fine-tuning", "loss on response tokens", List.of("train/loss", "val/loss"))));
         var runConfig = JSON.createObjectNode();
         runConfig.set("sft", JSON.valueToTree(config));
         if (model.loraConfig() != null) runConfig.set("lora", JSON.valueToTree(model.loraConfig()));
-        loop = new TrainingLoop(model, tokenizer, new ResponseLoss(model, train, val, config.batchSize(), tokenizer.padId()),
-                settings, run, runConfig, new Rng(config.seed() ^ 0x5F7L));
+        loop = new TrainingLoop(model, tokenizer, new ResponseLoss(model, train, val, config.run().batchSize(), tokenizer.padId()),
+                settings, run, runConfig, new Rng(config.run().seed() ^ 0x5F7L));
     }
 
     /** Continues from a checkpoint's state. */

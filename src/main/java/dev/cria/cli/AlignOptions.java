@@ -1,14 +1,14 @@
 package dev.cria.cli;
 
-import dev.cria.align.SftConfig;
+import dev.cria.train.RunSettings;
 import dev.cria.model.LlamaConfig;
 import dev.cria.util.CriaException;
 import picocli.CommandLine.Option;
 
 /** Optimisation flags shared by the alignment commands. */
 final class AlignOptions {
-    /** The flags start from the trainers' own defaults (SFT's; the reward model and DPO share them). */
-    private static final SftConfig DEFAULTS = SftConfig.defaults();
+    /** The flags start from the fine-tuning trainers' own defaults, which the reward model and DPO share. */
+    private static final RunSettings DEFAULTS = RunSettings.defaults();
 
     @Option(names = "--steps", description = "Optimizer steps. Default: ${DEFAULT-VALUE}.")
     int steps = DEFAULTS.steps();
@@ -43,6 +43,11 @@ final class AlignOptions {
 
     @Option(names = "--val-fraction", defaultValue = "0.1", description = "Share of the data held out for evaluation. Default: ${DEFAULT-VALUE}.")
     double valFraction;
+
+    /** How the run steps, as the flags say. */
+    RunSettings run() {
+        return new RunSettings(batch, steps, lr, warmup, weightDecay, gradClip, evalEvery, saveEvery, seed);
+    }
 
     /** The flags no trainer config checks; called before the model or the data is loaded. */
     void check() {

@@ -18,6 +18,7 @@ import dev.cria.io.AtomicFiles;
 import dev.cria.model.Llama;
 import dev.cria.tokenizer.Tokenizer;
 import dev.cria.train.RunDirectory;
+import dev.cria.train.RunSettings;
 import dev.cria.train.ProgressBar;
 import dev.cria.train.StopSignal;
 import java.nio.file.Path;
@@ -56,8 +57,7 @@ final class AlignmentDemo {
         var sft = AlignData.split(data.sft(4000), 0.05);
         Path sftDir = out.resolve("sft");
         var sftResult = new SftTrainer(pretrained, tokenizer, AlignData.tokenizeSft(tokenizer, sft.train(), maxLen),
-                AlignData.tokenizeSft(tokenizer, sft.val(), maxLen), SftConfig.defaults().toBuilder().batchSize(16).steps(steps(500)).warmupSteps(20)
-                        .evalEvery(0).saveEvery(0).seed(seed).build(),
+                AlignData.tokenizeSft(tokenizer, sft.val(), maxLen), new SftConfig(stage(16, steps(500), 20)),
                 RunDirectory.at(sftDir))
                 .run(StopSignal.manual());
         System.out.printf("SFT: validation loss on responses %.3f%n", sftResult.metric("val/loss"));
@@ -66,7 +66,7 @@ final class AlignmentDemo {
         var pairs = AlignData.split(data.preferences(6000), 0.05);
         var prompts = new ArrayList<RlTrainer.Prompt>();
         for (PromptExample p : data.prompts(400)) prompts.add(new RlTrainer.Prompt(p.prompt(), ChatTemplate.promptTokens(tokenizer, p.prompt())));
-        var rewardConfig = RewardConfig.defaults().toBuilder().batchSize(16).steps(steps(500)).warmupSteps(20).evalEvery(0).saveEvery(0).seed(seed).build();
+        var rewardConfig = RewardConfig.defaults().withRun(stage(16, steps(500), 20));
         var rlConfig = RlConfig.defaults(new Estimator.Ppo()).toBuilder().iterations(steps(30)).lr(1e-4).saveEvery(0).seed(seed).build();
         var ppo = PreferenceRound.rewardThenPpo(sftDir, tokenizer, AlignData.tokenizePairs(tokenizer, pairs.train(), maxLen),
                 AlignData.tokenizePairs(tokenizer, pairs.val(), maxLen), rewardConfig, rlConfig, prompts, out);
@@ -81,8 +81,7 @@ final class AlignmentDemo {
         for (PromptExample p : data.prompts(dpoSteps * dpoBatch * 9 / 8)) dpoPrompts.add(p.prompt());
         var bar = new ProgressBar("answers", 0, 4L * dpoPrompts.size());
         var ownPairs = SampledPairs.generate(sftModel, tokenizer, dpoPrompts, 4, 256, 1f, seed, done -> bar.update(done, "")).pairs();
-        var dpoConfig = DpoConfig.defaults().toBuilder().batchSize(dpoBatch).steps(dpoSteps).lr(1e-4).warmupSteps(10).rpoAlpha(1)
-                .evalEvery(0).saveEvery(0).seed(seed).build();
+        var dpoConfig = DpoConfig.defaults().withRpoAlpha(1).withRun(stage(dpoBatch, dpoSteps, 10).toBuilder().lr(1e-4).build());
         var dpo = PreferenceRound.dpo(sftDir, tokenizer, AlignData.tokenizePairs(tokenizer, ownPairs, maxLen), List.of(), dpoConfig, out);
 
         System.out.println("\n== 10. report: held-out prompts judged by the simulated annotator");
@@ -108,6 +107,11 @@ final class AlignmentDemo {
         report.append("Curves: `loss.png`, `sft/sft_loss.png`, `reward/reward_accuracy.png`, `ppo/rl_reward.png`, `ppo/rl_kl.png`, `dpo/dpo_rewards.png`.\n");
         AtomicFiles.writeString(out.resolve("report.md"), report.toString());
         System.out.print(report);
+    }
+
+    /** A stage's run: the defaults with the demo's batch, length and warmup, evaluated and saved only at its end. */
+    private RunSettings stage(int batch, int steps, int warmup) {
+        return RunSettings.defaults().toBuilder().batchSize(batch).steps(steps).warmupSteps(warmup).evalEvery(0).saveEvery(0).seed(seed).build();
     }
 
     private void row(String name, double score, Judge.Answers answers, double win) {

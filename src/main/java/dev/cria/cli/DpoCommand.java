@@ -59,8 +59,7 @@ final class DpoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        var config = new DpoConfig(options.batch, options.steps, options.lr, options.warmup, options.weightDecay, options.gradClip, beta,
-                PreferenceLoss.parse(loss, labelSmoothing), rpoAlpha, options.evalEvery, options.saveEvery, options.seed);
+        var config = new DpoConfig(options.run(), beta, PreferenceLoss.parse(loss, labelSmoothing), rpoAlpha);
         options.check();
         lora.check();
         if (data == null) Flags.positive("--pairs", pairs);

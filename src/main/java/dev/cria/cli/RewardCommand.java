@@ -54,8 +54,7 @@ final class RewardCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        var config = new RewardConfig(options.batch, options.steps, options.lr, options.warmup, options.weightDecay, options.gradClip,
-                margin, centerCoef, options.evalEvery, options.saveEvery, options.seed);
+        var config = new RewardConfig(options.run(), margin, centerCoef);
         options.check();
         if (data == null) {
             Flags.positive("--pairs", pairs);

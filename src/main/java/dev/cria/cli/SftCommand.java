@@ -44,8 +44,7 @@ final class SftCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        var config = new SftConfig(options.batch, options.steps, options.lr, options.warmup, options.weightDecay, options.gradClip,
-                options.evalEvery, options.saveEvery, options.seed);
+        var config = new SftConfig(options.run());
         options.check();
         lora.check();
         if (data == null) {

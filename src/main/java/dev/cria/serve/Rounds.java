@@ -17,6 +17,7 @@ import dev.cria.chat.PromptExample;
 import dev.cria.chat.SftTokens;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.tokenizer.Tokenizer;
+import dev.cria.train.RunSettings;
 import dev.cria.util.CriaException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -97,8 +98,8 @@ public final class Rounds {
 
     private Path ppo(RoundConfig c, Path beforeDir, Tokenizer tokenizer, int maxSeqLen, List<PreferencePair> train, List<PreferencePair> heldOut,
                      Path dir, ObjectNode figures) {
-        var rewardConfig = RewardConfig.defaults().toBuilder().batchSize(c.rewardBatch()).steps(c.rewardSteps()).lr(c.rewardLr())
-                .warmupSteps(c.rewardSteps() / 10).evalEvery(0).saveEvery(0).seed(c.seed()).build();
+        var rewardConfig = RewardConfig.defaults().withRun(RunSettings.defaults().toBuilder().batchSize(c.rewardBatch()).steps(c.rewardSteps())
+                .lr(c.rewardLr()).warmupSteps(c.rewardSteps() / 10).evalEvery(0).saveEvery(0).seed(c.seed()).build());
         var prompts = prompts(c, tokenizer, maxSeqLen);
         var rl = RlConfig.defaults(new Estimator.Ppo()).toBuilder().iterations(c.ppoIterations()).prompts(Math.min(c.ppoPrompts(), prompts.size()))
                 .maxNewTokens(c.maxNewTokens()).temperature(c.temperature()).lr(c.ppoLr()).klCoef(c.klCoef()).saveEvery(0).seed(c.seed()).build();
@@ -112,8 +113,8 @@ public final class Rounds {
 
     private Path dpo(RoundConfig c, Path beforeDir, Tokenizer tokenizer, List<PreferencePair> train, List<PreferencePair> heldOut, Path dir,
                      ObjectNode figures) {
-        var config = DpoConfig.defaults().toBuilder().batchSize(c.rewardBatch()).steps(c.dpoSteps()).lr(c.dpoLr()).warmupSteps(c.dpoSteps() / 10)
-                .beta(c.dpoBeta()).evalEvery(0).saveEvery(0).seed(c.seed()).build();
+        var config = DpoConfig.defaults().withBeta(c.dpoBeta()).withRun(RunSettings.defaults().toBuilder().batchSize(c.rewardBatch())
+                .steps(c.dpoSteps()).lr(c.dpoLr()).warmupSteps(c.dpoSteps() / 10).evalEvery(0).saveEvery(0).seed(c.seed()).build());
         var outcome = PreferenceRound.dpo(beforeDir, tokenizer, train, heldOut, config, dir);
         figures.put("dpo_loss", outcome.dpo().trainLoss());
         if (!heldOut.isEmpty()) figures.put("reward_accuracy", outcome.dpo().metric("eval/rewards/accuracies"));

@@ -1,5 +1,6 @@
 package dev.cria.align;
 
+import dev.cria.train.RunSettings;
 import dev.cria.train.RunDirectory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -40,7 +41,7 @@ class DpoTrainerTest {
     }
 
     private static DpoConfig config(PreferenceLoss loss, int steps) {
-        return new DpoConfig(8, steps, 5e-3, 2, 0.0, 1.0, 0.1, loss, 0, 0, 0, 5);
+        return new DpoConfig(new RunSettings(8, steps, 5e-3, 2, 0.0, 1.0, 0, 0, 5), 0.1, loss, 0);
     }
 
     @Test
@@ -73,7 +74,7 @@ class DpoTrainerTest {
         for (int run = 0; run < 2; run++) {
             Llama policy = Llama.initialize(SHAPE, new Rng(1));
             Llama reference = Llama.initialize(SHAPE, new Rng(1));
-            var config = new DpoConfig(8, 40, 5e-3, 2, 0.0, 1.0, 0.1, new PreferenceLoss.Sigmoid(0), run == 0 ? 0 : 1.0, 0, 0, 5);
+            var config = new DpoConfig(new RunSettings(8, 40, 5e-3, 2, 0.0, 1.0, 0, 0, 5), 0.1, new PreferenceLoss.Sigmoid(0), run == 0 ? 0 : 1.0);
             var result = new DpoTrainer(policy, Reference.of(reference, policy), TOKENIZER, pairs(32, 1), pairs(16, 2), config, RunDirectory.at(dir.resolve("run" + run)))
                     .run(StopSignal.manual());
             chosenLogProb[run] = result.metric("eval/logps/chosen");
@@ -83,7 +84,7 @@ class DpoTrainerTest {
 
     @Test
     void negativeRpoAlphaIsRefused() {
-        assertThatThrownBy(() -> new DpoConfig(8, 10, 1e-3, 0, 0, 1, 0.1, new PreferenceLoss.Sigmoid(0), -1, 0, 0, 1))
+        assertThatThrownBy(() -> new DpoConfig(new RunSettings(8, 10, 1e-3, 0, 0, 1, 0, 0, 1), 0.1, new PreferenceLoss.Sigmoid(0), -1))
                 .isInstanceOf(CriaException.class).hasMessageContaining("--rpo-alpha");
     }
 

@@ -1,5 +1,6 @@
 package dev.cria.align;
 
+import dev.cria.train.RunSettings;
 import dev.cria.train.RunDirectory;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,7 +46,7 @@ class RewardTrainerTest {
     void learnsThePreferenceAndSavesItsScoreStatistics() throws Exception {
         Llama model = Llama.initialize(SHAPE, new Rng(1));
         var before = new HashMap<String, float[]>();
-        var config = new RewardConfig(8, 60, 3e-3, 5, 0.0, 1.0, 0.0, 0.01, 0, 0, 4);
+        var config = new RewardConfig(new RunSettings(8, 60, 3e-3, 5, 0.0, 1.0, 0, 0, 4), 0.0, 0.01);
         var trainer = new RewardTrainer(model, TOKENIZER, pairs(64, 1), pairs(32, 2), config, RunDirectory.at(dir));
         model.parameters().forEach((n, t) -> before.put(n, t.data.clone()));
         var result = trainer.run(StopSignal.manual());

@@ -1,5 +1,6 @@
 package dev.cria.align;
 
+import dev.cria.train.RunSettings;
 import dev.cria.train.RunDirectory;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,7 +47,7 @@ class SftTrainerTest {
     /** lr 2e-3 over 600 steps learns the copy task on every seed tried, on the SIMD and scalar paths alike;
      *  1e-2 over 300 steps made the outcome depend on rounding. */
     private static SftConfig config(int steps) {
-        return new SftConfig(8, steps, 2e-3, 2, 0.0, 1.0, 0, 0, 3);
+        return new SftConfig(new RunSettings(8, steps, 2e-3, 2, 0.0, 1.0, 0, 0, 3));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.cria.serve;
 
+import dev.cria.train.RunSettings;
 import dev.cria.train.RunDirectory;
 import dev.cria.align.SftConfig;
 import dev.cria.align.SftTrainer;
@@ -48,7 +49,7 @@ final class TwoModePolicy {
                 examples.add(new TokenizedExample(t.tokens(), t.promptLength()));
             }
         }
-        var sft = new SftConfig(16, 240, 5e-3, 20, 0, 1.0, 0, 0, seed);
+        var sft = new SftConfig(new RunSettings(16, 240, 5e-3, 20, 0, 1.0, 0, 0, seed));
         new SftTrainer(model, tokenizer, examples, List.of(), sft, RunDirectory.at(dir.resolve("sft"))).run(StopSignal.manual());
         Path out = dir.resolve("policy");
         ModelDirectory.save(out, model, tokenizer);
