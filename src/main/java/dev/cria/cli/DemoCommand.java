@@ -107,8 +107,10 @@ final class DemoCommand implements Callable<Integer> {
         if (seqLen > LlamaConfig.tiny().maxSeqLen()) {
             throw new dev.cria.util.CriaException("--seq-len must be at most the tiny model's " + LlamaConfig.tiny().maxSeqLen() + ": " + seqLen);
         }
-        return PretrainConfig.defaults().toBuilder().batchSize(batch).seqLen(seqLen).steps(steps).warmupSteps(Math.min(50, steps / 10))
-                .evalEvery(Math.max(1, steps / 6)).saveEvery(0).seed(seed).build();
+        PretrainConfig d = PretrainConfig.defaults();
+        int warmup = Math.min(d.warmupSteps(), steps / 10), evalEvery = Math.max(1, steps / 6), saveOnlyAtTheEnd = 0;
+        return new PretrainConfig(batch, seqLen, d.gradAccum(), steps, d.lr(), d.minLr(), warmup, d.weightDecay(), d.beta1(), d.beta2(),
+                d.gradClip(), evalEvery, d.evalBatches(), saveOnlyAtTheEnd, seed);
     }
 
     private void printSamples(String when, Llama model, Tokenizer tokenizer) {
