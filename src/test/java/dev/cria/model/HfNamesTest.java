@@ -7,6 +7,7 @@ import dev.cria.autograd.Grad;
 import dev.cria.util.CriaException;
 import dev.cria.util.Rng;
 import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -56,10 +57,7 @@ class HfNamesTest {
         Llama model = Llama.initialize(ONE_LAYER, new Rng(1));
         var data = new LinkedHashMap<String, float[]>();
         var shapes = new LinkedHashMap<String, int[]>();
-        model.parameters().forEach((n, t) -> {
-            data.put(n, t.data);
-            shapes.put(n, t.shape());
-        });
+        splitInto(model, data, shapes);
         Llama loaded = HfNames.load(ONE_LAYER, data, shapes, "test");
         int[] tokens = {3, 4, 5, 6};
         try (var off = Grad.off()) {
@@ -72,10 +70,7 @@ class HfNamesTest {
         Llama model = Llama.initialize(ONE_LAYER, new Rng(1));
         var data = new LinkedHashMap<String, float[]>();
         var shapes = new LinkedHashMap<String, int[]>();
-        model.parameters().forEach((n, t) -> {
-            data.put(n, t.data);
-            shapes.put(n, t.shape());
-        });
+        splitInto(model, data, shapes);
         var missing = new LinkedHashMap<>(data);
         missing.remove("model.layers.0.post_attention_layernorm.weight");
         missing.remove("model.layers.0.mlp.up_proj.weight");
@@ -89,5 +84,13 @@ class HfNamesTest {
         extra.put("model.layers.1.input_layernorm.weight", new float[16]);
         assertThatThrownBy(() -> HfNames.load(ONE_LAYER, extra, shapes, "w.safetensors"))
                 .hasMessageContaining("unexpected tensor 'model.layers.1.input_layernorm.weight'");
+    }
+
+    /** A model's named tensors as a checkpoint holds them: values and shapes apart. */
+    private static void splitInto(Llama model, Map<String, float[]> data, Map<String, int[]> shapes) {
+        model.parameters().forEach((n, t) -> {
+            data.put(n, t.data);
+            shapes.put(n, t.shape());
+        });
     }
 }
