@@ -38,6 +38,20 @@ public final class Nn {
         }, x, w);
     }
 
+    /** x (..., OUT) + b (OUT) on every row: the bias of a linear layer. */
+    public static Tensor bias(Tensor x, Tensor b) {
+        int OUT = b.size();
+        if (x.dim(-1) != OUT) throw new IllegalArgumentException("bias: input has " + x.dim(-1) + " features, bias has " + OUT);
+        int N = x.size() / OUT;
+        float[] out = Workspace.take(x.size());
+        System.arraycopy(x.data, 0, out, 0, x.size());
+        Linear.forwardBias(out, b.data, N, OUT);
+        return Tensor.pooledResult(out, x.shape(), dout -> {
+            if (x.requiresGrad()) dev.cria.kernels.Simd.axpy(1f, dout, 0, x.gradForUpdate(), 0, x.size());
+            if (b.requiresGrad()) Linear.backwardBias(b.gradForUpdate(), dout, N, OUT);
+        }, x, b);
+    }
+
     /** Rows {@code rows[i]} of x (N, C) → (rows.length, C): e.g. the hidden state at each sequence's last token. */
     public static Tensor gatherRows(Tensor x, int[] rows) {
         int C = x.dim(-1), N = x.size() / C;
@@ -74,6 +88,24 @@ public final class Nn {
         return Tensor.pooledResult(out, x.shape(), dout -> RmsNorm.backward(
                 x.requiresGrad() ? x.gradForUpdate() : null, w.requiresGrad() ? w.gradForUpdate() : null,
                 dout, x.data, w.data, rstd, N, C), x, w);
+    }
+
+    /**
+     * RMSNorm of each head on its own, as Qwen3's q_norm and k_norm: x (N, heads·HS) with weight w (HS)
+     * shared by every head, normalized over each head's HS channels.
+     */
+    public static Tensor headRmsNorm(Tensor x, Tensor w, int heads, float eps) {
+        int HS = w.size();
+        if (x.dim(-1) != heads * HS) {
+            throw new IllegalArgumentException("headRmsNorm: input has " + x.dim(-1) + " channels, " + heads + " heads of " + HS + " need " + heads * HS);
+        }
+        int rows = x.size() / HS;
+        float[] out = Workspace.take(x.size());
+        float[] rstd = new float[rows];
+        RmsNorm.forward(out, rstd, x.data, w.data, rows, HS, eps);
+        return Tensor.pooledResult(out, x.shape(), dout -> RmsNorm.backward(
+                x.requiresGrad() ? x.gradForUpdate() : null, w.requiresGrad() ? w.gradForUpdate() : null,
+                dout, x.data, w.data, rstd, rows, HS), x, w);
     }
 
     /** Rotary embedding of x (N, heads·HS), row n at position positions[n]. */

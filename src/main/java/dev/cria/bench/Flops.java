@@ -9,13 +9,13 @@ public final class Flops {
 
     /** Weights every token passes through in matrix products, the LM head included. */
     static long matmulWeights(LlamaConfig c) {
-        long perLayer = 2L * c.dim() * c.dim() + 2L * c.dim() * c.kvDim() + 3L * c.dim() * c.hiddenDim();
+        long perLayer = 2L * c.dim() * c.qDim() + 2L * c.dim() * c.kvDim() + 3L * c.dim() * c.hiddenDim();
         return perLayer * c.layers() + (long) c.vocab() * c.dim();
     }
 
     /** Forward FLOPs of one token that attends to {@code context} positions. */
     static double forwardPerToken(LlamaConfig c, double context) {
-        return 2.0 * matmulWeights(c) + 4.0 * c.layers() * c.dim() * context;
+        return 2.0 * matmulWeights(c) + 4.0 * c.layers() * c.qDim() * context;
     }
 
     /** A training step's FLOPs: forward plus a backward of twice its cost, causal context (T+1)/2. */

@@ -10,27 +10,42 @@ import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cria.kernels.Rope;
 import dev.cria.model.LlamaConfig;
+import dev.cria.model.Projection;
+import dev.cria.model.Variant;
 import dev.cria.util.CriaException;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * {@link LlamaConfig} to and from the {@code config.json} of a Hugging Face {@code LlamaForCausalLM}
- * checkpoint, so Cria's checkpoints load in transformers and small Llama checkpoints load in Cria.
+ * {@link LlamaConfig} to and from the {@code config.json} of a Hugging Face checkpoint of the Llama
+ * family and the cousins Cria computes with the same decoder: model_type llama, mistral, qwen2 (biases on
+ * q, k and v) and qwen3 (per-head q/k norms, head_dim apart from hidden_size / heads).
  *
- * <p>Reading refuses what Cria's Llama does not compute rather than loading it wrongly: RoPE scaling,
- * biases, an activation other than SiLU, a head_dim other than hidden_size / num_attention_heads.
- * Defaults for absent fields follow transformers' {@code LlamaConfig} (num_key_value_heads =
- * num_attention_heads, rope_theta = 10000, tie_word_embeddings = false); the sizes, rms_norm_eps and
+ * <p>Reading refuses what Cria does not compute rather than loading it wrongly, in one line naming the
+ * field: another model_type, an activation other than SiLU, RoPE scaling other than linear and llama3, a
+ * sliding window shorter than the context, mixture-of-experts and Gemma-style fields. Defaults for absent
+ * fields follow transformers' configs (num_key_value_heads = num_attention_heads, rope_theta = 10000,
+ * tie_word_embeddings = false, head_dim = hidden_size / num_attention_heads); the sizes, rms_norm_eps and
  * max_position_embeddings have no default here, since guessing them silently gives a different model.
  * Other fields (dropout, initializer_range, pretraining_tp, transformers_version) are ignored.
  */
 public final class HfConfig {
-    private static final String ARCHITECTURE = "LlamaForCausalLM";
+    private static final String SUPPORTED = "llama, mistral, qwen2, qwen3";
+    private static final List<String> DTYPES = List.of("float32", "bfloat16", "float16");
+    /** Fields of mixture-of-experts configs; any positive value means experts Cria's MLP does not have. */
+    private static final List<String> MOE_FIELDS = List.of("num_experts", "num_local_experts", "n_routed_experts", "num_experts_per_tok");
+    /** Fields of Gemma-style models (soft-capped logits, scaled queries, post-norms) that change the math. */
+    private static final List<String> GEMMA_FIELDS = List.of("attn_logit_softcapping", "final_logit_softcapping",
+            "query_pre_attn_scalar", "hidden_activation", "use_post_norm");
 
     private static final JsonMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -40,15 +55,37 @@ public final class HfConfig {
     }
 
     /**
-     * The special token ids stored beside the architecture; {@code null} means "not set" and is
-     * written as JSON null, as transformers does.
+     * The special token ids stored beside the architecture. Each may be one id or several (Llama 3.1
+     * lists three eos ids); an empty list means "not set" and is written as JSON null, as transformers does.
      */
-    public record TokenIds(Integer bos, Integer eos, Integer pad) {
-        public static final TokenIds NONE = new TokenIds(null, null, null);
+    public record TokenIds(List<Integer> bos, List<Integer> eos, List<Integer> pad) {
+        public static final TokenIds NONE = new TokenIds(List.of(), List.of(), List.of());
+
+        public TokenIds {
+            bos = List.copyOf(bos);
+            eos = List.copyOf(eos);
+            pad = List.copyOf(pad);
+        }
+
+        /** One id each, null for "not set". */
+        public TokenIds(Integer bos, Integer eos, Integer pad) {
+            this(listOf(bos), listOf(eos), listOf(pad));
+        }
+
+        private static List<Integer> listOf(Integer id) {
+            return id == null ? List.of() : List.of(id);
+        }
     }
 
-    /** Everything Cria takes from a config.json. */
-    public record Contents(LlamaConfig model, TokenIds tokens) {
+    /**
+     * Everything Cria takes from a config.json.
+     *
+     * @param dtype the torch_dtype (transformers 5: dtype) the weights were saved in, or null if absent
+     */
+    public record Contents(LlamaConfig model, TokenIds tokens, String dtype) {
+        public Contents(LlamaConfig model, TokenIds tokens) {
+            this(model, tokens, null);
+        }
     }
 
     /** Reads the model shape from a config.json. */
@@ -90,33 +127,37 @@ public final class HfConfig {
         Fields f = new Fields(root, source);
 
         String modelType = f.optionalString("model_type");
-        if (modelType != null && !modelType.equals("llama")) {
-            throw f.error("model_type", "is \"" + modelType + "\"; Cria reads only \"llama\" checkpoints");
-        }
+        Variant.Family family = modelType == null ? Variant.Family.LLAMA : Variant.Family.ofModelType(modelType);
+        if (family == null) throw f.error("model_type", "is \"" + modelType + "\"; Cria reads " + SUPPORTED);
         String act = f.optionalString("hidden_act");
         if (act != null && !act.equals("silu")) {
-            throw f.error("hidden_act", "is \"" + act + "\"; Cria's Llama uses SwiGLU and needs \"silu\"");
+            throw f.error("hidden_act", "is \"" + act + "\"; Cria's MLP is SwiGLU and needs \"silu\" (GELU models are not supported)");
         }
-        for (String bias : new String[] {"attention_bias", "mlp_bias"}) {
-            Boolean value = f.optionalBoolean(bias);
-            if (value != null && value) throw f.error(bias, "is true; Cria's Llama has no biases");
+        for (String field : MOE_FIELDS) {
+            Integer experts = f.optionalInt(field);
+            if (experts != null && experts > 0) throw f.error(field, "is " + experts + "; Cria has no mixture-of-experts MLP");
         }
-        requirePlainRope(f, "rope_scaling");
-        requirePlainRope(f, "rope_parameters");
+        for (String field : GEMMA_FIELDS) {
+            JsonNode node = f.present(field);
+            if (node != null && !(node.isBoolean() && !node.booleanValue())) {
+                throw f.error(field, "is " + node + "; Cria does not compute Gemma-style models");
+            }
+        }
 
         int dim = f.requiredInt("hidden_size");
         int heads = f.requiredInt("num_attention_heads");
         Integer kvHeads = f.optionalInt("num_key_value_heads");
         Integer headDim = f.optionalInt("head_dim");
-        if (headDim != null && heads > 0 && (dim % heads != 0 || headDim != dim / heads)) {
-            throw f.error("head_dim", "is " + headDim + "; Cria needs head_dim == hidden_size / num_attention_heads = "
-                    + dim + " / " + heads);
+        if (headDim == null && heads > 0 && dim % heads != 0) {
+            throw f.error("head_dim", "is missing and hidden_size / num_attention_heads = " + dim + " / " + heads + " is not whole");
         }
         Double theta = f.optionalNumber("rope_theta");
         if (theta == null && root.get("rope_parameters") instanceof ObjectNode params) {
             // transformers 5 moved rope_theta into rope_parameters.
             theta = new Fields(params, source + ": rope_parameters").optionalNumber("rope_theta");
         }
+        Rope.Scaling scaling = ropeScaling(f, "rope_scaling");
+        if (scaling == Rope.Scaling.NONE) scaling = ropeScaling(f, "rope_parameters");
         Boolean tie = f.optionalBoolean("tie_word_embeddings");
 
         int layers = f.requiredInt("num_hidden_layers");
@@ -124,18 +165,63 @@ public final class HfConfig {
         int vocab = f.requiredInt("vocab_size");
         int maxSeqLen = f.requiredInt("max_position_embeddings");
         float normEps = (float) f.requiredNumber("rms_norm_eps");
+        requireWindowCoversContext(f, family, maxSeqLen);
 
+        Variant variant = new Variant(family, biases(f, family), family == Variant.Family.QWEN3, scaling);
         LlamaConfig config;
         try {
             config = new LlamaConfig(dim, layers, heads, kvHeads != null ? kvHeads : heads, hiddenDim, vocab,
-                    maxSeqLen, normEps, theta != null ? theta.floatValue() : 10000f, tie != null && tie);
+                    maxSeqLen, normEps, theta != null ? theta.floatValue() : 10000f, tie != null && tie,
+                    headDim != null ? headDim : heads > 0 ? dim / heads : 0, variant);
         } catch (CriaException e) {
             // LlamaConfig names the field and value; add which file they came from.
             throw new CriaException(source + ": " + e.getMessage(), e);
         }
-        TokenIds tokens = new TokenIds(f.optionalInt("bos_token_id"), f.optionalInt("eos_token_id"),
-                f.optionalInt("pad_token_id"));
-        return new Contents(config, tokens);
+        TokenIds tokens = new TokenIds(f.optionalIds("bos_token_id"), f.optionalIds("eos_token_id"), f.optionalIds("pad_token_id"));
+        String dtype = f.optionalString("torch_dtype");
+        String dtypeField = "torch_dtype";
+        if (dtype == null) {
+            dtype = f.optionalString("dtype");
+            dtypeField = "dtype";
+        }
+        if (dtype != null && !DTYPES.contains(dtype)) throw f.error(dtypeField, "is \"" + dtype + "\"; Cria reads " + DTYPES);
+        return new Contents(config, tokens, dtype);
+    }
+
+    /**
+     * The projections with biases: Qwen2 always has them on q, k and v (its config has no field for it);
+     * elsewhere attention_bias puts them on q, k, v and o, and mlp_bias on gate, up and down, as
+     * transformers' Llama, Mistral and Qwen3 do.
+     */
+    private static Set<Projection> biases(Fields f, Variant.Family family) {
+        var biased = EnumSet.noneOf(Projection.class);
+        if (family == Variant.Family.QWEN2) {
+            biased.addAll(List.of(Projection.Q, Projection.K, Projection.V));
+            return biased;
+        }
+        Boolean attention = f.optionalBoolean("attention_bias");
+        if (attention != null && attention) biased.addAll(List.of(Projection.Q, Projection.K, Projection.V, Projection.O));
+        Boolean mlp = f.optionalBoolean("mlp_bias");
+        if (mlp != null && mlp) biased.addAll(List.of(Projection.GATE, Projection.UP, Projection.DOWN));
+        return biased;
+    }
+
+    /**
+     * Cria attends to the whole context, which equals sliding-window attention only when the window is
+     * absent or at least max_position_embeddings long. Qwen2 and Qwen3 keep a window size even when
+     * use_sliding_window is false, so it counts only when that flag is on.
+     */
+    private static void requireWindowCoversContext(Fields f, Variant.Family family, int maxSeqLen) {
+        if (family == Variant.Family.LLAMA) return;
+        if (family != Variant.Family.MISTRAL) {
+            Boolean use = f.optionalBoolean("use_sliding_window");
+            if (use == null || !use) return;
+        }
+        Integer window = f.optionalInt("sliding_window");
+        if (window != null && window < maxSeqLen) {
+            throw f.error("sliding_window", "is " + window + ", shorter than max_position_embeddings " + maxSeqLen
+                    + "; Cria has no sliding-window attention (set it to null or lower max_position_embeddings to " + window + ")");
+        }
     }
 
     /** The config.json text for {@code config}: sorted keys, two-space indent, trailing newline. */
@@ -145,23 +231,25 @@ public final class HfConfig {
         ObjectNode root = JSON.createObjectNode();
         // A TreeMap of fields, inserted in order: transformers writes config.json with sorted keys.
         TreeMap<String, Object> fields = new TreeMap<>();
-        fields.put("architectures", new String[] {ARCHITECTURE});
-        fields.put("attention_bias", false);
-        fields.put("bos_token_id", tokens.bos());
-        fields.put("eos_token_id", tokens.eos());
+        Variant variant = config.variant();
+        Variant.Family family = variant.family();
+        fields.put("architectures", new String[] {family.architecture()});
+        if (family != Variant.Family.QWEN2) fields.put("attention_bias", variant.hasBias(Projection.Q));
+        fields.put("bos_token_id", ids(tokens.bos()));
+        fields.put("eos_token_id", ids(tokens.eos()));
         fields.put("head_dim", config.headSize());
         fields.put("hidden_act", "silu");
         fields.put("hidden_size", config.dim());
         fields.put("intermediate_size", config.hiddenDim());
         fields.put("max_position_embeddings", config.maxSeqLen());
-        fields.put("mlp_bias", false);
-        fields.put("model_type", "llama");
+        if (family == Variant.Family.LLAMA) fields.put("mlp_bias", variant.hasBias(Projection.GATE));
+        fields.put("model_type", family.modelType());
         fields.put("num_attention_heads", config.heads());
         fields.put("num_hidden_layers", config.layers());
         fields.put("num_key_value_heads", config.kvHeads());
-        fields.put("pad_token_id", tokens.pad());
+        fields.put("pad_token_id", ids(tokens.pad()));
         fields.put("rms_norm_eps", shortestDecimal(config.normEps()));
-        fields.put("rope_scaling", null);
+        fields.put("rope_scaling", ropeScalingJson(variant.ropeScaling()));
         fields.put("rope_theta", shortestDecimal(config.ropeTheta()));
         fields.put("tie_word_embeddings", config.tieEmbeddings());
         fields.put("torch_dtype", "float32");
@@ -177,6 +265,11 @@ public final class HfConfig {
                     var array = root.putArray(key);
                     for (String s : strings) array.add(s);
                 }
+                case int[] ints -> {
+                    var array = root.putArray(key);
+                    for (int i : ints) array.add(i);
+                }
+                case ObjectNode node -> root.set(key, node);
                 default -> throw new IllegalStateException("unexpected value for " + key + ": " + value);
             }
         });
@@ -192,18 +285,58 @@ public final class HfConfig {
         }
     }
 
+    /** One id as an Integer, several as an int[], none as null: transformers' three spellings. */
+    private static Object ids(List<Integer> ids) {
+        if (ids.isEmpty()) return null;
+        if (ids.size() == 1) return ids.getFirst();
+        return ids.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static ObjectNode ropeScalingJson(Rope.Scaling scaling) {
+        return switch (scaling) {
+            case Rope.Scaling.None none -> null;
+            case Rope.Scaling.Linear linear -> {
+                ObjectNode node = JSON.createObjectNode();
+                node.put("factor", shortestDecimal(linear.factor()));
+                node.put("rope_type", "linear");
+                yield node;
+            }
+            case Rope.Scaling.Llama3 l3 -> {
+                ObjectNode node = JSON.createObjectNode();
+                node.put("factor", shortestDecimal(l3.factor()));
+                node.put("high_freq_factor", shortestDecimal(l3.highFreqFactor()));
+                node.put("low_freq_factor", shortestDecimal(l3.lowFreqFactor()));
+                node.put("original_max_position_embeddings", l3.originalMax());
+                node.put("rope_type", "llama3");
+                yield node;
+            }
+        };
+    }
+
     /**
-     * Refuses RoPE variants Cria does not compute (linear, dynamic, yarn, llama3 scaling...). Null,
-     * absent, or a rope type of "default" is plain RoPE. transformers 4 calls this object
-     * rope_scaling; transformers 5 calls it rope_parameters and keeps rope_theta in it.
+     * The RoPE scaling in {@code field}: transformers 4 calls it rope_scaling, transformers 5
+     * rope_parameters (which also holds rope_theta). Null, absent, or a rope type of "default" is plain
+     * RoPE; "linear" and "llama3" are computed; dynamic, yarn and the rest are refused by name.
      */
-    private static void requirePlainRope(Fields f, String field) {
+    private static Rope.Scaling ropeScaling(Fields f, String field) {
         JsonNode node = f.root().get(field);
-        if (node == null || node.isNull()) return;
-        JsonNode type = node.isObject() ? node.get("rope_type") : null;
-        if (type == null && node.isObject()) type = node.get("type");
-        if (type == null || !type.isTextual() || !type.textValue().equals("default")) {
-            throw f.error(field, "is " + node + "; Cria supports only plain RoPE (rope_scaling null or absent)");
+        if (node == null || node.isNull()) return Rope.Scaling.NONE;
+        if (!node.isObject()) throw f.error(field, "must be an object or null, got " + node);
+        Fields p = new Fields(node, f.source() + ": " + field);
+        String type = p.optionalString("rope_type");
+        if (type == null) type = p.optionalString("type");
+        if (type == null) throw f.error(field, "is " + node + " with no rope_type");
+        try {
+            return switch (type) {
+                case "default" -> Rope.Scaling.NONE;
+                case "linear" -> new Rope.Scaling.Linear((float) p.requiredNumber("factor"));
+                case "llama3" -> new Rope.Scaling.Llama3((float) p.requiredNumber("factor"),
+                        (float) p.requiredNumber("low_freq_factor"), (float) p.requiredNumber("high_freq_factor"),
+                        p.requiredInt("original_max_position_embeddings"));
+                default -> throw f.error(field, "has rope_type \"" + type + "\"; Cria computes default, linear and llama3 RoPE");
+            };
+        } catch (IllegalArgumentException e) {
+            throw f.error(field, "is " + node + ": " + e.getMessage());
         }
     }
 
@@ -221,7 +354,7 @@ public final class HfConfig {
             return new CriaException(source + ": field \"" + field + "\" " + problem);
         }
 
-        private JsonNode present(String field) {
+        JsonNode present(String field) {
             JsonNode node = root.get(field);
             return node == null || node.isNull() ? null : node;
         }
@@ -239,6 +372,19 @@ public final class HfConfig {
                 throw error(field, "must be an integer, got " + node);
             }
             return node.intValue();
+        }
+
+        /** An id or a list of ids; absent or null is the empty list. */
+        List<Integer> optionalIds(String field) {
+            JsonNode node = present(field);
+            if (node == null) return List.of();
+            if (!node.isArray()) return List.of(optionalInt(field));
+            var ids = new ArrayList<Integer>();
+            for (JsonNode id : node) {
+                if (!id.isIntegralNumber() || !id.canConvertToInt()) throw error(field, "must be an integer or a list of integers, got " + node);
+                ids.add(id.intValue());
+            }
+            return ids;
         }
 
         double requiredNumber(String field) {

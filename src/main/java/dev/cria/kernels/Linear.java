@@ -1,7 +1,7 @@
 package dev.cria.kernels;
 
 /**
- * A bias-free linear layer, {@code y = x · Wᵀ}, with W stored (out, in) as in Hugging Face checkpoints.
+ * A linear layer, {@code y = x · Wᵀ (+ b)}, with W stored (out, in) as in Hugging Face checkpoints.
  * Legend: N rows of input, IN input features, OUT output features.
  * Each of the three products has its own layout in {@link Gemm}, so nothing is transposed.
  */
@@ -22,5 +22,15 @@ public final class Linear {
     /** dw (OUT,IN) += doutᵀ (OUT,N) · x (N,IN). Differentiates: out = x · wᵀ. */
     public static void backwardWeight(float[] dw, float[] dout, float[] x, int N, int IN, int OUT) {
         Gemm.aTb(dw, dout, x, OUT, N, IN, true);
+    }
+
+    /** out (N,OUT) += b (OUT) on every row. */
+    public static void forwardBias(float[] out, float[] b, int N, int OUT) {
+        for (int n = 0; n < N; n++) Simd.axpy(1f, b, 0, out, n * OUT, OUT);
+    }
+
+    /** db (OUT) += Σ_n dout[n, :]. Differentiates: out[n, :] += b. Rows in order, so the sum is deterministic. */
+    public static void backwardBias(float[] db, float[] dout, int N, int OUT) {
+        for (int n = 0; n < N; n++) Simd.axpy(1f, dout, n * OUT, db, 0, OUT);
     }
 }

@@ -12,15 +12,80 @@ public final class Rope {
     private Rope() {
     }
 
+    /**
+     * How the inverse frequencies {@code theta^(-2i/HS)} are rescaled for a longer context, as in
+     * transformers' {@code ROPE_INIT_FUNCTIONS}. Only the frequency table changes; the rotation and its
+     * backward are the same.
+     */
+    public sealed interface Scaling {
+        /** Plain RoPE. */
+        Scaling NONE = new None();
+
+        /** Rescales one inverse frequency. */
+        float apply(float invFreq);
+
+        record None() implements Scaling {
+            @Override
+            public float apply(float invFreq) {
+                return invFreq;
+            }
+        }
+
+        /** Position interpolation: every frequency divided by {@code factor} (rope_type "linear"). */
+        record Linear(float factor) implements Scaling {
+            public Linear {
+                if (!(factor > 0) || !Float.isFinite(factor)) throw new IllegalArgumentException("linear RoPE factor must be positive: " + factor);
+            }
+
+            @Override
+            public float apply(float invFreq) {
+                return invFreq / factor;
+            }
+        }
+
+        /**
+         * Llama 3.1's scaling (rope_type "llama3"): wavelengths longer than
+         * {@code originalMax / lowFreqFactor} are divided by {@code factor}, shorter than
+         * {@code originalMax / highFreqFactor} kept, and those between blended linearly in
+         * {@code originalMax / wavelength}.
+         */
+        record Llama3(float factor, float lowFreqFactor, float highFreqFactor, int originalMax) implements Scaling {
+            public Llama3 {
+                if (!(factor > 0) || !Float.isFinite(factor)) throw new IllegalArgumentException("llama3 RoPE factor must be positive: " + factor);
+                if (!(highFreqFactor > lowFreqFactor) || !(lowFreqFactor > 0)) {
+                    throw new IllegalArgumentException("llama3 RoPE needs 0 < low_freq_factor < high_freq_factor: "
+                            + lowFreqFactor + ", " + highFreqFactor);
+                }
+                if (originalMax <= 0) throw new IllegalArgumentException("llama3 RoPE original_max_position_embeddings must be positive: " + originalMax);
+            }
+
+            @Override
+            public float apply(float invFreq) {
+                // subtle: float32 throughout, like transformers' _compute_llama3_parameters on a float tensor
+                float lowFreqWavelen = originalMax / lowFreqFactor;
+                float highFreqWavelen = originalMax / highFreqFactor;
+                float wavelen = (float) (2 * Math.PI) / invFreq;
+                if (wavelen > lowFreqWavelen) return invFreq / factor;
+                if (wavelen < highFreqWavelen) return invFreq;
+                float smooth = (originalMax / wavelen - lowFreqFactor) / (highFreqFactor - lowFreqFactor);
+                return (1 - smooth) * invFreq / factor + smooth * invFreq;
+            }
+        }
+    }
+
     /** cos and sin tables, each (maxLen, HS/2), computed in float32 the way Hugging Face does. */
     public record Table(float[] cos, float[] sin, int maxLen, int half) {
         public static Table of(int maxLen, int headSize, float theta) {
+            return of(maxLen, headSize, theta, Scaling.NONE);
+        }
+
+        public static Table of(int maxLen, int headSize, float theta, Scaling scaling) {
             int half = headSize / 2;
             float[] cos = new float[maxLen * half];
             float[] sin = new float[maxLen * half];
             for (int i = 0; i < half; i++) {
                 float exponent = (float) (2 * i) / headSize;
-                float invFreq = (float) (1.0 / Math.pow(theta, exponent));
+                float invFreq = scaling.apply((float) (1.0 / Math.pow(theta, exponent)));
                 for (int p = 0; p < maxLen; p++) {
                     float angle = p * invFreq;
                     cos[p * half + i] = (float) Math.cos(angle);

@@ -3,6 +3,7 @@ package dev.cria.model;
 import dev.cria.kernels.Attention;
 import dev.cria.kernels.Embedding;
 import dev.cria.kernels.Gemm;
+import dev.cria.kernels.Linear;
 import dev.cria.kernels.RmsNorm;
 import dev.cria.kernels.Rope;
 import dev.cria.kernels.Simd;
@@ -20,15 +21,36 @@ import dev.cria.tensor.Parallel;
  * matrix is also packed in advance for batched steps (see {@link Gemm.PackedB}). Build a new decoder
  * after the weights change.
  *
- * <p>Legend: R input rows, C = dim, KV = KVH·HS, F hidden, V vocab.
+ * <p>Legend: R input rows, C = dim, QD = H·HS, KV = KVH·HS, F hidden, V vocab.
  */
 public final class Decoder {
     /** Fewer rows than this run as dot products on the plain weights; more use the packed copy. */
     private static final int PACKED_ROWS = 8;
 
-    /** One matrix in both forms. */
-    private record Weight(float[] plain, Gemm.PackedB packed, int out, int in) {
+    /** One matrix in both forms, and its bias (out) or null. */
+    private record Weight(float[] plain, Gemm.PackedB packed, int out, int in, float[] bias) {
         static Weight of(int in, float[]... parts) {
+            float[] joined = join(parts);
+            return new Weight(joined, Gemm.PackedB.of(joined, joined.length / in, in), joined.length / in, in, null);
+        }
+
+        /** The weights of several projections stacked, with their biases (zeros for a projection without). */
+        static Weight of(Llama model, int layer, Projection... parts) {
+            LlamaConfig c = model.config();
+            float[][] weights = new float[parts.length][];
+            float[][] biases = new float[parts.length][];
+            boolean anyBias = false;
+            for (int i = 0; i < parts.length; i++) {
+                weights[i] = model.effectiveWeight(layer, parts[i]);
+                var bias = model.block(layer).bias(parts[i]);
+                anyBias |= bias != null;
+                biases[i] = bias != null ? bias.data : new float[parts[i].out(c)];
+            }
+            Weight w = of(parts[0].in(c), weights);
+            return anyBias ? new Weight(w.plain, w.packed, w.out, w.in, join(biases)) : w;
+        }
+
+        private static float[] join(float[]... parts) {
             int total = 0;
             for (float[] p : parts) total += p.length;
             float[] joined = new float[total];
@@ -37,13 +59,14 @@ public final class Decoder {
                 System.arraycopy(p, 0, joined, at, p.length);
                 at += p.length;
             }
-            return new Weight(joined, Gemm.PackedB.of(joined, total / in, in), total / in, in);
+            return joined;
         }
 
-        /** out (R, this.out) = x (R, in) · thisᵀ. */
+        /** out (R, this.out) = x (R, in) · thisᵀ (+ bias). */
         void apply(float[] out, float[] x, int R) {
             if (R < PACKED_ROWS) Gemm.abT(out, x, plain, R, in, this.out, false);
             else Gemm.abT(out, x, packed, R, false);
+            if (bias != null) Linear.forwardBias(out, bias, R, this.out);
         }
     }
 
@@ -55,17 +78,16 @@ public final class Decoder {
     public Decoder(Llama model) {
         this.model = model;
         this.c = model.config();
-        int L = c.layers(), C = c.dim(), F = c.hiddenDim();
+        int L = c.layers(), C = c.dim();
         qkv = new Weight[L];
         o = new Weight[L];
         gateUp = new Weight[L];
         down = new Weight[L];
         for (int l = 0; l < L; l++) {
-            qkv[l] = Weight.of(C, model.effectiveWeight(l, Projection.Q), model.effectiveWeight(l, Projection.K),
-                    model.effectiveWeight(l, Projection.V));
-            o[l] = Weight.of(C, model.effectiveWeight(l, Projection.O));
-            gateUp[l] = Weight.of(C, model.effectiveWeight(l, Projection.GATE), model.effectiveWeight(l, Projection.UP));
-            down[l] = Weight.of(F, model.effectiveWeight(l, Projection.DOWN));
+            qkv[l] = Weight.of(model, l, Projection.Q, Projection.K, Projection.V);
+            o[l] = Weight.of(model, l, Projection.O);
+            gateUp[l] = Weight.of(model, l, Projection.GATE, Projection.UP);
+            down[l] = Weight.of(model, l, Projection.DOWN);
         }
         lmHead = Weight.of(C, model.lmHead().data);
     }
@@ -81,7 +103,7 @@ public final class Decoder {
      */
     public float[] forward(int[] tokens, int[] slots, KvCache cache, int[] logitRows) {
         int R = tokens.length;
-        int C = c.dim(), H = c.heads(), KVH = c.kvHeads(), HS = c.headSize(), KV = c.kvDim(), F = c.hiddenDim();
+        int C = c.dim(), H = c.heads(), KVH = c.kvHeads(), HS = c.headSize(), QD = c.qDim(), KV = c.kvDim(), F = c.hiddenDim();
         float eps = c.normEps();
         int[] positions = assignPositions(slots, cache);
 
@@ -95,7 +117,11 @@ public final class Decoder {
             Block b = model.block(l);
             RmsNorm.forward(h, rstd, x, b.attnNorm().data, R, C, eps);
             qkv[l].apply(qkvOut, h, R);
-            split(qkvOut, R, new float[][] {q, k, v}, new int[] {C, KV, KV});
+            split(qkvOut, R, new float[][] {q, k, v}, new int[] {QD, KV, KV});
+            if (b.qNorm() != null) {
+                RmsNorm.forward(q, buf.headRstd, q, b.qNorm().data, R * H, HS, eps);
+                RmsNorm.forward(k, buf.headRstd, k, b.kNorm().data, R * KVH, HS, eps);
+            }
             Rope.forward(qr, q, positions, R, H, HS, rope);
             Rope.forward(kr, k, positions, R, KVH, HS, rope);
             float[] keys = cache.keys[l], values = cache.values[l];
@@ -126,22 +152,23 @@ public final class Decoder {
     /** Work arrays of one forward, kept from call to call and grown when a call has more rows. */
     private static final class Buffers {
         final int rows, logitRows;
-        final float[] x, h, rstd, qkvOut, q, qr, k, kr, v, att, proj, gateUpOut, gate, up, last, normed, logits;
+        final float[] x, h, rstd, headRstd, qkvOut, q, qr, k, kr, v, att, proj, gateUpOut, gate, up, last, normed, logits;
 
         Buffers(LlamaConfig c, int R, int L) {
-            int C = c.dim(), KV = c.kvDim(), F = c.hiddenDim();
+            int C = c.dim(), QD = c.qDim(), KV = c.kvDim(), F = c.hiddenDim();
             rows = R;
             logitRows = L;
             x = new float[R * C];
             h = new float[R * C];
             rstd = new float[Math.max(R, L)];
-            qkvOut = new float[R * (C + 2 * KV)];
-            q = new float[R * C];
-            qr = new float[R * C];
+            headRstd = new float[R * c.heads()];
+            qkvOut = new float[R * (QD + 2 * KV)];
+            q = new float[R * QD];
+            qr = new float[R * QD];
             k = new float[R * KV];
             kr = new float[R * KV];
             v = new float[R * KV];
-            att = new float[R * C];
+            att = new float[R * QD];
             proj = new float[R * C];
             gateUpOut = new float[R * 2 * F];
             gate = new float[R * F];

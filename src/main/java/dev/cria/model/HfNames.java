@@ -28,6 +28,9 @@ public final class HfNames {
     private static final String ROTARY_BUFFER = "rotary_emb.inv_freq";
     private static final String ATTN_NORM = "input_layernorm.weight";
     private static final String MLP_NORM = "post_attention_layernorm.weight";
+    /** Qwen3's per-head norms of q and k. */
+    private static final String Q_NORM = "self_attn.q_norm.weight";
+    private static final String K_NORM = "self_attn.k_norm.weight";
 
     private HfNames() {
     }
@@ -43,8 +46,9 @@ public final class HfNames {
 
     /**
      * Every weight under its name, in checkpoint order: the embedding; per layer input_layernorm, the
-     * attention projections, post_attention_layernorm, the MLP projections; the final norm; the LM head
-     * unless tied; the scalar head if any.
+     * attention projections (each weight followed by its bias, if any), the q and k norms if any,
+     * post_attention_layernorm, the MLP projections; the final norm; the LM head unless tied; the scalar
+     * head if any.
      */
     static Map<String, Tensor> weights(Llama model) {
         var named = new LinkedHashMap<String, Tensor>();
@@ -53,14 +57,23 @@ public final class HfNames {
             String at = layer(l);
             Block b = model.block(l);
             named.put(at + ATTN_NORM, b.attnNorm());
-            for (Projection p : Projection.values()) if (p.inAttention()) named.put(at + module(p) + ".weight", b.weight(p));
+            for (Projection p : Projection.values()) if (p.inAttention()) putProjection(named, at, b, p);
+            if (b.qNorm() != null) {
+                named.put(at + Q_NORM, b.qNorm());
+                named.put(at + K_NORM, b.kNorm());
+            }
             named.put(at + MLP_NORM, b.mlpNorm());
-            for (Projection p : Projection.values()) if (!p.inAttention()) named.put(at + module(p) + ".weight", b.weight(p));
+            for (Projection p : Projection.values()) if (!p.inAttention()) putProjection(named, at, b, p);
         }
         named.put(FINAL_NORM, model.finalNorm());
         if (!model.config().tieEmbeddings()) named.put(LM_HEAD, model.lmHead());
         if (model.scoreHead() != null) named.put(SCORE, model.scoreHead());
         return named;
+    }
+
+    private static void putProjection(Map<String, Tensor> named, String at, Block b, Projection p) {
+        named.put(at + module(p) + ".weight", b.weight(p));
+        if (b.bias(p) != null) named.put(at + module(p) + ".bias", b.bias(p));
     }
 
     /** Every adapter's A and B as PEFT names them (without {@link #PEFT_PREFIX}), layer by layer, in projection order. */
@@ -90,17 +103,27 @@ public final class HfNames {
         for (int l = 0; l < c.layers(); l++) {
             String at = layer(l);
             var w = new EnumMap<Projection, Tensor>(Projection.class);
+            var biases = new EnumMap<Projection, Tensor>(Projection.class);
             Tensor attnNorm = loader.take(at + ATTN_NORM, c.dim());
-            for (Projection p : Projection.values()) if (p.inAttention()) w.put(p, loader.take(at + module(p) + ".weight", p.out(c), p.in(c)));
+            for (Projection p : Projection.values()) if (p.inAttention()) takeProjection(loader, c, at, p, w, biases);
+            boolean qkNorm = c.variant().qkNorm();
+            Tensor qNorm = qkNorm ? loader.take(at + Q_NORM, c.headSize()) : null;
+            Tensor kNorm = qkNorm ? loader.take(at + K_NORM, c.headSize()) : null;
             Tensor mlpNorm = loader.take(at + MLP_NORM, c.dim());
-            for (Projection p : Projection.values()) if (!p.inAttention()) w.put(p, loader.take(at + module(p) + ".weight", p.out(c), p.in(c)));
-            blocks[l] = new Block(attnNorm, mlpNorm, w);
+            for (Projection p : Projection.values()) if (!p.inAttention()) takeProjection(loader, c, at, p, w, biases);
+            blocks[l] = new Block(attnNorm, mlpNorm, w, biases, qNorm, kNorm);
         }
         Tensor norm = loader.take(FINAL_NORM, c.dim());
         Tensor head = c.tieEmbeddings() ? embed : loader.take(LM_HEAD, c.vocab(), c.dim());
         Tensor score = weights.containsKey(SCORE) ? loader.take(SCORE, 1, c.dim()) : null;
         loader.rejectLeftovers(c.tieEmbeddings() ? LM_HEAD : null);
         return new Llama(c, embed, blocks, norm, head, score);
+    }
+
+    private static void takeProjection(Loader loader, LlamaConfig c, String at, Projection p,
+                                       Map<Projection, Tensor> weights, Map<Projection, Tensor> biases) {
+        weights.put(p, loader.take(at + module(p) + ".weight", p.out(c), p.in(c)));
+        if (c.variant().hasBias(p)) biases.put(p, loader.take(at + module(p) + ".bias", p.out(c)));
     }
 
     /** Takes named tensors out of a checkpoint, checking shapes, and remembers which were taken. */

@@ -41,13 +41,13 @@ public final class Llama {
         this.finalNorm = finalNorm;
         this.lmHead = lmHead;
         this.scoreHead = scoreHead;
-        this.rope = Rope.Table.of(config.maxSeqLen(), config.headSize(), config.ropeTheta());
+        this.rope = Rope.Table.of(config.maxSeqLen(), config.headSize(), config.ropeTheta(), config.variant().ropeScaling());
     }
 
     /**
      * Fresh weights as in llama2.c: N(0, 0.02) everywhere, the two residual output projections (o_proj,
      * down_proj) scaled by 1/sqrt(2·layers) so the residual stream's variance does not grow with depth;
-     * norm weights start at 1.
+     * norm weights (q/k norms included) start at 1 and biases at 0.
      */
     public static Llama initialize(LlamaConfig c, Rng rng) {
         float std = 0.02f;
@@ -57,7 +57,11 @@ public final class Llama {
         for (int l = 0; l < c.layers(); l++) {
             var weights = new EnumMap<Projection, Tensor>(Projection.class);
             for (Projection p : Projection.values()) weights.put(p, normal(rng, p.residual() ? residualStd : std, p.out(c), p.in(c)));
-            blocks[l] = new Block(ones(c.dim()), ones(c.dim()), weights);
+            var biases = new EnumMap<Projection, Tensor>(Projection.class);
+            for (Projection p : c.variant().biases()) biases.put(p, Tensor.parameter(new float[p.out(c)], p.out(c)));
+            boolean qkNorm = c.variant().qkNorm();
+            blocks[l] = new Block(ones(c.dim()), ones(c.dim()), weights, biases,
+                    qkNorm ? ones(c.headSize()) : null, qkNorm ? ones(c.headSize()) : null);
         }
         Tensor head = c.tieEmbeddings() ? embed : normal(rng, std, c.vocab(), c.dim());
         return new Llama(c, embed, blocks, ones(c.dim()), head, null);
@@ -126,8 +130,14 @@ public final class Llama {
         for (Block b : blocks) {
             // x = x + attn(norm(x))
             Tensor h = Nn.rmsNorm(x, b.attnNorm(), eps);
-            Tensor q = Nn.rope(project(h, b, Projection.Q), positions, H, rope);
-            Tensor k = Nn.rope(project(h, b, Projection.K), positions, KVH, rope);
+            Tensor q = project(h, b, Projection.Q);
+            Tensor k = project(h, b, Projection.K);
+            if (b.qNorm() != null) {
+                q = Nn.headRmsNorm(q, b.qNorm(), H, eps);
+                k = Nn.headRmsNorm(k, b.kNorm(), KVH, eps);
+            }
+            q = Nn.rope(q, positions, H, rope);
+            k = Nn.rope(k, positions, KVH, rope);
             Tensor v = project(h, b, Projection.V);
             x = Ops.add(x, project(Nn.attention(q, k, v, B, T, H, KVH), b, Projection.O));
             // x = x + mlp(norm(x))
@@ -177,9 +187,13 @@ public final class Llama {
         if (scoreHead == null) throw new CriaException("this model has no scalar head (" + HfNames.SCORE + "); train one with ./cria reward");
     }
 
-    /** x · Wᵀ, plus the LoRA update (alpha/r)·(x·Aᵀ)·Bᵀ when the projection has an adapter and adapters are on. */
+    /**
+     * x · Wᵀ (+ bias), plus the LoRA update (alpha/r)·(x·Aᵀ)·Bᵀ when the projection has an adapter and
+     * adapters are on.
+     */
     private Tensor project(Tensor x, Block b, Projection p) {
         Tensor y = Nn.linear(x, b.weight(p));
+        if (b.bias(p) != null) y = Nn.bias(y, b.bias(p));
         LoraAdapter adapter = adaptersOn ? b.adapter(p) : null;
         if (adapter == null) return y;
         Tensor in = trainingRng != null && lora.dropout() > 0 ? Ops.dropout(x, lora.dropout(), trainingRng) : x;

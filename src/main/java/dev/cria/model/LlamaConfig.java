@@ -8,7 +8,7 @@ import dev.cria.util.CriaException;
  *
  * @param dim          model width C (Hugging Face: hidden_size)
  * @param layers       number of decoder blocks (num_hidden_layers)
- * @param heads        query heads H (num_attention_heads); head size HS = dim / heads
+ * @param heads        query heads H (num_attention_heads)
  * @param kvHeads      key/value heads KVH (num_key_value_heads); each serves heads / kvHeads query heads
  * @param hiddenDim    SwiGLU inner width F (intermediate_size)
  * @param vocab        vocabulary size V (vocab_size)
@@ -16,9 +16,11 @@ import dev.cria.util.CriaException;
  * @param normEps      RMSNorm epsilon (rms_norm_eps)
  * @param ropeTheta    RoPE base frequency (rope_theta)
  * @param tieEmbeddings whether the LM head reuses the token embedding matrix (tie_word_embeddings)
+ * @param headSize     HS (head_dim), usually dim / heads; Qwen3 sets it independently, so q is H·HS wide
+ * @param variant      what a Llama cousin changes: biases, q/k norms, RoPE scaling
  */
 public record LlamaConfig(int dim, int layers, int heads, int kvHeads, int hiddenDim, int vocab, int maxSeqLen,
-                          float normEps, float ropeTheta, boolean tieEmbeddings) {
+                          float normEps, float ropeTheta, boolean tieEmbeddings, int headSize, Variant variant) {
 
     public LlamaConfig {
         positive("dim", dim);
@@ -28,14 +30,13 @@ public record LlamaConfig(int dim, int layers, int heads, int kvHeads, int hidde
         positive("hiddenDim", hiddenDim);
         positive("vocab", vocab);
         positive("maxSeqLen", maxSeqLen);
-        if (dim % heads != 0) {
-            throw new CriaException("dim must be a multiple of heads: dim=" + dim + ", heads=" + heads);
-        }
+        positive("headSize", headSize);
+        if (variant == null) throw new CriaException("variant is null; use Variant.LLAMA");
         if (heads % kvHeads != 0) {
             throw new CriaException("heads must be a multiple of kvHeads: heads=" + heads + ", kvHeads=" + kvHeads);
         }
-        if ((dim / heads) % 2 != 0) {
-            throw new CriaException("head size dim/heads must be even for RoPE: " + dim + "/" + heads + "=" + dim / heads);
+        if (headSize % 2 != 0) {
+            throw new CriaException("headSize must be even for RoPE: " + headSize);
         }
         if (!(normEps > 0) || !Float.isFinite(normEps)) {
             throw new CriaException("normEps must be a positive number: " + normEps);
@@ -43,6 +44,21 @@ public record LlamaConfig(int dim, int layers, int heads, int kvHeads, int hidde
         if (!(ropeTheta > 0) || !Float.isFinite(ropeTheta)) {
             throw new CriaException("ropeTheta must be a positive number: " + ropeTheta);
         }
+    }
+
+    /** Plain Llama, with head size dim / heads. */
+    public LlamaConfig(int dim, int layers, int heads, int kvHeads, int hiddenDim, int vocab, int maxSeqLen,
+                       float normEps, float ropeTheta, boolean tieEmbeddings) {
+        this(dim, layers, heads, kvHeads, hiddenDim, vocab, maxSeqLen, normEps, ropeTheta, tieEmbeddings,
+                evenSplit(dim, heads), Variant.LLAMA);
+    }
+
+    /** dim / heads, refusing a remainder (a zero heads is left for the canonical constructor to name). */
+    private static int evenSplit(int dim, int heads) {
+        if (heads > 0 && dim % heads != 0) {
+            throw new CriaException("dim must be a multiple of heads: dim=" + dim + ", heads=" + heads);
+        }
+        return heads > 0 ? dim / heads : 0;
     }
 
     private static void positive(String field, int value) {
@@ -68,8 +84,9 @@ public record LlamaConfig(int dim, int layers, int heads, int kvHeads, int hidde
         };
     }
 
-    public int headSize() {
-        return dim / heads;
+    /** Width of the concatenated query heads, H·HS (equal to dim unless head_dim is set apart). */
+    public int qDim() {
+        return heads * headSize;
     }
 
     public int kvDim() {
@@ -77,19 +94,25 @@ public record LlamaConfig(int dim, int layers, int heads, int kvHeads, int hidde
     }
 
     public LlamaConfig withVocab(int newVocab) {
-        return new LlamaConfig(dim, layers, heads, kvHeads, hiddenDim, newVocab, maxSeqLen, normEps, ropeTheta, tieEmbeddings);
+        return new LlamaConfig(dim, layers, heads, kvHeads, hiddenDim, newVocab, maxSeqLen, normEps, ropeTheta, tieEmbeddings, headSize, variant);
     }
 
     public LlamaConfig withMaxSeqLen(int newMaxSeqLen) {
-        return new LlamaConfig(dim, layers, heads, kvHeads, hiddenDim, vocab, newMaxSeqLen, normEps, ropeTheta, tieEmbeddings);
+        return new LlamaConfig(dim, layers, heads, kvHeads, hiddenDim, vocab, newMaxSeqLen, normEps, ropeTheta, tieEmbeddings, headSize, variant);
+    }
+
+    public LlamaConfig withVariant(Variant newVariant) {
+        return new LlamaConfig(dim, layers, heads, kvHeads, hiddenDim, vocab, maxSeqLen, normEps, ropeTheta, tieEmbeddings, headSize, newVariant);
     }
 
     /** Number of trainable parameters. */
     public long parameterCount() {
         long perLayer = 2L * dim                       // two RMSNorm weights
-                + (long) dim * dim * 2                 // q and o projections
+                + (long) dim * qDim() * 2              // q and o projections
                 + (long) dim * kvDim() * 2             // k and v projections
-                + 3L * dim * hiddenDim;                // gate, up, down
+                + 3L * dim * hiddenDim                 // gate, up, down
+                + (variant.qkNorm() ? 2L * headSize : 0);
+        for (Projection p : variant.biases()) perLayer += p.out(this);
         long embeddings = (long) vocab * dim * (tieEmbeddings ? 1 : 2);
         return perLayer * layers + embeddings + dim;
     }

@@ -32,10 +32,11 @@ public enum Projection {
         return ordinal() <= O.ordinal();
     }
 
-    /** Rows of the weight. */
+    /** Rows of the weight, and the size of its bias. */
     int out(LlamaConfig c) {
         return switch (this) {
-            case Q, O -> c.dim();
+            case Q -> c.qDim();
+            case O -> c.dim();
             case K, V -> c.kvDim();
             case GATE, UP -> c.hiddenDim();
             case DOWN -> c.dim();
@@ -44,7 +45,11 @@ public enum Projection {
 
     /** Columns of the weight. */
     int in(LlamaConfig c) {
-        return this == DOWN ? c.hiddenDim() : c.dim();
+        return switch (this) {
+            case O -> c.qDim();
+            case DOWN -> c.hiddenDim();
+            default -> c.dim();
+        };
     }
 
     /** Whether the map writes into the residual stream (o_proj, down_proj), which fresh weights scale down. */

@@ -46,6 +46,32 @@ class GradCheckTest {
     }
 
     @Test
+    void bias() {
+        check("bias", in -> Nn.bias(in.get(0), in.get(1)), List.of(randomParameter(rng, 1, 4, 7), randomParameter(rng, 1, 7)));
+    }
+
+    @Test
+    void linearWithBias() {
+        check("linear+bias", in -> Nn.bias(Nn.linear(in.get(0), in.get(1)), in.get(2)),
+                List.of(randomParameter(rng, 1, 5, 7), randomParameter(rng, 1, 3, 7), randomParameter(rng, 1, 3)));
+    }
+
+    @Test
+    void headRmsNorm() {
+        check("headRmsNorm", in -> Nn.headRmsNorm(in.get(0), in.get(1), 3, 1e-6f),
+                List.of(randomParameter(rng, 1, 4, 3 * 10), randomParameter(rng, 1, 10)));
+    }
+
+    @Test
+    void ropeWithScaledFrequencies() {
+        int[] positions = {0, 3, 7, 15};
+        for (var scaling : List.of(new Rope.Scaling.Linear(4f), new Rope.Scaling.Llama3(8f, 1f, 4f, 8))) {
+            var table = Rope.Table.of(16, 16, 10000f, scaling);
+            check("rope " + scaling, in -> Nn.rope(in.get(0), positions, 2, table), List.of(randomParameter(rng, 1, 4, 32)));
+        }
+    }
+
+    @Test
     void groupedQueryAttention() {
         int B = 2, T = 5, H = 4, KVH = 2, HS = 3;
         check("attention", in -> Nn.attention(in.get(0), in.get(1), in.get(2), B, T, H, KVH),

@@ -3,7 +3,10 @@ package dev.cria.checkpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cria.checkpoint.HfConfig.TokenIds;
+import dev.cria.kernels.Rope;
 import dev.cria.model.LlamaConfig;
+import dev.cria.model.Projection;
+import dev.cria.model.Variant;
 import dev.cria.util.CriaException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -138,24 +142,102 @@ class HfConfigTest {
     }
 
     @Test
-    void refusesAHeadDimCriaCannotCompute() {
-        assertParseFails(json("\"head_dim\": 16"),
-                "config.json: field \"head_dim\" is 16; Cria needs head_dim == hidden_size / num_attention_heads = 64 / 8");
+    void readsAHeadDimApartFromHiddenSizeOverHeads() {
+        LlamaConfig config = HfConfig.parse(json("\"head_dim\": 16"), "config.json").model();
+
+        assertThat(config.headSize()).isEqualTo(16);
+        assertThat(config.qDim()).isEqualTo(128);
+        assertThat(config.kvDim()).isEqualTo(128);
+        assertParseFails(json("\"head_dim\": 7"), "config.json: headSize must be even for RoPE: 7");
+    }
+
+    @Test
+    void readsTheFamiliesAndTheirBiases() {
+        assertThat(variant("\"model_type\": \"llama\"")).isEqualTo(Variant.LLAMA);
+        assertThat(variant("\"model_type\": \"mistral\", \"sliding_window\": null").family()).isEqualTo(Variant.Family.MISTRAL);
+        Variant qwen2 = variant("\"model_type\": \"qwen2\", \"use_sliding_window\": false, \"sliding_window\": 64");
+        assertThat(qwen2.biases()).containsExactlyInAnyOrder(Projection.Q, Projection.K, Projection.V);
+        assertThat(qwen2.qkNorm()).isFalse();
+        Variant qwen3 = variant("\"model_type\": \"qwen3\", \"attention_bias\": false");
+        assertThat(qwen3.biases()).isEmpty();
+        assertThat(qwen3.qkNorm()).isTrue();
+        assertThat(variant("\"attention_bias\": true").biases())
+                .containsExactlyInAnyOrder(Projection.Q, Projection.K, Projection.V, Projection.O);
+        assertThat(variant("\"mlp_bias\": true").biases())
+                .containsExactlyInAnyOrder(Projection.GATE, Projection.UP, Projection.DOWN);
+    }
+
+    @Test
+    void readsLinearAndLlama3RopeScalingInBothSpellings() {
+        assertThat(variant("\"rope_scaling\": {\"type\": \"linear\", \"factor\": 2.0}").ropeScaling())
+                .isEqualTo(new Rope.Scaling.Linear(2f));
+        String llama3 = """
+                "rope_scaling": {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
+                "high_freq_factor": 4.0, "original_max_position_embeddings": 8192}""";
+        assertThat(variant(llama3).ropeScaling()).isEqualTo(new Rope.Scaling.Llama3(8f, 1f, 4f, 8192));
+        String v5 = """
+                "rope_parameters": {"rope_type": "llama3", "rope_theta": 500000.0, "factor": 32.0,
+                "low_freq_factor": 1.0, "high_freq_factor": 4.0, "original_max_position_embeddings": 8192}""";
+        LlamaConfig config = HfConfig.parse(json(v5), "config.json").model();
+        assertThat(config.ropeTheta()).isEqualTo(500000f);
+        assertThat(config.variant().ropeScaling()).isEqualTo(new Rope.Scaling.Llama3(32f, 1f, 4f, 8192));
+    }
+
+    @Test
+    void keepsTokenIdListsAndTheDtype() {
+        HfConfig.Contents c = HfConfig.parse(json(
+                "\"bos_token_id\": 1, \"eos_token_id\": [2, 5, 7], \"torch_dtype\": \"bfloat16\""), "config.json");
+
+        assertThat(c.tokens()).isEqualTo(new TokenIds(List.of(1), List.of(2, 5, 7), List.of()));
+        assertThat(c.dtype()).isEqualTo("bfloat16");
+        assertThat(HfConfig.parse(HfConfig.toJson(c.model(), c.tokens()), "x").tokens()).isEqualTo(c.tokens());
+        assertParseFails(json("\"torch_dtype\": \"int8\""),
+                "config.json: field \"torch_dtype\" is \"int8\"; Cria reads [float32, bfloat16, float16]");
+    }
+
+    @Test
+    void roundTripsEveryVariant() {
+        LlamaConfig base = new LlamaConfig(48, 1, 4, 2, 128, 260, 32, 1e-6f, 500000f, false);
+        for (Variant v : List.of(
+                new Variant(Variant.Family.QWEN2, Set.of(Projection.Q, Projection.K, Projection.V), false, Rope.Scaling.NONE),
+                new Variant(Variant.Family.QWEN3, Set.of(), true, new Rope.Scaling.Linear(4f)),
+                new Variant(Variant.Family.MISTRAL, Set.of(), false, new Rope.Scaling.Llama3(8f, 1f, 4f, 16)),
+                Variant.LLAMA.withBiases(Set.of(Projection.Q, Projection.K, Projection.V, Projection.O)))) {
+            LlamaConfig config = new LlamaConfig(48, 1, 4, 2, 128, 260, 32, 1e-6f, 500000f, false, 16, v);
+            assertThat(HfConfig.parse(HfConfig.toJson(config, TokenIds.NONE), "x").model()).isEqualTo(config);
+        }
+        assertThat(HfConfig.parse(HfConfig.toJson(base, TokenIds.NONE), "x").model()).isEqualTo(base);
     }
 
     @Test
     void refusesArchitectureVariants() {
         assertParseFails(json("\"hidden_act\": \"gelu\""),
-                "config.json: field \"hidden_act\" is \"gelu\"; Cria's Llama uses SwiGLU and needs \"silu\"");
-        assertParseFails(json("\"attention_bias\": true"),
-                "config.json: field \"attention_bias\" is true; Cria's Llama has no biases");
-        assertParseFails(json("\"mlp_bias\": true"),
-                "config.json: field \"mlp_bias\" is true; Cria's Llama has no biases");
-        assertParseFails(json("\"rope_scaling\": {\"type\": \"linear\", \"factor\": 2.0}"),
-                "config.json: field \"rope_scaling\" is {\"type\":\"linear\",\"factor\":2.0}; "
-                        + "Cria supports only plain RoPE (rope_scaling null or absent)");
-        assertParseFails(json("\"model_type\": \"mistral\""),
-                "config.json: field \"model_type\" is \"mistral\"; Cria reads only \"llama\" checkpoints");
+                "config.json: field \"hidden_act\" is \"gelu\"; Cria's MLP is SwiGLU and needs \"silu\" (GELU models are not supported)");
+        assertParseFails(json("\"rope_scaling\": {\"type\": \"dynamic\", \"factor\": 2.0}"),
+                "config.json: field \"rope_scaling\" has rope_type \"dynamic\"; Cria computes default, linear and llama3 RoPE");
+        assertParseFails(json("\"rope_parameters\": {\"rope_type\": \"yarn\", \"factor\": 4.0}"),
+                "config.json: field \"rope_parameters\" has rope_type \"yarn\"; Cria computes default, linear and llama3 RoPE");
+        assertParseFails(json("\"model_type\": \"gemma\""),
+                "config.json: field \"model_type\" is \"gemma\"; Cria reads llama, mistral, qwen2, qwen3");
+        assertParseFails(json("\"num_local_experts\": 8"),
+                "config.json: field \"num_local_experts\" is 8; Cria has no mixture-of-experts MLP");
+        assertParseFails(json("\"final_logit_softcapping\": 30.0"),
+                "config.json: field \"final_logit_softcapping\" is 30.0; Cria does not compute Gemma-style models");
+    }
+
+    @Test
+    void acceptsASlidingWindowOnlyWhenItCoversTheContext() {
+        assertThat(variant("\"model_type\": \"mistral\", \"sliding_window\": 128").family()).isEqualTo(Variant.Family.MISTRAL);
+        assertParseFails(json("\"model_type\": \"mistral\", \"sliding_window\": 64"),
+                "config.json: field \"sliding_window\" is 64, shorter than max_position_embeddings 128; Cria has no "
+                        + "sliding-window attention (set it to null or lower max_position_embeddings to 64)");
+        assertParseFails(json("\"model_type\": \"qwen2\", \"use_sliding_window\": true, \"sliding_window\": 64"),
+                "config.json: field \"sliding_window\" is 64, shorter than max_position_embeddings 128; Cria has no "
+                        + "sliding-window attention (set it to null or lower max_position_embeddings to 64)");
+    }
+
+    private static Variant variant(String extra) {
+        return HfConfig.parse(json(extra), "config.json").model().variant();
     }
 
     @Test
