@@ -13,7 +13,7 @@ import java.util.List;
 /**
  * Batched generation with a KV cache. All prompts are prefilled in one forward (they may differ in
  * length); then each step decodes one token for every sequence still running, so a step's weight reads
- * serve the whole batch. A sequence stops at the stop token, at its token budget, when the model's
+ * serve the whole batch. A sequence stops at a stop token, at its token budget, when the model's
  * context is full, or when the listener ends it (a stop string, say).
  *
  * <p>Each sequence draws from its own generator split from the caller's, so a sequence's sample does
@@ -36,7 +36,7 @@ public final class Generator {
         }
     }
 
-    /** Why a sequence stopped: the stop token, its token budget or the full context, or its listener said so. */
+    /** Why a sequence stopped: a stop token, its token budget or the full context, or its listener said so. */
     public enum Finish { STOP_TOKEN, LENGTH, LISTENER }
 
     /** The new tokens of one sequence (the stop token excluded) and why it ended. */
@@ -57,6 +57,18 @@ public final class Generator {
      * @param stopToken token that ends a sequence, or -1 for none
      */
     public List<Completion> generate(List<int[]> prompts, int maxNewTokens, Sampler sampler, Rng rng, int stopToken, Listener listener) {
+        return generate(prompts, maxNewTokens, sampler, rng, stopToken < 0 ? new int[0] : new int[] {stopToken}, listener);
+    }
+
+    /**
+     * @param stopTokens tokens that each end a sequence, e.g. every id of a config.json's eos_token_id
+     *                   list (Llama 3.1 has three); empty for none. Ids outside the vocabulary are ignored.
+     */
+    public List<Completion> generate(List<int[]> prompts, int maxNewTokens, Sampler sampler, Rng rng, int[] stopTokens, Listener listener) {
+        if (stopTokens == null) throw new IllegalArgumentException("stopTokens is null; pass an empty array for none");
+        boolean[] stops = new boolean[vocab];
+        // an id outside the vocabulary can never be sampled, so it stops nothing (as -1 always has)
+        for (int t : stopTokens) if (t >= 0 && t < vocab) stops[t] = true;
         int B = prompts.size();
         if (B == 0) return List.of();
         if (maxNewTokens < 0) throw new CriaException("max new tokens must be >= 0: " + maxNewTokens);
@@ -110,7 +122,7 @@ public final class Generator {
             for (int i = 0; i < activeCount; i++) {
                 int b = active[i];
                 int token = sampled[i];
-                if (token == stopToken) {
+                if (stops[token]) {
                     finish[b] = Finish.STOP_TOKEN;
                     continue;
                 }

@@ -45,6 +45,19 @@ class GeneratorTest {
     }
 
     @Test
+    void stopsAtAnyOfSeveralStopTokens() {
+        var generator = new Generator(model);
+        int[] prompt = {1, 2};
+        int[] free = generator.generate(List.of(prompt), 8, Sampler.greedy(), new Rng(0), -1, null).get(0).tokens();
+        int[] stops = {free[5], free[2], SHAPE.vocab() + 3};
+        int firstStop = 0;
+        while (free[firstStop] != stops[0] && free[firstStop] != stops[1]) firstStop++;
+        var out = generator.generate(List.of(prompt), 8, Sampler.greedy(), new Rng(0), stops, null).get(0);
+        assertThat(out.tokens()).containsExactly(java.util.Arrays.copyOf(free, firstStop));
+        assertThat(out.finish()).isEqualTo(Generator.Finish.STOP_TOKEN);
+    }
+
+    @Test
     void stopsAtTheStopTokenAndStreamsEachToken() {
         var generator = new Generator(model);
         int[] prompt = {1, 2};
