@@ -1,0 +1,81 @@
+package dev.cria.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cria.autograd.Grad;
+import dev.cria.io.Npy;
+import dev.cria.kernels.Rope;
+import dev.cria.model.Decoder;
+import dev.cria.model.KvCache;
+import dev.cria.model.Llama;
+import dev.cria.model.LlamaConfig;
+import dev.cria.model.Projection;
+import dev.cria.model.Variant;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Checkpoints of the Llama cousins, written with their reference logits by make_variant_fixtures.py
+ * (its own PyTorch forward, after the transformers definitions): Qwen2 biases, Qwen3 q/k norms with
+ * head_dim apart from hidden_size / heads, Llama 3.1 RoPE scaling, and Mistral with linear scaling spelled
+ * as transformers 5 does. Cria's logits, by full forward and by KV-cache decoding, must be within 1e-4 of
+ * the largest reference logit.
+ */
+class HfFixtureVariantsTest {
+    private static final Path FIXTURES = Path.of("src/test/resources/fixtures");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"qwen2", "qwen3", "llama3-rope", "mistral"})
+    void logitsMatchThePyTorchReference(String name) throws Exception {
+        Path dir = FIXTURES.resolve(name);
+        Llama model = ModelDirectory.loadModel(dir);
+        int[][] sequences = new ObjectMapper().readValue(dir.resolve("input_ids.json").toFile(), int[][].class);
+        float[] expected = Npy.read(dir.resolve("logits.npy")).data();
+        float scale = 0;
+        for (float e : expected) scale = Math.max(scale, Math.abs(e));
+        int V = model.config().vocab();
+        int row = 0;
+        float worst = 0;
+        for (int[] ids : sequences) {
+            float[] full;
+            try (var off = Grad.off()) {
+                full = model.logits(ids, 1, ids.length).data;
+            }
+            var decoder = new Decoder(model);
+            var cache = new KvCache(model.config(), 1, ids.length);
+            for (int t = 0; t < ids.length; t++, row++) {
+                float[] step = decoder.forward(new int[] {ids[t]}, new int[] {0}, cache, new int[] {0});
+                for (int v = 0; v < V; v++) {
+                    float want = expected[row * V + v];
+                    worst = Math.max(worst, Math.abs(full[t * V + v] - want));
+                    worst = Math.max(worst, Math.abs(step[v] - want));
+                }
+            }
+        }
+        assertThat(row * V).isEqualTo(expected.length);
+        assertThat(worst / scale).as("largest |logit - reference| / max |reference| in %s", name).isLessThan(1e-4f);
+    }
+
+    @Test
+    void configsAreReadAsTheirFamilies() {
+        LlamaConfig qwen2 = HfConfig.read(FIXTURES.resolve("qwen2/config.json"));
+        assertThat(qwen2.variant()).isEqualTo(new Variant(Variant.Family.QWEN2, Set.of(Projection.Q, Projection.K, Projection.V),
+                false, Rope.Scaling.NONE));
+        HfConfig.Contents qwen3 = HfConfig.readContents(FIXTURES.resolve("qwen3/config.json"));
+        assertThat(qwen3.model().headSize()).isEqualTo(16);
+        assertThat(qwen3.model().dim()).isEqualTo(32);
+        assertThat(qwen3.model().variant().qkNorm()).isTrue();
+        assertThat(qwen3.tokens().eos()).isEqualTo(List.of(2, 3));
+        assertThat(HfConfig.read(FIXTURES.resolve("llama3-rope/config.json")).variant().ropeScaling())
+                .isEqualTo(new Rope.Scaling.Llama3(8f, 1f, 4f, 32));
+        LlamaConfig mistral = HfConfig.read(FIXTURES.resolve("mistral/config.json"));
+        assertThat(mistral.variant().family()).isEqualTo(Variant.Family.MISTRAL);
+        assertThat(mistral.variant().ropeScaling()).isEqualTo(new Rope.Scaling.Linear(2f));
+        assertThat(mistral.ropeTheta()).isEqualTo(1e6f);
+    }
+}
