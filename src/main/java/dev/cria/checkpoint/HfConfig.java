@@ -34,7 +34,7 @@ import java.util.TreeMap;
  * field: another model_type, an activation other than SiLU, RoPE scaling other than linear and llama3, a
  * sliding window shorter than the context, mixture-of-experts and Gemma-style fields. Defaults for absent
  * fields follow transformers' configs (num_key_value_heads = num_attention_heads, rope_theta = 10000,
- * tie_word_embeddings = false, head_dim = hidden_size / num_attention_heads); the sizes, rms_norm_eps and
+ * tie_word_embeddings = false, head_dim = hidden_size / num_attention_heads, or 128 for qwen3); the sizes, rms_norm_eps and
  * max_position_embeddings have no default here, since guessing them silently gives a different model.
  * Other fields (dropout, initializer_range, pretraining_tp, transformers_version) are ignored.
  */
@@ -148,6 +148,8 @@ public final class HfConfig {
         int heads = f.requiredInt("num_attention_heads");
         Integer kvHeads = f.optionalInt("num_key_value_heads");
         Integer headDim = f.optionalInt("head_dim");
+        // transformers' Qwen3Config defaults head_dim to 128 rather than hidden_size / num_attention_heads
+        if (headDim == null && family == Variant.Family.QWEN3) headDim = 128;
         if (headDim == null && heads > 0 && dim % heads != 0) {
             throw f.error("head_dim", "is missing and hidden_size / num_attention_heads = " + dim + " / " + heads + " is not whole");
         }

@@ -149,6 +149,8 @@ class HfConfigTest {
         assertThat(config.qDim()).isEqualTo(128);
         assertThat(config.kvDim()).isEqualTo(128);
         assertParseFails(json("\"head_dim\": 7"), "config.json: headSize must be even for RoPE: 7");
+        assertThat(HfConfig.parse(json("\"model_type\": \"qwen3\""), "config.json").model().headSize())
+                .as("transformers' Qwen3Config default").isEqualTo(128);
     }
 
     @Test
