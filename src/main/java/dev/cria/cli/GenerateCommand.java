@@ -1,5 +1,6 @@
 package dev.cria.cli;
 
+import dev.cria.checkpoint.HfConfig;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.generate.Generator;
 import dev.cria.generate.Sampler;
@@ -42,7 +43,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--num-samples", defaultValue = "1", description = "Samples to draw, decoded as one batch. Default: ${DEFAULT-VALUE}.")
     int numSamples;
 
-    @Option(names = "--no-stop", description = "Keep going past the end-of-sequence token.")
+    @Option(names = "--no-stop", description = "Keep going past the end-of-sequence tokens (the tokenizer's and config.json's eos_token_id).")
     boolean noStop;
 
     @Override
@@ -59,7 +60,8 @@ final class GenerateCommand implements Callable<Integer> {
         var prompts = new ArrayList<int[]>();
         for (int i = 0; i < numSamples; i++) prompts.add(promptIds);
         var generator = new Generator(loaded.model());
-        int stop = noStop ? -1 : tokenizer.eosId();
+        int[] stop = noStop ? new int[0]
+                : stopTokens(tokenizer.eosId(), HfConfig.readContents(loaded.dir().resolve(ModelDirectory.CONFIG)).tokens().eos());
         if (numSamples == 1) {
             System.out.print(prompt);
             var stream = new TextStream(tokenizer, System.out);
@@ -73,6 +75,15 @@ final class GenerateCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * The tokenizer's eos and every id of config.json's eos_token_id (Llama 3.1 lists three), without
+     * repeats: a sequence ends at any of them.
+     */
+    static int[] stopTokens(int tokenizerEos, List<Integer> configEos) {
+        return java.util.stream.IntStream.concat(java.util.stream.IntStream.of(tokenizerEos),
+                configEos.stream().mapToInt(Integer::intValue)).distinct().toArray();
     }
 
     /** bos followed by the prompt's tokens: documents were trained as {@code <bos> text <eos>}. */
