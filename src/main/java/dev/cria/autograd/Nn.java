@@ -5,6 +5,7 @@ import dev.cria.kernels.Embedding;
 import dev.cria.kernels.Linear;
 import dev.cria.kernels.RmsNorm;
 import dev.cria.kernels.Rope;
+import dev.cria.kernels.Simd;
 import dev.cria.kernels.Softmax;
 import dev.cria.kernels.SwiGlu;
 import dev.cria.tensor.Workspace;
@@ -47,7 +48,7 @@ public final class Nn {
         System.arraycopy(x.data, 0, out, 0, x.size());
         Linear.forwardBias(out, b.data, N, OUT);
         return Tensor.pooledResult(out, x.shape(), dout -> {
-            if (x.requiresGrad()) dev.cria.kernels.Simd.axpy(1f, dout, 0, x.gradForUpdate(), 0, x.size());
+            if (x.requiresGrad()) Simd.axpy(1f, dout, 0, x.gradForUpdate(), 0, x.size());
             if (b.requiresGrad()) Linear.backwardBias(b.gradForUpdate(), dout, N, OUT);
         }, x, b);
     }
@@ -63,7 +64,7 @@ public final class Nn {
         return Tensor.result(out, new int[] {rows.length, C}, dout -> {
             if (!x.requiresGrad()) return;
             float[] g = x.gradForUpdate();
-            for (int i = 0; i < rows.length; i++) dev.cria.kernels.Simd.axpy(1f, dout, i * C, g, rows[i] * C, C);
+            for (int i = 0; i < rows.length; i++) Simd.axpy(1f, dout, i * C, g, rows[i] * C, C);
         }, x);
     }
 

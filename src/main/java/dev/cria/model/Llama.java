@@ -14,6 +14,8 @@ import java.util.Map;
  * The Llama decoder: token embedding, {@code layers} pre-norm blocks of grouped-query attention and a
  * SwiGLU MLP, a final RMSNorm and the LM head. Policy, reference, reward and value models are all this
  * one trunk; only the head they read differs. With tied embeddings the head is the embedding tensor itself.
+ * The config's {@link Variant} adds what Llama's cousins differ by: projection biases, per-head q/k norms
+ * and scaled RoPE frequencies.
  *
  * <p>Two modes change what a forward computes, each switched for the length of a try-with-resources
  * scope, like {@link dev.cria.autograd.Grad#off()}: {@link #adaptersOff()} runs the frozen base, and
