@@ -191,20 +191,24 @@ public final class HfConfig {
     }
 
     /**
-     * The projections with biases: Qwen2 always has them on q, k and v (its config has no field for it);
-     * elsewhere attention_bias puts them on q, k, v and o, and mlp_bias on gate, up and down, as
-     * transformers' Llama, Mistral and Qwen3 do.
+     * The projections with biases, as transformers builds them: Qwen2 always has them on q, k and v (its
+     * config has no field for it); Llama and Qwen3 put them on q, k, v and o when attention_bias is true,
+     * and Llama on gate, up and down when mlp_bias is. A flag the family's transformers class ignores is
+     * refused, since the checkpoint's biases would then be left over.
      */
     private static Set<Projection> biases(Fields f, Variant.Family family) {
+        if (family == Variant.Family.QWEN2) return EnumSet.of(Projection.Q, Projection.K, Projection.V);
         var biased = EnumSet.noneOf(Projection.class);
-        if (family == Variant.Family.QWEN2) {
-            biased.addAll(List.of(Projection.Q, Projection.K, Projection.V));
-            return biased;
-        }
         Boolean attention = f.optionalBoolean("attention_bias");
-        if (attention != null && attention) biased.addAll(List.of(Projection.Q, Projection.K, Projection.V, Projection.O));
+        if (attention != null && attention) {
+            if (family == Variant.Family.MISTRAL) throw f.error("attention_bias", "is true; transformers' Mistral has no attention biases");
+            biased.addAll(List.of(Projection.Q, Projection.K, Projection.V, Projection.O));
+        }
         Boolean mlp = f.optionalBoolean("mlp_bias");
-        if (mlp != null && mlp) biased.addAll(List.of(Projection.GATE, Projection.UP, Projection.DOWN));
+        if (mlp != null && mlp) {
+            if (family != Variant.Family.LLAMA) throw f.error("mlp_bias", "is true; only model_type llama has MLP biases");
+            biased.addAll(List.of(Projection.GATE, Projection.UP, Projection.DOWN));
+        }
         return biased;
     }
 
@@ -236,7 +240,7 @@ public final class HfConfig {
         Variant variant = config.variant();
         Variant.Family family = variant.family();
         fields.put("architectures", new String[] {family.architecture()});
-        if (family != Variant.Family.QWEN2) fields.put("attention_bias", variant.hasBias(Projection.Q));
+        if (family == Variant.Family.LLAMA || family == Variant.Family.QWEN3) fields.put("attention_bias", variant.hasBias(Projection.Q));
         fields.put("bos_token_id", ids(tokens.bos()));
         fields.put("eos_token_id", ids(tokens.eos()));
         fields.put("head_dim", config.headSize());
@@ -280,11 +284,20 @@ public final class HfConfig {
                         .withObjectFieldValueSpacing(Separators.Spacing.AFTER));
         printer.indentArraysWith(new DefaultIndenter("  ", "\n"));
         printer.indentObjectsWith(new DefaultIndenter("  ", "\n"));
+        String text;
         try {
-            return JSON.writer(printer).writeValueAsString(root) + "\n";
+            text = JSON.writer(printer).writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialize a tree of strings and numbers", e);
         }
+        // subtle: a Variant can hold combinations no transformers class computes (Mistral with biases,
+        // Qwen2 without them, q/k norms outside Qwen3); the file must read back as the model it describes.
+        LlamaConfig readBack = parse(text, "config.json").model();
+        if (!readBack.equals(config)) {
+            throw new IllegalArgumentException("config.json for model_type " + family.modelType() + " cannot describe "
+                    + variant + "; it would read back as " + readBack.variant());
+        }
+        return text;
     }
 
     /** One id as an Integer, several as an int[], none as null: transformers' three spellings. */

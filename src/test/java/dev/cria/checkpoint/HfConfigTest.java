@@ -212,6 +212,25 @@ class HfConfigTest {
     }
 
     @Test
+    void refusesToWriteAVariantItsFamilyCannotDescribe() {
+        Variant mistralWithBiases = new Variant(Variant.Family.MISTRAL, Set.of(Projection.Q, Projection.K, Projection.V, Projection.O),
+                false, Rope.Scaling.NONE);
+        LlamaConfig config = new LlamaConfig(48, 1, 4, 2, 128, 260, 32, 1e-6f, 10000f, false, 12, mistralWithBiases);
+        assertThatThrownBy(() -> HfConfig.toJson(config, TokenIds.NONE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("model_type mistral cannot describe");
+        assertThatThrownBy(() -> HfConfig.toJson(config.withVariant(Variant.LLAMA.withQkNorm(true)), TokenIds.NONE))
+                .hasMessageContaining("model_type llama cannot describe");
+    }
+
+    @Test
+    void refusesBiasFlagsTheFamilyIgnores() {
+        assertParseFails(json("\"model_type\": \"mistral\", \"attention_bias\": true"),
+                "config.json: field \"attention_bias\" is true; transformers' Mistral has no attention biases");
+        assertParseFails(json("\"model_type\": \"qwen3\", \"mlp_bias\": true"),
+                "config.json: field \"mlp_bias\" is true; only model_type llama has MLP biases");
+    }
+
+    @Test
     void refusesArchitectureVariants() {
         assertParseFails(json("\"hidden_act\": \"gelu\""),
                 "config.json: field \"hidden_act\" is \"gelu\"; Cria's MLP is SwiGLU and needs \"silu\" (GELU models are not supported)");

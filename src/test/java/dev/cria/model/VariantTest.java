@@ -32,7 +32,7 @@ class VariantTest {
                 config(12, new Variant(Variant.Family.QWEN3, Set.of(), true, Rope.Scaling.NONE)),
                 config(6, new Variant(Variant.Family.QWEN3, Set.of(Projection.Q, Projection.K, Projection.V, Projection.O), true, Rope.Scaling.NONE)),
                 config(4, Variant.LLAMA.withRopeScaling(new Rope.Scaling.Llama3(8f, 1f, 4f, 4))),
-                config(4, new Variant(Variant.Family.MISTRAL, Set.of(Projection.GATE, Projection.UP, Projection.DOWN), false,
+                config(4, new Variant(Variant.Family.LLAMA, Set.of(Projection.GATE, Projection.UP, Projection.DOWN), false,
                         new Rope.Scaling.Linear(2f))));
     }
 
