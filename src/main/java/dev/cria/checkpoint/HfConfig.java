@@ -2,6 +2,7 @@ package dev.cria.checkpoint;
 
 import dev.cria.io.Io;
 import dev.cria.io.AtomicFiles;
+import dev.cria.io.Safetensors;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
@@ -133,13 +134,42 @@ public final class HfConfig {
             // LlamaConfig names the field and value; add which file they came from.
             throw new CriaException(source + ": " + e.getMessage(), e);
         }
-        TokenIds tokens = new TokenIds(f.optionalInt("bos_token_id"), f.optionalInt("eos_token_id"),
-                f.optionalInt("pad_token_id"));
+        TokenIds tokens = new TokenIds(f.optionalTokenId("bos_token_id"), f.optionalTokenId("eos_token_id"),
+                f.optionalTokenId("pad_token_id"));
         return new Contents(config, tokens);
     }
 
     /** The config.json text for {@code config}: sorted keys, two-space indent, trailing newline. */
     public static String toJson(LlamaConfig config, TokenIds tokens) {
+        return toJson(config, tokens, Safetensors.Dtype.F32, null);
+    }
+
+    /**
+     * The config.json text for {@code config} stored in {@code dtype}, keeping the fields of
+     * {@code original} (the config.json the model came with, or null) that Cria does not set, and its
+     * special token ids (which may be lists, e.g. Llama 3's two end tokens).
+     */
+    public static String toJson(LlamaConfig config, TokenIds tokens, Safetensors.Dtype dtype, ObjectNode original) {
+        ObjectNode own = fields(config, tokens);
+        own.put("torch_dtype", TORCH_DTYPES.get(dtype));
+        ObjectNode root = JSON.createObjectNode();
+        TreeMap<String, JsonNode> merged = new TreeMap<>();
+        if (original != null) original.properties().forEach(e -> merged.put(e.getKey(), e.getValue()));
+        own.properties().forEach(e -> {
+            boolean keepToken = e.getKey().endsWith("_token_id") && original != null && original.hasNonNull(e.getKey());
+            if (!keepToken) merged.put(e.getKey(), e.getValue());
+        });
+        // transformers 5 names the field dtype; keep both in step.
+        if (merged.containsKey("dtype")) merged.put("dtype", own.get("torch_dtype"));
+        merged.forEach(root::set);
+        return print(root);
+    }
+
+    private static final java.util.Map<Safetensors.Dtype, String> TORCH_DTYPES = java.util.Map.of(
+            Safetensors.Dtype.F32, "float32", Safetensors.Dtype.BF16, "bfloat16", Safetensors.Dtype.F16, "float16");
+
+    /** Cria's own fields, in sorted order. */
+    private static ObjectNode fields(LlamaConfig config, TokenIds tokens) {
         if (config == null) throw new IllegalArgumentException("config is null");
         if (tokens == null) throw new IllegalArgumentException("tokens is null; use TokenIds.NONE");
         ObjectNode root = JSON.createObjectNode();
@@ -180,6 +210,10 @@ public final class HfConfig {
                 default -> throw new IllegalStateException("unexpected value for " + key + ": " + value);
             }
         });
+        return root;
+    }
+
+    private static String print(ObjectNode root) {
         DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
                 .withSeparators(Separators.createDefaultInstance()
                         .withObjectFieldValueSpacing(Separators.Spacing.AFTER));
@@ -239,6 +273,16 @@ public final class HfConfig {
                 throw error(field, "must be an integer, got " + node);
             }
             return node.intValue();
+        }
+
+        /** An id, or the first of a list of ids (Llama 3 lists two end-of-sequence tokens). */
+        Integer optionalTokenId(String field) {
+            JsonNode node = present(field);
+            if (node != null && node.isArray()) {
+                if (node.isEmpty() || !node.get(0).canConvertToInt()) throw error(field, "must be an id or a list of ids, got " + node);
+                return node.get(0).intValue();
+            }
+            return optionalInt(field);
         }
 
         double requiredNumber(String field) {

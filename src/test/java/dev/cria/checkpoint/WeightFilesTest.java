@@ -1,0 +1,169 @@
+package dev.cria.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cria.autograd.Grad;
+import dev.cria.io.Safetensors;
+import dev.cria.io.Safetensors.Dtype;
+import dev.cria.io.SafetensorsReader;
+import dev.cria.model.Llama;
+import dev.cria.model.LlamaConfig;
+import dev.cria.tokenizer.ByteTokenizer;
+import dev.cria.util.CriaException;
+import dev.cria.util.Rng;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Sharded checkpoints load and are refused when incomplete; saving keeps the dtype and shards on request. */
+class WeightFilesTest {
+    private static final ByteTokenizer TOKENIZER = new ByteTokenizer();
+    private static final LlamaConfig SHAPE = new LlamaConfig(32, 2, 4, 2, 48, TOKENIZER.vocabSize(), 64, 1e-5f, 10000f, false);
+    /** Small enough that this model's ~30k parameters split into several shards. */
+    private static final long SMALL_SHARD = 20_000;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void bf16RoundsToNearestEven() {
+        assertThat(Safetensors.toBf16(1f)).isEqualTo((short) 0x3F80);
+        // 1 + 2^-8 lies halfway between 0x3F80 and 0x3F81: ties go to the even 0x3F80.
+        assertThat(Safetensors.toBf16(Float.intBitsToFloat(0x3F808000))).isEqualTo((short) 0x3F80);
+        // 1 + 3 * 2^-8 lies halfway between 0x3F81 and 0x3F82: ties go to the even 0x3F82.
+        assertThat(Safetensors.toBf16(Float.intBitsToFloat(0x3F818000))).isEqualTo((short) 0x3F82);
+        // Just above and below a tie round to the nearer neighbour.
+        assertThat(Safetensors.toBf16(Float.intBitsToFloat(0x3F808001))).isEqualTo((short) 0x3F81);
+        assertThat(Safetensors.toBf16(Float.intBitsToFloat(0x3F817FFF))).isEqualTo((short) 0x3F81);
+        // The largest finite float rounds up to infinity; NaN stays NaN.
+        assertThat(Safetensors.toBf16(Float.MAX_VALUE)).isEqualTo((short) 0x7F80);
+        assertThat(Float.isNaN(Float.intBitsToFloat(Safetensors.toBf16(Float.NaN) << 16))).isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Dtype.class, names = {"F32", "BF16", "F16"})
+    void shardedCheckpointsLoadInEachDtype(Dtype dtype) {
+        Path dir = sharded(dtype);
+        assertThat(WeightFiles.storedDtype(dir)).isEqualTo(dtype);
+        Llama loaded = ModelDirectory.loadModel(dir);
+        assertThat(ModelDirectory.formatOf(loaded).dtype()).isEqualTo(dtype);
+        assertThat(loaded.parameters().keySet()).isEqualTo(original().parameters().keySet());
+    }
+
+    @Test
+    void bf16InSavesBf16AndGivesIdenticalLogits() throws Exception {
+        Path in = sharded(Dtype.BF16);
+        Llama first = ModelDirectory.loadModel(in);
+        Path out = tmp.resolve("out");
+        ModelDirectory.save(out, first, TOKENIZER);
+        Llama second = ModelDirectory.loadModel(out);
+        assertThat(WeightFiles.storedDtype(out)).isEqualTo(Dtype.BF16);
+        assertThat(new ObjectMapper().readTree(out.resolve("config.json").toFile()).get("torch_dtype").asText()).isEqualTo("bfloat16");
+        assertThat(logits(second)).isEqualTo(logits(first));
+        assertThat(second.parameters().keySet()).isEqualTo(first.parameters().keySet());
+    }
+
+    @Test
+    void aSmallMaxShardSizeWritesSeveralShardsAndACorrectIndex() throws Exception {
+        Path dir = sharded(Dtype.F32);
+        JsonNode index = new ObjectMapper().readTree(dir.resolve(WeightFiles.INDEX).toFile());
+        Set<String> shards = new HashSet<>();
+        index.get("weight_map").properties().forEach(e -> shards.add(e.getValue().asText()));
+        assertThat(shards).hasSizeGreaterThan(2);
+        long total = 0;
+        Set<String> named = new HashSet<>();
+        for (String shard : shards) {
+            try (var reader = SafetensorsReader.open(dir.resolve(shard))) {
+                long bytes = 0;
+                for (String name : reader.names()) bytes += reader.info(name).end() - reader.info(name).begin();
+                // A tensor larger than the limit gets a shard of its own.
+                if (reader.names().size() > 1) assertThat(bytes).as(shard).isLessThanOrEqualTo(SMALL_SHARD);
+                for (String name : reader.names()) {
+                    assertThat(index.get("weight_map").get(name).asText()).isEqualTo(shard);
+                    total += reader.info(name).end() - reader.info(name).begin();
+                    named.add(name);
+                }
+            }
+        }
+        assertThat(index.get("metadata").get("total_size").asLong()).isEqualTo(total);
+        assertThat(named).isEqualTo(original().parameters().keySet());
+        assertThat(Files.exists(dir.resolve(WeightFiles.SINGLE))).isFalse();
+    }
+
+    @Test
+    void aMissingShardIsRefusedByName() throws Exception {
+        Path dir = sharded(Dtype.F32);
+        Path shard = firstShard(dir);
+        Files.delete(shard);
+        assertThatThrownBy(() -> ModelDirectory.loadModel(dir))
+                .isInstanceOf(CriaException.class)
+                .hasMessageStartingWith(shard + ": missing; " + WeightFiles.INDEX);
+    }
+
+    @Test
+    void aTensorMissingFromItsShardIsRefusedByName() throws Exception {
+        Path dir = sharded(Dtype.F32);
+        var mapper = new ObjectMapper();
+        var index = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(dir.resolve(WeightFiles.INDEX).toFile());
+        String shard = firstShard(dir).getFileName().toString();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) index.get("weight_map")).put("model.layers.9.ghost.weight", shard);
+        Files.writeString(dir.resolve(WeightFiles.INDEX), mapper.writeValueAsString(index));
+        assertThatThrownBy(() -> ModelDirectory.loadModel(dir))
+                .isInstanceOf(CriaException.class)
+                .hasMessage(dir.resolve(shard) + ": no tensor \"model.layers.9.ghost.weight\", which " + WeightFiles.INDEX + " places there");
+    }
+
+    @Test
+    void aShardTheIndexDoesNotNameIsRefused() throws Exception {
+        Path dir = sharded(Dtype.F32);
+        Path stray = dir.resolve("model-00009-of-00009.safetensors");
+        Files.copy(firstShard(dir), stray);
+        assertThatThrownBy(() -> ModelDirectory.loadModel(dir))
+                .isInstanceOf(CriaException.class)
+                .hasMessageStartingWith(stray + ": a shard that " + WeightFiles.INDEX + " does not name");
+    }
+
+    @Test
+    void aDirectoryWithoutWeightsNamesBothLayouts() throws Exception {
+        Path dir = sharded(Dtype.F32);
+        Files.delete(dir.resolve(WeightFiles.INDEX));
+        assertThatThrownBy(() -> ModelDirectory.loadModel(dir))
+                .hasMessageContaining(WeightFiles.SINGLE + " or " + WeightFiles.INDEX);
+    }
+
+    private static Llama original() {
+        return Llama.initialize(SHAPE, new Rng(7));
+    }
+
+    /** The test model saved in {@code dtype}, in shards of at most {@link #SMALL_SHARD} bytes. */
+    private Path sharded(Dtype dtype) {
+        Llama model = original();
+        ModelDirectory.saveAs(model, dtype, SMALL_SHARD);
+        Path dir = tmp.resolve("sharded-" + dtype);
+        ModelDirectory.save(dir, model, TOKENIZER);
+        return dir;
+    }
+
+    private static Path firstShard(Path dir) throws Exception {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().startsWith("model-")).sorted().findFirst().orElseThrow();
+        }
+    }
+
+    private static float[] logits(Llama model) {
+        int[] ids = {1, 5, 9, 42, 7};
+        try (var off = Grad.off()) {
+            return model.logits(ids, 1, ids.length).data;
+        }
+    }
+}
