@@ -74,6 +74,23 @@ class WeightFilesTest {
     }
 
     @Test
+    void savingKeepsTheConfigFieldsThatCameIn() throws Exception {
+        Path in = sharded(Dtype.BF16);
+        var mapper = new ObjectMapper();
+        var config = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(in.resolve("config.json").toFile());
+        config.put("initializer_range", 0.02).put("transformers_version", "4.45.0").putArray("eos_token_id").add(1).add(2);
+        Files.writeString(in.resolve("config.json"), mapper.writeValueAsString(config));
+        Path out = tmp.resolve("out");
+        ModelDirectory.save(out, ModelDirectory.loadModel(in), TOKENIZER);
+        JsonNode saved = mapper.readTree(out.resolve("config.json").toFile());
+        assertThat(saved.get("initializer_range").asDouble()).isEqualTo(0.02);
+        assertThat(saved.get("transformers_version").asText()).isEqualTo("4.45.0");
+        assertThat(saved.get("eos_token_id").toString()).isEqualTo("[1,2]");
+        assertThat(saved.get("torch_dtype").asText()).isEqualTo("bfloat16");
+        assertThat(saved.get("hidden_size").asInt()).isEqualTo(SHAPE.dim());
+    }
+
+    @Test
     void aSmallMaxShardSizeWritesSeveralShardsAndACorrectIndex() throws Exception {
         Path dir = sharded(Dtype.F32);
         JsonNode index = new ObjectMapper().readTree(dir.resolve(WeightFiles.INDEX).toFile());
