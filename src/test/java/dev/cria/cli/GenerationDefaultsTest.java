@@ -50,6 +50,21 @@ class GenerationDefaultsTest {
     }
 
     @Test
+    void theWebAppSamplesWithTheFilesDefaultsUnlessFlagsSayOtherwise() throws Exception {
+        Path shipped = model("shipped");
+        Files.writeString(shipped.resolve(GenerationConfig.FILE), "{\"temperature\": 0.6, \"top_p\": 0.9, \"max_new_tokens\": 50}");
+        var serve = new ServeCommand();
+        new picocli.CommandLine(serve).parseArgs("--model", shipped.toString());
+        assertThat(serve.settings().sampling()).isEqualTo(new dev.cria.serve.Sampling(50, 0.6f, 0.9f, 0));
+        serve = new ServeCommand();
+        new picocli.CommandLine(serve).parseArgs("--model", shipped.toString(), "--temperature", "1.2");
+        assertThat(serve.settings().sampling()).isEqualTo(new dev.cria.serve.Sampling(50, 1.2f, 0.9f, 0));
+        serve = new ServeCommand();
+        new picocli.CommandLine(serve).parseArgs();
+        assertThat(serve.settings().sampling()).isEqualTo(new dev.cria.serve.Sampling(200, 1.0f, 1.0f, 0));
+    }
+
+    @Test
     void helpSaysTheFileSetsTheDefaults() {
         assertThat(new picocli.CommandLine(new GenerateCommand()).getUsageMessage()).contains("generation_config.json");
     }
