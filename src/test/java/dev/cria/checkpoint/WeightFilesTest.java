@@ -57,7 +57,19 @@ class WeightFilesTest {
         assertThat(WeightFiles.storedDtype(dir)).isEqualTo(dtype);
         Llama loaded = ModelDirectory.loadModel(dir);
         assertThat(ModelDirectory.formatOf(loaded).dtype()).isEqualTo(dtype);
-        assertThat(loaded.parameters().keySet()).isEqualTo(original().parameters().keySet());
+        Map<String, dev.cria.autograd.Tensor> before = original().parameters();
+        assertThat(loaded.parameters().keySet()).isEqualTo(before.keySet());
+        loaded.parameters().forEach((name, t) -> {
+            float[] want = before.get(name).data;
+            for (int i = 0; i < want.length; i++) {
+                float rounded = switch (dtype) {
+                    case BF16 -> Float.intBitsToFloat((Safetensors.toBf16(want[i]) & 0xFFFF) << 16);
+                    case F16 -> Float.float16ToFloat(Float.floatToFloat16(want[i]));
+                    default -> want[i];
+                };
+                assertThat(t.data[i]).as("%s[%d]", name, i).isEqualTo(rounded);
+            }
+        });
     }
 
     @Test
