@@ -49,6 +49,8 @@ public final class ModelDirectory {
     public static final String STATE = "trainer_state.json";
     public static final String ADAPTER_CONFIG = "adapter_config.json";
     public static final String ADAPTER_WEIGHTS = "adapter_model.safetensors";
+    /** A run checkpoint saved in BF16 or F16 keeps the float32 weights here too, so --resume continues exactly. */
+    public static final String MASTER_WEIGHTS = "master_weights.safetensors";
     /** The checkpoint's name inside a run directory. */
     public static final String RUN_CHECKPOINT = "model";
 
@@ -114,6 +116,8 @@ public final class ModelDirectory {
             state = Optional.of(TrainingState.parse(read(stateFile), stateFile.toString()));
             Path optimizerFile = dir.resolve(OPTIMIZER);
             if (Files.exists(optimizerFile)) optimizer = Safetensors.read(optimizerFile);
+            Path masterFile = dir.resolve(MASTER_WEIGHTS);
+            if (Files.exists(masterFile)) restoreMasterWeights(masterFile, model);
         }
         return new Loaded(dir, model, tokenizer, state, optimizer);
     }
@@ -211,10 +215,23 @@ public final class ModelDirectory {
                                       Map<String, int[]> optimizerShapes, TrainingState state) {
         AtomicDirectory.replace(runDir.resolve(RUN_CHECKPOINT), tmp -> {
             writeModel(tmp, model, tokenizer);
+            // subtle: Cria trains in float32; resuming from rounded BF16 weights would not continue the same run.
+            if (formatOf(model).dtype() != Dtype.F32) Safetensors.write(tmp.resolve(MASTER_WEIGHTS), weightsOf(model.parameters()));
             var moments = new LinkedHashMap<String, TensorData>();
             optimizerState.forEach((name, values) -> moments.put(name, TensorData.of(values, optimizerShapes.get(name))));
             Safetensors.write(tmp.resolve(OPTIMIZER), moments);
             AtomicFiles.writeString(tmp.resolve(STATE), state.toJson());
+        });
+    }
+
+    private static void restoreMasterWeights(Path file, Llama model) {
+        Map<String, TensorData> saved = Safetensors.read(file);
+        model.parameters().forEach((name, t) -> {
+            TensorData d = saved.get(name);
+            if (d == null || d.data().length != t.size()) {
+                throw new CriaException(file + ": tensor '" + name + "' is missing or has the wrong size");
+            }
+            System.arraycopy(d.data(), 0, t.data, 0, t.size());
         });
     }
 

@@ -103,6 +103,20 @@ class WeightFilesTest {
     }
 
     @Test
+    void aBf16RunCheckpointResumesFromTheFloat32Weights() {
+        Llama model = original();
+        ModelDirectory.saveAs(model, Dtype.BF16, WeightFiles.DEFAULT_MAX_SHARD_BYTES);
+        var state = new TrainingState("sft", 1, 1, new long[] {1, 2, 3, 4, 5, 6}, 0, 0,
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
+        Path run = tmp.resolve("run");
+        ModelDirectory.saveCheckpoint(run, model, TOKENIZER, Map.of(), Map.of(), state);
+        assertThat(WeightFiles.storedDtype(run.resolve(ModelDirectory.RUN_CHECKPOINT))).isEqualTo(Dtype.BF16);
+        Llama resumed = ModelDirectory.load(run).model();
+        model.parameters().forEach((name, t) -> assertThat(resumed.parameters().get(name).data).as(name).isEqualTo(t.data));
+        assertThat(ModelDirectory.formatOf(resumed).dtype()).isEqualTo(Dtype.BF16);
+    }
+
+    @Test
     void aSmallMaxShardSizeWritesSeveralShardsAndACorrectIndex() throws Exception {
         Path dir = sharded(Dtype.F32);
         JsonNode index = new ObjectMapper().readTree(dir.resolve(WeightFiles.INDEX).toFile());
