@@ -17,7 +17,8 @@ import java.nio.file.Path;
  * without loading the weights.
  *
  * @param family        config.json's model_type ("llama" when absent)
- * @param tokenizerKind the tokenizer.json model type (e.g. "BPE"), or Cria's tokenizer class when it has none
+ * @param tokenizerKind the tokenizer.json model type (e.g. "BPE"), Cria's tokenizer class when it names none,
+ *                      or "none" without a tokenizer.json (as transformers may save a model alone)
  * @param chatTemplate  whether tokenizer_config.json has a chat_template or chat_template.jinja exists
  */
 public record ModelInfo(Path dir, String family, LlamaConfig config, Dtype dtype, String tokenizerKind, int tokenizerVocab,
@@ -37,13 +38,17 @@ public record ModelInfo(Path dir, String family, LlamaConfig config, Dtype dtype
         }
         Dtype dtype = WeightFiles.storedDtype(dir);
         Path tokenizerFile = dir.resolve(ModelDirectory.TOKENIZER);
-        if (!Files.exists(tokenizerFile)) throw new CriaException(tokenizerFile + ": missing; a model directory needs " + ModelDirectory.TOKENIZER);
-        Tokenizer tokenizer = Tokenizers.load(tokenizerFile);
-        String kind = json(tokenizerFile).path("model").path("type").asText(tokenizer.getClass().getSimpleName());
+        String kind = "none";
+        int vocab = 0;
+        if (Files.exists(tokenizerFile)) {
+            Tokenizer tokenizer = Tokenizers.load(tokenizerFile);
+            kind = json(tokenizerFile).path("model").path("type").asText(tokenizer.getClass().getSimpleName());
+            vocab = tokenizer.vocabSize();
+        }
         Path tokenizerConfig = dir.resolve(TOKENIZER_CONFIG);
         boolean template = Files.exists(dir.resolve(CHAT_TEMPLATE))
                 || (Files.exists(tokenizerConfig) && json(tokenizerConfig).hasNonNull("chat_template"));
-        return new ModelInfo(dir, family, config, dtype, kind, tokenizer.vocabSize(), template);
+        return new ModelInfo(dir, family, config, dtype, kind, vocab, template);
     }
 
     private static JsonNode json(Path file) {

@@ -70,6 +70,13 @@ class InfoCommandTest {
     }
 
     @Test
+    void describesADirectoryWithoutATokenizer() throws Exception {
+        JsonNode json = infoJson(Path.of("src/test/resources/fixtures/hf-untied"));
+        assertThat(json.get("tokenizer").asText()).isEqualTo("none");
+        assertThat(json.get("dtype").asText()).isEqualTo("F32");
+    }
+
+    @Test
     void aSeqLenBeyondTheContextIsRefused() {
         Path model = save("plain", Dtype.F32, 2_000_000_000L);
         assertThat(Main.execute("info", "--model", model.toString(), "--seq-len", "999")).isEqualTo(1);
