@@ -19,9 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -44,7 +42,7 @@ public final class WeightFiles {
     private static final Pattern SHARD = Pattern.compile("model-\\d+-of-\\d+\\.safetensors");
     private static final JsonMapper JSON = new JsonMapper();
 
-    /** Every tensor as float32, and the dtype the file stored them in (F32 when they were mixed). */
+    /** Every tensor as float32, and the dtype the files stored most of them in. */
     public record Weights(Map<String, TensorData> tensors, Dtype dtype) {
     }
 
@@ -61,7 +59,9 @@ public final class WeightFiles {
         Path single = dir.resolve(SINGLE);
         if (Files.exists(single)) {
             try (SafetensorsReader reader = SafetensorsReader.open(single)) {
-                return new Weights(reader.readAll(), dtypeOf(reader, reader.names(), null));
+                Map<Dtype, Long> counts = new TreeMap<>();
+                countDtypes(reader, reader.names(), counts);
+                return new Weights(reader.readAll(), majority(counts));
             }
         }
         Path index = dir.resolve(INDEX);
@@ -74,18 +74,15 @@ public final class WeightFiles {
     /** The dtype the weights of {@code dir} are stored in, from the headers only. */
     public static Dtype storedDtype(Path dir) {
         Path single = dir.resolve(SINGLE);
-        if (Files.exists(single)) {
-            try (SafetensorsReader reader = SafetensorsReader.open(single)) {
-                return dtypeOf(reader, reader.names(), null);
+        List<Path> files = Files.exists(single) ? List.of(single)
+                : shardsOf(dir.resolve(INDEX)).keySet().stream().map(dir::resolve).toList();
+        Map<Dtype, Long> counts = new TreeMap<>();
+        for (Path file : files) {
+            try (SafetensorsReader reader = SafetensorsReader.open(file)) {
+                countDtypes(reader, reader.names(), counts);
             }
         }
-        Dtype seen = null;
-        for (Path shard : shardsOf(dir.resolve(INDEX)).keySet()) {
-            try (SafetensorsReader reader = SafetensorsReader.open(dir.resolve(shard))) {
-                seen = dtypeOf(reader, reader.names(), seen);
-            }
-        }
-        return seen == null ? Dtype.F32 : seen;
+        return majority(counts);
     }
 
     /** The shard files the index names, each with the tensors it places there. */
@@ -122,7 +119,7 @@ public final class WeightFiles {
             }
         }
         Map<String, TensorData> tensors = new LinkedHashMap<>();
-        Dtype seen = null;
+        Map<Dtype, Long> counts = new TreeMap<>();
         for (Map.Entry<Path, List<String>> shard : shards.entrySet()) {
             Path file = dir.resolve(shard.getKey());
             if (!Files.exists(file)) {
@@ -140,11 +137,11 @@ public final class WeightFiles {
                         throw new CriaException(file + ": tensor \"" + name + "\" is not in " + INDEX + "'s weight_map");
                     }
                 }
-                seen = dtypeOf(reader, shard.getValue(), seen);
+                countDtypes(reader, shard.getValue(), counts);
                 for (String name : shard.getValue()) tensors.put(name, reader.read(name));
             }
         }
-        return new Weights(tensors, seen);
+        return new Weights(tensors, majority(counts));
     }
 
     private static List<Path> shardFilesIn(Path dir) {
@@ -155,12 +152,17 @@ public final class WeightFiles {
         }
     }
 
-    /** The one dtype of these tensors (given {@code seen} so far), or F32 when they mix dtypes. */
-    private static Dtype dtypeOf(SafetensorsReader reader, List<String> names, Dtype seen) {
-        Set<Dtype> dtypes = new TreeSet<>();
-        if (seen != null) dtypes.add(seen);
-        for (String name : names) dtypes.add(reader.info(name).dtype());
-        return dtypes.size() == 1 ? dtypes.iterator().next() : Dtype.F32;
+    /** Elements per dtype, added up over the files of one checkpoint. */
+    private static void countDtypes(SafetensorsReader reader, List<String> names, Map<Dtype, Long> counts) {
+        for (String name : names) counts.merge(reader.info(name).dtype(), reader.info(name).elementCount(), Long::sum);
+    }
+
+    /**
+     * The dtype most of the weights are stored in. subtle: checkpoints mostly in BF16 sometimes keep a
+     * few small tensors (norms) in F32; the model as a whole is still BF16, and saves as such.
+     */
+    private static Dtype majority(Map<Dtype, Long> counts) {
+        return counts.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(Dtype.F32);
     }
 
     /**

@@ -144,6 +144,20 @@ class WeightFilesTest {
     }
 
     @Test
+    void aMostlyBf16CheckpointWithFloat32NormsIsBf16() throws Exception {
+        Path dir = sharded(Dtype.BF16);
+        Path shard = firstShard(dir);
+        try (var reader = SafetensorsReader.open(shard)) {
+            var tensors = new java.util.LinkedHashMap<String, dev.cria.io.TensorData>();
+            for (String name : reader.names()) tensors.put(name, reader.read(name));
+            Files.delete(shard);
+            Safetensors.write(shard, tensors, Map.of(), Dtype.F32);
+        }
+        assertThat(WeightFiles.storedDtype(dir)).isEqualTo(Dtype.BF16);
+        assertThat(ModelDirectory.formatOf(ModelDirectory.loadModel(dir)).dtype()).isEqualTo(Dtype.BF16);
+    }
+
+    @Test
     void aMissingShardIsRefusedByName() throws Exception {
         Path dir = sharded(Dtype.F32);
         Path shard = firstShard(dir);
