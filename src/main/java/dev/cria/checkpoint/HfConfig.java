@@ -2,6 +2,7 @@ package dev.cria.checkpoint;
 
 import dev.cria.io.Io;
 import dev.cria.io.AtomicFiles;
+import dev.cria.io.Safetensors;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
@@ -232,6 +233,43 @@ public final class HfConfig {
 
     /** The config.json text for {@code config}: sorted keys, two-space indent, trailing newline. */
     public static String toJson(LlamaConfig config, TokenIds tokens) {
+        return toJson(config, tokens, Safetensors.Dtype.F32, null);
+    }
+
+    /**
+     * The config.json text for {@code config} stored in {@code dtype}, keeping the fields of
+     * {@code original} (the config.json the model came with, or null) that Cria does not set, and its
+     * special token ids (which may be lists, e.g. Llama 3's two end tokens).
+     */
+    public static String toJson(LlamaConfig config, TokenIds tokens, Safetensors.Dtype dtype, ObjectNode original) {
+        ObjectNode own = fields(config, tokens);
+        own.put("torch_dtype", TORCH_DTYPES.get(dtype));
+        ObjectNode root = JSON.createObjectNode();
+        TreeMap<String, JsonNode> merged = new TreeMap<>();
+        if (original != null) original.properties().forEach(e -> merged.put(e.getKey(), e.getValue()));
+        own.properties().forEach(e -> {
+            boolean keepToken = e.getKey().endsWith("_token_id") && original != null && original.hasNonNull(e.getKey());
+            if (!keepToken) merged.put(e.getKey(), e.getValue());
+        });
+        // transformers 5 names the field dtype; keep both in step.
+        if (merged.containsKey("dtype")) merged.put("dtype", own.get("torch_dtype"));
+        merged.forEach(root::set);
+        String text = print(root);
+        // subtle: a Variant can hold combinations no transformers class computes (Mistral with biases,
+        // Qwen2 without them, q/k norms outside Qwen3); the file must read back as the model it describes.
+        LlamaConfig readBack = parse(text, "config.json").model();
+        if (!readBack.equals(config)) {
+            throw new IllegalArgumentException("config.json for model_type " + config.variant().family().modelType() + " cannot describe "
+                    + config.variant() + "; it would read back as " + readBack.variant());
+        }
+        return text;
+    }
+
+    private static final java.util.Map<Safetensors.Dtype, String> TORCH_DTYPES = java.util.Map.of(
+            Safetensors.Dtype.F32, "float32", Safetensors.Dtype.BF16, "bfloat16", Safetensors.Dtype.F16, "float16");
+
+    /** Cria's own fields, in sorted order. */
+    private static ObjectNode fields(LlamaConfig config, TokenIds tokens) {
         if (config == null) throw new IllegalArgumentException("config is null");
         if (tokens == null) throw new IllegalArgumentException("tokens is null; use TokenIds.NONE");
         ObjectNode root = JSON.createObjectNode();
@@ -279,6 +317,10 @@ public final class HfConfig {
                 default -> throw new IllegalStateException("unexpected value for " + key + ": " + value);
             }
         });
+        return root;
+    }
+
+    private static String print(ObjectNode root) {
         DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
                 .withSeparators(Separators.createDefaultInstance()
                         .withObjectFieldValueSpacing(Separators.Spacing.AFTER));
@@ -289,13 +331,6 @@ public final class HfConfig {
             text = JSON.writer(printer).writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialize a tree of strings and numbers", e);
-        }
-        // subtle: a Variant can hold combinations no transformers class computes (Mistral with biases,
-        // Qwen2 without them, q/k norms outside Qwen3); the file must read back as the model it describes.
-        LlamaConfig readBack = parse(text, "config.json").model();
-        if (!readBack.equals(config)) {
-            throw new IllegalArgumentException("config.json for model_type " + family.modelType() + " cannot describe "
-                    + variant + "; it would read back as " + readBack.variant());
         }
         return text;
     }

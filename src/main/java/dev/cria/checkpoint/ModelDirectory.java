@@ -5,6 +5,7 @@ import dev.cria.io.AtomicDirectory;
 import dev.cria.io.AtomicFiles;
 import dev.cria.checkpoint.HfConfig;
 import dev.cria.io.Safetensors;
+import dev.cria.io.Safetensors.Dtype;
 import dev.cria.io.TensorData;
 import dev.cria.model.HfNames;
 import dev.cria.model.Llama;
@@ -13,18 +14,28 @@ import dev.cria.model.LoraConfig;
 import dev.cria.tokenizer.Tokenizer;
 import dev.cria.tokenizer.Tokenizers;
 import dev.cria.util.CriaException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cria.io.Io;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.WeakHashMap;
 
 /**
- * A model directory in the Hugging Face layout: {@code config.json}, {@code model.safetensors} (F32) and
+ * A model directory in the Hugging Face layout: {@code config.json}, the weights (one
+ * {@code model.safetensors} or shards with an index, F32, BF16 or F16; see {@link WeightFiles}) and
  * {@code tokenizer.json}; a training checkpoint adds {@code optimizer.safetensors} and
- * {@code trainer_state.json}. A directory written by {@code save_pretrained} for a float32
+ * {@code trainer_state.json}. A directory written by {@code save_pretrained} for a
  * {@code LlamaForCausalLM} loads as it is.
+ *
+ * <p>A model saves in the dtype and with the config.json fields it was loaded with (models Cria
+ * initialises are F32), unless {@link #saveAs} chose otherwise. subtle: that is remembered per model
+ * object here, weakly, rather than in {@link Llama}, which holds only what the math needs.
  *
  * <p>A run directory keeps its checkpoint in {@code model/}, replaced as a whole on every save (see
  * {@link AtomicDirectory}), so a crash mid-save leaves the previous checkpoint intact. {@link #resolve}
@@ -38,6 +49,8 @@ public final class ModelDirectory {
     public static final String STATE = "trainer_state.json";
     public static final String ADAPTER_CONFIG = "adapter_config.json";
     public static final String ADAPTER_WEIGHTS = "adapter_model.safetensors";
+    /** A run checkpoint saved in BF16 or F16 keeps the float32 weights here too, so --resume continues exactly. */
+    public static final String MASTER_WEIGHTS = "master_weights.safetensors";
     /** The checkpoint's name inside a run directory. */
     public static final String RUN_CHECKPOINT = "model";
 
@@ -46,7 +59,32 @@ public final class ModelDirectory {
                          Map<String, TensorData> optimizer) {
     }
 
+    /** How a model is written: its dtype, the largest shard, and the config.json fields it came with (or null). */
+    public record SaveFormat(Dtype dtype, long maxShardBytes, ObjectNode config) {
+        public static final SaveFormat DEFAULT = new SaveFormat(Dtype.F32, WeightFiles.DEFAULT_MAX_SHARD_BYTES, null);
+
+        public SaveFormat {
+            if (dtype != Dtype.F32 && dtype != Dtype.BF16 && dtype != Dtype.F16) {
+                throw new CriaException("dtype " + dtype + ": Cria saves f32, bf16 or f16");
+            }
+            if (maxShardBytes <= 0) throw new CriaException("max shard size must be positive: " + maxShardBytes);
+        }
+    }
+
+    private static final Map<Llama, SaveFormat> FORMATS = Collections.synchronizedMap(new WeakHashMap<>());
+
     private ModelDirectory() {
+    }
+
+    /** How {@code model} will be saved: as loaded, or as {@link #saveAs} set. */
+    public static SaveFormat formatOf(Llama model) {
+        return FORMATS.getOrDefault(model, SaveFormat.DEFAULT);
+    }
+
+    /** Saves {@code model} from now on in {@code dtype} (null keeps the current one) and shards of at most {@code maxShardBytes}. */
+    public static void saveAs(Llama model, Dtype dtype, long maxShardBytes) {
+        SaveFormat now = formatOf(model);
+        FORMATS.put(model, new SaveFormat(dtype != null ? dtype : now.dtype(), maxShardBytes, now.config()));
     }
 
     /** The model directory that {@code path} names: itself, or a run directory's (recovered) checkpoint. */
@@ -78,23 +116,34 @@ public final class ModelDirectory {
             state = Optional.of(TrainingState.parse(read(stateFile), stateFile.toString()));
             Path optimizerFile = dir.resolve(OPTIMIZER);
             if (Files.exists(optimizerFile)) optimizer = Safetensors.read(optimizerFile);
+            Path masterFile = dir.resolve(MASTER_WEIGHTS);
+            if (Files.exists(masterFile)) restoreMasterWeights(masterFile, model);
         }
         return new Loaded(dir, model, tokenizer, state, optimizer);
     }
 
-    /** Loads only config.json and model.safetensors from a model directory (no tokenizer needed). */
+    /** Loads only config.json and the weights from a model directory (no tokenizer needed). */
     public static Llama loadModel(Path dir) {
-        LlamaConfig config = HfConfig.read(dir.resolve(CONFIG));
-        Path weightsFile = dir.resolve(WEIGHTS);
-        if (!Files.exists(weightsFile)) throw new CriaException(weightsFile + ": missing; a model directory needs " + WEIGHTS);
-        Map<String, TensorData> tensors = Safetensors.read(weightsFile);
+        Path configFile = dir.resolve(CONFIG);
+        LlamaConfig config = HfConfig.read(configFile);
+        WeightFiles.Weights weights = WeightFiles.read(dir);
         var data = new LinkedHashMap<String, float[]>();
         var shapes = new LinkedHashMap<String, int[]>();
-        tensors.forEach((name, t) -> {
+        weights.tensors().forEach((name, t) -> {
             data.put(name, t.data());
             shapes.put(name, t.shape());
         });
-        return HfNames.load(config, data, shapes, weightsFile.toString());
+        Llama model = HfNames.load(config, data, shapes, dir.toString());
+        FORMATS.put(model, new SaveFormat(weights.dtype(), WeightFiles.DEFAULT_MAX_SHARD_BYTES, configFields(configFile)));
+        return model;
+    }
+
+    private static ObjectNode configFields(Path file) {
+        try {
+            return (ObjectNode) new ObjectMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw Io.failure("read", file, e);
+        }
     }
 
     /**
@@ -103,8 +152,9 @@ public final class ModelDirectory {
      */
     public static void writeModel(Path dir, Llama model, Tokenizer tokenizer) {
         var tokens = new HfConfig.TokenIds(tokenizer.bosId(), tokenizer.eosId(), tokenizer.padId());
-        HfConfig.write(dir.resolve(CONFIG), model.config(), tokens);
-        Safetensors.write(dir.resolve(WEIGHTS), weightsOf(model.parameters()), Map.of("format", "pt"));
+        SaveFormat format = formatOf(model);
+        AtomicFiles.writeString(dir.resolve(CONFIG), HfConfig.toJson(model.config(), tokens, format.dtype(), format.config()));
+        WeightFiles.write(dir, weightsOf(model.parameters()), format.dtype(), format.maxShardBytes());
         tokenizer.save(dir.resolve(TOKENIZER));
         if (model.hasAdapters()) {
             var adapters = new LinkedHashMap<String, TensorData>();
@@ -115,7 +165,7 @@ public final class ModelDirectory {
     }
 
     private static String adapterConfigJson(LoraConfig lora) {
-        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var json = new ObjectMapper();
         var node = json.createObjectNode();
         node.put("peft_type", "LORA");
         node.put("task_type", "CAUSAL_LM");
@@ -165,10 +215,23 @@ public final class ModelDirectory {
                                       Map<String, int[]> optimizerShapes, TrainingState state) {
         AtomicDirectory.replace(runDir.resolve(RUN_CHECKPOINT), tmp -> {
             writeModel(tmp, model, tokenizer);
+            // subtle: Cria trains in float32; resuming from rounded BF16 weights would not continue the same run.
+            if (formatOf(model).dtype() != Dtype.F32) Safetensors.write(tmp.resolve(MASTER_WEIGHTS), weightsOf(model.parameters()));
             var moments = new LinkedHashMap<String, TensorData>();
             optimizerState.forEach((name, values) -> moments.put(name, TensorData.of(values, optimizerShapes.get(name))));
             Safetensors.write(tmp.resolve(OPTIMIZER), moments);
             AtomicFiles.writeString(tmp.resolve(STATE), state.toJson());
+        });
+    }
+
+    private static void restoreMasterWeights(Path file, Llama model) {
+        Map<String, TensorData> saved = Safetensors.read(file);
+        model.parameters().forEach((name, t) -> {
+            TensorData d = saved.get(name);
+            if (d == null || d.data().length != t.size()) {
+                throw new CriaException(file + ": tensor '" + name + "' is missing or has the wrong size");
+            }
+            System.arraycopy(d.data(), 0, t.data, 0, t.size());
         });
     }
 

@@ -57,15 +57,20 @@ final class DpoCommand implements Callable<Integer> {
     @Mixin
     LoraOptions lora;
 
+    @Mixin
+    SaveOptions save;
+
     @Override
     public Integer call() {
         var config = new DpoConfig(options.run(), beta, PreferenceLoss.parse(loss, labelSmoothing), rpoAlpha);
         options.check();
         lora.check();
+        save.check();
         if (data == null) Flags.positive("--pairs", pairs);
         var loaded = AlignRuns.start(model, out, resume);
         Llama policy = loaded.model();
         lora.apply(policy, options.seed);
+        save.apply(policy);
         var ref = AlignRuns.reference(reference, model, policy, resume);
         var tokenizer = loaded.tokenizer();
         var split = AlignData.split(AlignData.preferences(data, pairs, options.seed), options.valFraction);

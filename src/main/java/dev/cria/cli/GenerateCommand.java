@@ -1,5 +1,6 @@
 package dev.cria.cli;
 
+import dev.cria.checkpoint.GenerationConfig;
 import dev.cria.checkpoint.HfConfig;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.generate.Generator;
@@ -17,7 +18,9 @@ import picocli.CommandLine.Option;
 /** {@code cria generate}: sample text from a model, streaming it to stdout. */
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Generate text from a model directory (or a run directory), streaming tokens to stdout.",
-                "Several samples are decoded together as one batch with a KV cache."})
+                "Several samples are decoded together as one batch with a KV cache.",
+                "A generation_config.json in the model directory sets the defaults of --max-new-tokens, --temperature (0 when its",
+                "do_sample is false), --top-k, --top-p and the end-of-sequence ids (eos_token_id, one or a list); flags win over it."})
 final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model or run directory.")
     Path model;
@@ -25,17 +28,17 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--prompt", defaultValue = "Once upon a time", description = "Prompt text. Default: \"${DEFAULT-VALUE}\".")
     String prompt;
 
-    @Option(names = "--max-new-tokens", defaultValue = "200", description = "Most tokens to generate per sample. Default: ${DEFAULT-VALUE}.")
-    int maxNewTokens;
+    @Option(names = "--max-new-tokens", description = "Most tokens to generate per sample. Default: generation_config.json's, else 200.")
+    Integer maxNewTokens;
 
-    @Option(names = "--temperature", defaultValue = "0.8", description = "Sampling temperature; 0 = greedy. Default: ${DEFAULT-VALUE}.")
-    float temperature;
+    @Option(names = "--temperature", description = "Sampling temperature; 0 = greedy. Default: generation_config.json's, else 0.8.")
+    Float temperature;
 
-    @Option(names = "--top-k", defaultValue = "0", description = "Sample among the k most likely tokens; 0 = all. Default: ${DEFAULT-VALUE}.")
-    int topK;
+    @Option(names = "--top-k", description = "Sample among the k most likely tokens; 0 = all. Default: generation_config.json's, else 0.")
+    Integer topK;
 
-    @Option(names = "--top-p", defaultValue = "1.0", description = "Nucleus sampling mass in (0, 1]; 1 = off. Default: ${DEFAULT-VALUE}.")
-    float topP;
+    @Option(names = "--top-p", description = "Nucleus sampling mass in (0, 1]; 1 = off. Default: generation_config.json's, else 1.0.")
+    Float topP;
 
     @Option(names = "--seed", defaultValue = "42", description = "Sampling seed. Default: ${DEFAULT-VALUE}.")
     long seed;
@@ -46,44 +49,61 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--no-stop", description = "Keep going past the end-of-sequence tokens (the tokenizer's and config.json's eos_token_id).")
     boolean noStop;
 
+    /** What generation runs with: each flag, else generation_config.json's value, else the built-in default. */
+    record Settings(int maxNewTokens, float temperature, int topK, float topP, List<Integer> eosIds) {
+    }
+
+    Settings settings(GenerationConfig shipped, int tokenizerEos) {
+        List<Integer> eos = shipped.eosTokenIds().isEmpty() ? List.of(tokenizerEos) : shipped.eosTokenIds();
+        return new Settings(
+                maxNewTokens != null ? maxNewTokens : shipped.maxNewTokens() != null ? shipped.maxNewTokens() : 200,
+                temperature != null ? temperature : shipped.temperatureOr(0.8f),
+                topK != null ? topK : shipped.topK() != null ? shipped.topK() : 0,
+                topP != null ? topP : shipped.topP() != null ? shipped.topP() : 1.0f,
+                noStop ? List.of() : eos);
+    }
+
     @Override
     public Integer call() {
         Flags.positive("--num-samples", numSamples);
-        Flags.positive("--max-new-tokens", maxNewTokens);
-        Flags.nonNegative("--temperature", temperature);
-        Flags.nonNegative("--top-k", topK);
-        Flags.topP("--top-p", topP);
+        // Flags given are checked before the model loads; values from generation_config.json after.
+        if (maxNewTokens != null) Flags.positive("--max-new-tokens", maxNewTokens);
+        if (temperature != null) Flags.nonNegative("--temperature", temperature);
+        if (topK != null) Flags.nonNegative("--top-k", topK);
+        if (topP != null) Flags.topP("--top-p", topP);
         var loaded = ModelDirectory.load(model);
         Tokenizer tokenizer = loaded.tokenizer();
-        var sampler = new Sampler(temperature, topK, topP);
+        Settings s = settings(GenerationConfig.read(loaded.dir()), tokenizer.eosId());
+        Flags.positive("--max-new-tokens", s.maxNewTokens());
+        Flags.nonNegative("--temperature", s.temperature());
+        Flags.nonNegative("--top-k", s.topK());
+        Flags.topP("--top-p", s.topP());
+        var sampler = new Sampler(s.temperature(), s.topK(), s.topP());
         int[] promptIds = promptTokens(tokenizer, prompt);
         var prompts = new ArrayList<int[]>();
         for (int i = 0; i < numSamples; i++) prompts.add(promptIds);
         var generator = new Generator(loaded.model());
         int[] stop = noStop ? new int[0]
-                : stopTokens(tokenizer.eosId(), HfConfig.readContents(loaded.dir().resolve(ModelDirectory.CONFIG)).tokens().eos());
+                : stopTokens(s.eosIds(), HfConfig.readContents(loaded.dir().resolve(ModelDirectory.CONFIG)).tokens().eos());
         if (numSamples == 1) {
             System.out.print(prompt);
             var stream = new TextStream(tokenizer, System.out);
-            generator.generate(prompts, maxNewTokens, sampler, new Rng(seed), stop, (seq, token) -> stream.accept(token));
+            generator.generate(prompts, s.maxNewTokens(), sampler, new Rng(seed), stop, (sequence, token) -> stream.accept(token));
             stream.finish();
             System.out.println();
         } else {
-            List<Generator.Completion> out = generator.generate(prompts, maxNewTokens, sampler, new Rng(seed), stop, null);
-            for (int i = 0; i < out.size(); i++) {
-                System.out.printf("--- sample %d%n%s%s%n", i + 1, prompt, tokenizer.decode(out.get(i).tokens()));
-            }
+            List<Generator.Completion> out = generator.generate(prompts, s.maxNewTokens(), sampler, new Rng(seed), stop, null);
+            for (int i = 0; i < out.size(); i++) System.out.printf("--- sample %d%n%s%s%n", i + 1, prompt, tokenizer.decode(out.get(i).tokens()));
         }
         return 0;
     }
 
     /**
-     * The tokenizer's eos and every id of config.json's eos_token_id (Llama 3.1 lists three), without
-     * repeats: a sequence ends at any of them.
+     * generation_config.json's end ids (else the tokenizer's eos) and every id of config.json's
+     * eos_token_id (Llama 3.1 lists three), without repeats: a sequence ends at any of them.
      */
-    static int[] stopTokens(int tokenizerEos, List<Integer> configEos) {
-        return java.util.stream.IntStream.concat(java.util.stream.IntStream.of(tokenizerEos),
-                configEos.stream().mapToInt(Integer::intValue)).distinct().toArray();
+    static int[] stopTokens(List<Integer> generationEos, List<Integer> configEos) {
+        return java.util.stream.Stream.concat(generationEos.stream(), configEos.stream()).mapToInt(Integer::intValue).distinct().toArray();
     }
 
     /** bos followed by the prompt's tokens: documents were trained as {@code <bos> text <eos>}. */

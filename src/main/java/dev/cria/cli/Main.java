@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "cria", mixinStandardHelpOptions = true, version = "cria 0.1.0",
         description = "A small Llama, trained and aligned with human feedback, in pure Java.",
         subcommands = {DemoCommand.class, StoriesCommand.class, TokenizerCommand.class, PackCommand.class,
-                PretrainCommand.class, GenerateCommand.class, EvalCommand.class, SftCommand.class, RewardCommand.class,
+                PretrainCommand.class, GenerateCommand.class, EvalCommand.class, InfoCommand.class, SftCommand.class, RewardCommand.class,
                 DpoCommand.class, PairsCommand.class, PpoCommand.class, GrpoCommand.class, JudgeCommand.class, ServeCommand.class, RlhfCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

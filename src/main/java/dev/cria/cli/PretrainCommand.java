@@ -53,12 +53,17 @@ final class PretrainCommand implements Callable<Integer> {
     @Mixin
     TrainingOptions training;
 
+    @Mixin
+    SaveOptions save;
+
     @Override
     public Integer call() {
         Pretrainer trainer;
+        save.check();
         if (resume) {
             if (training.steps != null) Flags.positive("--steps", training.steps);
             var checkpoint = ModelDirectory.load(out);
+            save.apply(checkpoint.model());
             var state = checkpoint.state().orElseThrow(() -> new CriaException(checkpoint.dir() + ": no trainer_state.json to resume from"));
             PretrainConfig config = Pretrainer.configOf(state, checkpoint.dir().resolve(ModelDirectory.STATE).toString());
             if (training.steps != null) config = training.withSteps(config, training.steps);
@@ -79,6 +84,7 @@ final class PretrainCommand implements Callable<Integer> {
             var prepared = Corpus.pack(tokenizer, docs, out, valFraction);
             LlamaConfig config = requested.withVocab(tokenizer.vocabSize());
             Llama model = Llama.initialize(config, new Rng(trainConfig.seed()));
+            save.apply(model);
             System.err.printf("model: %,d parameters (dim %d, %d layers, %d heads, %d kv heads, hidden %d, vocab %d)%n",
                     config.parameterCount(), config.dim(), config.layers(), config.heads(), config.kvHeads(), config.hiddenDim(), config.vocab());
             trainer = Pretrainer.start(model, tokenizer, prepared.train(), prepared.val(), trainConfig, RunDirectory.at(out));

@@ -52,10 +52,14 @@ final class RewardCommand implements Callable<Integer> {
     @Mixin
     AlignOptions options;
 
+    @Mixin
+    SaveOptions save;
+
     @Override
     public Integer call() {
         var config = new RewardConfig(options.run(), margin, centerCoef);
         options.check();
+        save.check();
         if (data == null) {
             Flags.positive("--pairs", pairs);
             Flags.oneOf("--built-in-pairs", builtInPairs, "story", "request-check", "whole-request-check");
@@ -63,6 +67,7 @@ final class RewardCommand implements Callable<Integer> {
         Flags.nonNegative("--request-checks", requestChecks);
         var loaded = AlignRuns.start(model, out, resume);
         var tokenizer = loaded.tokenizer();
+        save.apply(loaded.model());
         var split = AlignData.split(AlignData.preferences(data, builtInPairs, pairs, options.seed), options.valFraction);
         var train = AlignData.withRequestChecks(split.train(), requestChecks, options.seed);
         int maxLen = options.maxLen(loaded.model().config());

@@ -53,10 +53,14 @@ abstract class RlCommand {
     @Mixin
     LoraOptions lora;
 
+    @Mixin
+    SaveOptions save;
+
     /** Runs the chosen estimator; {@code critic} is the value model's starting point, or null. */
     int run(Estimator estimator, int samplesPerPrompt, String valueFrom) {
         var config = options.config(estimator, samplesPerPrompt);
         lora.check();
+        save.check();
         if (prompts == null) {
             Flags.positive("--num-prompts", numPrompts);
             Flags.oneOf("--built-in-prompts", builtInPrompts, "story", "echo");
@@ -68,9 +72,11 @@ abstract class RlCommand {
         var loaded = AlignRuns.start(model, out, resume);
         Llama policy = loaded.model();
         lora.apply(policy, options.seed);
+        save.apply(policy);
         var tokenizer = loaded.tokenizer();
         var ref = AlignRuns.reference(reference, model, policy, resume);
         Llama critic = estimator.needsCritic() ? critic(valueFrom, resume) : null;
+        if (critic != null) save.apply(critic);
         var rewardFn = RewardSpec.parse(reward, rewardModel, tokenizer);
         var promptList = new ArrayList<RlTrainer.Prompt>();
         for (String p : AlignData.promptTexts(prompts, builtInPrompts, numPrompts, options.seed)) {

@@ -1,5 +1,6 @@
 package dev.cria.cli;
 
+import dev.cria.checkpoint.GenerationConfig;
 import dev.cria.serve.Accounts;
 import dev.cria.serve.ApiError;
 import dev.cria.serve.Limits;
@@ -9,6 +10,7 @@ import dev.cria.serve.Server;
 import dev.cria.serve.SimulatedLabeller;
 import dev.cria.serve.User;
 import dev.cria.util.CriaException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -39,14 +41,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--labels-per-item", defaultValue = "2", description = "People who may label one item; 2 or more measures agreement. Default: ${DEFAULT-VALUE}.")
     int labelsPerItem;
 
-    @Option(names = "--max-new-tokens", defaultValue = "200", description = "Length limit of generated answers. Default: ${DEFAULT-VALUE}.")
-    int maxNewTokens;
+    @Option(names = "--max-new-tokens", description = "Length limit of generated answers. Default: --model's generation_config.json, else 200.")
+    Integer maxNewTokens;
 
-    @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature of generated answers. Default: ${DEFAULT-VALUE}.")
-    float temperature;
+    @Option(names = "--temperature", description = "Sampling temperature of generated answers. Default: --model's generation_config.json, else 1.0.")
+    Float temperature;
 
-    @Option(names = "--top-p", defaultValue = "1.0", description = "Nucleus sampling mass of generated answers. Default: ${DEFAULT-VALUE}.")
-    float topP;
+    @Option(names = "--top-p", description = "Nucleus sampling mass of generated answers. Default: --model's generation_config.json, else 1.0.")
+    Float topP;
 
     @Option(names = "--connections-per-address", defaultValue = "32",
             description = "Open connections one client address may hold (raise it for many people behind one NAT). Default: ${DEFAULT-VALUE}.")
@@ -70,7 +72,7 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** Every flag checked, before the run directory or its database is touched. */
-    private Server.Settings settings() {
+    Server.Settings settings() {
         if (port < 0 || port > 65535) throw new CriaException("--port must be from 0 to 65535 (0 picks a free one): " + port);
         if (host.isBlank()) throw new CriaException("--host must be an address to bind, such as 127.0.0.1 or 0.0.0.0: '" + host + "'");
         if (labelsPerItem < 1) throw new CriaException("--labels-per-item must be at least 1: " + labelsPerItem);
@@ -80,7 +82,20 @@ final class ServeCommand implements Callable<Integer> {
         }
         var limits = new Limits(defaults.headerDeadline(), defaults.bodyDeadline(), defaults.idle(), connectionsPerAddress, defaults.connections(),
                 defaults.sendBufferBytes());
-        return new Server.Settings(host, port, labelsPerItem, 16, new Sampling(maxNewTokens, temperature, topP, 0), round.config()).withLimits(limits);
+        return new Server.Settings(host, port, labelsPerItem, 16, sampling(), round.config()).withLimits(limits);
+    }
+
+    /**
+     * Each flag, else the --model directory's generation_config.json, else the built-in default. subtle:
+     * its do_sample is not followed, since labelling needs two different answers to a prompt.
+     */
+    private Sampling sampling() {
+        GenerationConfig shipped = model != null && Files.exists(model.resolve(GenerationConfig.FILE))
+                ? GenerationConfig.read(model) : GenerationConfig.NONE;
+        return new Sampling(
+                maxNewTokens != null ? maxNewTokens : shipped.maxNewTokens() != null ? shipped.maxNewTokens() : 200,
+                temperature != null ? temperature : shipped.temperature() != null ? shipped.temperature() : 1.0f,
+                topP != null ? topP : shipped.topP() != null ? shipped.topP() : 1.0f, 0);
     }
 
     /** Blocks until Ctrl-C, or until this thread is interrupted (a test stopping the server it started). */

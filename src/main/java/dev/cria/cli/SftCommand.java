@@ -42,11 +42,15 @@ final class SftCommand implements Callable<Integer> {
     @Mixin
     LoraOptions lora;
 
+    @Mixin
+    SaveOptions save;
+
     @Override
     public Integer call() {
         var config = new SftConfig(options.run());
         options.check();
         lora.check();
+        save.check();
         if (data == null) {
             Flags.positive("--examples", examples);
             Flags.share("--echo-share", echoShare);
@@ -54,6 +58,7 @@ final class SftCommand implements Callable<Integer> {
         var loaded = AlignRuns.start(model, out, resume);
         var policy = loaded.model();
         lora.apply(policy, options.seed);
+        save.apply(policy);
         var tokenizer = loaded.tokenizer();
         var split = AlignData.split(AlignData.sft(data, examples, echoShare, options.seed), options.valFraction);
         int maxLen = options.maxLen(policy.config());

@@ -23,9 +23,10 @@ import java.util.Map;
  * {@code {"dtype": "F32", "shape": [rows, cols], "data_offsets": [begin, end]}} (offsets relative to
  * the start of the data), plus an optional {@code "__metadata__"} map of strings.
  *
- * <p>Writes float32 only, atomically, tensors sorted by name (so the same weights always give the
- * same bytes). Reading lives in {@link SafetensorsReader}, which also converts F16, BF16 and F64.
- * Not a general array library: no strides, no views, no sharded {@code model-0000N-of-0000M} sets.
+ * <p>Writes F32, BF16 or F16 (narrowed with round-to-nearest-even), atomically, tensors sorted by
+ * name (so the same weights always give the same bytes). Reading lives in {@link SafetensorsReader},
+ * which also converts F64. Not a general array library: no strides, no views; sharded
+ * {@code model-0000N-of-0000M} sets are {@code dev.cria.checkpoint.WeightFiles}'s business.
  */
 public final class Safetensors {
     /** Tensor names must not collide with this header key. */
@@ -72,6 +73,14 @@ public final class Safetensors {
      *                 lacks a known format
      */
     public static void write(Path file, Map<String, TensorData> tensors, Map<String, String> metadata) {
+        write(file, tensors, metadata, Dtype.F32);
+    }
+
+    /** Writes tensors atomically in {@code dtype}: F32, BF16 or F16. */
+    public static void write(Path file, Map<String, TensorData> tensors, Map<String, String> metadata, Dtype dtype) {
+        if (dtype != Dtype.F32 && dtype != Dtype.BF16 && dtype != Dtype.F16) {
+            throw new IllegalArgumentException("cannot write dtype " + dtype + " to " + file + "; Cria writes F32, BF16 or F16");
+        }
         if (file == null) throw new IllegalArgumentException("file is null");
         if (tensors == null) throw new IllegalArgumentException("tensors is null for " + file);
         if (metadata == null) throw new IllegalArgumentException("metadata is null for " + file);
@@ -84,25 +93,46 @@ public final class Safetensors {
             if (tensors.get(name) == null) throw new IllegalArgumentException("tensor \"" + name + "\" is null in " + file);
         }
         names.sort(null);
-        byte[] header = header(names, tensors, metadata);
+        byte[] header = header(names, tensors, metadata, dtype);
 
         AtomicFiles.write(file, out -> {
             ByteBuffer buffer = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
             buffer.putLong(header.length);
             out.write(buffer.array(), 0, Long.BYTES);
             out.write(header);
-            int chunkFloats = CHUNK_BYTES / Float.BYTES;
+            int chunkElements = CHUNK_BYTES / Float.BYTES;
             for (String name : names) {
                 float[] data = tensors.get(name).data();
-                for (int i = 0; i < data.length; i += chunkFloats) {
-                    int n = Math.min(chunkFloats, data.length - i);
-                    // Bulk copy through a little-endian view: a byte swap on big-endian hosts, a memcpy here.
+                for (int i = 0; i < data.length; i += chunkElements) {
+                    int n = Math.min(chunkElements, data.length - i);
                     buffer.clear();
-                    buffer.asFloatBuffer().put(data, i, n);
-                    out.write(buffer.array(), 0, n * Float.BYTES);
+                    switch (dtype) {
+                        // Bulk copy through a little-endian view: a byte swap on big-endian hosts, a memcpy here.
+                        case F32 -> buffer.asFloatBuffer().put(data, i, n);
+                        case BF16 -> {
+                            for (int j = 0; j < n; j++) buffer.putShort(toBf16(data[i + j]));
+                        }
+                        default -> {
+                            for (int j = 0; j < n; j++) buffer.putShort(Float.floatToFloat16(data[i + j]));
+                        }
+                    }
+                    out.write(buffer.array(), 0, n * dtype.bytes);
                 }
             }
         });
+    }
+
+    /**
+     * The bfloat16 nearest to {@code value}, ties to even: the top 16 bits of the float32 after adding
+     * 0x7FFF plus the lowest kept bit. E.g. 1 + 2^-8 (0x3F808000, a tie) rounds down to 0x3F80 and
+     * 1 + 3 * 2^-8 (0x3F818000, a tie) up to 0x3F82. NaN stays a (quiet) NaN rather than rounding to
+     * infinity.
+     */
+    public static short toBf16(float value) {
+        int bits = Float.floatToRawIntBits(value);
+        if (Float.isNaN(value)) return (short) ((bits >>> 16) | 0x0040);
+        int lowestKept = (bits >>> 16) & 1;
+        return (short) ((bits + 0x7FFF + lowestKept) >>> 16);
     }
 
     /** Reads every tensor of a file as float32, in the order of their data in the file. */
@@ -113,7 +143,8 @@ public final class Safetensors {
     }
 
     /** The JSON header, padded with spaces so the data starts 8-byte aligned. */
-    private static byte[] header(List<String> names, Map<String, TensorData> tensors, Map<String, String> metadata) {
+    private static byte[] header(List<String> names, Map<String, TensorData> tensors, Map<String, String> metadata,
+                                 Dtype dtype) {
         ObjectNode root = JSON.createObjectNode();
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
@@ -128,9 +159,9 @@ public final class Safetensors {
         long offset = 0;
         for (String name : names) {
             TensorData tensor = tensors.get(name);
-            long bytes = (long) tensor.data().length * Float.BYTES;
+            long bytes = (long) tensor.data().length * dtype.bytes;
             ObjectNode entry = root.putObject(name);
-            entry.put("dtype", Dtype.F32.name());
+            entry.put("dtype", dtype.name());
             ArrayNode shape = entry.putArray("shape");
             for (int d : tensor.shape()) shape.add(d);
             entry.putArray("data_offsets").add(offset).add(offset + bytes);

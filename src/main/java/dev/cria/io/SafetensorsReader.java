@@ -6,6 +6,9 @@ import dev.cria.io.Safetensors.Dtype;
 import dev.cria.util.CriaException;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -23,14 +26,17 @@ import java.util.Map;
  * Reads a safetensors file (format in {@link Safetensors}). {@link #open} parses and validates the
  * whole header up front (offsets inside the data, no overlaps, byte counts matching shape and dtype),
  * so a corrupt file fails before any weight is loaded, with the file and tensor named. Tensors are
- * then read one at a time, in bulk, converted to float32 from F32, F16, BF16 or F64; I64 and I32
- * tensors are read as longs.
+ * then read one at a time from a memory mapping of their bytes (no intermediate buffer), converted to
+ * float32 from F32, F16, BF16 or F64; I64 and I32 tensors are read as longs.
  *
- * <p>Not thread-safe (one reusable read buffer). Holds the file open until {@link #close}.
+ * <p>Holds the file open until {@link #close}.
  */
 public final class SafetensorsReader implements AutoCloseable {
-    /** Read granularity: large enough for bulk copies, small enough to stay out of the way. */
-    private static final int CHUNK_BYTES = 4 << 20;
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /**
      * Where one tensor's bytes are.
@@ -63,7 +69,6 @@ public final class SafetensorsReader implements AutoCloseable {
     private final long dataStart;
     private final Map<String, TensorInfo> tensors;
     private final Map<String, String> metadata;
-    private ByteBuffer buffer;
 
     private SafetensorsReader(Path file, FileChannel channel, long dataStart, Map<String, TensorInfo> tensors,
                               Map<String, String> metadata) {
@@ -130,31 +135,22 @@ public final class SafetensorsReader implements AutoCloseable {
                     + "; read integer tensors with readLongs");
         }
         float[] out = new float[arrayLength(info)];
-        switch (info.dtype()) {
-            case F32 -> readChunks(info, (chunk, first, n) -> chunk.asFloatBuffer().get(out, first, n));
-            case F16 -> {
-                short[] bits = new short[CHUNK_BYTES / Short.BYTES];
-                readChunks(info, (chunk, first, n) -> {
-                    chunk.asShortBuffer().get(bits, 0, n);
-                    for (int i = 0; i < n; i++) out[first + i] = Float.float16ToFloat(bits[i]);
-                });
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment bytes = map(info, arena);
+            switch (info.dtype()) {
+                case F32 -> MemorySegment.copy(bytes, F32, 0, out, 0, out.length);
+                case F16 -> {
+                    for (int i = 0; i < out.length; i++) out[i] = Float.float16ToFloat(bytes.getAtIndex(I16, i));
+                }
+                // bfloat16 is the top half of a float32: shift back into place, exact.
+                case BF16 -> {
+                    for (int i = 0; i < out.length; i++) out[i] = Float.intBitsToFloat((bytes.getAtIndex(I16, i) & 0xFFFF) << 16);
+                }
+                case F64 -> {
+                    for (int i = 0; i < out.length; i++) out[i] = (float) bytes.getAtIndex(F64, i);
+                }
+                case I64, I32 -> throw new IllegalStateException("unreachable: " + info.dtype());
             }
-            case BF16 -> {
-                short[] bits = new short[CHUNK_BYTES / Short.BYTES];
-                readChunks(info, (chunk, first, n) -> {
-                    chunk.asShortBuffer().get(bits, 0, n);
-                    // bfloat16 is the top half of a float32: shift back into place, exact.
-                    for (int i = 0; i < n; i++) out[first + i] = Float.intBitsToFloat((bits[i] & 0xFFFF) << 16);
-                });
-            }
-            case F64 -> {
-                double[] wide = new double[CHUNK_BYTES / Double.BYTES];
-                readChunks(info, (chunk, first, n) -> {
-                    chunk.asDoubleBuffer().get(wide, 0, n);
-                    for (int i = 0; i < n; i++) out[first + i] = (float) wide[i];
-                });
-            }
-            case I64, I32 -> throw new IllegalStateException("unreachable: " + info.dtype());
         }
         return new TensorData(info.shape(), out);
     }
@@ -163,19 +159,36 @@ public final class SafetensorsReader implements AutoCloseable {
     public long[] readLongs(String name) {
         TensorInfo info = info(name);
         long[] out = new long[arrayLength(info)];
-        switch (info.dtype()) {
-            case I64 -> readChunks(info, (chunk, first, n) -> chunk.asLongBuffer().get(out, first, n));
-            case I32 -> {
-                int[] narrow = new int[CHUNK_BYTES / Integer.BYTES];
-                readChunks(info, (chunk, first, n) -> {
-                    chunk.asIntBuffer().get(narrow, 0, n);
-                    for (int i = 0; i < n; i++) out[first + i] = narrow[i];
-                });
+        try (Arena arena = Arena.ofConfined()) {
+            switch (info.dtype()) {
+                case I64 -> MemorySegment.copy(map(info, arena), I64, 0, out, 0, out.length);
+                case I32 -> {
+                    MemorySegment bytes = map(info, arena);
+                    for (int i = 0; i < out.length; i++) out[i] = bytes.getAtIndex(I32, i);
+                }
+                default -> throw new CriaException(file + ": tensor \"" + name + "\" has dtype " + info.dtype()
+                        + ", not an integer type; read it with read");
             }
-            default -> throw new CriaException(file + ": tensor \"" + name + "\" has dtype " + info.dtype()
-                    + ", not an integer type; read it with read");
         }
         return out;
+    }
+
+    /**
+     * The tensor's bytes, mapped from the file rather than read into a buffer. subtle: mapped pages count
+     * as resident while mapped, so one tensor is mapped at a time and unmapped when {@code arena} closes;
+     * mapping the whole file would keep every weight resident twice (file pages and float[]) until the end.
+     */
+    private MemorySegment map(TensorInfo info, Arena arena) {
+        long length = info.end() - info.begin();
+        try {
+            if (channel.size() < dataStart + info.end()) {
+                throw new CriaException(file + ": file ends at byte " + channel.size() + ", it was truncated while open");
+            }
+            if (length == 0) return MemorySegment.ofArray(new byte[0]);
+            return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + info.begin(), length, arena);
+        } catch (IOException e) {
+            throw Io.failure("map tensor \"" + info.name() + "\" from", file, e);
+        }
     }
 
     /** Reads every tensor as float32, in file order. Fails on integer tensors. */
@@ -202,35 +215,6 @@ public final class SafetensorsReader implements AutoCloseable {
                     + " elements, too many for one Java array");
         }
         return (int) count;
-    }
-
-    /** Receives a tensor's bytes a chunk at a time; the chunk holds {@code elements} whole elements. */
-    @FunctionalInterface
-    private interface ChunkSink {
-        void accept(ByteBuffer chunk, int firstElement, int elements);
-    }
-
-    private void readChunks(TensorInfo info, ChunkSink sink) {
-        if (buffer == null) buffer = ByteBuffer.allocateDirect(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        int elementBytes = info.dtype().bytes;
-        long position = dataStart + info.begin();
-        long remaining = info.end() - info.begin();
-        int first = 0;
-        try {
-            while (remaining > 0) {
-                int length = (int) Math.min(remaining, CHUNK_BYTES);
-                buffer.clear().limit(length);
-                readFully(channel, buffer, position, file);
-                buffer.flip();
-                int elements = length / elementBytes;
-                sink.accept(buffer, first, elements);
-                first += elements;
-                position += length;
-                remaining -= length;
-            }
-        } catch (IOException e) {
-            throw Io.failure("read tensor \"" + info.name() + "\" from", file, e);
-        }
     }
 
     private static void readFully(FileChannel channel, ByteBuffer into, long position, Path file) throws IOException {
