@@ -32,33 +32,8 @@ class HfFixtureVariantsTest {
     @ParameterizedTest
     @ValueSource(strings = {"qwen2", "qwen3", "llama3-rope", "mistral"})
     void logitsMatchThePyTorchReference(String name) throws Exception {
-        Path dir = FIXTURES.resolve(name);
-        Llama model = ModelDirectory.loadModel(dir);
-        int[][] sequences = new ObjectMapper().readValue(dir.resolve("input_ids.json").toFile(), int[][].class);
-        float[] expected = Npy.read(dir.resolve("logits.npy")).data();
-        float scale = 0;
-        for (float e : expected) scale = Math.max(scale, Math.abs(e));
-        int V = model.config().vocab();
-        int row = 0;
-        float worst = 0;
-        for (int[] ids : sequences) {
-            float[] full;
-            try (var off = Grad.off()) {
-                full = model.logits(ids, 1, ids.length).data;
-            }
-            var decoder = new Decoder(model);
-            var cache = new KvCache(model.config(), 1, ids.length);
-            for (int t = 0; t < ids.length; t++, row++) {
-                float[] step = decoder.forward(new int[] {ids[t]}, new int[] {0}, cache, new int[] {0});
-                for (int v = 0; v < V; v++) {
-                    float want = expected[row * V + v];
-                    worst = Math.max(worst, Math.abs(full[t * V + v] - want));
-                    worst = Math.max(worst, Math.abs(step[v] - want));
-                }
-            }
-        }
-        assertThat(row * V).isEqualTo(expected.length);
-        assertThat(worst / scale).as("largest |logit - reference| / max |reference| in %s", name).isLessThan(1e-4f);
+        var d = HfFixtureLogitsTest.deviation(name);
+        assertThat(d.worst() / d.largestReference()).as("largest |logit - reference| / max |reference| in %s", name).isLessThan(1e-4f);
     }
 
     @Test
