@@ -2,12 +2,7 @@ package dev.cria.checkpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cria.autograd.Grad;
-import dev.cria.io.Npy;
 import dev.cria.kernels.Rope;
-import dev.cria.model.Decoder;
-import dev.cria.model.KvCache;
 import dev.cria.model.Llama;
 import dev.cria.model.LlamaConfig;
 import dev.cria.model.Projection;
