@@ -129,7 +129,7 @@ final class TokenizerJson {
         node.put("use_regex", useRegex);
     }
 
-    private static JsonNode readTree(Path file) {
+    static JsonNode readTree(Path file) {
         try {
             return JSON.readTree(Files.readAllBytes(file));
         } catch (JacksonException e) {

