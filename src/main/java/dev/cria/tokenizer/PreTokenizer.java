@@ -52,6 +52,7 @@ sealed interface PreTokenizer {
             return arrange(pieces, delimiter);
         }
 
+        /** Subtle: a match merges only into a neighbour that is not a match itself, as in tokenizers. */
         private List<String> arrange(List<String> pieces, List<Boolean> delimiter) {
             List<String> out = new ArrayList<>();
             boolean previousDelimiter = false;
@@ -71,8 +72,9 @@ sealed interface PreTokenizer {
                         else out.add(piece);
                     }
                     case MERGED_WITH_NEXT -> {
-                        if (isDelimiter) {
-                            pendingPrefix += piece;
+                        boolean nextIsText = i + 1 < pieces.size() && !delimiter.get(i + 1);
+                        if (isDelimiter && nextIsText) {
+                            pendingPrefix = piece;
                         } else {
                             out.add(pendingPrefix + piece);
                             pendingPrefix = "";
@@ -81,7 +83,6 @@ sealed interface PreTokenizer {
                 }
                 previousDelimiter = isDelimiter;
             }
-            if (!pendingPrefix.isEmpty()) out.add(pendingPrefix);
             return out;
         }
     }

@@ -44,9 +44,6 @@ final class TokenizerJson {
     /** Two-space indent and {@code "key": value}, as Hugging Face writes; arrays stay on one line. */
     private static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter(
             Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER));
-    /** What {@code ByteLevel} with {@code use_regex: true} splits with. */
-    private static final String GPT2_SPLIT_PATTERN =
-            "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 
     private final Path file;
 
@@ -184,7 +181,7 @@ final class TokenizerJson {
             if (!pre.path("use_regex").asBoolean(true)) {
                 throw fail(field + ".use_regex", "must be true when ByteLevel is the only pre-tokenizer");
             }
-            return GPT2_SPLIT_PATTERN;
+            return PreTokenizer.ByteLevel.GPT2_SPLIT_PATTERN;
         }
         String expected = "expected a Sequence of Split (a Regex, behavior Isolated) and ByteLevel (use_regex false)";
         if (pre == null || !"Sequence".equals(pre.path("type").asText())) throw fail(field, expected);
