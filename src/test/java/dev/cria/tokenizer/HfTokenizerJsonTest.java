@@ -120,6 +120,25 @@ class HfTokenizerJsonTest {
     }
 
     @Test
+    void gpt2StyleByteLevelWithItsOwnRegexGivesTheIdsTokenizersGave() throws Exception {
+        // The file TokenizerJsonTest loads as Cria's own, made by tokenizers 0.23.2 with a lone GPT-2
+        // ByteLevel pre-tokenizer; without Cria's specials it goes through HfTokenizer, and must give the
+        // ids tokenizers returned (quoted there).
+        ObjectNode root = (ObjectNode) JSON.readTree(getClass().getResourceAsStream("hf-gpt2-style.json"));
+        root.putArray("added_tokens");
+
+        Tokenizer t = load(root);
+
+        assertThat(t).isInstanceOf(HfTokenizer.class);
+        assertThat(t.encode("The little cat played in the garden."))
+                .containsExactly(278, 274, 273, 289, 275, 227, 288, 268, 227, 282, 266, 292, 280, 20);
+        assertThat(t.encode("A dog named Lily! 🐶"))
+                .containsExactly(39, 269, 287, 227, 84, 71, 83, 268, 227, 276, 285, 7, 227, 179, 260, 245, 121);
+        assertThat(t.decode(t.encode("A dog named Lily! 🐶"))).isEqualTo("A dog named Lily! 🐶");
+        assertThat(new String(t.tokenBytes(227), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(" ");
+    }
+
+    @Test
     void unigramIsRefusedNamingModelType() throws Exception {
         ObjectNode root = sentencePiece();
         ((ObjectNode) root.get("model")).put("type", "Unigram");
