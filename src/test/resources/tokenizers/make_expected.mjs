@@ -23,6 +23,20 @@ function load(model) {
   });
 }
 
+// Llama 2's file in the newer layout (tokenizers >= 0.19): a Metaspace pre-tokenizer and decoder in place
+// of the Prepend/Replace normalizer. HfTokenizerReferenceTest.metaspace makes the same edit.
+function loadLlama2Metaspace() {
+  const dir = join(process.cwd(), prefix, "node_modules", "@lenml", "tokenizer-llama2", "models");
+  const json = JSON.parse(readFileSync(join(dir, "tokenizer.json"), "utf8"));
+  json.normalizer = null;
+  json.pre_tokenizer = { type: "Metaspace", replacement: "\u2581", prepend_scheme: "first", split: false, add_prefix_space: true };
+  json.decoder = { type: "Sequence", decoders: [{ type: "ByteFallback" }, { type: "Metaspace", replacement: "\u2581", prepend_scheme: "first", split: false, add_prefix_space: true }, { type: "Fuse" }] };
+  return TokenizerLoader.fromPreTrained({
+    tokenizerJSON: json,
+    tokenizerConfig: JSON.parse(readFileSync(join(dir, "tokenizer_config.json"), "utf8")),
+  });
+}
+
 // Cria's own file (cria-tokenizer.json, written by `cria tokenizer train`) must load in JS and give Cria's ids.
 function loadCria() {
   return TokenizerLoader.fromPreTrained({
@@ -31,8 +45,9 @@ function loadCria() {
   });
 }
 
-for (const model of ["llama3", "qwen3", "llama2", "gemma3", "cria"]) {
-  const tok = model === "cria" ? loadCria() : load(model);
+const loaders = { cria: loadCria, "llama2-metaspace": loadLlama2Metaspace };
+for (const model of ["llama3", "qwen3", "llama2", "gemma3", "cria", "llama2-metaspace"]) {
+  const tok = loaders[model] ? loaders[model]() : load(model);
   const cases = strings.map((text) => {
     const ids = tok.encode(text, { add_special_tokens: false });
     return {

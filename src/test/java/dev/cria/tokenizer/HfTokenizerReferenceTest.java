@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -31,7 +34,34 @@ class HfTokenizerReferenceTest {
     @ParameterizedTest
     @ValueSource(strings = {"llama3", "qwen3", "llama2", "gemma3"})
     void idsAndDecodedTextMatchTheReference(String model) throws Exception {
-        Tokenizer tokenizer = Tokenizers.load(modelFile(model));
+        assertMatchesReference(Tokenizers.load(modelFile(model)), model);
+    }
+
+    /**
+     * Llama 2's file in the newer layout ({@code tokenizers} 0.19 and later): a {@code Metaspace}
+     * pre-tokenizer ({@code prepend_scheme: first}) and decoder instead of the Prepend/Replace normalizer;
+     * {@code make_expected.mjs} makes the same edit.
+     */
+    @Test
+    void metaspaceLayoutMatchesTheReference(@TempDir Path dir) throws Exception {
+        ObjectNode root = (ObjectNode) JSON.readTree(modelFile("llama2").toFile());
+        root.putNull("normalizer");
+        root.set("pre_tokenizer", metaspace("Metaspace"));
+        ObjectNode decoder = root.putObject("decoder").put("type", "Sequence");
+        decoder.putArray("decoders").add(JSON.createObjectNode().put("type", "ByteFallback"))
+                .add(metaspace("Metaspace")).add(JSON.createObjectNode().put("type", "Fuse"));
+        Path file = dir.resolve("tokenizer.json");
+        JSON.writeValue(file.toFile(), root);
+
+        assertMatchesReference(Tokenizers.load(file), "llama2-metaspace");
+    }
+
+    private static ObjectNode metaspace(String type) {
+        return JSON.createObjectNode().put("type", type).put("replacement", "\u2581").put("prepend_scheme", "first")
+                .put("split", false).put("add_prefix_space", true);
+    }
+
+    private void assertMatchesReference(Tokenizer tokenizer, String model) throws Exception {
         JsonNode cases = JSON.readTree(getClass().getResourceAsStream("/tokenizers/expected-" + model + ".json")).get("cases");
 
         SoftAssertions softly = new SoftAssertions();
