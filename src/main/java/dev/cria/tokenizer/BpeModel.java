@@ -3,6 +3,7 @@ package dev.cria.tokenizer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -19,8 +20,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Immutable apart from its word cache, which is a concurrent map; thread-safe.
  */
 final class BpeModel {
-    // Most words repeat, so most hit the cache; clearing it when full bounds memory without an LRU.
+    // Most words repeat, so most hit the cache; clearing it when full bounds memory without an LRU. Long
+    // words (a whole SentencePiece line is one word) are not kept.
     private static final int CACHE_ENTRIES = 1 << 16;
+    private static final int CACHE_MAX_WORD_CHARS = 48;
+    /** Longer words merge with a priority queue; the quadratic loop is faster below this. */
+    private static final int QUEUE_MIN_SYMBOLS = 64;
 
     private final Map<String, Integer> vocab;
     private final PairMap ranks;
@@ -50,6 +55,10 @@ final class BpeModel {
     }
 
     void encodeWord(String word, IntList out) {
+        if (word.length() > CACHE_MAX_WORD_CHARS) {
+            out.addAll(encodeUncached(word));
+            return;
+        }
         int[] cached = cache.get(word);
         if (cached == null) {
             cached = encodeUncached(word);
@@ -82,7 +91,8 @@ final class BpeModel {
                 previousUnk = true;
             }
         }
-        return merge(symbols.toArray());
+        int[] ids = symbols.toArray();
+        return ids.length < QUEUE_MIN_SYMBOLS ? merge(ids) : mergeWithQueue(ids);
     }
 
     private boolean hasAllBytes(String ch) {
@@ -92,8 +102,11 @@ final class BpeModel {
         return true;
     }
 
-    /** Merges every occurrence of the lowest-rank pair, left to right, until no adjacent pair has a rank. */
-    private int[] merge(int[] ids) {
+    /**
+     * Merges every occurrence of the lowest-rank pair, left to right, until no adjacent pair has a rank.
+     * O(n²); the reference that {@link #mergeWithQueue} is tested against.
+     */
+    int[] merge(int[] ids) {
         int n = ids.length;
         while (n >= 2) {
             int best = Integer.MAX_VALUE;
@@ -114,5 +127,46 @@ final class BpeModel {
             n = j;
         }
         return n == ids.length ? ids : Arrays.copyOf(ids, n);
+    }
+
+    /**
+     * The same merges in O(n log n), as {@code tokenizers} does it: a queue of adjacent pairs ordered by
+     * (rank, position), symbols in a linked list; a popped pair whose symbols changed since it was queued
+     * is skipped. Subtle: the same as {@link #merge} because a pair made by merge r has a rank above r in
+     * any trained vocabulary, so all of rank r still merge left to right first.
+     */
+    int[] mergeWithQueue(int[] ids) {
+        int n = ids.length;
+        if (n == 0) return ids;
+        int[] id = ids.clone();
+        int[] next = new int[n];
+        int[] prev = new int[n];
+        for (int i = 0; i < n; i++) {
+            next[i] = i + 1 < n ? i + 1 : -1;
+            prev[i] = i - 1;
+        }
+        PriorityQueue<Long> queue = new PriorityQueue<>();
+        for (int i = 0; i + 1 < n; i++) offer(queue, id, i, i + 1);
+        while (!queue.isEmpty()) {
+            long entry = queue.poll();
+            int rank = (int) (entry >>> 32);
+            int left = (int) entry;
+            int right = next[left];
+            if (id[left] < 0 || right < 0 || ranks.get(id[left], id[right]) != rank) continue;
+            id[left] = results[rank];
+            id[right] = -1; // removed
+            next[left] = next[right];
+            if (next[right] >= 0) prev[next[right]] = left;
+            if (prev[left] >= 0) offer(queue, id, prev[left], left);
+            if (next[left] >= 0) offer(queue, id, left, next[left]);
+        }
+        IntList out = new IntList(n);
+        for (int i = 0; i >= 0; i = next[i]) out.add(id[i]);
+        return out.toArray();
+    }
+
+    private void offer(PriorityQueue<Long> queue, int[] id, int left, int right) {
+        int rank = ranks.get(id[left], id[right]);
+        if (rank >= 0) queue.add(((long) rank << 32) | left);
     }
 }
