@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A tokenizer read from another model's {@code tokenizer.json} (Llama 2 and 3, Qwen3, Mistral, Gemma 3,
- * SmolLM, GPT-2): Hugging Face's pipeline of added tokens, {@link Normalizer}, {@link PreTokenizer},
+ * A tokenizer read from another model's BPE {@code tokenizer.json} (checked against the Llama 3, Qwen3,
+ * Llama 2 and Gemma 3 files, and a GPT-2-style one): Hugging Face's pipeline of added tokens, {@link Normalizer}, {@link PreTokenizer},
  * {@link BpeModel}, {@link PostProcessor} and, back, {@link Decoder}. Cria's own files load as
  * {@link BpeTokenizer} instead, which also trains and writes them.
  *

@@ -37,7 +37,9 @@ import java.util.regex.PatternSyntaxException;
  * 2,000 paragraphs, and files it trains give the same ids here (a small one is a test fixture).
  *
  * <p>Not supported: normalizers, post-processors (a Cria caller adds bos/eos by id), BPE dropout,
- * unknown tokens, byte fallback, and added tokens other than the specials.
+ * unknown tokens, byte fallback, and added tokens other than the specials. {@link Tokenizers#load} sends
+ * files without Cria's seven specials (other models' files) to {@link HfTokenizerJson}, which reads all of
+ * these.
  */
 final class TokenizerJson {
     private static final ObjectMapper JSON = new ObjectMapper();
