@@ -26,6 +26,11 @@ sealed interface Decoder {
         return decode(List.of(token));
     }
 
+    /** Whether tokens spell bytes in {@link ByteLevelAlphabet}, so a token's bytes need no decoding to text. */
+    default boolean byteLevel() {
+        return false;
+    }
+
     /**
      * Byte-level tokens back to UTF-8, invalid bytes as U+FFFD. A token with a character outside the
      * alphabet (an added token such as {@code <|begin_of_text|>}) stands for its own UTF-8.
@@ -36,6 +41,11 @@ sealed interface Decoder {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             for (String token : tokens) bytes.writeBytes(bytesOf(token));
             return List.of(Wtf8.decode(bytes.toByteArray()));
+        }
+
+        @Override
+        public boolean byteLevel() {
+            return true;
         }
 
         static byte[] bytesOf(String token) {
@@ -155,6 +165,11 @@ sealed interface Decoder {
         public String decodePiece(String token) {
             for (Decoder step : steps) token = step.decodePiece(token);
             return token;
+        }
+
+        @Override
+        public boolean byteLevel() {
+            return steps.stream().anyMatch(Decoder::byteLevel);
         }
     }
 

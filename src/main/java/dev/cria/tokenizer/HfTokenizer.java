@@ -84,10 +84,7 @@ public final class HfTokenizer implements Tokenizer {
     @Override
     public byte[] tokenBytes(int id) {
         String token = token(id);
-        if (decoder instanceof Decoder.ByteLevel || (decoder instanceof Decoder.Sequence seq
-                && seq.steps().stream().anyMatch(d -> d instanceof Decoder.ByteLevel))) {
-            return Decoder.ByteLevel.bytesOf(token);
-        }
+        if (decoder.byteLevel()) return Decoder.ByteLevel.bytesOf(token);
         int b = Decoder.ByteFallback.byteOf(token);
         if (b >= 0) return new byte[] {(byte) b};
         return Wtf8.encode(decoder.decodePiece(token));

