@@ -81,6 +81,23 @@ class HfTokenizerJsonTest {
     }
 
     @Test
+    void lstripAndSingleWordAddedTokens() throws Exception {
+        ObjectNode root = sentencePiece();
+        ArrayNode added = (ArrayNode) root.get("added_tokens");
+        ((ObjectNode) root.at("/model/vocab")).put("<m>", 263).put("bb", 264);
+        added.addObject().put("id", 263).put("content", "<m>").put("special", true).put("lstrip", true);
+        added.addObject().put("id", 264).put("content", "bb").put("single_word", true);
+
+        Tokenizer t = load(root);
+
+        // lstrip swallows the spaces before <m>; "ab" then starts its own stretch and gets its '▁'
+        assertThat(t.encodeAllowingSpecials("ab  <m>ab", false)).containsExactly(4, 263, 4);
+        // "bb" alone is the added token; inside "abba" it is not a word, so BPE sees ▁, ab, b, a
+        assertThat(t.encode("bb")).containsExactly(264);
+        assertThat(t.encode("abba")).containsExactly(4, 2, 1);
+    }
+
+    @Test
     void withoutByteFallbackUnknownCharactersFuseIntoOneUnk() throws Exception {
         ObjectNode root = sentencePiece();
         ((ObjectNode) root.get("model")).put("byte_fallback", false);
