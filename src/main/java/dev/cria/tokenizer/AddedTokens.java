@@ -13,11 +13,13 @@ import java.util.Map;
  *
  * <p>Special ones ({@code special: true}) are matched only when the caller allows it; others always.
  * {@code lstrip}/{@code rstrip} swallow whitespace on that side, {@code single_word} matches only between
- * non-word characters. Tokens are matched in the raw text even when {@code normalized: true}; the files
- * Cria was checked against do not depend on that.
+ * non-word characters. As in {@code tokenizers}, tokens with {@code normalized: false} are found in the raw
+ * text, those with {@code normalized: true} in the normalized text between them: two passes of
+ * {@link #split}.
  */
 final class AddedTokens {
-    record Token(int id, String content, boolean special, boolean lstrip, boolean rstrip, boolean singleWord) {}
+    record Token(int id, String content, boolean special, boolean lstrip, boolean rstrip, boolean singleWord,
+                 boolean normalized) {}
 
     /** A stretch of text to tokenize normally ({@code id == -1}), or one added token. */
     record Segment(String text, int id) {
@@ -45,12 +47,13 @@ final class AddedTokens {
         return tokens;
     }
 
-    List<Segment> split(String text, boolean allowSpecial) {
+    /** Splits at the tokens whose {@code normalized} flag is {@code normalizedPass}. */
+    List<Segment> split(String text, boolean allowSpecial, boolean normalizedPass) {
         List<Segment> out = new ArrayList<>();
         int textStart = 0;
         int i = 0;
         while (i < text.length()) {
-            Token t = match(text, i, allowSpecial);
+            Token t = match(text, i, allowSpecial, normalizedPass);
             if (t == null) {
                 i++;
                 continue;
@@ -71,11 +74,11 @@ final class AddedTokens {
         return out;
     }
 
-    private Token match(String text, int at, boolean allowSpecial) {
+    private Token match(String text, int at, boolean allowSpecial, boolean normalizedPass) {
         List<Token> candidates = byFirstChar.get(text.charAt(at));
         if (candidates == null) return null;
         for (Token t : candidates) {
-            if (t.special() && !allowSpecial) continue;
+            if ((t.special() && !allowSpecial) || t.normalized() != normalizedPass) continue;
             if (!text.startsWith(t.content(), at)) continue;
             if (t.singleWord() && !(boundary(text, at - 1) && boundary(text, at + t.content().length()))) continue;
             return t;

@@ -51,15 +51,22 @@ public final class HfTokenizer implements Tokenizer {
 
     private int[] encode(String text, boolean allowSpecial, boolean addSpecialTokens) {
         IntList out = new IntList(text.length() / 3 + 4);
-        List<AddedTokens.Segment> segments = added.split(text, allowSpecial);
-        for (int s = 0; s < segments.size(); s++) {
-            AddedTokens.Segment segment = segments.get(s);
-            if (segment.isToken()) {
-                out.add(segment.id());
+        boolean first = true;
+        for (AddedTokens.Segment raw : added.split(text, allowSpecial, false)) {
+            if (raw.isToken()) {
+                out.add(raw.id());
+                first = false;
                 continue;
             }
-            String normalized = normalizer.normalize(segment.text());
-            for (String word : preTokenizer.split(normalized, s == 0)) model.encodeWord(word, out);
+            String normalized = normalizer.normalize(raw.text());
+            for (AddedTokens.Segment segment : added.split(normalized, allowSpecial, true)) {
+                if (segment.isToken()) {
+                    out.add(segment.id());
+                } else {
+                    for (String word : preTokenizer.split(segment.text(), first)) model.encodeWord(word, out);
+                }
+                first = false;
+            }
         }
         return postProcessor.process(out.toArray(), addSpecialTokens);
     }

@@ -126,9 +126,10 @@ final class HfTokenizerJson {
             JsonNode t = node.get(i);
             int id = json.nonNegative(t, "id", -1, field);
             if (id < 0) throw json.fail(field + ".id", "missing");
-            added.add(new AddedTokens.Token(id, json.text(t, "content", field), json.bool(t, "special", false, field),
+            boolean special = json.bool(t, "special", false, field);
+            added.add(new AddedTokens.Token(id, json.text(t, "content", field), special,
                     json.bool(t, "lstrip", false, field), json.bool(t, "rstrip", false, field),
-                    json.bool(t, "single_word", false, field)));
+                    json.bool(t, "single_word", false, field), json.bool(t, "normalized", !special, field)));
         }
         return added;
     }

@@ -86,7 +86,7 @@ class HfTokenizerJsonTest {
         ArrayNode added = (ArrayNode) root.get("added_tokens");
         ((ObjectNode) root.at("/model/vocab")).put("<m>", 263).put("bb", 264);
         added.addObject().put("id", 263).put("content", "<m>").put("special", true).put("lstrip", true);
-        added.addObject().put("id", 264).put("content", "bb").put("single_word", true);
+        added.addObject().put("id", 264).put("content", "bb").put("single_word", true).put("normalized", false);
 
         Tokenizer t = load(root);
 
@@ -95,6 +95,23 @@ class HfTokenizerJsonTest {
         // "bb" alone is the added token; inside "abba" it is not a word, so BPE sees ▁, ab, b, a
         assertThat(t.encode("bb")).containsExactly(264);
         assertThat(t.encode("abba")).containsExactly(4, 2, 1);
+    }
+
+    @Test
+    void normalizedAddedTokensAreFoundInTheNormalizedText() throws Exception {
+        ObjectNode root = sentencePiece();
+        ((ObjectNode) root.at("/model/vocab")).put("▁b", 263).put("▁B", 264);
+        ArrayNode added = (ArrayNode) root.get("added_tokens");
+        added.addObject().put("id", 263).put("content", "▁b").put("normalized", true);
+        added.addObject().put("id", 264).put("content", "▁B").put("normalized", false);
+
+        Tokenizer t = load(root);
+
+        // " b" becomes "▁b" only after the Replace normalizer, so only the normalized token matches it
+        assertThat(t.encode("ab b")).containsExactly(4, 263);
+        // the raw text holds no "▁B"; after normalizing, "▁B" is not looked for, so it is ▁ then <0x42>
+        assertThat(t.encode("ab B")).containsExactly(4, 0, 7 + 'B');
+        assertThat(t.encode("ab▁B")).containsExactly(4, 264);
     }
 
     @Test
