@@ -28,12 +28,10 @@ final class AddedTokens {
         }
     }
 
-    private final List<Token> tokens;
     /** By first character, longest first. */
     private final Map<Character, List<Token>> byFirstChar = new HashMap<>();
 
     AddedTokens(List<Token> tokens) {
-        this.tokens = List.copyOf(tokens);
         for (Token t : tokens) {
             if (t.content().isEmpty()) continue;
             byFirstChar.computeIfAbsent(t.content().charAt(0), c -> new ArrayList<>()).add(t);
@@ -41,10 +39,6 @@ final class AddedTokens {
         for (List<Token> group : byFirstChar.values()) {
             group.sort(Comparator.comparingInt((Token t) -> t.content().length()).reversed());
         }
-    }
-
-    List<Token> all() {
-        return tokens;
     }
 
     /** Splits at the tokens whose {@code normalized} flag is {@code normalizedPass}. */
