@@ -45,8 +45,20 @@ function loadCria() {
   });
 }
 
-const loaders = { cria: loadCria, "llama2-metaspace": loadLlama2Metaspace };
-for (const model of ["llama3", "qwen3", "llama2", "gemma3", "cria", "llama2-metaspace"]) {
+// Llama 3's vocabulary with GPT-2's pre-tokenizer: a lone ByteLevel with its own regex and a prefix space.
+// HfTokenizerReferenceTest.gpt2PreTokenizer makes the same edit.
+function loadLlama3Gpt2() {
+  const dir = join(process.cwd(), prefix, "node_modules", "@lenml", "tokenizer-llama3", "models");
+  const json = JSON.parse(readFileSync(join(dir, "tokenizer.json"), "utf8"));
+  json.pre_tokenizer = { type: "ByteLevel", add_prefix_space: true, trim_offsets: true, use_regex: true };
+  return TokenizerLoader.fromPreTrained({
+    tokenizerJSON: json,
+    tokenizerConfig: JSON.parse(readFileSync(join(dir, "tokenizer_config.json"), "utf8")),
+  });
+}
+
+const loaders = { cria: loadCria, "llama2-metaspace": loadLlama2Metaspace, "llama3-gpt2": loadLlama3Gpt2 };
+for (const model of ["llama3", "qwen3", "llama2", "gemma3", "cria", "llama2-metaspace", "llama3-gpt2"]) {
   const tok = loaders[model] ? loaders[model]() : load(model);
   const cases = strings.map((text) => {
     const ids = tok.encode(text, { add_special_tokens: false });

@@ -62,6 +62,19 @@ class HfTokenizerReferenceTest {
         assertMatchesReference(Tokenizers.load(file), "llama2-metaspace", specialContents(file));
     }
 
+    /** Llama 3's vocabulary with GPT-2's pre-tokenizer: a lone ByteLevel with its own regex and a prefix space. */
+    @Test
+    void gpt2PreTokenizerMatchesTheReference(@TempDir Path dir) throws Exception {
+        Path original = modelFile("llama3");
+        ObjectNode root = (ObjectNode) JSON.readTree(original.toFile());
+        root.putObject("pre_tokenizer").put("type", "ByteLevel").put("add_prefix_space", true)
+                .put("trim_offsets", true).put("use_regex", true);
+        Path file = dir.resolve("tokenizer.json");
+        JSON.writeValue(file.toFile(), root);
+
+        assertMatchesReference(Tokenizers.load(file), "llama3-gpt2", specialContents(original));
+    }
+
     private static ObjectNode metaspace(String type) {
         return JSON.createObjectNode().put("type", type).put("replacement", "\u2581").put("prepend_scheme", "first")
                 .put("split", false).put("add_prefix_space", true);
