@@ -31,6 +31,11 @@ public final class ChatTemplate {
         if (tokenizer == null) throw new IllegalArgumentException("tokenizer is null");
         if (prompt == null) throw new IllegalArgumentException("prompt is null");
         SpecialTokens s = tokenizer.specials();
+        if (s.bos() < 0 || s.user() < 0 || s.end() < 0 || s.assistant() < 0 || (system != null && s.system() < 0)) {
+            // another model's tokenizer.json (HfTokenizer) has no <|user|> ...; its own chat template is not read
+            throw new CriaException("the tokenizer has no Cria chat tokens (bos, <|user|>, <|assistant|>, <|end|>: "
+                    + s + "); chat prompts need a tokenizer trained by Cria");
+        }
         int[] systemPart = system == null ? new int[0] : concat(new int[] {s.system()}, tokenizer.encode(system), new int[] {s.end()});
         return concat(new int[] {s.bos()}, systemPart, new int[] {s.user()}, tokenizer.encode(prompt), new int[] {s.end(), s.assistant()});
     }

@@ -27,9 +27,23 @@ import java.util.regex.Pattern;
  * {@code tokenizers}, special-token names inside text are not matched.
  */
 public final class BpeTokenizer implements Tokenizer {
-    /** GPT-4's ({@code cl100k_base}) pre-split regex, as in minbpe. */
+    /** GPT-4's ({@code cl100k_base}) pre-split regex, as in minbpe; Cria wrote it into its files until it wrote {@link #SPLIT_PATTERN}. */
     public static final String GPT4_SPLIT_PATTERN =
             "'(?i:[sdmt]|ll|ve|re)|[^\\r\\n\\p{L}\\p{N}]?+\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]++[\\r\\n]*|\\s*[\\r\\n]|\\s+(?!\\S)|\\s+";
+
+    /** Java's Unicode {@code \s} (White_Space) spelled out: JavaScript's {@code \s} lacks U+0085 and adds U+FEFF. */
+    private static final String SPACE = "\\t\\n\\u000B\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000";
+
+    /**
+     * {@link #GPT4_SPLIT_PATTERN} spelled so JavaScript (transformers.js) compiles it too, with the same
+     * matches in Java (SplitPatternTest checks every code point): no possessive quantifiers (here they never
+     * change a match: what they keep could not start the next part anyway), the case-insensitive group as
+     * classes (with 'ſ', which Java's Unicode case folding matches to 's'), and {@code \s} as {@link #SPACE}.
+     * What Cria trains with and writes.
+     */
+    public static final String SPLIT_PATTERN = "'(?:[sdmtSDMT\u017F]|[lL][lL]|[vV][eE]|[rR][eE])"
+            + "|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^" + SPACE + "\\p{L}\\p{N}]+[\\r\\n]*"
+            + "|[" + SPACE + "]*[\\r\\n]|[" + SPACE + "]+(?![^" + SPACE + "])|[" + SPACE + "]+";
 
     // Stories reuse a few thousand words, so most chunks hit the cache; clearing it when full bounds memory
     // without the bookkeeping of an LRU.
@@ -78,8 +92,8 @@ public final class BpeTokenizer implements Tokenizer {
             throw new CriaException("vocab size must be at least " + minimum + " (256 bytes + "
                     + SpecialTokens.NAMES.length + " special tokens): " + vocabSize);
         }
-        long[] pairs = BpeTrainer.train(texts, compileSplit(GPT4_SPLIT_PATTERN), vocabSize - minimum, progress);
-        return new BpeTokenizer(ByteLevelBpe.ofByteMerges(pairs, GPT4_SPLIT_PATTERN));
+        long[] pairs = BpeTrainer.train(texts, compileSplit(SPLIT_PATTERN), vocabSize - minimum, progress);
+        return new BpeTokenizer(ByteLevelBpe.ofByteMerges(pairs, SPLIT_PATTERN));
     }
 
     static Pattern compileSplit(String regex) {

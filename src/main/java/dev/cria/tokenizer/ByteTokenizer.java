@@ -80,7 +80,7 @@ public final class ByteTokenizer implements Tokenizer {
 
     /** This tokenizer as byte-level BPE data with no merges; {@link Tokenizers#load} recognizes it. */
     static ByteLevelBpe asBpe() {
-        return ByteLevelBpe.ofByteMerges(new long[0], BpeTokenizer.GPT4_SPLIT_PATTERN);
+        return ByteLevelBpe.ofByteMerges(new long[0], BpeTokenizer.SPLIT_PATTERN);
     }
 
     /** Whether loaded BPE data is exactly what {@link #asBpe()} gives, up to the split regex. */

@@ -2,7 +2,9 @@ package dev.cria.tokenizer;
 
 /**
  * Ids of the special tokens every Cria tokenizer has. The pad id is never the eos id: a model trained
- * with pad == eos and the pad positions masked never learns to stop.
+ * with pad == eos and the pad positions masked never learns to stop. Another model's tokenizer
+ * ({@link HfTokenizer}) has -1 for each it lacks: the chat markers always, bos/eos/pad unless its
+ * {@code tokenizer_config.json} names them.
  *
  * <p>Names: {@code <|bos|> <|eos|> <|pad|> <|system|> <|user|> <|assistant|> <|end|>}; the last four
  * frame chat turns in later stages.

@@ -3,8 +3,9 @@ package dev.cria.tokenizer;
 import java.nio.file.Path;
 
 /**
- * Turns text into token ids and back. Implementations: {@link ByteTokenizer} (one token per byte) and
- * {@link BpeTokenizer} (byte-level BPE, trainable, saved as a Hugging Face {@code tokenizer.json}).
+ * Turns text into token ids and back. Implementations: {@link ByteTokenizer} (one token per byte),
+ * {@link BpeTokenizer} (byte-level BPE, trainable, saved as a Hugging Face {@code tokenizer.json}) and
+ * {@link HfTokenizer} (another model's {@code tokenizer.json}; its specials may be -1).
  *
  * <p>Encoding never produces special tokens from plain text: the string {@code "<|eos|>"} inside a story
  * is encoded as ordinary bytes. Specials are added by callers through their ids ({@link #bosId()} ...).
@@ -14,6 +15,21 @@ public interface Tokenizer {
     int[] encode(String text);
 
     int[] encodeBytes(byte[] utf8);
+
+    /**
+     * Encodes as Hugging Face {@code tokenizers} does by default: special added tokens written in the text
+     * become their ids, and with {@code addSpecialTokens} the file's post-processor adds its tokens (Llama
+     * 2's {@code <s>}). Cria's own tokenizers match no specials in text and have no post-processor: for
+     * them this is {@link #encode} with bos in front when asked.
+     */
+    default int[] encodeAllowingSpecials(String text, boolean addSpecialTokens) {
+        int[] ids = encode(text);
+        if (!addSpecialTokens) return ids;
+        int[] withBos = new int[ids.length + 1];
+        withBos[0] = bosId();
+        System.arraycopy(ids, 0, withBos, 1, ids.length);
+        return withBos;
+    }
 
     /**
      * Decodes to a string; invalid UTF-8 is replaced by U+FFFD. Special tokens decode to their names. The

@@ -37,16 +37,15 @@ import java.util.regex.PatternSyntaxException;
  * 2,000 paragraphs, and files it trains give the same ids here (a small one is a test fixture).
  *
  * <p>Not supported: normalizers, post-processors (a Cria caller adds bos/eos by id), BPE dropout,
- * unknown tokens, byte fallback, and added tokens other than the specials.
+ * unknown tokens, byte fallback, and added tokens other than the specials. {@link Tokenizers#load} sends
+ * files without Cria's seven specials (other models' files) to {@link HfTokenizerJson}, which reads all of
+ * these.
  */
 final class TokenizerJson {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Two-space indent and {@code "key": value}, as Hugging Face writes; arrays stay on one line. */
     private static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter(
             Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER));
-    /** What {@code ByteLevel} with {@code use_regex: true} splits with. */
-    private static final String GPT2_SPLIT_PATTERN =
-            "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 
     private final Path file;
 
@@ -129,7 +128,7 @@ final class TokenizerJson {
         node.put("use_regex", useRegex);
     }
 
-    private static JsonNode readTree(Path file) {
+    static JsonNode readTree(Path file) {
         try {
             return JSON.readTree(Files.readAllBytes(file));
         } catch (JacksonException e) {
@@ -184,7 +183,7 @@ final class TokenizerJson {
             if (!pre.path("use_regex").asBoolean(true)) {
                 throw fail(field + ".use_regex", "must be true when ByteLevel is the only pre-tokenizer");
             }
-            return GPT2_SPLIT_PATTERN;
+            return PreTokenizer.ByteLevel.GPT2_SPLIT_PATTERN;
         }
         String expected = "expected a Sequence of Split (a Regex, behavior Isolated) and ByteLevel (use_regex false)";
         if (pre == null || !"Sequence".equals(pre.path("type").asText())) throw fail(field, expected);

@@ -1,20 +1,41 @@
 package dev.cria.tokenizer;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cria.util.CriaException;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /** Loads whichever tokenizer a {@code tokenizer.json} describes. Training lives on {@link BpeTokenizer}. */
 public final class Tokenizers {
     private Tokenizers() {}
 
     /**
-     * A {@link ByteTokenizer} if the file is one (256 byte tokens at ids 0..255, no merges, specials at
-     * 256..262), otherwise a {@link BpeTokenizer}.
+     * A file with Cria's seven special tokens is one of Cria's own: a {@link ByteTokenizer} if it is one
+     * (256 byte tokens at ids 0..255, no merges, specials at 256..262), otherwise a {@link BpeTokenizer}.
+     * Any other BPE file (Llama 2 and 3, Qwen3, Mistral, Gemma 3, GPT-2) is an {@link HfTokenizer}.
      *
-     * @throws dev.cria.util.CriaException naming the file and field if it is missing, malformed, not
-     *     byte-level BPE, or lacks any of the seven Cria special tokens
+     * @throws CriaException naming the file and field if it is missing, malformed or not BPE
      */
     public static Tokenizer load(Path tokenizerJson) {
-        ByteLevelBpe bpe = TokenizerJson.read(tokenizerJson);
-        return ByteTokenizer.matches(bpe) ? new ByteTokenizer() : new BpeTokenizer(bpe);
+        JsonNode root = TokenizerJson.readTree(tokenizerJson);
+        if (isCriaFile(root)) {
+            ByteLevelBpe bpe = TokenizerJson.read(tokenizerJson);
+            return ByteTokenizer.matches(bpe) ? new ByteTokenizer() : new BpeTokenizer(bpe);
+        }
+        try {
+            return HfTokenizerJson.read(tokenizerJson, root, Files.readAllBytes(tokenizerJson));
+        } catch (IOException e) {
+            throw new CriaException(tokenizerJson + ": cannot read: " + e, e);
+        }
+    }
+
+    private static boolean isCriaFile(JsonNode root) {
+        Set<String> added = new HashSet<>();
+        for (JsonNode token : root.path("added_tokens")) added.add(token.path("content").asText());
+        return added.containsAll(List.of(SpecialTokens.NAMES));
     }
 }

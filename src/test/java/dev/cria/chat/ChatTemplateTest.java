@@ -9,15 +9,35 @@ import dev.cria.tokenizer.BpeTokenizer;
 import dev.cria.tokenizer.ByteTokenizer;
 import dev.cria.tokenizer.SpecialTokens;
 import dev.cria.tokenizer.Tokenizer;
+import dev.cria.tokenizer.Tokenizers;
 import dev.cria.util.CriaException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The chat template's token layout, the response-only loss mask, truncation and decoding, on the byte tokenizer. */
 class ChatTemplateTest {
     private final Tokenizer tok = new ByteTokenizer();
     private final SpecialTokens s = tok.specials();
+
+    @Test
+    void anotherModelsTokenizerWithoutChatTokensIsRefused(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("tokenizer.json");
+        tok.save(file);
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode root = (ObjectNode) mapper.readTree(file.toFile());
+        root.putArray("added_tokens"); // without Cria's specials it loads as another model's tokenizer
+        mapper.writeValue(file.toFile(), root);
+        Tokenizer foreign = Tokenizers.load(file);
+
+        assertThatThrownBy(() -> ChatTemplate.promptTokens(foreign, "hi"))
+                .isInstanceOf(CriaException.class)
+                .hasMessageContaining("the tokenizer has no Cria chat tokens");
+    }
 
     @Test
     void aPromptIsBosUserTextEndAssistant() {

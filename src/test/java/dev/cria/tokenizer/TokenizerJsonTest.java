@@ -69,7 +69,7 @@ class TokenizerJsonTest {
         assertThat(root.get("version").asText()).isEqualTo("1.0");
         assertThat(root.get("normalizer").isNull()).isTrue();
         JsonNode steps = root.at("/pre_tokenizer/pretokenizers");
-        assertThat(steps.get(0).at("/pattern/Regex").asText()).isEqualTo(BpeTokenizer.GPT4_SPLIT_PATTERN);
+        assertThat(steps.get(0).at("/pattern/Regex").asText()).isEqualTo(BpeTokenizer.SPLIT_PATTERN);
         assertThat(steps.get(0).get("behavior").asText()).isEqualTo("Isolated");
         assertThat(steps.get(1).get("type").asText()).isEqualTo("ByteLevel");
         assertThat(steps.get(1).get("use_regex").asBoolean()).isFalse();
@@ -170,15 +170,19 @@ class TokenizerJsonTest {
     }
 
     @Test
-    void missingSpecialsAreListed() throws Exception {
+    void aFileWithoutAllCriaSpecialsLoadsAsAnotherModelsTokenizer() throws Exception {
         ObjectNode root = savedTree();
         ArrayNode added = (ArrayNode) root.get("added_tokens");
         added.remove(2);
         added.remove(0);
 
-        assertThatThrownBy(() -> Tokenizers.load(write(root)))
-                .isInstanceOf(CriaException.class)
-                .hasMessageContaining("added_tokens: missing Cria special tokens [<|bos|>, <|pad|>]");
+        Tokenizer loaded = Tokenizers.load(write(root));
+
+        assertThat(loaded).isInstanceOf(HfTokenizer.class);
+        assertThat(loaded.bosId()).isEqualTo(-1);
+        String text = String.join("\n", StoryText.stories(5, 78));
+        assertThat(loaded.encode(text)).containsExactly(trained.encode(text));
+        assertThat(loaded.decode(loaded.encode(text))).isEqualTo(text);
     }
 
     @Test
