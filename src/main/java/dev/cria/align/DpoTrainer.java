@@ -36,7 +36,7 @@ public final class DpoTrainer {
     public DpoTrainer(Llama policy, Reference reference, Tokenizer tokenizer, List<PreferencePair> train, List<PreferencePair> val,
                       DpoConfig config, RunDirectory run) {
         if (train.isEmpty()) throw new CriaException("no training pairs");
-        int pad = tokenizer.padId();
+        int pad = SequenceBatch.padId(tokenizer);
         var objective = new PreferenceObjective(policy, config, pad, train, referenceSums(reference, train, pad),
                 val, referenceSums(reference, val, pad));
         var settings = new TrainingLoop.Settings("dpo", config.run().steps(), config.run().schedule(), config.run().gradClip(), AdamW.BETA1, AdamW.BETA2,

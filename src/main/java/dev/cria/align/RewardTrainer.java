@@ -46,7 +46,7 @@ public final class RewardTrainer {
         this.model = model;
         this.train = train;
         this.run = run;
-        this.pad = tokenizer.padId();
+        this.pad = SequenceBatch.padId(tokenizer);
         var settings = new TrainingLoop.Settings("reward", config.run().steps(), config.run().schedule(), config.run().gradClip(), AdamW.BETA1, AdamW.BETA2,
                 config.run().weightDecay(), config.run().evalEvery(), config.run().saveEvery(), List.of(
                 new RunDirectory.Plot(LOSS_PLOT, "Cria reward model", "Bradley–Terry loss", List.of("train/loss", "eval/loss")),

@@ -70,6 +70,7 @@ public final class RlTrainer {
     public RlTrainer(Llama policy, Reference reference, Llama critic, Tokenizer tokenizer, Reward reward, List<Prompt> prompts,
                      RlConfig config, RunDirectory run) {
         if (prompts.isEmpty()) throw new CriaException("no prompts to train on");
+        tokenizer.requireEos("RL (a response ends, and is scored as finished, at eos)");
         if (config.estimator().needsCritic() && (critic == null || !critic.hasScoreHead())) {
             throw new CriaException("PPO needs a value model with a scalar head (from the reward model or the policy)");
         }
@@ -174,7 +175,7 @@ public final class RlTrainer {
             starts[i] = prompt.length;
             samples.add(new Reward.Sample(batchPrompts.get(i).text(), tokenizer.decode(response), prompt, response, done));
         }
-        SequenceBatch batch = SequenceBatch.of(sequences, starts, tokenizer.padId());
+        SequenceBatch batch = SequenceBatch.of(sequences, starts, SequenceBatch.padId(tokenizer));
         float[] mask = batch.responseMask();
 
         // 2. scores

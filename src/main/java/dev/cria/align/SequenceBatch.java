@@ -1,6 +1,7 @@
 package dev.cria.align;
 
 import dev.cria.autograd.Nn;
+import dev.cria.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,6 +26,18 @@ public final class SequenceBatch {
         this.trainFrom = trainFrom;
         this.B = B;
         this.T = T;
+    }
+
+    /**
+     * The id that fills padded positions: the tokenizer's pad, else 0. Every trainer pads through here.
+     *
+     * <p>Another model's tokenizer often names no pad (Llama 2 and 3: -1). Any id in the vocabulary serves,
+     * because padding is found from {@link #lengths}, never by comparing ids, and is masked out of every
+     * loss; only -1 is wrong (the embedding lookup would fail). 0 is in every vocabulary. eos is not used
+     * as the fallback so that, as the class comment asks, padding never reads as a real eos.
+     */
+    public static int padId(Tokenizer tokenizer) {
+        return tokenizer.padId() >= 0 ? tokenizer.padId() : 0;
     }
 
     /** Pads {@code sequences[b]}, whose tokens from {@code responseStart[b]} on are the response. */

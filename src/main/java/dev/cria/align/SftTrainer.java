@@ -37,14 +37,14 @@ public final class SftTrainer {
                 throw new CriaException("an example has " + e.tokens().length + " tokens, more than maxSeqLen " + model.config().maxSeqLen());
             }
         }
-        if (tokenizer.padId() == tokenizer.eosId()) throw new CriaException("the tokenizer's pad id equals its eos id; SFT needs them distinct");
+        if (tokenizer.padId() >= 0 && tokenizer.padId() == tokenizer.eosId()) throw new CriaException("the tokenizer's pad id equals its eos id; SFT needs them distinct");
         var settings = new TrainingLoop.Settings("sft", config.run().steps(), config.run().schedule(), config.run().gradClip(), AdamW.BETA1, AdamW.BETA2,
                 config.run().weightDecay(), config.run().evalEvery(), config.run().saveEvery(),
                 List.of(new RunDirectory.Plot(LOSS_PLOT, "Cria supervised fine-tuning", "loss on response tokens", List.of("train/loss", "val/loss"))));
         var runConfig = JSON.createObjectNode();
         runConfig.set("sft", JSON.valueToTree(config));
         if (model.loraConfig() != null) runConfig.set("lora", JSON.valueToTree(model.loraConfig()));
-        loop = new TrainingLoop(model, tokenizer, new ResponseLoss(model, train, val, config.run().batchSize(), tokenizer.padId()),
+        loop = new TrainingLoop(model, tokenizer, new ResponseLoss(model, train, val, config.run().batchSize(), SequenceBatch.padId(tokenizer)),
                 settings, run, runConfig, new Rng(config.run().seed() ^ 0x5F7L));
     }
 

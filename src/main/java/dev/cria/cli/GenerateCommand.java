@@ -110,7 +110,7 @@ final class GenerateCommand implements Callable<Integer> {
     static int[] promptTokens(Tokenizer tokenizer, String prompt) {
         int[] ids = tokenizer.encode(prompt);
         int[] withBos = new int[ids.length + 1];
-        withBos[0] = tokenizer.bosId();
+        withBos[0] = tokenizer.requireBos("generate (it starts the prompt with bos)");
         System.arraycopy(ids, 0, withBos, 1, ids.length);
         return withBos;
     }

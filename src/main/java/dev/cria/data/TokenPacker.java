@@ -66,6 +66,8 @@ public final class TokenPacker {
 
     /** {@code <bos> doc <eos>} for every document, concatenated. */
     public static int[] pack(Tokenizer tokenizer, List<String> documents) {
+        int bos = tokenizer.requireBos("packing documents as <bos> doc <eos>");
+        int eos = tokenizer.requireEos("packing documents as <bos> doc <eos>");
         List<int[]> encoded = new ArrayList<>(documents.size());
         long total = 0;
         for (String document : documents) {
@@ -79,10 +81,10 @@ public final class TokenPacker {
         int[] stream = new int[(int) total];
         int at = 0;
         for (int[] ids : encoded) {
-            stream[at++] = tokenizer.bosId();
+            stream[at++] = bos;
             System.arraycopy(ids, 0, stream, at, ids.length);
             at += ids.length;
-            stream[at++] = tokenizer.eosId();
+            stream[at++] = eos;
         }
         return stream;
     }

@@ -65,7 +65,7 @@ public final class EvalInput {
             if (tokenizer == null) throw new CriaException(where + ": a \"text\" line needs the model's tokenizer.json; give \"input_ids\" instead");
             int[] body = tokenizer.encode(node.get("text").asText());
             ids = new int[body.length + 1];
-            ids[0] = tokenizer.bosId();
+            ids[0] = tokenizer.requireBos("a \"text\" line (it is scored as <bos> text)");
             System.arraycopy(body, 0, ids, 1, body.length);
         } else {
             throw new CriaException(where + ": needs an \"input_ids\" array or a \"text\" string");

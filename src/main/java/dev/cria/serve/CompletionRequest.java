@@ -45,7 +45,7 @@ record CompletionRequest(boolean chat, String model, List<String> prompts, Integ
     /** Each prompt as tokens: the chat template for chat, {@code <|bos|> prompt} for completions. */
     List<int[]> promptTokens(Tokenizer tokenizer) {
         var out = new ArrayList<int[]>();
-        for (String p : prompts) out.add(chat ? ChatTemplate.promptTokens(tokenizer, p) : withBos(tokenizer.bosId(), tokenizer.encode(p)));
+        for (String p : prompts) out.add(chat ? ChatTemplate.promptTokens(tokenizer, p) : withBos(tokenizer.requireBos("a completion (its prompt starts with bos)"), tokenizer.encode(p)));
         return out;
     }
 

@@ -1,5 +1,6 @@
 package dev.cria.tokenizer;
 
+import dev.cria.util.CriaException;
 import java.nio.file.Path;
 
 /**
@@ -57,6 +58,27 @@ public interface Tokenizer {
 
     default int padId() {
         return specials().pad();
+    }
+
+    /**
+     * bos for a caller that writes it into a sequence; another model's tokenizer without one (Qwen names
+     * no bos_token) fails here, with {@code use} in the message, instead of emitting -1.
+     */
+    default int requireBos(String use) {
+        return required(bosId(), "bos", use);
+    }
+
+    /** As {@link #requireBos}, for eos. */
+    default int requireEos(String use) {
+        return required(eosId(), "eos", use);
+    }
+
+    private static int required(int id, String name, String use) {
+        if (id < 0) {
+            throw new CriaException("the tokenizer has no " + name + " token (its tokenizer_config.json names no " + name
+                    + "_token); " + use + " needs one");
+        }
+        return id;
     }
 
     /** Writes {@code tokenizer.json} (Hugging Face format) to the given file, atomically. */

@@ -1,6 +1,7 @@
 package dev.cria.align.reward;
 
 import dev.cria.align.RewardScores;
+import dev.cria.align.SequenceBatch;
 import dev.cria.align.TokenizedExample;
 import dev.cria.model.Llama;
 import dev.cria.tokenizer.Tokenizer;
@@ -28,7 +29,7 @@ public final class RewardModelReward implements Reward {
         if (!(stats.std() > 0)) throw new CriaException("reward normalisation std must be positive: " + stats.std());
         this.model = model;
         this.eos = tokenizer.eosId();
-        this.pad = tokenizer.padId();
+        this.pad = SequenceBatch.padId(tokenizer);
         this.mean = stats.mean();
         this.std = stats.std();
     }
