@@ -81,9 +81,10 @@ public final class JinjaChatTemplate {
     }
 
     private static Jinjava engine() {
-        // HF's apply_chat_template compiles with trim_blocks and lstrip_blocks; subtle: Jinjava would otherwise
-        // render Jinja found in the output again, so a message saying "{{ x }}" would lose it
-        Jinjava jinjava = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true)
+        // HF's apply_chat_template compiles with trim_blocks and lstrip_blocks; lstrip_blocks is done by
+        // JinjaCompat, as Jinjava's strips spaces before a tag mid-line too. subtle: nested interpretation off,
+        // or Jinjava renders Jinja found in the output again and a message saying "{{ x }}" loses it
+        Jinjava jinjava = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(false)
                 .withNestedInterpretationEnabled(false).withElResolver(resolver())
                 // Python's precedence ("xs|length - 1" filters, then subtracts), and "{{-" trims like "{%-"
                 .withLegacyOverrides(LegacyOverrides.newBuilder().withUseNaturalOperatorPrecedence(true)

@@ -4,8 +4,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Rewrites two pieces of Python Jinja that Jinjava's expression parser reads differently, before parsing:
+ * Rewrites what Jinjava reads differently from Python's jinja2, before parsing:
  * <ul>
+ *   <li>lstrip_blocks: jinja2 removes spaces and tabs before a {@code {%} or {@code {#} only when nothing
+ *       else precedes it on its line; Jinjava's option removes them mid-line too ({@code "A: {% if %}"}
+ *       would lose its space), so it is off and done here;</li>
  *   <li>{@code xs[::-1]} (a slice with a step; Jinjava only knows {@code [a:b]}) becomes {@code (xs|reverse)}
  *       for a plain name or attribute path;</li>
  *   <li>{@code namespace(n=xs|length - 1)}: Jinjava binds {@code n=xs|length} first and then subtracts from
@@ -16,12 +19,13 @@ import java.util.regex.Pattern;
 final class JinjaCompat {
     private static final Pattern TAG = Pattern.compile("\\{\\{.*?}}|\\{%.*?%}", Pattern.DOTALL);
     private static final Pattern REVERSED = Pattern.compile("([A-Za-z_][\\w.]*)\\[\\s*:\\s*:\\s*-1\\s*]");
+    private static final Pattern LINE_INDENT_BEFORE_BLOCK = Pattern.compile("(?m)^[ \\t]+(?=\\{%(?![+])|\\{#)");
     private static final Pattern NAMED = Pattern.compile("\\s*[A-Za-z_]\\w*\\s*=(?!=)");
 
     private JinjaCompat() {}
 
     static String rewrite(String template) {
-        Matcher tag = TAG.matcher(template);
+        Matcher tag = TAG.matcher(LINE_INDENT_BEFORE_BLOCK.matcher(template).replaceAll(""));
         StringBuilder out = new StringBuilder();
         while (tag.find()) tag.appendReplacement(out, Matcher.quoteReplacement(rewriteTag(tag.group())));
         tag.appendTail(out);

@@ -61,6 +61,12 @@ class JinjaChatTemplateTest {
     }
 
     @Test
+    void lstripBlocksAsJinja2() {
+        String template = "A: {% if messages %}B {% endif %}C\n \t {% if messages %}D\n  {# c #}\n  {%+ endif %}  {{ 1 }}";
+        assertThat(new JinjaChatTemplate(dir, template, null, null).render(HI, false)).isEqualTo("A: B C\nD\n    1");
+    }
+
+    @Test
     void raiseExceptionFailsWithOneLineNamingTheDirectory() {
         JinjaChatTemplate template = new JinjaChatTemplate(dir, """
                 {% if messages[0].role != 'system' %}{{ raise_exception('Conversation must

@@ -7,6 +7,14 @@ import org.junit.jupiter.api.Test;
 /** Python Jinja that Jinjava reads differently: the rewrites, and Python's string methods (as Python 3 gives them). */
 class JinjaCompatTest {
     @Test
+    void lstripBlocksOnlyWhereATagStartsItsLine() {
+        // the expected strings are Python jinja2's lstrip_blocks
+        assertThat(JinjaCompat.rewrite("A: {% if x %}B {% endif %}C")).isEqualTo("A: {% if x %}B {% endif %}C");
+        assertThat(JinjaCompat.rewrite("A\n \t {% if x %}B\n  {# c #}\n  {%+ endif %}  {{ y }}"))
+                .isEqualTo("A\n{% if x %}B\n{# c #}\n  {%+ endif %}  {{ y }}");
+    }
+
+    @Test
     void reversedSliceBecomesTheReverseFilterInsideTagsOnly() {
         assertThat(JinjaCompat.rewrite("xs[::-1] {% for m in messages[::-1] %}{{ a.b[ : : -1 ] }}"))
                 .isEqualTo("xs[::-1] {% for m in (messages|reverse) %}{{ (a.b|reverse) }}");
