@@ -28,4 +28,9 @@ for (const model of models) {
     })
   );
 }
+// Cria's own template, as the models Cria saves carry it
+const cria = new Template(readFileSync("src/main/resources/dev/cria/chat/cria_chat_template.jinja", "utf8"));
+out.cria = conversations.map((c) =>
+  cria.render({ messages: c.messages, add_generation_prompt: c.add_generation_prompt, bos_token: "<|bos|>", eos_token: "<|eos|>" })
+);
 writeFileSync(here + "expected.json", JSON.stringify(out, null, 1) + "\n");

@@ -39,6 +39,18 @@ class CriaJinjaTemplateTest {
                 .isEqualTo(tok.decode(example.tokens()));
     }
 
+    /** Hugging Face's JS engine renders Cria's template as Cria does (expected.json, made by make_expected.mjs). */
+    @Test
+    void otherToolsRenderTheSameText() throws Exception {
+        var conversations = HfChatTemplateReferenceTest.resource("conversations.json");
+        var expected = HfChatTemplateReferenceTest.resource("expected.json").get("cria");
+        for (int i = 0; i < conversations.size(); i++) {
+            var c = conversations.get(i);
+            assertThat(jinja.render(HfChatTemplateReferenceTest.turns(c.get("messages")), c.get("add_generation_prompt").asBoolean()))
+                    .as(c.get("name").asText()).isEqualTo(expected.get(i).asText());
+        }
+    }
+
     @Test
     void anotherRoleIsRefusedByName() {
         assertThatThrownBy(() -> jinja.render(List.of(new ChatTurn("tool", "{}")), true))
