@@ -34,6 +34,7 @@ public final class JinjaChatTemplate {
     private final String template;
     private final String bosToken;
     private final String eosToken;
+    private final Jinjava engine = engine();
 
     public JinjaChatTemplate(Path source, String template, String bosToken, String eosToken) {
         if (template == null) throw new IllegalArgumentException("template is null");
@@ -41,6 +42,17 @@ public final class JinjaChatTemplate {
         this.template = JinjaCompat.rewrite(template);
         this.bosToken = bosToken == null ? "" : bosToken;
         this.eosToken = eosToken == null ? "" : eosToken;
+        // subtle: Jinjava renders an unknown filter or test as empty or false, silently; jinja2 refuses them
+        for (String filter : JinjaCompat.names(this.template, false)) {
+            if (engine.getGlobalContext().getFilter(filter) == null) {
+                throw new CriaException(source + ": chat template uses the filter \"" + filter + "\", which Jinjava lacks");
+            }
+        }
+        for (String test : JinjaCompat.names(this.template, true)) {
+            if (engine.getGlobalContext().getExpTest(test) == null) {
+                throw new CriaException(source + ": chat template uses the test \"" + test + "\", which Jinjava lacks");
+            }
+        }
     }
 
     /** The model directory's template, or null when it ships none. */
@@ -70,11 +82,11 @@ public final class JinjaChatTemplate {
         globals.put("add_generation_prompt", addGenerationPrompt);
         globals.put("bos_token", bosToken);
         globals.put("eos_token", eosToken);
-        RenderResult result = engine().renderForResult(template, globals);
+        RenderResult result = engine.renderForResult(template, globals);
         for (TemplateError error : result.getErrors()) {
             if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
-                throw new CriaException(source + ": chat template failed at line " + error.getLineno() + ": "
-                        + oneLine(raisedMessage(error.getException(), error.getMessage())));
+                // no line number: Jinjava's is often that of an enclosing tag, which misleads more than it helps
+                throw new CriaException(source + ": chat template failed: " + oneLine(raisedMessage(error.getException(), error.getMessage())));
             }
         }
         return result.getOutput();

@@ -1,5 +1,7 @@
 package dev.cria.chat;
 
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,6 +22,8 @@ final class JinjaCompat {
     private static final Pattern TAG = Pattern.compile("\\{\\{.*?}}|\\{%.*?%}", Pattern.DOTALL);
     private static final Pattern REVERSED = Pattern.compile("([A-Za-z_][\\w.]*)\\[\\s*:\\s*:\\s*-1\\s*]");
     private static final Pattern LINE_INDENT_BEFORE_BLOCK = Pattern.compile("(?m)^[ \\t]+(?=\\{%(?![+])|\\{#)");
+    private static final Pattern FILTER_NAME = Pattern.compile("(?<![|])[|](?![|])\\s*([A-Za-z_]\\w*)");
+    private static final Pattern TEST_NAME = Pattern.compile("\\bis\\s+(?:not\\s+)?([A-Za-z_]\\w*)");
     private static final Pattern NAMED = Pattern.compile("\\s*[A-Za-z_]\\w*\\s*=(?!=)");
 
     private JinjaCompat() {}
@@ -56,6 +60,32 @@ final class JinjaCompat {
             from = close;
         }
         return out.append(tag.substring(from)).toString();
+    }
+
+    /** Names after {@code |} (filters) or after {@code is} / {@code is not} (tests) inside tags, strings skipped. */
+    static Set<String> names(String template, boolean tests) {
+        Set<String> names = new TreeSet<>();
+        Matcher tag = TAG.matcher(template);
+        while (tag.find()) {
+            String code = withoutStrings(tag.group());
+            Matcher name = (tests ? TEST_NAME : FILTER_NAME).matcher(code);
+            while (name.find()) names.add(name.group(1));
+        }
+        return names;
+    }
+
+    private static String withoutStrings(String tag) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < tag.length(); i++) {
+            char c = tag.charAt(i);
+            if (c == '\'' || c == '"') {
+                i = endOfString(tag, i);
+                out.append("''");
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     /** The index of the ')' closing the parenthesis opened just before {@code from}, or -1. */

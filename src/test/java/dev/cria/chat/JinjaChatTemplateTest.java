@@ -72,7 +72,7 @@ class JinjaChatTemplateTest {
                 {% if messages[0].role != 'system' %}{{ raise_exception('Conversation must
                 start with a system message') }}{% endif %}""", null, null);
         assertThatThrownBy(() -> template.render(HI, false)).isInstanceOf(CriaException.class)
-                .hasMessageStartingWith(dir + ": chat template failed at line 1: ")
+                .hasMessageStartingWith(dir + ": chat template failed: ")
                 .hasMessageContaining("Conversation must start with a system message")
                 .hasMessageNotContaining("\n");
     }
@@ -80,7 +80,17 @@ class JinjaChatTemplateTest {
     @Test
     void aSyntaxErrorFailsNamingTheDirectory() {
         JinjaChatTemplate template = new JinjaChatTemplate(dir, "{{ messages[ }}", null, null);
-        assertThatThrownBy(() -> template.render(HI, false)).hasMessageStartingWith(dir + ": chat template failed at line 1: ");
+        assertThatThrownBy(() -> template.render(HI, false)).hasMessageStartingWith(dir + ": chat template failed: ");
+    }
+
+    @Test
+    void unknownFiltersAndTestsAreRefusedNotRenderedEmpty() {
+        assertThatThrownBy(() -> new JinjaChatTemplate(dir, "{{ messages|nosuchfilter }}", null, null))
+                .hasMessage(dir + ": chat template uses the filter \"nosuchfilter\", which Jinjava lacks");
+        assertThatThrownBy(() -> new JinjaChatTemplate(dir, "{% if messages is not nosuchtest %}{% endif %}", null, null))
+                .hasMessage(dir + ": chat template uses the test \"nosuchtest\", which Jinjava lacks");
+        // a '|' inside a string is not a filter
+        assertThat(new JinjaChatTemplate(dir, "{{ '<|im_start|>' ~ \"a|b\" }}", null, null).render(HI, false)).isEqualTo("<|im_start|>a|b");
     }
 
     @Test
