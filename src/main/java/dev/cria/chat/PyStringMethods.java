@@ -12,7 +12,7 @@ import jinjava.javax.el.ELResolver;
  * Python's string methods that chat templates call ({@code content.strip()}, {@code .startswith('<tool')},
  * {@code .split('</think>')[-1].lstrip('\n')}), which Jinjava would otherwise look up as Java methods:
  * there is no {@code startswith} on String, and Java's {@code split} takes a regex where Python's takes text.
- * Every other call falls through to the next resolver.
+ * Indexing a string ({@code content[-1]}) is Python's too. Every other call falls through to the next resolver.
  */
 final class PyStringMethods extends ELResolver {
     @Override
@@ -74,9 +74,17 @@ final class PyStringMethods extends ELResolver {
         return parts;
     }
 
+    /** {@code s[i]} as Python indexes a string: one character, counted from the end when negative. */
     @Override
     public Object getValue(ELContext context, Object base, Object property) {
-        return null;
+        // subtle: Jinjava hands the index over as text ("-1")
+        if (!(base instanceof String s) || property == null || !property.toString().matches("-?\\d{1,9}")) return null;
+        int index = Integer.parseInt(property.toString());
+        int[] chars = s.codePoints().toArray(); // Python counts code points, not UTF-16 units
+        int i = index < 0 ? chars.length + index : index;
+        if (i < 0 || i >= chars.length) throw new IndexOutOfBoundsException("string index " + index + " out of range for length " + chars.length);
+        context.setPropertyResolved(true);
+        return Character.toString(chars[i]);
     }
 
     @Override

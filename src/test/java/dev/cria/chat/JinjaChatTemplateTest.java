@@ -103,6 +103,14 @@ class JinjaChatTemplateTest {
     }
 
     @Test
+    void stringsIndexAsInPython() {
+        assertThat(new JinjaChatTemplate(dir, "{{ messages[1].content[-1] }}{{ messages[0].content[0] }}{{ 'abc'[1:] }}{{ 'x🦙'[-1] }}", null, null)
+                .render(HI, false)).isEqualTo("oHbc🦙");
+        assertThatThrownBy(() -> new JinjaChatTemplate(dir, "{{ 'abc'[5] }}", null, null).render(HI, false))
+                .hasMessageStartingWith(dir + ": chat template failed: ");
+    }
+
+    @Test
     void toolsAreUndefined() {
         assertThat(new JinjaChatTemplate(dir, "{% if tools %}tools{% else %}none{% endif %}", null, null).render(HI, false)).isEqualTo("none");
     }
