@@ -28,6 +28,11 @@ for (const model of models) {
     })
   );
 }
+// the features real templates use, in one template of Cria's
+const features = new Template(readFileSync(here + "features.jinja", "utf8"));
+out.features = conversations.map((c) =>
+  features.render({ messages: c.messages, add_generation_prompt: c.add_generation_prompt, bos_token: "<s>", eos_token: "</s>" })
+);
 // Cria's own template, as the models Cria saves carry it
 const cria = new Template(readFileSync("src/main/resources/dev/cria/chat/cria_chat_template.jinja", "utf8"));
 out.cria = conversations.map((c) =>

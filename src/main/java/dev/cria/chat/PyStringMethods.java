@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import jinjava.javax.el.ELContext;
 import jinjava.javax.el.ELResolver;
 
@@ -12,11 +13,16 @@ import jinjava.javax.el.ELResolver;
  * Python's string methods that chat templates call ({@code content.strip()}, {@code .startswith('<tool')},
  * {@code .split('</think>')[-1].lstrip('\n')}), which Jinjava would otherwise look up as Java methods:
  * there is no {@code startswith} on String, and Java's {@code split} takes a regex where Python's takes text.
- * Indexing a string ({@code content[-1]}) is Python's too. Every other call falls through to the next resolver.
+ * Indexing a string ({@code content[-1]}) and {@code dict.get(key, default)} are Python's too. Every other call falls through to the next resolver.
  */
 final class PyStringMethods extends ELResolver {
     @Override
     public Object invoke(ELContext context, Object base, Object method, Class<?>[] paramTypes, Object[] params) {
+        if (base instanceof Map<?, ?> map && "get".equals(method) && params != null && params.length == 2) {
+            // dict.get(key, default); Jinjava's maps know only get(key)
+            context.setPropertyResolved(true);
+            return map.containsKey(params[0]) ? map.get(params[0]) : params[1];
+        }
         if (!(base instanceof String s) || !(method instanceof String name)) return null;
         Object[] args = params == null ? new Object[0] : params;
         Object result = call(s, name, args);

@@ -45,6 +45,20 @@ class JinjaCompatTest {
     }
 
     @Test
+    void tojsonWritesAsPythonsJsonDumps() {
+        // json.dumps({"b": [1, 2.5, True, None], "a": "é\"\n\x01"}, ensure_ascii=False)
+        var value = new java.util.LinkedHashMap<String, Object>();
+        value.put("b", java.util.Arrays.asList(1L, 2.5, true, null));
+        value.put("a", "é\"\n\u0001");
+        StringBuilder out = new StringBuilder();
+        PyToJson.write(out, value, -1, 0);
+        assertThat(out.toString()).isEqualTo("{\"b\": [1, 2.5, true, null], \"a\": \"é\\\"\\n\\u0001\"}");
+        out.setLength(0);
+        PyToJson.write(out, java.util.List.of(java.util.Map.of(), java.util.List.of(1L)), 2, 0);
+        assertThat(out.toString()).isEqualTo("[\n  {},\n  [\n    1\n  ]\n]");
+    }
+
+    @Test
     void startsAndEndsWith() {
         assertThat(PyStringMethods.call("<tool>x", "startswith", new Object[] {"<tool>"})).isEqualTo(true);
         assertThat(PyStringMethods.call("<tool>x", "endswith", new Object[] {"<tool>"})).isEqualTo(false);
