@@ -105,6 +105,7 @@ public final class JinjaChatTemplate {
         jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
                 JinjaChatTemplate.class, "raiseException", String.class));
         jinjava.getGlobalContext().registerFilter(new PyToJson());
+        jinjava.getGlobalContext().registerTag(new GenerationTag());
         jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "strftime_now",
                 JinjaChatTemplate.class, "strftimeNow", String.class));
         return jinjava;

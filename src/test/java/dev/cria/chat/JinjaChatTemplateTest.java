@@ -111,6 +111,13 @@ class JinjaChatTemplateTest {
     }
 
     @Test
+    void generationTagRendersItsBody() {
+        String template = "{% for m in messages %}{% if m.role == 'assistant' %}{% generation %}<{{ m.content }}>{% endgeneration %}"
+                + "{% else %}{{ m.content }}{% endif %}{% endfor %}";
+        assertThat(new JinjaChatTemplate(dir, template, null, null).render(HI, false)).isEqualTo("Hi<Hello>");
+    }
+
+    @Test
     void toolsAreUndefined() {
         assertThat(new JinjaChatTemplate(dir, "{% if tools %}tools{% else %}none{% endif %}", null, null).render(HI, false)).isEqualTo("none");
     }
