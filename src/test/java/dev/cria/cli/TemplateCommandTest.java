@@ -2,6 +2,12 @@ package dev.cria.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cria.chat.ChatTemplate;
+import dev.cria.checkpoint.ModelDirectory;
+import dev.cria.model.Llama;
+import dev.cria.model.LlamaConfig;
+import dev.cria.tokenizer.ByteTokenizer;
+import dev.cria.util.Rng;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -47,6 +53,20 @@ class TemplateCommandTest {
         Files.writeString(messages, "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
         assertThat(Main.execute("template", "--model", dir.toString(), "--messages", messages.toString(), "--add-generation-prompt")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("<s>[user] hi\n[assistant] ");
+    }
+
+    @Test
+    void aModelCriaSavedRendersCriasFormat() throws Exception {
+        Path model = dir.resolve("cria-model");
+        ByteTokenizer tokenizer = new ByteTokenizer();
+        LlamaConfig shape = new LlamaConfig(16, 1, 2, 1, 32, tokenizer.vocabSize(), 64, 1e-5f, 10000f, true);
+        ModelDirectory.save(model, Llama.initialize(shape, new Rng(1)), tokenizer);
+        Path messages = dir.resolve("m.json");
+        Files.writeString(messages, "[{\"role\": \"system\", \"content\": \"Be brief.\"}, {\"role\": \"user\", \"content\": \"Hi\"}]");
+        assertThat(Main.execute("template", "--model", model.toString(), "--messages", messages.toString(), "--add-generation-prompt")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .isEqualTo(tokenizer.decode(ChatTemplate.promptTokens(tokenizer, "Be brief.", "Hi")))
+                .isEqualTo("<|bos|><|system|>Be brief.<|end|><|user|>Hi<|end|><|assistant|>");
     }
 
     @Test
