@@ -26,8 +26,10 @@ import jinjava.javax.el.ELResolver;
 /**
  * A model's own chat template ({@code chat_template} in tokenizer_config.json, or chat_template.jinja),
  * rendered with Jinjava and the globals Hugging Face's {@code apply_chat_template} provides: messages,
- * add_generation_prompt, bos_token, eos_token, raise_exception and strftime_now. No tools, no images.
- * Returns text; tokenizing it (where the special tokens are recognized as added tokens) is the caller's.
+ * add_generation_prompt, bos_token, eos_token, raise_exception and strftime_now. Where Jinjava reads Jinja
+ * differently from Python's jinja2, {@link JinjaCompat} rewrites the template, {@link PyStringMethods} gives
+ * Python's string methods, {@link PyToJson} transformers' tojson and {@link GenerationTag} its one tag.
+ * No tools, no images. Returns text; tokenizing it (special tokens matched by name) is the caller's.
  */
 public final class JinjaChatTemplate {
     private final Path source;
@@ -37,7 +39,8 @@ public final class JinjaChatTemplate {
     private final Jinjava engine = engine();
 
     public JinjaChatTemplate(Path source, String template, String bosToken, String eosToken) {
-        if (template == null) throw new IllegalArgumentException("template is null");
+        if (source == null) throw new IllegalArgumentException("source is null");
+        if (template == null) throw new IllegalArgumentException("template is null for " + source);
         this.source = source;
         this.template = JinjaCompat.rewrite(template);
         this.bosToken = bosToken == null ? "" : bosToken;
