@@ -3,6 +3,12 @@ package dev.cria.chat;
 import dev.cria.tokenizer.SpecialTokens;
 import dev.cria.tokenizer.Tokenizer;
 import dev.cria.util.CriaException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -16,10 +22,45 @@ import java.util.Arrays;
  *
  * <p>The system slot is for a run-wide system prompt; per-example system turns from a messages file are
  * already part of the prompt text (see {@link ChatMessages}). One template for every trainer, so SFT,
- * reward model, DPO and PPO all see the same framing. Not a Jinja engine.
+ * reward model, DPO and PPO all see the same framing. Not a Jinja engine; {@link #jinja} is this format written
+ * as one, for other tools.
  */
 public final class ChatTemplate {
+    /** This format as a Hugging Face chat template, for the tokenizer_config.json of the models Cria saves. */
+    public static final String JINJA_RESOURCE = "cria_chat_template.jinja";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private ChatTemplate() {}
+
+    /** The Jinja template that renders the text of this format, special tokens by name; see {@link #tokenizerConfigJson}. */
+    public static String jinja() {
+        try (InputStream in = ChatTemplate.class.getResourceAsStream(JINJA_RESOURCE)) {
+            if (in == null) throw new IllegalStateException(JINJA_RESOURCE + " is missing from the classpath");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * tokenizer_config.json for a tokenizer with Cria's chat tokens, so transformers' apply_chat_template and
+     * other tools build the same prompt text as {@link #promptTokens}; null for another model's tokenizer.
+     */
+    public static String tokenizerConfigJson(Tokenizer tokenizer) {
+        if (tokenizer == null) throw new IllegalArgumentException("tokenizer is null");
+        SpecialTokens s = tokenizer.specials();
+        if (s.user() < 0 || s.assistant() < 0 || s.end() < 0 || s.system() < 0) return null;
+        ObjectNode config = JSON.createObjectNode();
+        config.put("bos_token", SpecialTokens.BOS);
+        config.put("eos_token", SpecialTokens.EOS);
+        config.put("pad_token", SpecialTokens.PAD);
+        config.put("chat_template", jinja());
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config) + "\n";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     /** {@code <|bos|> <|user|> prompt <|end|> <|assistant|>}: what the model continues from. */
     public static int[] promptTokens(Tokenizer tokenizer, String prompt) {

@@ -1,6 +1,7 @@
 package dev.cria.checkpoint;
 
 import dev.cria.autograd.Tensor;
+import dev.cria.chat.ChatTemplate;
 import dev.cria.io.AtomicDirectory;
 import dev.cria.io.AtomicFiles;
 import dev.cria.checkpoint.HfConfig;
@@ -45,6 +46,8 @@ public final class ModelDirectory {
     public static final String CONFIG = "config.json";
     public static final String WEIGHTS = "model.safetensors";
     public static final String TOKENIZER = "tokenizer.json";
+    /** Written with Cria's chat template (as Jinja) when the tokenizer has Cria's chat tokens. */
+    public static final String TOKENIZER_CONFIG = "tokenizer_config.json";
     public static final String OPTIMIZER = "optimizer.safetensors";
     public static final String STATE = "trainer_state.json";
     public static final String ADAPTER_CONFIG = "adapter_config.json";
@@ -147,7 +150,7 @@ public final class ModelDirectory {
     }
 
     /**
-     * Writes config, weights and tokenizer into an existing, empty directory; LoRA adapters, if attached,
+     * Writes config, weights, tokenizer (and tokenizer_config.json with Cria's chat template) into an existing, empty directory; LoRA adapters, if attached,
      * go beside them in PEFT's layout ({@code adapter_config.json}, {@code adapter_model.safetensors}).
      */
     public static void writeModel(Path dir, Llama model, Tokenizer tokenizer) {
@@ -156,6 +159,8 @@ public final class ModelDirectory {
         AtomicFiles.writeString(dir.resolve(CONFIG), HfConfig.toJson(model.config(), tokens, format.dtype(), format.config()));
         WeightFiles.write(dir, weightsOf(model.parameters()), format.dtype(), format.maxShardBytes());
         tokenizer.save(dir.resolve(TOKENIZER));
+        String tokenizerConfig = ChatTemplate.tokenizerConfigJson(tokenizer);
+        if (tokenizerConfig != null) AtomicFiles.writeString(dir.resolve(TOKENIZER_CONFIG), tokenizerConfig);
         if (model.hasAdapters()) {
             var adapters = new LinkedHashMap<String, TensorData>();
             weightsOf(model.adapterParameters()).forEach((name, t) -> adapters.put(HfNames.PEFT_PREFIX + name, t));

@@ -1,12 +1,17 @@
 package dev.cria.cli;
 
+import dev.cria.chat.ChatTemplate;
+import dev.cria.chat.ChatTurn;
+import dev.cria.chat.JinjaChatTemplate;
 import dev.cria.checkpoint.GenerationConfig;
 import dev.cria.checkpoint.HfConfig;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.generate.Generator;
 import dev.cria.generate.Sampler;
 import dev.cria.generate.TextStream;
+import dev.cria.tokenizer.SpecialTokens;
 import dev.cria.tokenizer.Tokenizer;
+import dev.cria.util.CriaException;
 import dev.cria.util.Rng;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,6 +32,10 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--prompt", defaultValue = "Once upon a time", description = "Prompt text. Default: \"${DEFAULT-VALUE}\".")
     String prompt;
+
+    @Option(names = "--chat", description = {"Send --prompt as one user turn in the model's chat format and print only the reply:",
+            "Cria's chat tokens for Cria's tokenizers, else the model's own chat template (tokenizer_config.json, chat_template.jinja)."})
+    boolean chat;
 
     @Option(names = "--max-new-tokens", description = "Most tokens to generate per sample. Default: generation_config.json's, else 200.")
     Integer maxNewTokens;
@@ -79,21 +88,22 @@ final class GenerateCommand implements Callable<Integer> {
         Flags.nonNegative("--top-k", s.topK());
         Flags.topP("--top-p", s.topP());
         var sampler = new Sampler(s.temperature(), s.topK(), s.topP());
-        int[] promptIds = promptTokens(tokenizer, prompt);
+        int[] promptIds = chat ? chatPromptTokens(loaded.dir(), tokenizer, prompt) : promptTokens(tokenizer, prompt);
+        String shown = chat ? "" : prompt;
         var prompts = new ArrayList<int[]>();
         for (int i = 0; i < numSamples; i++) prompts.add(promptIds);
         var generator = new Generator(loaded.model());
         int[] stop = noStop ? new int[0]
                 : stopTokens(s.eosIds(), HfConfig.readContents(loaded.dir().resolve(ModelDirectory.CONFIG)).tokens().eos());
         if (numSamples == 1) {
-            System.out.print(prompt);
+            System.out.print(shown);
             var stream = new TextStream(tokenizer, System.out);
             generator.generate(prompts, s.maxNewTokens(), sampler, new Rng(seed), stop, (sequence, token) -> stream.accept(token));
             stream.finish();
             System.out.println();
         } else {
             List<Generator.Completion> out = generator.generate(prompts, s.maxNewTokens(), sampler, new Rng(seed), stop, null);
-            for (int i = 0; i < out.size(); i++) System.out.printf("--- sample %d%n%s%s%n", i + 1, prompt, tokenizer.decode(out.get(i).tokens()));
+            for (int i = 0; i < out.size(); i++) System.out.printf("--- sample %d%n%s%s%n", i + 1, shown, tokenizer.decode(out.get(i).tokens()));
         }
         return 0;
     }
@@ -104,6 +114,23 @@ final class GenerateCommand implements Callable<Integer> {
      */
     static int[] stopTokens(List<Integer> generationEos, List<Integer> configEos) {
         return java.util.stream.Stream.concat(generationEos.stream(), configEos.stream()).mapToInt(Integer::intValue).distinct().toArray();
+    }
+
+    /**
+     * The prompt as one user turn ending with the assistant's header: Cria's chat tokens when the tokenizer
+     * has them (Cria's saved Jinja template renders the same text, but text never encodes to Cria's specials),
+     * else the text of the model's own template, its special tokens matched by name.
+     */
+    static int[] chatPromptTokens(Path dir, Tokenizer tokenizer, String prompt) {
+        SpecialTokens s = tokenizer.specials();
+        if (s.user() >= 0 && s.assistant() >= 0 && s.end() >= 0 && s.bos() >= 0) return ChatTemplate.promptTokens(tokenizer, prompt);
+        JinjaChatTemplate template = JinjaChatTemplate.read(dir);
+        if (template == null) {
+            throw new CriaException(dir + ": --chat needs a chat template and this model has none (no chat_template in "
+                    + "tokenizer_config.json, no chat_template.jinja); without --chat the prompt is continued as plain text");
+        }
+        // as apply_chat_template tokenizes: the template writes bos itself, so no special tokens are added
+        return tokenizer.encodeAllowingSpecials(template.render(List.of(new ChatTurn("user", prompt)), true), false);
     }
 
     /** bos followed by the prompt's tokens: documents were trained as {@code <bos> text <eos>}. */

@@ -3,6 +3,7 @@ package dev.cria.tokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A tokenizer read from another model's BPE {@code tokenizer.json} (checked against the Llama 3, Qwen3,
@@ -25,9 +26,15 @@ public final class HfTokenizer implements Tokenizer {
     private final String[] tokens;
     private final SpecialTokens specials;
     private final byte[] source;
+    /** Files beside tokenizer.json that belong with it (special token names, the chat template), by name. */
+    private final Map<String, byte[]> companions;
+
+    /** What {@link #save} writes beside tokenizer.json again when the model came with them. */
+    static final List<String> COMPANIONS = List.of("tokenizer_config.json", "chat_template.jinja");
 
     HfTokenizer(AddedTokens added, Normalizer normalizer, PreTokenizer preTokenizer, BpeModel model,
-                PostProcessor postProcessor, Decoder decoder, String[] tokens, SpecialTokens specials, byte[] source) {
+                PostProcessor postProcessor, Decoder decoder, String[] tokens, SpecialTokens specials, byte[] source,
+                Map<String, byte[]> companions) {
         this.added = added;
         this.normalizer = normalizer;
         this.preTokenizer = preTokenizer;
@@ -37,6 +44,7 @@ public final class HfTokenizer implements Tokenizer {
         this.tokens = tokens;
         this.specials = specials;
         this.source = source;
+        this.companions = Map.copyOf(companions);
     }
 
     @Override
@@ -115,9 +123,15 @@ public final class HfTokenizer implements Tokenizer {
         return specials;
     }
 
-    /** Writes back the file it was read from, unchanged. */
+    /**
+     * Writes back the file it was read from, unchanged, and beside it the tokenizer_config.json and
+     * chat_template.jinja it came with: without them a saved model loses its bos, eos and chat template.
+     */
     @Override
     public void save(Path tokenizerJson) {
         AtomicWrite.write(tokenizerJson, source);
+        for (Map.Entry<String, byte[]> companion : companions.entrySet()) {
+            AtomicWrite.write(tokenizerJson.resolveSibling(companion.getKey()), companion.getValue());
+        }
     }
 }

@@ -48,7 +48,22 @@ final class HfTokenizerJson {
                 bpe,
                 PostProcessor.parse(root.get("post_processor"), "post_processor", json),
                 Decoder.parse(root.get("decoder"), "decoder", json),
-                tokens, specials(vocab, added), source);
+                tokens, specials(vocab, added), source, companions());
+    }
+
+    /** tokenizer_config.json and chat_template.jinja beside the file, by name, so a save keeps them. */
+    private Map<String, byte[]> companions() {
+        Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+        for (String name : HfTokenizer.COMPANIONS) {
+            Path companion = file.resolveSibling(name);
+            if (!Files.isRegularFile(companion)) continue;
+            try {
+                files.put(name, Files.readAllBytes(companion));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(companion + ": cannot read: " + e.getMessage(), e);
+            }
+        }
+        return files;
     }
 
     private void rejectUnsupported(JsonNode model) {

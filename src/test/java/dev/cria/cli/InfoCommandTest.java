@@ -49,7 +49,7 @@ class InfoCommandTest {
         assertThat(json.get("dtype").asText()).isEqualTo("F32");
         assertThat(json.get("context_length").asInt()).isEqualTo(256);
         assertThat(json.get("tokenizer_vocab").asInt()).isEqualTo(TOKENIZER.vocabSize());
-        assertThat(json.get("chat_template").asBoolean()).isFalse();
+        assertThat(json.get("chat_template").asBoolean()).as("Cria writes its chat template as Jinja").isTrue();
         assertThat(json.get("memory_bytes").get("full").asLong()).isEqualTo(MemoryEstimate.of(SHAPE, 1, 256, 8).full());
 
         String text = run("info", "--model", model.toString());
