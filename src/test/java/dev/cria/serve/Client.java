@@ -17,6 +17,11 @@ import java.util.regex.Pattern;
 /** A test's HTTP client over a real loopback socket: an API key, or a browser-like session cookie with its CSRF token. */
 final class Client {
     static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Long enough for any one request of the tests (a training round is started, not awaited), short
+     * enough that a request lost while a test restarts the server is retried before the test's deadline.
+     */
+    static final int REQUEST_TIMEOUT_SECONDS = 30;
     private static final Pattern META_CSRF = Pattern.compile("<meta name=\"csrf\" content=\"([^\"]*)\">");
 
     record Response(int status, String body, HttpHeaders headers) {
@@ -104,7 +109,7 @@ final class Client {
     HttpRequest.Builder auth(HttpRequest.Builder b) {
         if (apiKey != null) b.header("Authorization", "Bearer " + apiKey);
         if (session != null) b.header("Cookie", "cria_session=" + session);
-        return b.timeout(Duration.ofSeconds(120));
+        return b.timeout(Duration.ofSeconds(REQUEST_TIMEOUT_SECONDS));
     }
 
     Response send(HttpRequest.Builder request) {
