@@ -3,15 +3,11 @@ package dev.cria.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The alignment commands end to end on a very small model: each runs, writes its outputs, and refuses bad input clearly. */
@@ -19,8 +15,8 @@ class AlignCliTest {
     @TempDir
     static Path dir;
     private static Path base;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-    private PrintStream savedOut, savedErr;
+    @RegisterExtension
+    final CapturedConsole console = new CapturedConsole();
 
     @BeforeAll
     static void pretrainASmallModel() {
@@ -31,25 +27,11 @@ class AlignCliTest {
         assertThat(code).isZero();
     }
 
-    @BeforeEach
-    void capture() {
-        savedOut = System.out;
-        savedErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(savedOut);
-        System.setErr(savedErr);
-    }
-
     private static final String[] SMALL = {"--steps", "2", "--batch", "2", "--max-len", "200", "--eval-every", "0"};
 
     private int run(String... args) {
         int code = Main.execute(args);
-        if (code != 0) savedErr.println(String.join(" ", args) + " -> " + code + ": " + stderr());
+        if (code != 0) console.realErr().println(String.join(" ", args) + " -> " + code + ": " + stderr());
         return code;
     }
 
@@ -86,11 +68,11 @@ class AlignCliTest {
                 "--minibatches", "1", "--out", grpo.toString(), "--resume", "--reference", sft.toString(),
                 "--reward", "keyword:cat=1,annotator=0.1", "-k", "2")).isZero();
         assertThat(Files.readAllLines(grpo.resolve("metrics.jsonl"))).hasSize(3);
-        out.reset();
+        console.clear();
         assertThat(run("judge", "--model", grpo.toString(), "--against", sft.toString(), "--num-prompts", "4", "--max-new-tokens", "8")).isZero();
         var judged = new ObjectMapper().readTree(stdout());
         assertThat(judged.get("win_rate").asDouble()).isBetween(0.0, 1.0);
-        out.reset();
+        console.clear();
         assertThat(run("judge", "--model", sft.toString(), "--built-in-prompts", "echo", "--num-prompts", "4", "--max-new-tokens", "8")).isZero();
         assertThat(new ObjectMapper().readTree(stdout()).get("copy_score").asDouble()).isBetween(0.0, 8.0);
     }
@@ -142,10 +124,10 @@ class AlignCliTest {
     }
 
     private String stdout() {
-        return out.toString(StandardCharsets.UTF_8);
+        return console.out();
     }
 
     private String stderr() {
-        return err.toString(StandardCharsets.UTF_8);
+        return console.err();
     }
 }

