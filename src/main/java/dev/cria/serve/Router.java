@@ -100,7 +100,12 @@ public final class Router extends Handler.Abstract {
             e.printStackTrace();
             if (!call.responded()) call.error(new ApiError(500, null, "internal error " + id + "; the server's log has the details", "internal_error"));
         }
-        call.finish(callback);
+        try {
+            call.finish(callback);
+        } catch (RuntimeException e) {
+            // subtle: Jetty keeps the connection until the callback completes, so it must, whatever happened
+            callback.failed(e);
+        }
         return true;
     }
 
