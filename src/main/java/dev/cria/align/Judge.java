@@ -1,6 +1,6 @@
 package dev.cria.align;
 
-import dev.cria.chat.ChatTemplate;
+import dev.cria.chat.ChatFormat;
 import dev.cria.world.SimulatedAnnotator;
 import dev.cria.align.reward.CopyReward;
 import dev.cria.align.reward.KeywordReward;
@@ -8,7 +8,6 @@ import dev.cria.align.reward.Reward;
 import dev.cria.generate.Generator;
 import dev.cria.generate.Sampler;
 import dev.cria.model.Llama;
-import dev.cria.tokenizer.Tokenizer;
 import dev.cria.util.Rng;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,15 +25,15 @@ public final class Judge {
     private Judge() {
     }
 
-    public static Answers answer(Llama model, Tokenizer tokenizer, List<String> prompts, int maxNewTokens, float temperature, long seed) {
-        return answer(model, tokenizer, prompts, maxNewTokens, temperature, seed, null);
+    public static Answers answer(Llama model, ChatFormat chat, List<String> prompts, int maxNewTokens, float temperature, long seed) {
+        return answer(model, chat, prompts, maxNewTokens, temperature, seed, null);
     }
 
     /** As above, telling {@code progress} (if not null) how many prompts have been answered after each batch. */
-    public static Answers answer(Llama model, Tokenizer tokenizer, List<String> prompts, int maxNewTokens, float temperature, long seed,
+    public static Answers answer(Llama model, ChatFormat chat, List<String> prompts, int maxNewTokens, float temperature, long seed,
                                  IntConsumer progress) {
         var promptTokens = new ArrayList<int[]>();
-        for (String p : prompts) promptTokens.add(ChatTemplate.promptTokens(tokenizer, p));
+        for (String p : prompts) promptTokens.add(chat.promptTokens(p));
         var texts = new ArrayList<String>();
         int finished = 0;
         var generator = new Generator(model);
@@ -42,8 +41,8 @@ public final class Judge {
         Rng rng = new Rng(seed);
         for (int i = 0; i < promptTokens.size(); i += 32) {
             var slice = promptTokens.subList(i, Math.min(promptTokens.size(), i + 32));
-            for (var c : generator.generate(slice, maxNewTokens, sampler, rng, tokenizer.eosId(), null)) {
-                texts.add(ChatTemplate.decodeResponse(tokenizer, c.tokens()));
+            for (var c : generator.generate(slice, maxNewTokens, sampler, rng, chat.stopTokens(), null)) {
+                texts.add(chat.decodeResponse(c.tokens()));
                 if (c.finish() == Generator.Finish.STOP_TOKEN) finished++;
             }
             if (progress != null) progress.accept(texts.size());
@@ -68,11 +67,11 @@ public final class Judge {
      * side): response tokens that reproduce the prompt's text at the same position. The answer text is
      * encoded again, so this is the reward of its canonical tokens.
      */
-    public static double copyScore(Tokenizer tokenizer, List<String> prompts, Answers a) {
+    public static double copyScore(ChatFormat chat, List<String> prompts, Answers a) {
         var samples = new ArrayList<Reward.Sample>();
         for (int i = 0; i < prompts.size(); i++) {
             String text = a.texts().get(i);
-            samples.add(new Reward.Sample(prompts.get(i), text, ChatTemplate.promptTokens(tokenizer, prompts.get(i)), tokenizer.encode(text), true));
+            samples.add(new Reward.Sample(prompts.get(i), text, chat.promptTokens(prompts.get(i)), chat.tokenizer().encode(text), true));
         }
         double s = 0;
         for (float v : new CopyReward(2, 2).score(samples)) s += v;

@@ -3,7 +3,7 @@ package dev.cria.align;
 import dev.cria.align.reward.RewardModelReward;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.model.Llama;
-import dev.cria.tokenizer.Tokenizer;
+import dev.cria.chat.ChatFormat;
 import dev.cria.train.RunDirectory;
 import dev.cria.train.StopSignal;
 import dev.cria.train.TrainingLoop;
@@ -35,29 +35,29 @@ public final class PreferenceRound {
     private PreferenceRound() {
     }
 
-    public static PpoOutcome rewardThenPpo(Path start, Tokenizer tokenizer, List<PreferencePair> train, List<PreferencePair> heldOut,
+    public static PpoOutcome rewardThenPpo(Path start, ChatFormat chat, List<PreferencePair> train, List<PreferencePair> heldOut,
                                            RewardConfig rewardConfig, RlConfig rlConfig, List<RlTrainer.Prompt> prompts, Path dir) {
         Path rewardDir = dir.resolve(REWARD);
         Llama rewardModel = ModelDirectory.load(start).model();
-        TrainingLoop.Result rm = new RewardTrainer(rewardModel, tokenizer, train, heldOut, rewardConfig, RunDirectory.at(rewardDir))
+        TrainingLoop.Result rm = new RewardTrainer(rewardModel, chat.tokenizer(), train, heldOut, rewardConfig, RunDirectory.at(rewardDir))
                 .run(StopSignal.manual());
         // subtle: the value model is trained during PPO, so it must be a copy, not the reward model itself
-        var reward = new RewardModelReward(rewardModel, tokenizer, tokenizer, RewardScores.read(ModelDirectory.resolve(rewardDir)));
+        var reward = new RewardModelReward(rewardModel, chat, chat.tokenizer(), RewardScores.read(ModelDirectory.resolve(rewardDir)));
         Llama critic = ModelDirectory.load(rewardDir).model();
         Llama policy = ModelDirectory.load(start).model();
         Reference reference = Reference.copy(ModelDirectory.load(start).model(), policy);
         Path ppoDir = dir.resolve(PPO);
-        Map<String, Double> last = new RlTrainer(policy, reference, critic, tokenizer, reward, prompts, rlConfig, RunDirectory.at(ppoDir))
+        Map<String, Double> last = new RlTrainer(policy, reference, critic, chat, reward, prompts, rlConfig, RunDirectory.at(ppoDir))
                 .run(StopSignal.manual());
         return new PpoOutcome(policy, ModelDirectory.resolve(ppoDir), rm, last);
     }
 
-    public static DpoOutcome dpo(Path start, Tokenizer tokenizer, List<PreferencePair> train, List<PreferencePair> heldOut, DpoConfig config,
+    public static DpoOutcome dpo(Path start, ChatFormat chat, List<PreferencePair> train, List<PreferencePair> heldOut, DpoConfig config,
                                  Path dir) {
         Llama policy = ModelDirectory.load(start).model();
         Reference reference = Reference.copy(ModelDirectory.load(start).model(), policy);
         Path dpoDir = dir.resolve(DPO);
-        TrainingLoop.Result result = new DpoTrainer(policy, reference, tokenizer, train, heldOut, config, RunDirectory.at(dpoDir))
+        TrainingLoop.Result result = new DpoTrainer(policy, reference, chat.tokenizer(), train, heldOut, config, RunDirectory.at(dpoDir))
                 .run(StopSignal.manual());
         return new DpoOutcome(policy, ModelDirectory.resolve(dpoDir), result);
     }

@@ -10,6 +10,7 @@ import dev.cria.checkpoint.TrainingState;
 import dev.cria.generate.Generator;
 import dev.cria.generate.Sampler;
 import dev.cria.model.Llama;
+import dev.cria.chat.ChatFormat;
 import dev.cria.tokenizer.Tokenizer;
 import dev.cria.train.AdamW;
 import dev.cria.train.GradClip;
@@ -54,6 +55,7 @@ public final class RlTrainer {
     private final Llama policy;
     private final Reference reference;
     private final Llama critic;      // PPO only
+    private final ChatFormat chat;
     private final Tokenizer tokenizer;
     private final Reward reward;
     private final List<Prompt> prompts;
@@ -67,10 +69,10 @@ public final class RlTrainer {
     private int skips;
     private double lastGradNorm = Double.NaN;
 
-    public RlTrainer(Llama policy, Reference reference, Llama critic, Tokenizer tokenizer, Reward reward, List<Prompt> prompts,
+    public RlTrainer(Llama policy, Reference reference, Llama critic, ChatFormat chat, Reward reward, List<Prompt> prompts,
                      RlConfig config, RunDirectory run) {
         if (prompts.isEmpty()) throw new CriaException("no prompts to train on");
-        tokenizer.requireEos("RL (a response ends, and is scored as finished, at eos)");
+        if (chat.stopTokens().length == 0) throw new CriaException("RL needs a token that ends a response (it is scored as finished there)");
         if (config.estimator().needsCritic() && (critic == null || !critic.hasScoreHead())) {
             throw new CriaException("PPO needs a value model with a scalar head (from the reward model or the policy)");
         }
@@ -84,7 +86,8 @@ public final class RlTrainer {
         this.policy = policy;
         this.reference = reference;
         this.critic = config.estimator().needsCritic() ? critic : null;
-        this.tokenizer = tokenizer;
+        this.chat = chat;
+        this.tokenizer = chat.tokenizer();
         this.reward = reward;
         this.prompts = prompts;
         this.config = config;
@@ -156,7 +159,7 @@ public final class RlTrainer {
         var promptTokens = new ArrayList<int[]>();
         for (Prompt p : batchPrompts) promptTokens.add(p.tokens());
         var completions = new Generator(policy).generate(promptTokens, config.maxNewTokens(), new Sampler(config.temperature(), 0, 1f),
-                rng, tokenizer.eosId(), null);
+                rng, chat.stopTokens(), null);
         int N = batchPrompts.size();
         var sequences = new ArrayList<int[]>();
         int[] starts = new int[N];
@@ -169,7 +172,7 @@ public final class RlTrainer {
             int[] seq = new int[prompt.length + response.length + (done ? 1 : 0)];
             System.arraycopy(prompt, 0, seq, 0, prompt.length);
             System.arraycopy(response, 0, seq, prompt.length, response.length);
-            if (done) seq[seq.length - 1] = tokenizer.eosId();
+            if (done) seq[seq.length - 1] = completions.get(i).stopToken();
             if (seq.length == prompt.length) seq = java.util.Arrays.copyOf(seq, seq.length + 1); // empty response: score a pad
             sequences.add(seq);
             starts[i] = prompt.length;

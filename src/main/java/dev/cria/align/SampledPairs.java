@@ -3,7 +3,7 @@ package dev.cria.align;
 import dev.cria.chat.PreferenceExample;
 import dev.cria.world.SimulatedAnnotator;
 import dev.cria.model.Llama;
-import dev.cria.tokenizer.Tokenizer;
+import dev.cria.chat.ChatFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntConsumer;
@@ -30,14 +30,14 @@ public final class SampledPairs {
      *
      * @param progress told how many answers are written so far, out of {@code samples × prompts}; may be null
      */
-    public static Result generate(Llama model, Tokenizer tokenizer, List<String> prompts, int samples, int maxNewTokens,
+    public static Result generate(Llama model, ChatFormat chat, List<String> prompts, int samples, int maxNewTokens,
                                   float temperature, long seed, IntConsumer progress) {
         if (samples < 2) throw new IllegalArgumentException("samples must be at least 2 to make a pair: " + samples);
         var answers = new ArrayList<List<String>>();
         for (int s = 0; s < samples; s++) {
             int before = s * prompts.size();
             IntConsumer roundProgress = progress == null ? null : done -> progress.accept(before + done);
-            answers.add(Judge.answer(model, tokenizer, prompts, maxNewTokens, temperature, seed + s, roundProgress).texts());
+            answers.add(Judge.answer(model, chat, prompts, maxNewTokens, temperature, seed + s, roundProgress).texts());
         }
         var annotator = new SimulatedAnnotator();
         var pairs = new ArrayList<PreferenceExample>();

@@ -58,6 +58,11 @@ public final class JinjaChatTemplate {
         }
     }
 
+    /** Where the template came from (a model directory), for messages. */
+    public Path source() {
+        return source;
+    }
+
     /** The model directory's template, or null when it ships none. */
     public static JinjaChatTemplate read(Path modelDir) {
         Path config = modelDir.resolve("tokenizer_config.json");

@@ -1,6 +1,7 @@
 package dev.cria.checkpoint;
 
 import dev.cria.autograd.Tensor;
+import dev.cria.chat.ChatFormat;
 import dev.cria.chat.ChatTemplate;
 import dev.cria.io.AtomicDirectory;
 import dev.cria.io.AtomicFiles;
@@ -23,6 +24,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.WeakHashMap;
@@ -60,6 +63,10 @@ public final class ModelDirectory {
     /** What a directory holds; the optimizer moments and training state only for a training checkpoint. */
     public record Loaded(Path dir, Llama model, Tokenizer tokenizer, Optional<TrainingState> state,
                          Map<String, TensorData> optimizer) {
+        /** How this model frames a conversation: Cria's chat tokens, or the directory's own template. */
+        public ChatFormat chat() {
+            return chatFormat(dir, tokenizer);
+        }
     }
 
     /** How a model is written: its dtype, the largest shard, and the config.json fields it came with (or null). */
@@ -123,6 +130,16 @@ public final class ModelDirectory {
             if (Files.exists(masterFile)) restoreMasterWeights(masterFile, model);
         }
         return new Loaded(dir, model, tokenizer, state, optimizer);
+    }
+
+    /**
+     * The chat format of a model directory, its reply ending at the template's end of turn or at any
+     * eos id that config.json or generation_config.json names.
+     */
+    public static ChatFormat chatFormat(Path dir, Tokenizer tokenizer) {
+        var eos = new LinkedHashSet<Integer>(GenerationConfig.read(dir).eosTokenIds());
+        eos.addAll(HfConfig.readContents(dir.resolve(CONFIG)).tokens().eos());
+        return ChatFormat.of(dir, tokenizer, List.copyOf(eos));
     }
 
     /** Loads only config.json and the weights from a model directory (no tokenizer needed). */

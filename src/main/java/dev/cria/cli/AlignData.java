@@ -3,13 +3,12 @@ package dev.cria.cli;
 import dev.cria.align.PreferencePair;
 import dev.cria.align.TokenizedExample;
 import dev.cria.chat.AlignmentJsonl;
-import dev.cria.chat.ChatTemplate;
+import dev.cria.chat.ChatFormat;
 import dev.cria.world.InstructionGenerator;
 import dev.cria.chat.PreferenceExample;
 import dev.cria.chat.PromptExample;
 import dev.cria.chat.SftExample;
 import dev.cria.chat.SftTokens;
-import dev.cria.tokenizer.Tokenizer;
 import dev.cria.util.CriaException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -96,37 +95,43 @@ final class AlignData {
         return new Split<>(items.subList(0, items.size() - val), items.subList(items.size() - val, items.size()));
     }
 
-    static TokenizedExample tokenize(Tokenizer tokenizer, String prompt, String response, int maxLen) {
-        SftTokens t = ChatTemplate.encode(tokenizer, prompt, response, maxLen);
+    static TokenizedExample tokenize(ChatFormat chat, String prompt, String response, int maxLen) {
+        SftTokens t = chat.encode(prompt, response, maxLen);
         return new TokenizedExample(t.tokens(), t.promptLength());
     }
 
-    static List<TokenizedExample> tokenizeSft(Tokenizer tokenizer, List<SftExample> examples, int maxLen) {
+    static List<TokenizedExample> tokenizeSft(ChatFormat chat, List<SftExample> examples, int maxLen) {
         var out = new ArrayList<TokenizedExample>();
-        for (SftExample e : examples) out.add(tokenize(tokenizer, e.prompt(), e.response(), maxLen));
-        warnIfCut(out, tokenizer, maxLen);
+        for (SftExample e : examples) out.add(tokenize(chat, e.prompt(), e.response(), maxLen));
+        warnIfCut(out, chat, maxLen);
         return out;
     }
 
-    static List<PreferencePair> tokenizePairs(Tokenizer tokenizer, List<PreferenceExample> examples, int maxLen) {
+    static List<PreferencePair> tokenizePairs(ChatFormat chat, List<PreferenceExample> examples, int maxLen) {
         var out = new ArrayList<PreferencePair>();
         var all = new ArrayList<TokenizedExample>();
         for (PreferenceExample e : examples) {
-            var pair = new PreferencePair(tokenize(tokenizer, e.prompt(), e.chosen(), maxLen), tokenize(tokenizer, e.prompt(), e.rejected(), maxLen));
+            var pair = new PreferencePair(tokenize(chat, e.prompt(), e.chosen(), maxLen), tokenize(chat, e.prompt(), e.rejected(), maxLen));
             out.add(pair);
             all.add(pair.chosen());
             all.add(pair.rejected());
         }
-        warnIfCut(all, tokenizer, maxLen);
+        warnIfCut(all, chat, maxLen);
         return out;
     }
 
     /** Says how many responses lost their end (and eos) to the length limit: they teach no stopping, and hide flaws at the end. */
-    private static void warnIfCut(List<TokenizedExample> examples, Tokenizer tokenizer, int maxLen) {
-        long cut = examples.stream().filter(e -> e.tokens()[e.tokens().length - 1] != tokenizer.eosId()).count();
+    private static void warnIfCut(List<TokenizedExample> examples, ChatFormat chat, int maxLen) {
+        long cut = examples.stream().filter(e -> !endsTurn(e.tokens(), chat)).count();
         if (cut > 0) {
             System.err.printf("warning: %,d of %,d responses are longer than --max-len %d allows and lose their end, eos included%n",
                     cut, examples.size(), maxLen);
         }
+    }
+
+    /** True when the example ends with its turn's end, or with that token and a newline as ChatML templates write it. */
+    private static boolean endsTurn(int[] tokens, ChatFormat chat) {
+        int n = tokens.length;
+        return chat.isStop(tokens[n - 1]) || n >= 2 && chat.isStop(tokens[n - 2]);
     }
 }

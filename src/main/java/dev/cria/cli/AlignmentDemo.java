@@ -10,7 +10,8 @@ import dev.cria.align.RlConfig;
 import dev.cria.align.RlTrainer;
 import dev.cria.align.SftConfig;
 import dev.cria.align.SftTrainer;
-import dev.cria.chat.ChatTemplate;
+import dev.cria.chat.BuiltInChat;
+import dev.cria.chat.ChatFormat;
 import dev.cria.world.InstructionGenerator;
 import dev.cria.chat.PromptExample;
 import dev.cria.checkpoint.ModelDirectory;
@@ -34,6 +35,7 @@ import java.util.List;
 final class AlignmentDemo {
     private final Path out;
     private final Tokenizer tokenizer;
+    private final ChatFormat chat;
     private final long seed;
     private final int scale; // 1 for the full demo; smaller runs divide the step counts
     private final StringBuilder report = new StringBuilder("# Cria demo report\n\n");
@@ -41,6 +43,7 @@ final class AlignmentDemo {
     AlignmentDemo(Path out, Tokenizer tokenizer, long seed, int scale) {
         this.out = out;
         this.tokenizer = tokenizer;
+        this.chat = new BuiltInChat(tokenizer);
         this.seed = seed;
         this.scale = Math.max(1, scale);
     }
@@ -56,8 +59,8 @@ final class AlignmentDemo {
         System.out.println("\n== 6. supervised fine-tuning on built-in instructions");
         var sft = AlignData.split(data.sft(4000), 0.05);
         Path sftDir = out.resolve("sft");
-        var sftResult = new SftTrainer(pretrained, tokenizer, AlignData.tokenizeSft(tokenizer, sft.train(), maxLen),
-                AlignData.tokenizeSft(tokenizer, sft.val(), maxLen), new SftConfig(stage(16, steps(500), 20)),
+        var sftResult = new SftTrainer(pretrained, tokenizer, AlignData.tokenizeSft(chat, sft.train(), maxLen),
+                AlignData.tokenizeSft(chat, sft.val(), maxLen), new SftConfig(stage(16, steps(500), 20)),
                 RunDirectory.at(sftDir))
                 .run(StopSignal.manual());
         System.out.printf("SFT: validation loss on responses %.3f%n", sftResult.metric("val/loss"));
@@ -65,11 +68,11 @@ final class AlignmentDemo {
         System.out.println("\n== 7-8. reward model on preferences labelled by the simulated annotator, then PPO against it");
         var pairs = AlignData.split(data.preferences(6000), 0.05);
         var prompts = new ArrayList<RlTrainer.Prompt>();
-        for (PromptExample p : data.prompts(400)) prompts.add(new RlTrainer.Prompt(p.prompt(), ChatTemplate.promptTokens(tokenizer, p.prompt())));
+        for (PromptExample p : data.prompts(400)) prompts.add(new RlTrainer.Prompt(p.prompt(), chat.promptTokens(p.prompt())));
         var rewardConfig = RewardConfig.defaults().withRun(stage(16, steps(500), 20));
         var rlConfig = RlConfig.defaults(new Estimator.Ppo()).toBuilder().iterations(steps(30)).lr(1e-4).saveEvery(0).seed(seed).build();
-        var ppo = PreferenceRound.rewardThenPpo(sftDir, tokenizer, AlignData.tokenizePairs(tokenizer, pairs.train(), maxLen),
-                AlignData.tokenizePairs(tokenizer, pairs.val(), maxLen), rewardConfig, rlConfig, prompts, out);
+        var ppo = PreferenceRound.rewardThenPpo(sftDir, chat, AlignData.tokenizePairs(chat, pairs.train(), maxLen),
+                AlignData.tokenizePairs(chat, pairs.val(), maxLen), rewardConfig, rlConfig, prompts, out);
         System.out.printf("reward model: held-out accuracy %.3f, mean margin %.3f%n", ppo.rewardModel().metric("eval/accuracy"),
                 ppo.rewardModel().metric("eval/margin"));
 
@@ -80,9 +83,9 @@ final class AlignmentDemo {
         var dpoPrompts = new ArrayList<String>();
         for (PromptExample p : data.prompts(dpoSteps * dpoBatch * 9 / 8)) dpoPrompts.add(p.prompt());
         var bar = new ProgressBar("answers", 0, 4L * dpoPrompts.size());
-        var ownPairs = SampledPairs.generate(sftModel, tokenizer, dpoPrompts, 4, 256, 1f, seed, done -> bar.update(done, "")).pairs();
+        var ownPairs = SampledPairs.generate(sftModel, chat, dpoPrompts, 4, 256, 1f, seed, done -> bar.update(done, "")).pairs();
         var dpoConfig = DpoConfig.defaults().withRpoAlpha(1).withRun(stage(dpoBatch, dpoSteps, 10).toBuilder().lr(1e-4).build());
-        var dpo = PreferenceRound.dpo(sftDir, tokenizer, AlignData.tokenizePairs(tokenizer, ownPairs, maxLen), List.of(), dpoConfig, out);
+        var dpo = PreferenceRound.dpo(sftDir, chat, AlignData.tokenizePairs(chat, ownPairs, maxLen), List.of(), dpoConfig, out);
 
         System.out.println("\n== 10. report: held-out prompts judged by the simulated annotator");
         judge(sftModel, ppo.policy(), dpo.policy(), ppo.rewardModel().metric("eval/accuracy"), ppo.ppo());
@@ -91,9 +94,9 @@ final class AlignmentDemo {
     private void judge(Llama sft, Llama ppo, Llama dpo, double rmAccuracy, java.util.Map<String, Double> ppoLast) {
         var held = new ArrayList<String>();
         for (PromptExample p : new InstructionGenerator(seed + 777).prompts(100)) held.add(p.prompt());
-        var sftAnswers = Judge.answer(sft, tokenizer, held, 256, 1f, seed);
-        var ppoAnswers = Judge.answer(ppo, tokenizer, held, 256, 1f, seed);
-        var dpoAnswers = Judge.answer(dpo, tokenizer, held, 256, 1f, seed);
+        var sftAnswers = Judge.answer(sft, chat, held, 256, 1f, seed);
+        var ppoAnswers = Judge.answer(ppo, chat, held, 256, 1f, seed);
+        var dpoAnswers = Judge.answer(dpo, chat, held, 256, 1f, seed);
         double ppoWin = Judge.winRate(held, ppoAnswers, sftAnswers), dpoWin = Judge.winRate(held, dpoAnswers, sftAnswers);
         report.append("| model | annotator score | eos rate | win rate vs SFT |\n|---|---|---|---|\n");
         row("SFT", Judge.meanScore(held, sftAnswers), sftAnswers, Double.NaN);

@@ -73,10 +73,11 @@ final class DpoCommand implements Callable<Integer> {
         save.apply(policy);
         var ref = AlignRuns.reference(reference, model, policy, resume);
         var tokenizer = loaded.tokenizer();
+        var chat = loaded.chat();
         var split = AlignData.split(AlignData.preferences(data, pairs, options.seed), options.valFraction);
         int maxLen = options.maxLen(policy.config());
-        var trainer = new DpoTrainer(policy, ref, tokenizer, AlignData.tokenizePairs(tokenizer, split.train(), maxLen),
-                AlignData.tokenizePairs(tokenizer, split.val(), maxLen), config, RunDirectory.at(out));
+        var trainer = new DpoTrainer(policy, ref, tokenizer, AlignData.tokenizePairs(chat, split.train(), maxLen),
+                AlignData.tokenizePairs(chat, split.val(), maxLen), config, RunDirectory.at(out));
         if (resume) trainer.resumeFrom(loaded.state().orElseThrow(), loaded.optimizer(), loaded.dir());
         try (var stop = StopSignal.install()) {
             TrainingLoop.Result result = trainer.run(stop);

@@ -1,8 +1,6 @@
 package dev.cria.cli;
 
-import dev.cria.chat.ChatTemplate;
-import dev.cria.chat.ChatTurn;
-import dev.cria.chat.JinjaChatTemplate;
+import dev.cria.chat.ChatFormat;
 import dev.cria.checkpoint.GenerationConfig;
 import dev.cria.checkpoint.HfConfig;
 import dev.cria.checkpoint.ModelDirectory;
@@ -16,6 +14,8 @@ import dev.cria.util.Rng;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -88,13 +88,15 @@ final class GenerateCommand implements Callable<Integer> {
         Flags.nonNegative("--top-k", s.topK());
         Flags.topP("--top-p", s.topP());
         var sampler = new Sampler(s.temperature(), s.topK(), s.topP());
-        int[] promptIds = chat ? chatPromptTokens(loaded.dir(), tokenizer, prompt) : promptTokens(tokenizer, prompt);
+        ChatFormat format = chat ? loaded.chat() : null;
+        int[] promptIds = chat ? format.promptTokens(prompt) : promptTokens(tokenizer, prompt);
         String shown = chat ? "" : prompt;
         var prompts = new ArrayList<int[]>();
         for (int i = 0; i < numSamples; i++) prompts.add(promptIds);
         var generator = new Generator(loaded.model());
         int[] stop = noStop ? new int[0]
-                : stopTokens(s.eosIds(), HfConfig.readContents(loaded.dir().resolve(ModelDirectory.CONFIG)).tokens().eos());
+                : stopTokens(s.eosIds(), HfConfig.readContents(loaded.dir().resolve(ModelDirectory.CONFIG)).tokens().eos(),
+                chat ? format.stopTokens() : new int[0]);
         if (numSamples == 1) {
             System.out.print(shown);
             var stream = new TextStream(tokenizer, System.out);
@@ -109,35 +111,27 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     /**
-     * generation_config.json's end ids (else the tokenizer's eos) and every id of config.json's
-     * eos_token_id (Llama 3.1 lists three), without repeats: a sequence ends at any of them.
+     * generation_config.json's end ids (else the tokenizer's eos), every id of config.json's eos_token_id
+     * (Llama 3.1 lists three) and, in a chat, the template's end of turn, without repeats: a sequence ends
+     * at any of them.
      */
-    static int[] stopTokens(List<Integer> generationEos, List<Integer> configEos) {
-        return java.util.stream.Stream.concat(generationEos.stream(), configEos.stream()).mapToInt(Integer::intValue).distinct().toArray();
+    static int[] stopTokens(List<Integer> generationEos, List<Integer> configEos, int[] chatStops) {
+        return IntStream.concat(Stream.concat(generationEos.stream(), configEos.stream()).mapToInt(Integer::intValue), IntStream.of(chatStops))
+                .distinct().toArray();
     }
 
     /**
-     * The prompt as one user turn ending with the assistant's header: Cria's chat tokens when the tokenizer
-     * has them (Cria's saved Jinja template renders the same text, but text never encodes to Cria's specials),
-     * else the text of the model's own template, its special tokens matched by name.
+     * bos followed by the prompt's tokens, as documents were trained ({@code <bos> text <eos>}); for a
+     * model whose tokenizer has no bos (Qwen), the prompt's tokens alone, as transformers encodes them.
      */
-    static int[] chatPromptTokens(Path dir, Tokenizer tokenizer, String prompt) {
-        SpecialTokens s = tokenizer.specials();
-        if (s.user() >= 0 && s.assistant() >= 0 && s.end() >= 0 && s.bos() >= 0) return ChatTemplate.promptTokens(tokenizer, prompt);
-        JinjaChatTemplate template = JinjaChatTemplate.read(dir);
-        if (template == null) {
-            throw new CriaException(dir + ": --chat needs a chat template and this model has none (no chat_template in "
-                    + "tokenizer_config.json, no chat_template.jinja); without --chat the prompt is continued as plain text");
-        }
-        // as apply_chat_template tokenizes: the template writes bos itself, so no special tokens are added
-        return tokenizer.encodeAllowingSpecials(template.render(List.of(new ChatTurn("user", prompt)), true), false);
-    }
-
-    /** bos followed by the prompt's tokens: documents were trained as {@code <bos> text <eos>}. */
     static int[] promptTokens(Tokenizer tokenizer, String prompt) {
         int[] ids = tokenizer.encode(prompt);
+        if (tokenizer.bosId() < 0) {
+            if (ids.length == 0) throw new CriaException("--prompt is empty and the tokenizer has no bos token to start from; give some text");
+            return ids;
+        }
         int[] withBos = new int[ids.length + 1];
-        withBos[0] = tokenizer.requireBos("generate (it starts the prompt with bos)");
+        withBos[0] = tokenizer.bosId();
         System.arraycopy(ids, 0, withBos, 1, ids.length);
         return withBos;
     }

@@ -50,19 +50,19 @@ final class JudgeCommand implements Callable<Integer> {
         if (prompts == null) Flags.oneOf("--built-in-prompts", builtInPrompts, "story", "echo");
         var texts = AlignData.promptTexts(prompts, builtInPrompts, numPrompts, seed);
         var a = ModelDirectory.load(model);
-        var answersA = Judge.answer(a.model(), a.tokenizer(), texts, maxNewTokens, temperature, seed);
+        var answersA = Judge.answer(a.model(), a.chat(), texts, maxNewTokens, temperature, seed);
         var out = new LinkedHashMap<String, Object>();
         out.put("prompts", texts.size());
         out.put("score", Judge.meanScore(texts, answersA));
         out.put("eos_rate", answersA.finished() / (double) texts.size());
         out.put("keyword_share", Judge.keywordShare(answersA, keyword));
-        out.put("copy_score", Judge.copyScore(a.tokenizer(), texts, answersA));
+        out.put("copy_score", Judge.copyScore(a.chat(), texts, answersA));
         if (against != null) {
             var b = ModelDirectory.load(against);
-            var answersB = Judge.answer(b.model(), b.tokenizer(), texts, maxNewTokens, temperature, seed);
+            var answersB = Judge.answer(b.model(), b.chat(), texts, maxNewTokens, temperature, seed);
             out.put("against_score", Judge.meanScore(texts, answersB));
             out.put("against_keyword_share", Judge.keywordShare(answersB, keyword));
-            out.put("against_copy_score", Judge.copyScore(b.tokenizer(), texts, answersB));
+            out.put("against_copy_score", Judge.copyScore(b.chat(), texts, answersB));
             out.put("win_rate", Judge.winRate(texts, answersA, answersB));
         }
         System.out.println(new ObjectMapper().writeValueAsString(out));

@@ -48,7 +48,7 @@ final class PairsCommand implements Callable<Integer> {
         var texts = AlignData.promptTexts(prompts, "story", numPrompts, seed);
         var loaded = ModelDirectory.load(model);
         var bar = new ProgressBar("answers", 0, (long) samples * texts.size());
-        var result = SampledPairs.generate(loaded.model(), loaded.tokenizer(), texts, samples, maxNewTokens, temperature, seed,
+        var result = SampledPairs.generate(loaded.model(), loaded.chat(), texts, samples, maxNewTokens, temperature, seed,
                 done -> bar.update(done, ""));
         AlignmentJsonl.writePreferences(out, result.pairs());
         System.out.printf("wrote %,d pairs to %s (%,d of %,d prompts had answers the annotator could not tell apart)%n",

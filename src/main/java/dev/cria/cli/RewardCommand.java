@@ -67,12 +67,13 @@ final class RewardCommand implements Callable<Integer> {
         Flags.nonNegative("--request-checks", requestChecks);
         var loaded = AlignRuns.start(model, out, resume);
         var tokenizer = loaded.tokenizer();
+        var chat = loaded.chat();
         save.apply(loaded.model());
         var split = AlignData.split(AlignData.preferences(data, builtInPairs, pairs, options.seed), options.valFraction);
         var train = AlignData.withRequestChecks(split.train(), requestChecks, options.seed);
         int maxLen = options.maxLen(loaded.model().config());
-        var trainer = new RewardTrainer(loaded.model(), tokenizer, AlignData.tokenizePairs(tokenizer, train, maxLen),
-                AlignData.tokenizePairs(tokenizer, split.val(), maxLen), config, RunDirectory.at(out));
+        var trainer = new RewardTrainer(loaded.model(), tokenizer, AlignData.tokenizePairs(chat, train, maxLen),
+                AlignData.tokenizePairs(chat, split.val(), maxLen), config, RunDirectory.at(out));
         if (resume) trainer.resumeFrom(loaded.state().orElseThrow(), loaded.optimizer(), loaded.dir());
         try (var stop = StopSignal.install()) {
             TrainingLoop.Result result = trainer.run(stop);

@@ -60,6 +60,6 @@ final class RewardSpec {
     private static Reward rewardModel(Path dir, Tokenizer policyTokenizer) {
         if (dir == null) throw new CriaException("--reward model needs --reward-model DIR (a directory written by ./cria reward)");
         var loaded = ModelDirectory.load(dir);
-        return new RewardModelReward(loaded.model(), loaded.tokenizer(), policyTokenizer, RewardScores.read(loaded.dir()));
+        return new RewardModelReward(loaded.model(), loaded.chat(), policyTokenizer, RewardScores.read(loaded.dir()));
     }
 }

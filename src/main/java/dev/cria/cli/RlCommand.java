@@ -2,7 +2,6 @@ package dev.cria.cli;
 
 import dev.cria.align.Estimator;
 import dev.cria.align.RlTrainer;
-import dev.cria.chat.ChatTemplate;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.model.Llama;
 import dev.cria.train.RunDirectory;
@@ -74,15 +73,16 @@ abstract class RlCommand {
         lora.apply(policy, options.seed);
         save.apply(policy);
         var tokenizer = loaded.tokenizer();
+        var chat = loaded.chat();
         var ref = AlignRuns.reference(reference, model, policy, resume);
         Llama critic = estimator.needsCritic() ? critic(valueFrom, resume) : null;
         if (critic != null) save.apply(critic);
         var rewardFn = RewardSpec.parse(reward, rewardModel, tokenizer);
         var promptList = new ArrayList<RlTrainer.Prompt>();
         for (String p : AlignData.promptTexts(prompts, builtInPrompts, numPrompts, options.seed)) {
-            promptList.add(new RlTrainer.Prompt(p, ChatTemplate.promptTokens(tokenizer, p)));
+            promptList.add(new RlTrainer.Prompt(p, chat.promptTokens(p)));
         }
-        var trainer = new RlTrainer(policy, ref, critic, tokenizer, rewardFn, promptList, config, RunDirectory.at(out));
+        var trainer = new RlTrainer(policy, ref, critic, chat, rewardFn, promptList, config, RunDirectory.at(out));
         if (resume) {
             Path criticRun = out.resolve(RlTrainer.CRITIC_DIR);
             trainer.resumeFrom(loaded, critic != null ? ModelDirectory.load(criticRun) : null);

@@ -60,10 +60,11 @@ final class SftCommand implements Callable<Integer> {
         lora.apply(policy, options.seed);
         save.apply(policy);
         var tokenizer = loaded.tokenizer();
+        var chat = loaded.chat();
         var split = AlignData.split(AlignData.sft(data, examples, echoShare, options.seed), options.valFraction);
         int maxLen = options.maxLen(policy.config());
-        var trainer = new SftTrainer(policy, tokenizer, AlignData.tokenizeSft(tokenizer, split.train(), maxLen),
-                AlignData.tokenizeSft(tokenizer, split.val(), maxLen), config, RunDirectory.at(out));
+        var trainer = new SftTrainer(policy, tokenizer, AlignData.tokenizeSft(chat, split.train(), maxLen),
+                AlignData.tokenizeSft(chat, split.val(), maxLen), config, RunDirectory.at(out));
         if (resume) trainer.resumeFrom(loaded.state().orElseThrow(), loaded.optimizer(), loaded.dir());
         try (var stop = StopSignal.install()) {
             TrainingLoop.Result result = trainer.run(stop);

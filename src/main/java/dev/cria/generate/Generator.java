@@ -39,8 +39,11 @@ public final class Generator {
     /** Why a sequence stopped: a stop token, its token budget or the full context, or its listener said so. */
     public enum Finish { STOP_TOKEN, LENGTH, LISTENER }
 
-    /** The new tokens of one sequence (the stop token excluded) and why it ended. */
-    public record Completion(int[] tokens, Finish finish) {
+    /**
+     * The new tokens of one sequence (the stop token excluded), why it ended, and the stop token that
+     * ended it (-1 unless finish is STOP_TOKEN).
+     */
+    public record Completion(int[] tokens, Finish finish, int stopToken) {
     }
 
     private final Llama model;
@@ -101,6 +104,8 @@ public final class Generator {
 
         List<List<Integer>> out = new ArrayList<>();
         Finish[] finish = new Finish[B];
+        int[] stoppedBy = new int[B];
+        Arrays.fill(stoppedBy, -1);
         int[] active = new int[B];
         for (int b = 0; b < B; b++) {
             out.add(new ArrayList<>());
@@ -124,6 +129,7 @@ public final class Generator {
                 int token = sampled[i];
                 if (stops[token]) {
                     finish[b] = Finish.STOP_TOKEN;
+                    stoppedBy[b] = token;
                     continue;
                 }
                 out.get(b).add(token);
@@ -147,7 +153,7 @@ public final class Generator {
         }
         List<Completion> completions = new ArrayList<>();
         for (int b = 0; b < B; b++) {
-            completions.add(new Completion(out.get(b).stream().mapToInt(Integer::intValue).toArray(), finish[b]));
+            completions.add(new Completion(out.get(b).stream().mapToInt(Integer::intValue).toArray(), finish[b], stoppedBy[b]));
         }
         return completions;
     }

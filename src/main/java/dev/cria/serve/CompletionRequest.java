@@ -1,7 +1,7 @@
 package dev.cria.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cria.chat.ChatTemplate;
+import dev.cria.chat.ChatFormat;
 import dev.cria.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,10 +42,11 @@ record CompletionRequest(boolean chat, String model, List<String> prompts, Integ
                 stream && includeUsage(f.node().get("stream_options")), stop(f.node().get("stop")), logprobs(f, chat));
     }
 
-    /** Each prompt as tokens: the chat template for chat, {@code <|bos|> prompt} for completions. */
-    List<int[]> promptTokens(Tokenizer tokenizer) {
+    /** Each prompt as tokens: the model's chat format for chat, {@code <|bos|> prompt} for completions. */
+    List<int[]> promptTokens(ChatFormat format) {
+        Tokenizer tokenizer = format.tokenizer();
         var out = new ArrayList<int[]>();
-        for (String p : prompts) out.add(chat ? ChatTemplate.promptTokens(tokenizer, p) : withBos(tokenizer.requireBos("a completion (its prompt starts with bos)"), tokenizer.encode(p)));
+        for (String p : prompts) out.add(chat ? format.promptTokens(p) : withBos(tokenizer.requireBos("a completion (its prompt starts with bos)"), tokenizer.encode(p)));
         return out;
     }
 

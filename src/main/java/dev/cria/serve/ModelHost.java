@@ -1,5 +1,6 @@
 package dev.cria.serve;
 
+import dev.cria.chat.ChatFormat;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.model.Llama;
 import dev.cria.tokenizer.Tokenizer;
@@ -21,7 +22,7 @@ import java.util.concurrent.Future;
  */
 public final class ModelHost implements AutoCloseable {
     /** A model ready to use, under the concrete name its answers are recorded with. */
-    public record Loaded(String name, Path dir, Llama model, Tokenizer tokenizer) {
+    public record Loaded(String name, Path dir, Llama model, Tokenizer tokenizer, ChatFormat chat) {
     }
 
     private static final int CACHED_MODELS = 3;
@@ -32,9 +33,9 @@ public final class ModelHost implements AutoCloseable {
         return t;
     });
     // touched only on the worker thread
-    private final Map<Path, ModelDirectory.Loaded> cache = new LinkedHashMap<>(4, 0.75f, true) {
+    private final Map<Path, Loaded> cache = new LinkedHashMap<>(4, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Path, ModelDirectory.Loaded> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Path, Loaded> eldest) {
             return size() > CACHED_MODELS;
         }
     };
@@ -79,8 +80,10 @@ public final class ModelHost implements AutoCloseable {
     public Loaded load(String name) {
         String concrete = run.concrete(name);
         Path dir = run.modelDir(concrete).toAbsolutePath().normalize();
-        ModelDirectory.Loaded loaded = cache.computeIfAbsent(dir, ModelDirectory::load);
-        return new Loaded(concrete, dir, loaded.model(), loaded.tokenizer());
+        return cache.computeIfAbsent(dir, d -> {
+            ModelDirectory.Loaded loaded = ModelDirectory.load(d);
+            return new Loaded(concrete, d, loaded.model(), loaded.tokenizer(), loaded.chat());
+        });
     }
 
     private static <T> T await(Future<T> future) {

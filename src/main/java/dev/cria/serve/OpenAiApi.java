@@ -69,7 +69,7 @@ final class OpenAiApi {
         long created = Instant.now().getEpochSecond();
         host.call(() -> {
             var m = host.load(r.model());
-            List<int[]> prompts = r.promptTokens(m.tokenizer());
+            List<int[]> prompts = r.promptTokens(m.chat());
             int maxNewTokens = r.maxNewTokens(prompts, m.model().config().maxSeqLen());
             var reply = new OpenAiReply(r, id, created, m.name(), m.tokenizer());
             var choices = new ArrayList<Choice>();
@@ -78,7 +78,7 @@ final class OpenAiApi {
             if (out != null && chat) send(out, reply.roleChunk());
             Sampler sampler = r.temperature() == 0 ? Sampler.greedy() : new Sampler(r.temperature(), 0, r.topP());
             var steps = new Steps(choices, reply, out, r.logprobs(), m.model().config().vocab());
-            var completions = new Generator(m.model()).generate(prompts, maxNewTokens, sampler, new Rng(r.seed()), m.tokenizer().eosId(), steps);
+            var completions = new Generator(m.model()).generate(prompts, maxNewTokens, sampler, new Rng(r.seed()), r.chat() ? m.chat().stopTokens() : new int[] {m.tokenizer().eosId()}, steps);
 
             int promptTokens = 0, completionTokens = 0;
             var finishReasons = new ArrayList<String>();

@@ -1,6 +1,5 @@
 package dev.cria.serve;
 
-import dev.cria.chat.ChatTemplate;
 import dev.cria.generate.Generator;
 import dev.cria.generate.Sampler;
 import dev.cria.util.Rng;
@@ -109,7 +108,7 @@ public final class PairQueue implements AutoCloseable {
         var a = host.load(job.modelA);
         boolean twoSamples = job.kind.equals(Item.PAIR) && job.modelB == null;
         var fits = new ArrayList<String>();
-        for (String p : prompts) if (ChatTemplate.promptTokens(a.tokenizer(), p).length < a.model().config().maxSeqLen() - 1) fits.add(p);
+        for (String p : prompts) if (a.chat().promptTokens(p).length < a.model().config().maxSeqLen() - 1) fits.add(p);
         List<String> first = sample(a, twoSamples ? twice(fits) : fits, rng);
         List<String> second = null;
         String nameB = a.name();
@@ -137,11 +136,11 @@ public final class PairQueue implements AutoCloseable {
 
     private List<String> sample(ModelHost.Loaded m, List<String> prompts, Rng rng) {
         var tokens = new ArrayList<int[]>();
-        for (String p : prompts) tokens.add(ChatTemplate.promptTokens(m.tokenizer(), p));
+        for (String p : prompts) tokens.add(m.chat().promptTokens(p));
         var sampler = new Sampler(sampling.temperature(), 0, sampling.topP());
         var texts = new ArrayList<String>();
-        for (var c : new Generator(m.model()).generate(tokens, sampling.maxNewTokens(), sampler, rng.split(), m.tokenizer().eosId(), null)) {
-            texts.add(ChatTemplate.decodeResponse(m.tokenizer(), c.tokens()));
+        for (var c : new Generator(m.model()).generate(tokens, sampling.maxNewTokens(), sampler, rng.split(), m.chat().stopTokens(), null)) {
+            texts.add(m.chat().decodeResponse(c.tokens()));
         }
         return texts;
     }

@@ -11,12 +11,11 @@ import dev.cria.align.RewardConfig;
 import dev.cria.align.RlConfig;
 import dev.cria.align.RlTrainer;
 import dev.cria.align.TokenizedExample;
-import dev.cria.chat.ChatTemplate;
+import dev.cria.chat.ChatFormat;
 import dev.cria.world.InstructionGenerator;
 import dev.cria.chat.PromptExample;
 import dev.cria.chat.SftTokens;
 import dev.cria.checkpoint.ModelDirectory;
-import dev.cria.tokenizer.Tokenizer;
 import dev.cria.train.RunSettings;
 import dev.cria.util.CriaException;
 import java.nio.file.Path;
@@ -56,12 +55,12 @@ public final class Rounds {
         long started = System.nanoTime();
         try {
             var loaded = ModelDirectory.load(beforeDir);
-            Tokenizer tokenizer = loaded.tokenizer();
+            ChatFormat chat = loaded.chat();
             int maxLen = loaded.model().config().maxSeqLen();
             var train = new ArrayList<PreferencePair>();
             var heldOut = new ArrayList<PreferencePair>();
             for (LabelExport.Preference p : preferences) {
-                var pair = new PreferencePair(tokenize(tokenizer, p.prompt(), p.chosen(), maxLen), tokenize(tokenizer, p.prompt(), p.rejected(), maxLen));
+                var pair = new PreferencePair(tokenize(chat, p.prompt(), p.chosen(), maxLen), tokenize(chat, p.prompt(), p.rejected(), maxLen));
                 (config.heldOutEvery() > 0 && p.itemId() % config.heldOutEvery() == 0 ? heldOut : train).add(pair);
             }
             if (train.isEmpty()) {
@@ -71,8 +70,8 @@ public final class Rounds {
             figures.put("labels_train", train.size());
             figures.put("labels_held_out", heldOut.size());
             Path policyDir = switch (config.method()) {
-                case "dpo" -> dpo(config, beforeDir, tokenizer, train, heldOut, dir, figures);
-                default -> ppo(config, beforeDir, tokenizer, maxLen, train, heldOut, dir, figures);
+                case "dpo" -> dpo(config, beforeDir, chat, train, heldOut, dir, figures);
+                default -> ppo(config, beforeDir, chat, maxLen, train, heldOut, dir, figures);
             };
             if (config.judgePrompts() > 0) judge(config, beforeDir, policyDir, figures);
             figures.put("seconds", (System.nanoTime() - started) / 1e9);
@@ -91,19 +90,19 @@ public final class Rounds {
         return out.toString();
     }
 
-    private static TokenizedExample tokenize(Tokenizer tokenizer, String prompt, String response, int maxLen) {
-        SftTokens t = ChatTemplate.encode(tokenizer, prompt, response, maxLen);
+    private static TokenizedExample tokenize(ChatFormat chat, String prompt, String response, int maxLen) {
+        SftTokens t = chat.encode(prompt, response, maxLen);
         return new TokenizedExample(t.tokens(), t.promptLength());
     }
 
-    private Path ppo(RoundConfig c, Path beforeDir, Tokenizer tokenizer, int maxSeqLen, List<PreferencePair> train, List<PreferencePair> heldOut,
+    private Path ppo(RoundConfig c, Path beforeDir, ChatFormat chat, int maxSeqLen, List<PreferencePair> train, List<PreferencePair> heldOut,
                      Path dir, ObjectNode figures) {
         var rewardConfig = RewardConfig.defaults().withRun(RunSettings.defaults().toBuilder().batchSize(c.rewardBatch()).steps(c.rewardSteps())
                 .lr(c.rewardLr()).warmupSteps(c.rewardSteps() / 10).evalEvery(0).saveEvery(0).seed(c.seed()).build());
-        var prompts = prompts(c, tokenizer, maxSeqLen);
+        var prompts = prompts(c, chat, maxSeqLen);
         var rl = RlConfig.defaults(new Estimator.Ppo()).toBuilder().iterations(c.ppoIterations()).prompts(Math.min(c.ppoPrompts(), prompts.size()))
                 .maxNewTokens(c.maxNewTokens()).temperature(c.temperature()).lr(c.ppoLr()).klCoef(c.klCoef()).saveEvery(0).seed(c.seed()).build();
-        var outcome = PreferenceRound.rewardThenPpo(beforeDir, tokenizer, train, heldOut, rewardConfig, rl, prompts, dir);
+        var outcome = PreferenceRound.rewardThenPpo(beforeDir, chat, train, heldOut, rewardConfig, rl, prompts, dir);
         figures.put("reward_loss", outcome.rewardModel().trainLoss());
         if (!heldOut.isEmpty()) figures.put("reward_accuracy", outcome.rewardModel().metric("eval/accuracy"));
         figures.put("ppo_reward", outcome.ppo().getOrDefault("objective/scores", Double.NaN));
@@ -111,23 +110,23 @@ public final class Rounds {
         return outcome.policyDir();
     }
 
-    private Path dpo(RoundConfig c, Path beforeDir, Tokenizer tokenizer, List<PreferencePair> train, List<PreferencePair> heldOut, Path dir,
+    private Path dpo(RoundConfig c, Path beforeDir, ChatFormat chat, List<PreferencePair> train, List<PreferencePair> heldOut, Path dir,
                      ObjectNode figures) {
         var config = DpoConfig.defaults().withBeta(c.dpoBeta()).withRun(RunSettings.defaults().toBuilder().batchSize(c.rewardBatch())
                 .steps(c.dpoSteps()).lr(c.dpoLr()).warmupSteps(c.dpoSteps() / 10).evalEvery(0).saveEvery(0).seed(c.seed()).build());
-        var outcome = PreferenceRound.dpo(beforeDir, tokenizer, train, heldOut, config, dir);
+        var outcome = PreferenceRound.dpo(beforeDir, chat, train, heldOut, config, dir);
         figures.put("dpo_loss", outcome.dpo().trainLoss());
         if (!heldOut.isEmpty()) figures.put("reward_accuracy", outcome.dpo().metric("eval/rewards/accuracies"));
         return outcome.policyDir();
     }
 
     /** Uploaded prompts (else built-in ones) that leave room for a response. */
-    private List<RlTrainer.Prompt> prompts(RoundConfig c, Tokenizer tokenizer, int maxSeqLen) {
+    private List<RlTrainer.Prompt> prompts(RoundConfig c, ChatFormat chat, int maxSeqLen) {
         List<String> texts = run.prompts.all();
         if (texts.isEmpty()) texts = new InstructionGenerator(c.seed()).prompts(200).stream().map(PromptExample::prompt).toList();
         var out = new ArrayList<RlTrainer.Prompt>();
         for (String t : texts) {
-            int[] tokens = ChatTemplate.promptTokens(tokenizer, t);
+            int[] tokens = chat.promptTokens(t);
             if (tokens.length + c.maxNewTokens() <= maxSeqLen) out.add(new RlTrainer.Prompt(t, tokens));
         }
         if (out.isEmpty()) throw new CriaException("no prompt leaves room for " + c.maxNewTokens() + " new tokens in the model's context of " + maxSeqLen);
@@ -139,8 +138,8 @@ public final class Rounds {
         List<String> prompts = new InstructionGenerator(777).prompts(c.judgePrompts()).stream().map(PromptExample::prompt).toList();
         var before = ModelDirectory.load(beforeDir);
         var after = ModelDirectory.load(afterDir);
-        var a = Judge.answer(after.model(), after.tokenizer(), prompts, c.maxNewTokens(), c.temperature(), 777);
-        var b = Judge.answer(before.model(), before.tokenizer(), prompts, c.maxNewTokens(), c.temperature(), 777);
+        var a = Judge.answer(after.model(), after.chat(), prompts, c.maxNewTokens(), c.temperature(), 777);
+        var b = Judge.answer(before.model(), before.chat(), prompts, c.maxNewTokens(), c.temperature(), 777);
         figures.put("annotator_win_rate", Judge.winRate(prompts, a, b));
         figures.put("annotator_score", Judge.meanScore(prompts, a));
         figures.put("annotator_score_before", Judge.meanScore(prompts, b));

@@ -1,5 +1,6 @@
 package dev.cria.align;
 
+import dev.cria.chat.BuiltInChat;
 import dev.cria.train.RunDirectory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -67,7 +68,7 @@ class RlTrainerTest {
         }
         var before = new HashMap<String, float[]>();
         policy.parameters().forEach((n, t) -> before.put(n, t.data.clone()));
-        var last = new RlTrainer(policy, Reference.of(reference, policy), critic, TOKENIZER, LETTER_A, prompts(), config(estimator, k, ROUNDS), RunDirectory.at(dir)).run(StopSignal.manual());
+        var last = new RlTrainer(policy, Reference.of(reference, policy), critic, new BuiltInChat(TOKENIZER), LETTER_A, prompts(), config(estimator, k, ROUNDS), RunDirectory.at(dir)).run(StopSignal.manual());
         policy.parameters().forEach((n, t) -> assertThat(t.data).as(n).isNotEqualTo(before.get(n)));
         assertThat(last).containsKeys("objective/kl", "objective/scores", "policy/clipfrac_avg", "policy/approxkl_avg", "loss/policy_avg", "val/ratio");
         var scores = MetricsLog.series(new MetricsLog(dir.resolve("metrics.jsonl")).read(), "objective/scores")[1];
@@ -103,20 +104,20 @@ class RlTrainerTest {
         policy.attachLora(new LoraConfig(4, 8, 0, LoraConfig.MODULES), new Rng(2));
         var base = new HashMap<String, float[]>();
         policy.parameters().forEach((n, t) -> base.put(n, t.data.clone()));
-        new RlTrainer(policy, Reference.of(null, policy), null, TOKENIZER, LETTER_A, prompts(), config(new Estimator.Grpo(), 4, 3), RunDirectory.at(dir)).run(StopSignal.manual());
+        new RlTrainer(policy, Reference.of(null, policy), null, new BuiltInChat(TOKENIZER), LETTER_A, prompts(), config(new Estimator.Grpo(), 4, 3), RunDirectory.at(dir)).run(StopSignal.manual());
         policy.parameters().forEach((n, t) -> assertThat(t.data).as(n).containsExactly(base.get(n)));
     }
 
     @Test
     void badSetupsAreRefusedWithTheReason() {
         Llama policy = Llama.initialize(SHAPE, new Rng(1));
-        assertThatThrownBy(() -> new RlTrainer(policy, Reference.of(null, policy), null, TOKENIZER, LETTER_A, prompts(), config(new Estimator.Grpo(), 4, 1), RunDirectory.at(dir)))
+        assertThatThrownBy(() -> new RlTrainer(policy, Reference.of(null, policy), null, new BuiltInChat(TOKENIZER), LETTER_A, prompts(), config(new Estimator.Grpo(), 4, 1), RunDirectory.at(dir)))
                 .isInstanceOf(CriaException.class).hasMessageContaining("reference");
-        assertThatThrownBy(() -> new RlTrainer(policy, Reference.of(policy, policy), null, TOKENIZER, LETTER_A, prompts(), config(new Estimator.Ppo(), 1, 1), RunDirectory.at(dir)))
+        assertThatThrownBy(() -> new RlTrainer(policy, Reference.of(policy, policy), null, new BuiltInChat(TOKENIZER), LETTER_A, prompts(), config(new Estimator.Ppo(), 1, 1), RunDirectory.at(dir)))
                 .hasMessageContaining("value model");
         assertThatThrownBy(() -> config(new Estimator.Rloo(), 1, 1)).hasMessageContaining("--samples-per-prompt");
         var longPrompt = List.of(new RlTrainer.Prompt("long", new int[30]));
-        assertThatThrownBy(() -> new RlTrainer(policy, Reference.of(policy, policy), null, TOKENIZER, LETTER_A, longPrompt, config(new Estimator.Reinforce(), 1, 1), RunDirectory.at(dir)))
+        assertThatThrownBy(() -> new RlTrainer(policy, Reference.of(policy, policy), null, new BuiltInChat(TOKENIZER), LETTER_A, longPrompt, config(new Estimator.Reinforce(), 1, 1), RunDirectory.at(dir)))
                 .hasMessageContaining("30 tokens");
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cria.chat.ChatFormat;
 import dev.cria.chat.ChatTemplate;
 import dev.cria.tokenizer.ByteTokenizer;
 import dev.cria.tokenizer.Tokenizer;
@@ -25,13 +26,14 @@ class GenerateCommandTest {
 
     @Test
     void stopsAtTheTokenizersEosAndEveryEosOfTheConfig() {
-        assertThat(GenerateCommand.stopTokens(List.of(2), List.of(2))).containsExactly(2);
-        assertThat(GenerateCommand.stopTokens(List.of(128001), List.of(128001, 128008, 128009))).containsExactly(128001, 128008, 128009);
-        assertThat(GenerateCommand.stopTokens(List.of(5), List.of())).containsExactly(5);
+        assertThat(GenerateCommand.stopTokens(List.of(2), List.of(2), new int[0])).containsExactly(2);
+        assertThat(GenerateCommand.stopTokens(List.of(128001), List.of(128001, 128008, 128009), new int[0]))
+                .containsExactly(128001, 128008, 128009);
+        assertThat(GenerateCommand.stopTokens(List.of(5), List.of(), new int[] {7, 5})).containsExactly(5, 7);
     }
 
     @Test
-    void aTokenizerWithoutBosIsRefusedInsteadOfStartingThePromptWithMinusOne() throws Exception {
+    void aTokenizerWithoutBosStartsThePromptWithItsTextAsQwensDo() throws Exception {
         // a GPT-2-style file with no added tokens and no tokenizer_config.json: bos is -1
         var mapper = new ObjectMapper();
         ObjectNode root = (ObjectNode) mapper.readTree(Tokenizer.class.getResourceAsStream("hf-gpt2-style.json"));
@@ -40,23 +42,23 @@ class GenerateCommandTest {
         Tokenizer tokenizer = Tokenizers.load(dir.resolve("tokenizer.json"));
         assertThat(tokenizer.bosId()).isEqualTo(-1);
 
-        assertThatThrownBy(() -> GenerateCommand.promptTokens(tokenizer, "Once upon a time"))
+        assertThat(GenerateCommand.promptTokens(tokenizer, "Once upon a time")).isEqualTo(tokenizer.encode("Once upon a time"));
+        assertThatThrownBy(() -> GenerateCommand.promptTokens(tokenizer, ""))
                 .isInstanceOf(CriaException.class)
-                .hasMessage("the tokenizer has no bos token (its tokenizer_config.json names no bos_token); "
-                        + "generate (it starts the prompt with bos) needs one");
+                .hasMessage("--prompt is empty and the tokenizer has no bos token to start from; give some text");
     }
 
     @Test
     void chatWithCriasTokenizerUsesCriasChatTokens() {
         Tokenizer tok = new ByteTokenizer();
-        assertThat(GenerateCommand.chatPromptTokens(Path.of("unused"), tok, "Hi")).isEqualTo(ChatTemplate.promptTokens(tok, "Hi"));
+        assertThat(ChatFormat.of(Path.of("unused"), tok, List.of()).promptTokens("Hi")).isEqualTo(ChatTemplate.promptTokens(tok, "Hi"));
     }
 
     @Test
     void chatWithAnotherModelUsesItsOwnTemplate() {
         Path dir = npmModel("llama3");
         Tokenizer tok = Tokenizers.load(dir.resolve("tokenizer.json"));
-        int[] ids = GenerateCommand.chatPromptTokens(dir, tok, "Hello!");
+        int[] ids = ChatFormat.of(dir, tok, List.of()).promptTokens("Hello!");
         String expected = "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nHello!<|eot_id|>"
                 + "<|start_header_id|>assistant<|end_header_id|>\n\n";
         assertThat(ids).isEqualTo(tok.encodeAllowingSpecials(expected, false));
@@ -68,8 +70,8 @@ class GenerateCommandTest {
     void chatWithoutATemplateSaysSo() {
         Path dir = npmModel("llama2");
         Tokenizer tok = Tokenizers.load(dir.resolve("tokenizer.json"));
-        assertThatThrownBy(() -> GenerateCommand.chatPromptTokens(dir, tok, "Hi"))
-                .hasMessageStartingWith(dir + ": --chat needs a chat template and this model has none");
+        assertThatThrownBy(() -> ChatFormat.of(dir, tok, List.of()).promptTokens("Hi"))
+                .hasMessageStartingWith(dir + ": this model has no chat template");
     }
 
     private static Path npmModel(String model) {

@@ -65,8 +65,8 @@ class FullRoundTest {
             List<String> prompts = new InstructionGenerator(777).prompts(JUDGE_PROMPTS).stream().map(PromptExample::prompt).toList();
             var before = ModelDirectory.load(policy);
             var after = ModelDirectory.load(Path.of(round.get("policy_dir").asText()));
-            var answersBefore = Judge.answer(before.model(), before.tokenizer(), prompts, 80, TEMPERATURE, 777);
-            var answersAfter = Judge.answer(after.model(), after.tokenizer(), prompts, 80, TEMPERATURE, 777);
+            var answersBefore = Judge.answer(before.model(), before.chat(), prompts, 80, TEMPERATURE, 777);
+            var answersAfter = Judge.answer(after.model(), after.chat(), prompts, 80, TEMPERATURE, 777);
             double winRate = Judge.winRate(prompts, answersAfter, answersBefore);
             long good = answersAfter.texts().stream().filter(TwoModePolicy.GOOD::equals).count();
             long goodBefore = answersBefore.texts().stream().filter(TwoModePolicy.GOOD::equals).count();

@@ -3,6 +3,7 @@ package dev.cria.align.reward;
 import dev.cria.align.RewardScores;
 import dev.cria.align.SequenceBatch;
 import dev.cria.align.TokenizedExample;
+import dev.cria.chat.ChatFormat;
 import dev.cria.model.Llama;
 import dev.cria.tokenizer.Tokenizer;
 import dev.cria.util.CriaException;
@@ -10,7 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A trained reward model's score of prompt + response + eos, read at that final eos as in training,
+ * A trained reward model's score of prompt + response + the end of the reply (eos, or the chat template's end
+ * of turn), read at that final token as in training,
  * optionally normalised by the mean and standard deviation saved with the model.
  */
 public final class RewardModelReward implements Reward {
@@ -20,7 +22,8 @@ public final class RewardModelReward implements Reward {
     private final double mean;
     private final double std;
 
-    public RewardModelReward(Llama model, Tokenizer tokenizer, Tokenizer policyTokenizer, RewardScores.Stats stats) {
+    public RewardModelReward(Llama model, ChatFormat chat, Tokenizer policyTokenizer, RewardScores.Stats stats) {
+        Tokenizer tokenizer = chat.tokenizer();
         if (!model.hasScoreHead()) throw new CriaException("the reward model has no score head; train it with ./cria reward");
         if (policyTokenizer.vocabSize() != tokenizer.vocabSize() || policyTokenizer.eosId() != tokenizer.eosId()) {
             throw new CriaException("the reward model's tokenizer (" + tokenizer.vocabSize() + " tokens, eos " + tokenizer.eosId()
@@ -28,7 +31,7 @@ public final class RewardModelReward implements Reward {
         }
         if (!(stats.std() > 0)) throw new CriaException("reward normalisation std must be positive: " + stats.std());
         this.model = model;
-        this.eos = tokenizer.eosId();
+        this.eos = chat.stopTokens()[0];
         this.pad = SequenceBatch.padId(tokenizer);
         this.mean = stats.mean();
         this.std = stats.std();

@@ -1,0 +1,30 @@
+package dev.cria.chat;
+
+import dev.cria.tokenizer.Tokenizer;
+
+/** Cria's own chat format (see {@link ChatTemplate}) as a {@link ChatFormat}. */
+public record BuiltInChat(Tokenizer tokenizer) implements ChatFormat {
+    public BuiltInChat {
+        if (tokenizer == null) throw new IllegalArgumentException("tokenizer is null");
+    }
+
+    @Override
+    public int[] promptTokens(String system, String prompt) {
+        return ChatTemplate.promptTokens(tokenizer, system, prompt);
+    }
+
+    @Override
+    public int[] responseTokens(String prompt, String response) {
+        return ChatTemplate.responseTokens(tokenizer, response);
+    }
+
+    @Override
+    public int[] stopTokens() {
+        return new int[] {tokenizer.eosId()};
+    }
+
+    @Override
+    public String decodeResponse(int[] responseTokens) {
+        return ChatTemplate.decodeResponse(tokenizer, responseTokens);
+    }
+}
