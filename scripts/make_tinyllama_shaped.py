@@ -131,7 +131,26 @@ def main():
                 shutil.copy(os.path.join(tok, name), os.path.join(out, name))
     else:
         write_byte_tokenizer(out)
+    add_chat_template(out)
     print(f"{out}: {total / 1e9:.2f} GB of BF16 weights in {len(groups)} shards")
+
+
+# TinyLlama-1.1B-Chat-v1.0's template (Zephyr's format), as its tokenizer_config.json ships it
+CHAT_TEMPLATE = ("{% for message in messages %}\n{% if message['role'] == 'user' %}\n{{ '<|user|>\n' + message['content'] + eos_token }}\n"
+                 "{% elif message['role'] == 'system' %}\n{{ '<|system|>\n' + message['content'] + eos_token }}\n"
+                 "{% elif message['role'] == 'assistant' %}\n{{ '<|assistant|>\n'  + message['content'] + eos_token }}\n"
+                 "{% endif %}\n{% if loop.last and add_generation_prompt %}\n{{ '<|assistant|>' }}\n{% endif %}\n{% endfor %}")
+
+
+def add_chat_template(out):
+    """Puts TinyLlama-Chat's template into tokenizer_config.json unless it has one, so --chat and sft work as on the real model."""
+    path = os.path.join(out, "tokenizer_config.json")
+    config = json.load(open(path)) if os.path.exists(path) else {}
+    config.setdefault("chat_template", CHAT_TEMPLATE)
+    config.setdefault("bos_token", "<s>")
+    config.setdefault("eos_token", "</s>")
+    with open(path, "w") as f:
+        json.dump(config, f, indent=2)
 
 
 def write_byte_tokenizer(out):
