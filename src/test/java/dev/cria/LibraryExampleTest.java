@@ -4,7 +4,6 @@ package dev.cria;
 import dev.cria.align.SftConfig;
 import dev.cria.align.SftTrainer;
 import dev.cria.align.TokenizedExample;
-import dev.cria.chat.ChatTemplate;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.generate.Generator;
 import dev.cria.generate.Sampler;
@@ -44,14 +43,16 @@ class LibraryExampleTest {
         var model = loaded.model();
         var tokenizer = loaded.tokenizer();
 
-        // Generate: sample up to 100 tokens (temperature 0.8, top-p 0.95) until <|eos|>.
-        int[] prompt = ChatTemplate.promptTokens(tokenizer, "Write a story about a cat named Tom.");
+        var chat = loaded.chat();                         // Cria's chat tokens, or the model's own template
+
+        // Generate: sample up to 100 tokens (temperature 0.8, top-p 0.95) until the end of the reply.
+        int[] prompt = chat.promptTokens("Write a story about a cat named Tom.");
         var answer = new Generator(model).generate(List.of(prompt), 100, new Sampler(0.8f, 0, 0.95f),
-                new Rng(42), tokenizer.eosId(), null).get(0);
-        String story = ChatTemplate.decodeResponse(tokenizer, answer.tokens());
+                new Rng(42), chat.stopTokens(), null).get(0);
+        String story = chat.decodeResponse(answer.tokens());
 
         // Fine-tune: 20 SFT steps on (prompt, response) pairs; writes runDir/model/ and runDir/metrics.jsonl.
-        var pair = ChatTemplate.encode(tokenizer, "Say hello.", "Hello!", model.config().maxSeqLen());
+        var pair = chat.encode("Say hello.", "Hello!", model.config().maxSeqLen());
         var examples = List.of(new TokenizedExample(pair.tokens(), pair.promptLength()));
         // SFT's defaults, changed by name: batch 4, 20 steps, no warmup, evaluate and save at the end
         var config = new SftConfig(RunSettings.defaults().toBuilder().batchSize(4).steps(20).warmupSteps(0).evalEvery(0).saveEvery(0).build());
