@@ -1,11 +1,18 @@
 package dev.cria.chat;
 
 import dev.cria.tokenizer.Tokenizer;
+import java.util.List;
 
 /** Cria's own chat format (see {@link ChatTemplate}) as a {@link ChatFormat}. */
 public record BuiltInChat(Tokenizer tokenizer) implements ChatFormat {
     public BuiltInChat {
         if (tokenizer == null) throw new IllegalArgumentException("tokenizer is null");
+    }
+
+    /** The conversation flattened into one user turn ({@link Conversation#flatten}): Cria's format frames one. */
+    @Override
+    public int[] promptTokens(List<ChatTurn> context) {
+        return ChatTemplate.promptTokens(tokenizer, Conversation.flatten(context));
     }
 
     @Override
@@ -14,7 +21,7 @@ public record BuiltInChat(Tokenizer tokenizer) implements ChatFormat {
     }
 
     @Override
-    public int[] responseTokens(String prompt, String response) {
+    public int[] responseTokens(List<ChatTurn> context, String response) {
         return ChatTemplate.responseTokens(tokenizer, response);
     }
 

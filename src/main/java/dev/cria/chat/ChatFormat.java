@@ -17,15 +17,22 @@ public interface ChatFormat {
     /** The tokenizer the format's tokens belong to. */
     Tokenizer tokenizer();
 
-    /** The prompt the model continues from: an optional system turn, the user's turn, the assistant's header. */
-    int[] promptTokens(String system, String prompt);
+    /**
+     * The prompt the model continues from: the conversation so far (an optional system turn, then user and
+     * assistant turns ending with the user's) and the assistant's header.
+     */
+    int[] promptTokens(List<ChatTurn> context);
+
+    default int[] promptTokens(String system, String prompt) {
+        return promptTokens(Conversation.of(system, prompt));
+    }
 
     default int[] promptTokens(String prompt) {
         return promptTokens(null, prompt);
     }
 
     /** The reply as the model should write it after {@link #promptTokens}, ending with what closes its turn. */
-    int[] responseTokens(String prompt, String response);
+    int[] responseTokens(List<ChatTurn> context, String response);
 
     /** The ids that end a generated reply. */
     int[] stopTokens();
@@ -40,9 +47,15 @@ public interface ChatFormat {
      * At least one response token must fit, so a prompt of {@code maxLen} tokens or more is refused.
      */
     default SftTokens encode(String prompt, String response, int maxLen) {
+        return encode(Conversation.of(null, prompt), response, maxLen);
+    }
+
+    /** As {@link #encode(String, String, int)}, after a whole conversation. */
+    default SftTokens encode(List<ChatTurn> context, String response, int maxLen) {
         if (maxLen < 2) throw new IllegalArgumentException("maxLen must be at least 2 (one prompt and one response token): " + maxLen);
-        int[] promptIds = promptTokens(prompt);
-        int[] responseIds = responseTokens(prompt, response);
+        int[] promptIds = promptTokens(context);
+        int[] responseIds = responseTokens(context, response);
+        String prompt = context.getLast().content();
         if (promptIds.length >= maxLen) {
             throw new CriaException("the prompt is " + promptIds.length + " tokens with its chat markers, but maxLen is "
                     + maxLen + ", which leaves no room for the response; raise the sequence length or shorten the prompt: \""
@@ -81,12 +94,12 @@ public interface ChatFormat {
         }
 
         @Override
-        public int[] promptTokens(String system, String prompt) {
+        public int[] promptTokens(List<ChatTurn> context) {
             throw refusal();
         }
 
         @Override
-        public int[] responseTokens(String prompt, String response) {
+        public int[] responseTokens(List<ChatTurn> context, String response) {
             throw refusal();
         }
 

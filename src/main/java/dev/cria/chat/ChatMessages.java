@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * Turns a TRL {@code "messages"} conversation into an {@link SftExample}: the last assistant turn is the
- * response and everything before it is flattened into one prompt string.
+ * response and the turns before it are its context, kept as turns for a model's own template and
+ * flattened into one prompt string ({@link Conversation#flatten}) for Cria's built-in format.
  *
  * <p>Accepted shape: an optional {@code system} turn first, then {@code user} and {@code assistant} turns
  * alternating, starting with user and ending with assistant. Flattening, paragraphs joined by a blank line:
@@ -15,16 +16,14 @@ import java.util.List;
  *   <li>a system turn becomes an unlabelled first paragraph (a blank one is dropped);
  *   <li>with earlier exchanges, every turn in the prompt is labelled: "User: ...", "Assistant: ...".
  * </ul>
- * This is lossy on purpose: the examples hold one prompt string, and text can never produce the chat
- * template's special tokens, so earlier turns cannot be re-framed with {@code <|user|>} markers.
+ * The flattening is lossy for Cria's format on purpose: text can never produce its special tokens, so
+ * earlier turns cannot be re-framed with {@code <|user|>} markers.
  */
 final class ChatMessages {
     private ChatMessages() {}
 
-    private record Turn(String role, String content) {}
-
     static SftExample toSft(JsonlLine line) {
-        List<Turn> turns = turns(line);
+        List<ChatTurn> turns = turns(line);
         int first = turns.getFirst().role().equals("system") ? 1 : 0;
         // subtle: after the optional system turn, user and assistant alternate, so the roles are fixed by
         // position and a wrong one can be named exactly.
@@ -39,30 +38,18 @@ final class ChatMessages {
         if (last < first || !turns.get(last).role().equals("assistant")) {
             throw line.error("field \"messages\" must end with an assistant turn, the response to train on");
         }
-        return new SftExample(prompt(line, turns, first, last), turns.get(last).content());
+        if (turns.get(last - 1).content().isBlank()) throw line.error("messages[" + (last - 1) + "].content is empty; the prompt needs some text");
+        List<ChatTurn> context = turns.subList(0, last);
+        return new SftExample(Conversation.flatten(context), turns.get(last).content(), context);
     }
 
-    private static String prompt(JsonlLine line, List<Turn> turns, int first, int last) {
-        List<String> paragraphs = new ArrayList<>();
-        if (first == 1 && !turns.getFirst().content().isBlank()) paragraphs.add(turns.getFirst().content());
-        boolean multiTurn = last - first > 1;
-        for (int i = first; i < last; i++) {
-            Turn turn = turns.get(i);
-            if (!multiTurn) paragraphs.add(turn.content());
-            else paragraphs.add((turn.role().equals("user") ? "User: " : "Assistant: ") + turn.content());
-        }
-        String userText = turns.get(last - 1).content();
-        if (userText.isBlank()) throw line.error("messages[" + (last - 1) + "].content is empty; the prompt needs some text");
-        return String.join("\n\n", paragraphs);
-    }
-
-    private static List<Turn> turns(JsonlLine line) {
+    private static List<ChatTurn> turns(JsonlLine line) {
         JsonNode messages = line.node().get("messages");
         if (!messages.isArray()) {
             throw line.error("field \"messages\" is " + JsonlLine.typeOf(messages) + ", expected an array of {\"role\", \"content\"} objects");
         }
         if (messages.isEmpty()) throw line.error("field \"messages\" is empty");
-        List<Turn> turns = new ArrayList<>(messages.size());
+        List<ChatTurn> turns = new ArrayList<>(messages.size());
         for (int i = 0; i < messages.size(); i++) {
             JsonNode message = messages.get(i);
             String at = "messages[" + i + "]";
@@ -71,7 +58,7 @@ final class ChatMessages {
             if (!role.equals("system") && !role.equals("user") && !role.equals("assistant")) {
                 throw line.error(at + ".role is \"" + role + "\", expected \"system\", \"user\" or \"assistant\"");
             }
-            turns.add(new Turn(role, field(line, message, at, "content")));
+            turns.add(new ChatTurn(role, field(line, message, at, "content")));
         }
         return turns;
     }

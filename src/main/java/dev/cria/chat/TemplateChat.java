@@ -50,14 +50,14 @@ public final class TemplateChat implements ChatFormat {
     }
 
     @Override
-    public int[] promptTokens(String system, String prompt) {
-        return tokens(template.render(turns(system, prompt, null), true));
+    public int[] promptTokens(List<ChatTurn> context) {
+        return tokens(template.render(context, true));
     }
 
     @Override
-    public int[] responseTokens(String prompt, String response) {
+    public int[] responseTokens(List<ChatTurn> context, String response) {
         if (response == null) throw new IllegalArgumentException("response is null");
-        int[] reply = tokens(replyText(prompt, response));
+        int[] reply = tokens(replyText(context, response));
         // what follows the end of turn (ChatML's newline) is never generated: generation stops at the end
         for (int i = reply.length - 1; i >= 0; i--) if (reply[i] == turnEnd) return Arrays.copyOf(reply, i + 1);
         return reply;
@@ -76,9 +76,11 @@ public final class TemplateChat implements ChatFormat {
     }
 
     /** What rendering the reply adds to the rendered prompt. */
-    private String replyText(String prompt, String response) {
-        String before = template.render(turns(null, prompt, null), true);
-        String after = template.render(turns(null, prompt, response), false);
+    private String replyText(List<ChatTurn> context, String response) {
+        var withReply = new ArrayList<>(context);
+        withReply.add(new ChatTurn("assistant", response));
+        String before = template.render(context, true);
+        String after = template.render(withReply, false);
         if (!after.startsWith(before)) {
             throw new CriaException(template.source() + ": the chat template renders a conversation with the assistant's reply "
                     + "differently from the same conversation ending at the generation prompt, so the reply's tokens cannot be "
@@ -92,7 +94,7 @@ public final class TemplateChat implements ChatFormat {
      * {@code <|im_end|>}, Llama 2's {@code </s>}): the first non-blank token after a probe reply; -1 when none.
      */
     private int turnEnd() {
-        String reply = replyText("Hello", PROBE);
+        String reply = replyText(Conversation.of(null, "Hello"), PROBE);
         int at = reply.lastIndexOf(PROBE);
         if (at < 0) return -1;
         int[] after = tokens(reply.substring(at + PROBE.length()));
@@ -107,15 +109,6 @@ public final class TemplateChat implements ChatFormat {
 
     private int[] tokens(String text) {
         return tokenizer.encodeAllowingSpecials(text, false);
-    }
-
-    private static List<ChatTurn> turns(String system, String prompt, String response) {
-        if (prompt == null) throw new IllegalArgumentException("prompt is null");
-        var turns = new ArrayList<ChatTurn>();
-        if (system != null) turns.add(new ChatTurn("system", system));
-        turns.add(new ChatTurn("user", prompt));
-        if (response != null) turns.add(new ChatTurn("assistant", response));
-        return turns;
     }
 
     private static int commonPrefix(String a, String b) {

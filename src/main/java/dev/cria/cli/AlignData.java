@@ -102,7 +102,10 @@ final class AlignData {
 
     static List<TokenizedExample> tokenizeSft(ChatFormat chat, List<SftExample> examples, int maxLen) {
         var out = new ArrayList<TokenizedExample>();
-        for (SftExample e : examples) out.add(tokenize(chat, e.prompt(), e.response(), maxLen));
+        for (SftExample e : examples) {
+            SftTokens t = chat.encode(e.context(), e.response(), maxLen);
+            out.add(new TokenizedExample(t.tokens(), t.promptLength()));
+        }
         warnIfCut(out, chat, maxLen);
         return out;
     }

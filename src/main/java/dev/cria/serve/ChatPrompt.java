@@ -1,14 +1,14 @@
 package dev.cria.serve;
 
+import dev.cria.chat.ChatTurn;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An OpenAI {@code messages} list as one prompt string, flattened the way Cria's SFT data flattens
- * conversations (see {@code ChatMessages}): a lone user turn is the prompt as it is; a system turn is a
- * first paragraph; earlier exchanges are labelled "User:" and "Assistant:". The last turn must be the
- * user's, since the model answers it.
+ * An OpenAI {@code messages} list read and checked as chat turns, which the model's chat format frames:
+ * its own template renders them as they are, Cria's built-in format flattens them ({@code Conversation}).
+ * The last turn must be the user's, since the model answers it.
  *
  * <p>A {@code developer} turn is a system turn (newer SDKs send that role). Content is a string or, as the
  * SDKs also send it, an array of {@code {"type": "text", "text": ...}} parts, joined by newlines; other parts (images,
@@ -21,7 +21,7 @@ final class ChatPrompt {
     private ChatPrompt() {
     }
 
-    static String flatten(JsonNode messages) {
+    static List<ChatTurn> turns(JsonNode messages) {
         if (messages == null || messages.isNull()) throw ApiError.badField("messages", "is required");
         if (!messages.isArray() || messages.isEmpty()) throw ApiError.badField("messages", "must be a non-empty array of {\"role\", \"content\"}");
         if (messages.size() > MAX_MESSAGES) throw ApiError.badField("messages", "at most " + MAX_MESSAGES + " messages");
@@ -40,18 +40,9 @@ final class ChatPrompt {
         }
         if (!turns.getLast()[0].equals("user")) throw ApiError.badField("messages", "the last message must be the user's");
         if (turns.getLast()[1].isBlank()) throw ApiError.badField("messages[" + (turns.size() - 1) + "].content", "is empty");
-        var paragraphs = new ArrayList<String>();
-        long exchanges = turns.stream().filter(t -> !t[0].equals("system")).count();
-        for (String[] t : turns) {
-            if (t[0].equals("system")) {
-                if (!t[1].isBlank()) paragraphs.add(t[1]);
-            } else if (exchanges == 1) {
-                paragraphs.add(t[1]);
-            } else {
-                paragraphs.add((t[0].equals("user") ? "User: " : "Assistant: ") + t[1]);
-            }
-        }
-        return String.join("\n\n", paragraphs);
+        var out = new ArrayList<ChatTurn>();
+        for (String[] t : turns) out.add(new ChatTurn(t[0], t[1]));
+        return out;
     }
 
     /** A message's content: the string, or its text parts, one per line (as vLLM joins them). */

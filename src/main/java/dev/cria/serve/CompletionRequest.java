@@ -2,6 +2,8 @@ package dev.cria.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cria.chat.ChatFormat;
+import dev.cria.chat.ChatTurn;
+import dev.cria.chat.Conversation;
 import dev.cria.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,13 +14,14 @@ import java.util.List;
  * {@link #maxNewTokens} once the prompts are tokens, since only then is their length known.
  *
  * @param model          the name asked for ({@code policy} when none), which the replies carry
+ * @param conversation   the chat's messages (null for completions)
  * @param prompts        the chat's flattened conversation, or each completion prompt (one choice each)
  * @param maxTokens      as asked, or null for {@link #DEFAULT_MAX_TOKENS} capped by what the context leaves
  * @param maxTokensField {@code max_tokens} or {@code max_completion_tokens}, whichever the client sent
  * @param includeUsage   streaming only: a last chunk carries the token counts
  * @param logprobs       alternatives to list per token (chat: 0..20, completions: 0..5), or -1 for no log-probs
  */
-record CompletionRequest(boolean chat, String model, List<String> prompts, Integer maxTokens, String maxTokensField, float temperature,
+record CompletionRequest(boolean chat, String model, List<ChatTurn> conversation, List<String> prompts, Integer maxTokens, String maxTokensField, float temperature,
         float topP, long seed, boolean stream, boolean includeUsage, StopStrings stop, int logprobs) {
     static final int DEFAULT_MAX_TOKENS = 256;
     static final int MAX_PROMPT = 8000;
@@ -30,7 +33,8 @@ record CompletionRequest(boolean chat, String model, List<String> prompts, Integ
         RefusedFields.check(f.node());
         String model = f.optionalString("model", 64);
         model = model == null || model.isEmpty() ? RunDir.POLICY : model;
-        List<String> prompts = chat ? List.of(ChatPrompt.flatten(f.node().get("messages"))) : prompts(f.node().get("prompt"));
+        List<ChatTurn> conversation = chat ? ChatPrompt.turns(f.node().get("messages")) : null;
+        List<String> prompts = chat ? List.of(Conversation.flatten(conversation)) : prompts(f.node().get("prompt"));
         String maxTokensField = f.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
         Integer maxTokens = maxTokens(f.node().get(maxTokensField), maxTokensField);
         double temperature = f.doubleValue("temperature", 0, 2, 1.0);
@@ -38,15 +42,28 @@ record CompletionRequest(boolean chat, String model, List<String> prompts, Integ
         if (topP == 0) throw ApiError.badField("top_p", "must be above 0");
         long seed = f.has("seed") ? f.longValue("seed") : System.nanoTime();
         boolean stream = f.bool("stream", false);
-        return new CompletionRequest(chat, model, prompts, maxTokens, maxTokensField, (float) temperature, (float) topP, seed, stream,
+        return new CompletionRequest(chat, model, conversation, prompts, maxTokens, maxTokensField, (float) temperature, (float) topP, seed, stream,
                 stream && includeUsage(f.node().get("stream_options")), stop(f.node().get("stop")), logprobs(f, chat));
     }
 
-    /** Each prompt as tokens: the model's chat format for chat, {@code <|bos|> prompt} for completions. */
+    /**
+     * Each prompt as tokens: the conversation in the model's chat format for chat; for completions
+     * {@code <|bos|> prompt}, or the prompt alone for a model without bos (Qwen).
+     */
     List<int[]> promptTokens(ChatFormat format) {
+        if (chat) return List.of(format.promptTokens(conversation));
         Tokenizer tokenizer = format.tokenizer();
         var out = new ArrayList<int[]>();
-        for (String p : prompts) out.add(chat ? format.promptTokens(p) : withBos(tokenizer.requireBos("a completion (its prompt starts with bos)"), tokenizer.encode(p)));
+        for (int i = 0; i < prompts.size(); i++) {
+            int[] ids = tokenizer.encode(prompts.get(i));
+            if (tokenizer.bosId() >= 0) {
+                out.add(withBos(tokenizer.bosId(), ids));
+            } else if (ids.length == 0) {
+                throw ApiError.badField(prompts.size() == 1 ? "prompt" : "prompt[" + i + "]", "is empty, and this model has no bos token to start from");
+            } else {
+                out.add(ids);
+            }
+        }
         return out;
     }
 

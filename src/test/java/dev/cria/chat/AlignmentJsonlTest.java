@@ -98,15 +98,18 @@ class AlignmentJsonlTest {
     void aSystemTurnBecomesThePromptsFirstParagraph() throws IOException {
         Path file = write("sft.jsonl", "{\"messages\": [{\"role\": \"system\", \"content\": \"Be kind.\"}, "
                 + "{\"role\": \"user\", \"content\": \"Hi\"}, {\"role\": \"assistant\", \"content\": \"Hello!\"}]}\n");
-        assertThat(AlignmentJsonl.readSft(file)).containsExactly(new SftExample("Be kind.\n\nHi", "Hello!"));
+        assertThat(AlignmentJsonl.readSft(file)).containsExactly(new SftExample("Be kind.\n\nHi", "Hello!",
+                List.of(new ChatTurn("system", "Be kind."), new ChatTurn("user", "Hi"))));
     }
 
     @Test
-    void multiTurnConversationsAreFlattenedWithRoleLabels() throws IOException {
+    void multiTurnConversationsKeepTheirTurnsAndAreFlattenedWithRoleLabels() throws IOException {
         Path file = write("sft.jsonl", "{\"messages\": [{\"role\": \"system\", \"content\": \"S\"}, "
                 + "{\"role\": \"user\", \"content\": \"U1\"}, {\"role\": \"assistant\", \"content\": \"A1\"}, "
                 + "{\"role\": \"user\", \"content\": \"U2\"}, {\"role\": \"assistant\", \"content\": \"A2\"}]}\n");
-        assertThat(AlignmentJsonl.readSft(file)).containsExactly(new SftExample("S\n\nUser: U1\n\nAssistant: A1\n\nUser: U2", "A2"));
+        var turns = List.of(new ChatTurn("system", "S"), new ChatTurn("user", "U1"), new ChatTurn("assistant", "A1"), new ChatTurn("user", "U2"));
+        assertThat(AlignmentJsonl.readSft(file)).as("flattened for Cria's format, turn by turn for a model's own template")
+                .containsExactly(new SftExample("S\n\nUser: U1\n\nAssistant: A1\n\nUser: U2", "A2", turns));
     }
 
     @Test

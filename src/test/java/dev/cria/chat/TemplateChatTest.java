@@ -51,6 +51,23 @@ class TemplateChatTest {
     }
 
     @Test
+    void aConversationIsRenderedTurnByTurnByTheTemplateButFlattenedForCriasFormat() {
+        Path dir = npmModel("llama3");
+        Tokenizer tok = Tokenizers.load(dir.resolve("tokenizer.json"));
+        ChatFormat chat = ChatFormat.of(dir, tok, List.of());
+        var context = List.of(new ChatTurn("system", "Be brief."), new ChatTurn("user", "Hi"), new ChatTurn("assistant", "Hello."),
+                new ChatTurn("user", "Name a cat."));
+
+        SftTokens t = chat.encode(context, "Tom.", 512);
+
+        String prompt = "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|>"
+                + "<|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\nHello.<|eot_id|>"
+                + "<|start_header_id|>user<|end_header_id|>\n\nName a cat.<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n";
+        assertThat(Arrays.copyOf(t.tokens(), t.promptLength())).isEqualTo(tok.encodeAllowingSpecials(prompt, false));
+        assertThat(Conversation.flatten(context)).isEqualTo("Be brief.\n\nUser: Hi\n\nAssistant: Hello.\n\nUser: Name a cat.");
+    }
+
+    @Test
     void aLongReplyLosesItsEndButNeverThePrompt() {
         Path dir = npmModel("llama3");
         Tokenizer tok = Tokenizers.load(dir.resolve("tokenizer.json"));
