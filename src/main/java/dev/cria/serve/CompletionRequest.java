@@ -54,16 +54,8 @@ record CompletionRequest(boolean chat, String model, List<ChatTurn> conversation
         if (chat) return List.of(format.promptTokens(conversation));
         Tokenizer tokenizer = format.tokenizer();
         var out = new ArrayList<int[]>();
-        for (int i = 0; i < prompts.size(); i++) {
-            int[] ids = tokenizer.encode(prompts.get(i));
-            if (tokenizer.bosId() >= 0) {
-                out.add(withBos(tokenizer.bosId(), ids));
-            } else if (ids.length == 0) {
-                throw ApiError.badField(prompts.size() == 1 ? "prompt" : "prompt[" + i + "]", "is empty, and this model has no bos token to start from");
-            } else {
-                out.add(ids);
-            }
-        }
+        // parse refuses an empty prompt, so a prompt without bos still has a token to start from
+        for (String p : prompts) out.add(tokenizer.bosId() >= 0 ? withBos(tokenizer.bosId(), tokenizer.encode(p)) : tokenizer.encode(p));
         return out;
     }
 
