@@ -79,7 +79,7 @@ public final class ModelHost implements AutoCloseable {
     public Loaded load(String name) {
         String concrete = run.concrete(name);
         Path dir = run.modelDir(concrete).toAbsolutePath().normalize();
-        ModelDirectory.Loaded loaded = cache.computeIfAbsent(dir, ModelDirectory::load);
+        ModelDirectory.Loaded loaded = cache.computeIfAbsent(dir, ModelDirectory::loadFrozen);
         return new Loaded(concrete, dir, loaded.model(), loaded.tokenizer());
     }
 
