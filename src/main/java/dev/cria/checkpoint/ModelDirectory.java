@@ -188,7 +188,12 @@ public final class ModelDirectory {
         var tokens = new HfConfig.TokenIds(tokenizer.bosId(), tokenizer.eosId(), tokenizer.padId());
         SaveFormat format = formatOf(model);
         AtomicFiles.writeString(dir.resolve(CONFIG), HfConfig.toJson(model.config(), tokens, format.dtype(), format.config()));
-        WeightFiles.write(dir, weightsOf(model.parameters()), format.dtype(), format.maxShardBytes());
+        Map<String, Tensor> parameters = model.parameters();
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        parameters.forEach((name, t) -> shapes.put(name, t.shape()));
+        // subtle: a frozen 16-bit weight is widened only as it is written, one at a time (and rounded back
+        // exactly), so saving a frozen model never holds it whole in float32
+        WeightFiles.write(dir, shapes, name -> floats(parameters.get(name)), format.dtype(), format.maxShardBytes());
         tokenizer.save(dir.resolve(TOKENIZER));
         String tokenizerConfig = ChatTemplate.tokenizerConfigJson(tokenizer);
         if (tokenizerConfig != null) AtomicFiles.writeString(dir.resolve(TOKENIZER_CONFIG), tokenizerConfig);
@@ -281,14 +286,16 @@ public final class ModelDirectory {
         });
     }
 
+    /** Float32 tensors as the writers take them (the arrays shared, not copied). */
     private static Map<String, TensorData> weightsOf(Map<String, Tensor> tensors) {
         var out = new LinkedHashMap<String, TensorData>();
-        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-            Tensor t = e.getValue();
-            // subtle: a frozen 16-bit weight is widened here and rounded back on write, which is exact
-            out.put(e.getKey(), TensorData.of(t.half() != null ? t.toFloats() : t.data, t.shape()));
-        }
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) out.put(e.getKey(), TensorData.of(e.getValue().data, e.getValue().shape()));
         return out;
+    }
+
+    /** A tensor's values in float32: its own array, or a frozen 16-bit weight widened into a new one. */
+    private static float[] floats(Tensor t) {
+        return t.half() != null ? t.toFloats() : t.data;
     }
 
     private static String read(Path file) {

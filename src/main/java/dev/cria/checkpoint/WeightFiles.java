@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -204,13 +205,24 @@ public final class WeightFiles {
      * than the limit gets a shard of its own, as transformers does) plus the index.
      */
     public static void write(Path dir, Map<String, TensorData> tensors, Dtype dtype, long maxShardBytes) {
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        tensors.forEach((name, t) -> shapes.put(name, t.shape()));
+        write(dir, shapes, name -> tensors.get(name).data(), dtype, maxShardBytes);
+    }
+
+    /**
+     * As {@link #write(Path, Map, Dtype, long)}, asking {@code values} for each tensor's float32 values
+     * only as it is written (see {@link Safetensors#write(Path, Map, Function, Map, Dtype)}).
+     */
+    public static void write(Path dir, Map<String, int[]> tensors, Function<String, float[]> values, Dtype dtype,
+                             long maxShardBytes) {
         if (maxShardBytes <= 0) throw new IllegalArgumentException("maxShardBytes <= 0: " + maxShardBytes);
-        List<Map<String, TensorData>> shards = new ArrayList<>();
-        Map<String, TensorData> current = new LinkedHashMap<>();
+        List<Map<String, int[]>> shards = new ArrayList<>();
+        Map<String, int[]> current = new LinkedHashMap<>();
         long currentBytes = 0;
         long total = 0;
-        for (Map.Entry<String, TensorData> e : tensors.entrySet()) {
-            long bytes = (long) e.getValue().data().length * dtype.bytes;
+        for (Map.Entry<String, int[]> e : tensors.entrySet()) {
+            long bytes = TensorData.elementCount(e.getValue()) * dtype.bytes;
             if (!current.isEmpty() && currentBytes + bytes > maxShardBytes) {
                 shards.add(current);
                 current = new LinkedHashMap<>();
@@ -222,13 +234,13 @@ public final class WeightFiles {
         }
         shards.add(current);
         if (shards.size() == 1) {
-            Safetensors.write(dir.resolve(SINGLE), current, Map.of("format", "pt"), dtype);
+            Safetensors.write(dir.resolve(SINGLE), current, values, Map.of("format", "pt"), dtype);
             return;
         }
         Map<String, String> weightMap = new TreeMap<>();
         for (int i = 0; i < shards.size(); i++) {
             String name = String.format("model-%05d-of-%05d.safetensors", i + 1, shards.size());
-            Safetensors.write(dir.resolve(name), shards.get(i), Map.of("format", "pt"), dtype);
+            Safetensors.write(dir.resolve(name), shards.get(i), values, Map.of("format", "pt"), dtype);
             for (String tensor : shards.get(i).keySet()) weightMap.put(tensor, name);
         }
         ObjectNode root = JSON.createObjectNode();
