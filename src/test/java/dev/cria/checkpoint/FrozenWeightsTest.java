@@ -35,9 +35,14 @@ class FrozenWeightsTest {
 
     /** The fixture rounded to BF16 and saved as a model directory. */
     private Path bf16Copy(String fixture) {
+        return copy(fixture, Dtype.BF16);
+    }
+
+    /** The fixture rounded to {@code dtype} and saved as a model directory. */
+    private Path copy(String fixture, Dtype dtype) {
         Llama model = ModelDirectory.loadModel(FIXTURES.resolve(fixture));
-        ModelDirectory.saveAs(model, Dtype.BF16, WeightFiles.DEFAULT_MAX_SHARD_BYTES);
-        Path dir = tmp.resolve(fixture + "-bf16");
+        ModelDirectory.saveAs(model, dtype, WeightFiles.DEFAULT_MAX_SHARD_BYTES);
+        Path dir = tmp.resolve(fixture + "-" + dtype);
         ModelDirectory.save(dir, model, new ByteTokenizer());
         return dir;
     }
@@ -80,6 +85,16 @@ class FrozenWeightsTest {
         assertThat(half.parameters().get("model.norm.weight").half()).as("norms stay float32").isNull();
         assertThat(wide.parameters().get("model.layers.0.self_attn.q_proj.weight").half()).isNull();
         float[] expected = logits(wide);
+        assertClose(logits(half), expected, 1e-6f);
+        assertClose(decoded(half), expected, 1e-5f);
+    }
+
+    @Test
+    void anF16ModelRunsFrozenToo() {
+        Path dir = copy("hf-untied", Dtype.F16);
+        Llama half = ModelDirectory.loadModel(dir, true);
+        assertThat(half.parameters().get("lm_head.weight").half().kind()).isEqualTo(dev.cria.kernels.HalfMatrix.Kind.F16);
+        float[] expected = logits(ModelDirectory.loadModel(dir));
         assertClose(logits(half), expected, 1e-6f);
         assertClose(decoded(half), expected, 1e-5f);
     }
