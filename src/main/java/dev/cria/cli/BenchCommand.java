@@ -90,6 +90,7 @@ final class BenchCommand implements Runnable {
         @Option(names = "--layout", defaultValue = "abt", converter = LayoutConverter.class,
                 description = "Which training product: abt (forward x·Wᵀ), ab (input gradient dY·W) or atb (weight gradient dYᵀ·X, accumulated). Default: ${DEFAULT-VALUE}.")
         GemmProbe.Layout layout;
+        @Option(names = "--bf16", description = "Hold B as a frozen BF16 weight, widened as it is read (layouts abt and ab).") boolean bf16;
         @Mixin Common common;
 
         @Override
@@ -98,10 +99,11 @@ final class BenchCommand implements Runnable {
             Flags.positive("--n", n);
             Flags.positive("--k", k);
             Flags.positive("--seconds", seconds);
-            var r = GemmProbe.run(layout, m, n, k, seconds);
+            var r = GemmProbe.run(layout, m, n, k, seconds, bf16);
             var f = new LinkedHashMap<String, Object>();
             f.put("bench", "gemm");
             f.put("layout", layout.name().toLowerCase(java.util.Locale.ROOT));
+            f.put("b", bf16 ? "bf16" : "f32");
             f.put("m", m);
             f.put("n", n);
             f.put("k", k);

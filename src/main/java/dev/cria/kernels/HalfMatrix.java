@@ -103,17 +103,30 @@ public final class HalfMatrix {
     /**
      * BF16 to float32 a vector at a time: the shorts sign-extend into ints (S2I), and the shift left by
      * 16 pushes the extended sign bits out, leaving exactly {@code bits << 16}.
+     *
+     * <p>subtle: the shorts are first copied into a per-thread array and loaded from there. Loading
+     * vectors straight from the segment goes through a few more calls than loading from an array; inside
+     * a GEMM task that took the chain past the JIT's inlining depth, and every load was boxed (10× slower,
+     * gigabytes of garbage).
      */
     public void widenBf16Vector(int row, int col, int count, float[] dst, int at) {
-        long from = 2 * ((long) row * cols + col);
+        short[] raw = RAW.get();
+        if (raw.length < count) {
+            raw = new short[count];
+            RAW.set(raw);
+        }
+        MemorySegment.copy(bits, SHORT, 2 * ((long) row * cols + col), raw, 0, count);
         int i = 0;
         for (int bound = S.loopBound(count); i < bound; i += Simd.LANES) {
-            var h = ShortVector.fromMemorySegment(S, bits, from + 2L * i, ByteOrder.LITTLE_ENDIAN);
+            var h = ShortVector.fromArray(S, raw, i);
             ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
                     .reinterpretAsFloats().intoArray(dst, at + i);
         }
-        for (; i < count; i++) dst[at + i] = Float.intBitsToFloat((bits.get(SHORT, from + 2L * i) & 0xFFFF) << 16);
+        for (; i < count; i++) dst[at + i] = Float.intBitsToFloat((raw[i] & 0xFFFF) << 16);
     }
+
+    /** Each thread's staging array for {@link #widenBf16Vector}. */
+    private static final ThreadLocal<short[]> RAW = ThreadLocal.withInitial(() -> new short[0]);
 
     /** The whole matrix as a new float32 array: for the rare code that must have one (a LoRA merge). */
     public float[] toFloats() {
