@@ -49,13 +49,12 @@ public final class HalfMatrix {
     /** {@code values} (rows, cols) rounded to the nearest 16-bit value of {@code kind}, ties to even. */
     public static HalfMatrix round(float[] values, int rows, int cols, Kind kind) {
         if (values.length != rows * cols) throw new IllegalArgumentException(values.length + " values for " + rows + " x " + cols);
-        // subtle: a byte[] heap segment, the only kind of heap segment the Vector API loads from
         MemorySegment bits = MemorySegment.ofArray(new byte[2 * values.length]);
         for (int i = 0; i < values.length; i++) bits.setAtIndex(SHORT, i, kind == Kind.BF16 ? toBf16(values[i]) : Float.floatToFloat16(values[i]));
         return new HalfMatrix(bits, rows, cols, kind);
     }
 
-    /** Rounds to the nearest bfloat16, ties to even; NaN stays NaN. */
+    /** Rounds to the nearest bfloat16, ties to even; NaN stays NaN: as io.Safetensors.toBf16 writes (kernels do not depend on io). */
     static short toBf16(float value) {
         int b = Float.floatToRawIntBits(value);
         if (Float.isNaN(value)) return (short) ((b >>> 16) | 0x40);

@@ -90,6 +90,22 @@ class FrozenWeightsTest {
     }
 
     @Test
+    void aBatchedPrefillOnFrozenWeightsTakesThePackedPathToTheSameLogits() {
+        Path dir = bf16Copy("hf-untied");
+        Llama wide = ModelDirectory.loadModel(dir), half = ModelDirectory.loadModel(dir, true);
+        int slots = 3, T = 24, R = slots * T; // R above the few-rows limit of 64
+        int[] tokens = new int[R], slotOfRow = new int[R], lastRows = new int[slots];
+        for (int r = 0; r < R; r++) {
+            tokens[r] = (r * 37 + 11) % 190;
+            slotOfRow[r] = r / T;
+        }
+        for (int s = 0; s < slots; s++) lastRows[s] = s * T + T - 1;
+        float[] expected = new Decoder(wide).forward(tokens, slotOfRow, new KvCache(wide.config(), slots, T), lastRows).clone();
+        float[] actual = new Decoder(half).forward(tokens, slotOfRow, new KvCache(half.config(), slots, T), lastRows);
+        assertClose(java.util.Arrays.copyOf(actual, expected.length), expected, 1e-5f);
+    }
+
+    @Test
     void anF16ModelRunsFrozenToo() {
         Path dir = copy("hf-untied", Dtype.F16);
         Llama half = ModelDirectory.loadModel(dir, true);
