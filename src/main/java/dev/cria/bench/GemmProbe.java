@@ -47,15 +47,15 @@ public final class GemmProbe {
     }
 
     public static Result run(Layout layout, int M, int N, int K, double seconds) {
-        return run(layout, M, N, K, seconds, false);
+        return run(layout, M, N, K, seconds, null);
     }
 
-    /** As {@link #run(Layout, int, int, int, double)}; with {@code bf16}, B is a BF16 {@link HalfMatrix}, widened as the kernels read it. */
-    public static Result run(Layout layout, int M, int N, int K, double seconds, boolean bf16) {
+    /** As {@link #run(Layout, int, int, int, double)}; with {@code half16} non-null, B is a 16-bit {@link HalfMatrix} of that kind, widened as the kernels read it. */
+    public static Result run(Layout layout, int M, int N, int K, double seconds, HalfMatrix.Kind half16) {
         Rng rng = new Rng(1);
         float[] a = random(rng, M * K), b = random(rng, N * K), c = new float[M * N];
         // B (N,K) for abT, (K,N) for ab: the same values either way
-        HalfMatrix half = bf16 ? HalfMatrix.round(b, layout == Layout.ABT ? N : K, layout == Layout.ABT ? K : N, HalfMatrix.Kind.BF16) : null;
+        HalfMatrix half = half16 != null ? HalfMatrix.round(b, layout == Layout.ABT ? N : K, layout == Layout.ABT ? K : N, half16) : null;
         Runnable multiply = half != null ? () -> layout.multiply(c, a, half, M) : () -> layout.multiply(c, a, b, M, K, N);
         double flops = 2.0 * M * N * K;
         for (int i = 0; i < 2; i++) multiply.run();

@@ -89,8 +89,9 @@ public final class HalfMatrix {
 
     /** dst[at ..] = row {@code row}, columns col .. col+count, widened to float32 (exact). */
     public void widen(int row, int col, int count, float[] dst, int at) {
-        if (Simd.ENABLED && kind == Kind.BF16) widenBf16Vector(row, col, count, dst, at);
-        else widenScalar(row, col, count, dst, at);
+        if (!Simd.ENABLED) widenScalar(row, col, count, dst, at);
+        else if (kind == Kind.BF16) widenBf16Vector(row, col, count, dst, at);
+        else widenF16(row, col, count, dst, at);
     }
 
     /** Reference for {@link #widen}. */
@@ -109,12 +110,7 @@ public final class HalfMatrix {
      * gigabytes of garbage).
      */
     public void widenBf16Vector(int row, int col, int count, float[] dst, int at) {
-        short[] raw = RAW.get();
-        if (raw.length < count) {
-            raw = new short[count];
-            RAW.set(raw);
-        }
-        MemorySegment.copy(bits, SHORT, 2 * ((long) row * cols + col), raw, 0, count);
+        short[] raw = staged(row, col, count);
         int i = 0;
         for (int bound = S.loopBound(count); i < bound; i += Simd.LANES) {
             var h = ShortVector.fromArray(S, raw, i);
@@ -124,7 +120,27 @@ public final class HalfMatrix {
         for (; i < count; i++) dst[at + i] = Float.intBitsToFloat((raw[i] & 0xFFFF) << 16);
     }
 
-    /** Each thread's staging array for {@link #widenBf16Vector}. */
+    /**
+     * F16 to float32 with {@code Float.float16ToFloat} over a staged copy of the shorts: a plain loop
+     * over arrays, which C2 turns into vector conversions where the CPU has them (F16C, AVX-512).
+     */
+    public void widenF16(int row, int col, int count, float[] dst, int at) {
+        short[] raw = staged(row, col, count);
+        for (int i = 0; i < count; i++) dst[at + i] = Float.float16ToFloat(raw[i]);
+    }
+
+    /** The shorts of row, col .. col+count, copied into this thread's staging array. */
+    private short[] staged(int row, int col, int count) {
+        short[] raw = RAW.get();
+        if (raw.length < count) {
+            raw = new short[count];
+            RAW.set(raw);
+        }
+        MemorySegment.copy(bits, SHORT, 2 * ((long) row * cols + col), raw, 0, count);
+        return raw;
+    }
+
+    /** Each thread's staging array for the vector widenings. */
     private static final ThreadLocal<short[]> RAW = ThreadLocal.withInitial(() -> new short[0]);
 
     /** The whole matrix as a new float32 array: for the rare code that must have one (a LoRA merge). */

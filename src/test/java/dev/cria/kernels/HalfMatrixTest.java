@@ -56,6 +56,10 @@ class HalfMatrixTest {
                 w.widenBf16Vector(2, col, count, v, 1);
                 w.widenScalar(2, col, count, s, 1);
                 assertThat(v).containsExactly(s);
+                var f16 = HalfMatrix.round(random(3 * cols), 3, cols, HalfMatrix.Kind.F16);
+                f16.widenF16(2, col, count, v, 1);
+                f16.widenScalar(2, col, count, s, 1);
+                assertThat(v).containsExactly(s);
             }
         }
     }
