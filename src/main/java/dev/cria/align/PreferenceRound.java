@@ -45,7 +45,7 @@ public final class PreferenceRound {
         var reward = new RewardModelReward(rewardModel, chat, chat.tokenizer(), RewardScores.read(ModelDirectory.resolve(rewardDir)));
         Llama critic = ModelDirectory.load(rewardDir).model();
         Llama policy = ModelDirectory.load(start).model();
-        Reference reference = Reference.copy(ModelDirectory.load(start).model(), policy);
+        Reference reference = Reference.copy(ModelDirectory.loadFrozen(start).model(), policy);
         Path ppoDir = dir.resolve(PPO);
         Map<String, Double> last = new RlTrainer(policy, reference, critic, chat, reward, prompts, rlConfig, RunDirectory.at(ppoDir))
                 .run(StopSignal.manual());
@@ -55,7 +55,7 @@ public final class PreferenceRound {
     public static DpoOutcome dpo(Path start, ChatFormat chat, List<PreferencePair> train, List<PreferencePair> heldOut, DpoConfig config,
                                  Path dir) {
         Llama policy = ModelDirectory.load(start).model();
-        Reference reference = Reference.copy(ModelDirectory.load(start).model(), policy);
+        Reference reference = Reference.copy(ModelDirectory.loadFrozen(start).model(), policy);
         Path dpoDir = dir.resolve(DPO);
         TrainingLoop.Result result = new DpoTrainer(policy, reference, chat.tokenizer(), train, heldOut, config, RunDirectory.at(dpoDir))
                 .run(StopSignal.manual());

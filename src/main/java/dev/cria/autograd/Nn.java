@@ -2,6 +2,7 @@ package dev.cria.autograd;
 
 import dev.cria.kernels.Attention;
 import dev.cria.kernels.Embedding;
+import dev.cria.kernels.HalfMatrix;
 import dev.cria.kernels.Linear;
 import dev.cria.kernels.RmsNorm;
 import dev.cria.kernels.Rope;
@@ -32,11 +33,19 @@ public final class Nn {
         int[] shape = x.shape();
         shape[shape.length - 1] = OUT;
         float[] out = Workspace.take(N * OUT);
-        Linear.forward(out, x.data, w.data, N, IN, OUT);
+        HalfMatrix half = w.half();
+        if (half != null) Linear.forward(out, x.data, half, N);
+        else Linear.forward(out, x.data, w.data, N, IN, OUT);
         return Tensor.pooledResult(out, shape, dout -> {
-            if (x.requiresGrad()) Linear.backwardInput(x.gradForUpdate(), dout, w.data, N, IN, OUT);
+            if (x.requiresGrad()) backwardInput(x.gradForUpdate(), dout, w, N, IN, OUT);
             if (w.requiresGrad()) Linear.backwardWeight(w.gradForUpdate(), dout, x.data, N, IN, OUT);
         }, x, w);
+    }
+
+    /** dx += dout · w, for a weight in either storage. */
+    private static void backwardInput(float[] dx, float[] dout, Tensor w, int N, int IN, int OUT) {
+        if (w.half() != null) Linear.backwardInput(dx, dout, w.half(), N);
+        else Linear.backwardInput(dx, dout, w.data, N, IN, OUT);
     }
 
     /** x (..., OUT) + b (OUT) on every row: the bias of a linear layer. */
@@ -72,7 +81,8 @@ public final class Nn {
     public static Tensor embedding(Tensor w, int[] tokens) {
         int V = w.dim(0), C = w.dim(1);
         float[] out = Workspace.take(tokens.length * C);
-        Embedding.forward(out, w.data, tokens, V, C);
+        if (w.half() != null) Embedding.forward(out, w.half(), tokens);
+        else Embedding.forward(out, w.data, tokens, V, C);
         return Tensor.pooledResult(out, new int[] {tokens.length, C}, dout -> {
             if (w.requiresGrad()) Embedding.backward(w.gradForUpdate(), dout, tokens, C);
         }, w);
@@ -195,7 +205,8 @@ public final class Nn {
         int N = x.size() / IN;
         if (targets.length != N) throw new IllegalArgumentException("linearCrossEntropy: " + targets.length + " targets for " + N + " rows");
         float[] logits = Workspace.take(N * V);
-        Linear.forward(logits, x.data, w.data, N, IN, V);
+        if (w.half() != null) Linear.forward(logits, x.data, w.half(), N);
+        else Linear.forward(logits, x.data, w.data, N, IN, V);
         float[] lse = new float[N];
         Softmax.logSumExp(lse, logits, N, V);
         double sum = 0;
@@ -212,7 +223,7 @@ public final class Nn {
         Tensor out = Tensor.result(new float[] {loss}, new int[0], dout -> {
             // subtle: from here on the buffer holds d loss / d logits, no longer the logits
             Softmax.gradientInPlace(logits, lse, targets, IGNORE_INDEX, counted == 0 ? 0f : dout[0] / counted, N, V);
-            if (x.requiresGrad()) Linear.backwardInput(x.gradForUpdate(), logits, w.data, N, IN, V);
+            if (x.requiresGrad()) backwardInput(x.gradForUpdate(), logits, w, N, IN, V);
             if (w.requiresGrad()) Linear.backwardWeight(w.gradForUpdate(), logits, x.data, N, IN, V);
             Workspace.give(logits);
         }, x, w);

@@ -1,6 +1,8 @@
 package dev.cria.bench;
 
 import dev.cria.kernels.Gemm;
+import dev.cria.kernels.HalfMatrix;
+import dev.cria.util.CriaException;
 import dev.cria.util.Rng;
 
 /** Times Cria's own GEMM on a given shape; at a large square shape it is the machine's practical peak. */
@@ -28,6 +30,15 @@ public final class GemmProbe {
                 case ATB -> Gemm.aTb(c, a, b, M, K, N, true);
             }
         }
+
+        /** The same product with B a frozen 16-bit weight; the weight gradient has none, so ATB has no such form. */
+        void multiply(float[] c, float[] a, HalfMatrix b, int M) {
+            switch (this) {
+                case ABT -> Gemm.abT(c, a, b, M, false);
+                case AB -> Gemm.ab(c, a, b, M, false);
+                case ATB -> throw new CriaException("a frozen 16-bit weight takes no gradient: time --layout abt or ab with 16-bit weights");
+            }
+        }
     }
 
     /** C (M,N) = A (M,K) · B (K,N), with B held as (N,K) as linear weights are. */
@@ -36,15 +47,23 @@ public final class GemmProbe {
     }
 
     public static Result run(Layout layout, int M, int N, int K, double seconds) {
+        return run(layout, M, N, K, seconds, null);
+    }
+
+    /** As {@link #run(Layout, int, int, int, double)}; with {@code half16} non-null, B is a 16-bit {@link HalfMatrix} of that kind, widened as the kernels read it. */
+    public static Result run(Layout layout, int M, int N, int K, double seconds, HalfMatrix.Kind half16) {
         Rng rng = new Rng(1);
         float[] a = random(rng, M * K), b = random(rng, N * K), c = new float[M * N];
+        // B (N,K) for abT, (K,N) for ab: the same values either way
+        HalfMatrix half = half16 != null ? HalfMatrix.round(b, layout == Layout.ABT ? N : K, layout == Layout.ABT ? K : N, half16) : null;
+        Runnable multiply = half != null ? () -> layout.multiply(c, a, half, M) : () -> layout.multiply(c, a, b, M, K, N);
         double flops = 2.0 * M * N * K;
-        for (int i = 0; i < 2; i++) layout.multiply(c, a, b, M, K, N);
+        for (int i = 0; i < 2; i++) multiply.run();
         var times = new java.util.ArrayList<Double>();
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
         do {
             long t0 = System.nanoTime();
-            layout.multiply(c, a, b, M, K, N);
+            multiply.run();
             times.add((System.nanoTime() - t0) / 1e9);
         } while (System.nanoTime() < deadline || times.size() < 3);
         java.util.Collections.sort(times);

@@ -8,6 +8,7 @@ import dev.cria.io.AtomicFiles;
 import dev.cria.checkpoint.HfConfig;
 import dev.cria.io.Safetensors;
 import dev.cria.io.Safetensors.Dtype;
+import dev.cria.io.SafetensorsReader;
 import dev.cria.io.TensorData;
 import dev.cria.model.HfNames;
 import dev.cria.model.Llama;
@@ -109,8 +110,23 @@ public final class ModelDirectory {
 
     /** Loads weights and tokenizer (and training state, if present) from a model or run directory. */
     public static Loaded load(Path path) {
+        return load(path, false);
+    }
+
+    /**
+     * As {@link #load}, for a model that is only run, or whose base stays frozen under LoRA adapters: weight
+     * matrices stored in BF16 or F16 stay 16-bit, mapped from the files (see {@link WeightFiles#read(Path, boolean)}),
+     * so the model takes about the checkpoint's size in memory, not twice it. Norm weights, biases and
+     * F32 checkpoints load as float32. subtle: a run checkpoint whose master weights hold matrices was
+     * fully trained, and those float32 values are the model, so it loads float32 all the same.
+     */
+    public static Loaded loadFrozen(Path path) {
+        return load(path, true);
+    }
+
+    private static Loaded load(Path path, boolean frozen) {
         Path dir = resolve(path);
-        Llama model = loadModel(dir);
+        Llama model = loadModel(dir, frozen && !masterMatrices(dir));
         LlamaConfig config = model.config();
         Path tokenizerFile = dir.resolve(TOKENIZER);
         if (!Files.exists(tokenizerFile)) throw new CriaException(tokenizerFile + ": missing; a model directory needs " + TOKENIZER);
@@ -144,18 +160,33 @@ public final class ModelDirectory {
 
     /** Loads only config.json and the weights from a model directory (no tokenizer needed). */
     public static Llama loadModel(Path dir) {
+        return loadModel(dir, false);
+    }
+
+    /** As {@link #loadModel(Path)}; with {@code frozen}, 16-bit weight matrices stay 16-bit (see {@link #loadFrozen}). */
+    public static Llama loadModel(Path dir, boolean frozen) {
         Path configFile = dir.resolve(CONFIG);
         LlamaConfig config = HfConfig.read(configFile);
-        WeightFiles.Weights weights = WeightFiles.read(dir);
+        WeightFiles.Weights weights = WeightFiles.read(dir, frozen);
         var data = new LinkedHashMap<String, float[]>();
         var shapes = new LinkedHashMap<String, int[]>();
         weights.tensors().forEach((name, t) -> {
             data.put(name, t.data());
             shapes.put(name, t.shape());
         });
-        Llama model = HfNames.load(config, data, shapes, dir.toString());
+        weights.frozen().forEach((name, w) -> shapes.put(name, new int[] {w.rows(), w.cols()}));
+        Llama model = HfNames.load(config, data, weights.frozen(), shapes, dir.toString());
         FORMATS.put(model, new SaveFormat(weights.dtype(), WeightFiles.DEFAULT_MAX_SHARD_BYTES, configFields(configFile)));
         return model;
+    }
+
+    /** True when {@code dir} is a run checkpoint whose float32 master weights include matrices (it was fully trained). */
+    private static boolean masterMatrices(Path dir) {
+        Path master = dir.resolve(MASTER_WEIGHTS);
+        if (!Files.exists(dir.resolve(STATE)) || !Files.exists(master)) return false;
+        try (var reader = SafetensorsReader.open(master)) {
+            return reader.names().stream().anyMatch(name -> reader.info(name).shape().length == 2);
+        }
     }
 
     private static ObjectNode configFields(Path file) {
@@ -174,7 +205,12 @@ public final class ModelDirectory {
         var tokens = new HfConfig.TokenIds(tokenizer.bosId(), tokenizer.eosId(), tokenizer.padId());
         SaveFormat format = formatOf(model);
         AtomicFiles.writeString(dir.resolve(CONFIG), HfConfig.toJson(model.config(), tokens, format.dtype(), format.config()));
-        WeightFiles.write(dir, weightsOf(model.parameters()), format.dtype(), format.maxShardBytes());
+        Map<String, Tensor> parameters = model.parameters();
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        parameters.forEach((name, t) -> shapes.put(name, t.shape()));
+        // subtle: a frozen 16-bit weight is widened only as it is written, one at a time (and rounded back
+        // exactly), so saving a frozen model never holds it whole in float32
+        WeightFiles.write(dir, shapes, name -> floats(parameters.get(name)), format.dtype(), format.maxShardBytes());
         tokenizer.save(dir.resolve(TOKENIZER));
         String tokenizerConfig = ChatTemplate.tokenizerConfigJson(tokenizer);
         if (tokenizerConfig != null) AtomicFiles.writeString(dir.resolve(TOKENIZER_CONFIG), tokenizerConfig);
@@ -238,7 +274,8 @@ public final class ModelDirectory {
         AtomicDirectory.replace(runDir.resolve(RUN_CHECKPOINT), tmp -> {
             writeModel(tmp, model, tokenizer);
             // subtle: Cria trains in float32; resuming from rounded BF16 weights would not continue the same run.
-            if (formatOf(model).dtype() != Dtype.F32) Safetensors.write(tmp.resolve(MASTER_WEIGHTS), weightsOf(model.parameters()));
+            // Frozen 16-bit weights are saved exactly as they are, so only the float32 ones need a master copy.
+            if (formatOf(model).dtype() != Dtype.F32) Safetensors.write(tmp.resolve(MASTER_WEIGHTS), weightsOf(floatParameters(model)));
             var moments = new LinkedHashMap<String, TensorData>();
             optimizerState.forEach((name, values) -> moments.put(name, TensorData.of(values, optimizerShapes.get(name))));
             Safetensors.write(tmp.resolve(OPTIMIZER), moments);
@@ -246,9 +283,18 @@ public final class ModelDirectory {
         });
     }
 
+    /** The parameters held in float32: all but the frozen 16-bit weights. */
+    private static Map<String, Tensor> floatParameters(Llama model) {
+        var floats = new LinkedHashMap<String, Tensor>();
+        model.parameters().forEach((name, t) -> {
+            if (t.half() == null) floats.put(name, t);
+        });
+        return floats;
+    }
+
     private static void restoreMasterWeights(Path file, Llama model) {
         Map<String, TensorData> saved = Safetensors.read(file);
-        model.parameters().forEach((name, t) -> {
+        floatParameters(model).forEach((name, t) -> {
             TensorData d = saved.get(name);
             if (d == null || d.data().length != t.size()) {
                 throw new CriaException(file + ": tensor '" + name + "' is missing or has the wrong size");
@@ -257,12 +303,16 @@ public final class ModelDirectory {
         });
     }
 
+    /** Float32 tensors as the writers take them (the arrays shared, not copied). */
     private static Map<String, TensorData> weightsOf(Map<String, Tensor> tensors) {
         var out = new LinkedHashMap<String, TensorData>();
-        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-            out.put(e.getKey(), TensorData.of(e.getValue().data, e.getValue().shape()));
-        }
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) out.put(e.getKey(), TensorData.of(e.getValue().data, e.getValue().shape()));
         return out;
+    }
+
+    /** A tensor's values in float32: its own array, or a frozen 16-bit weight widened into a new one. */
+    private static float[] floats(Tensor t) {
+        return t.half() != null ? t.toFloats() : t.data;
     }
 
     private static String read(Path file) {

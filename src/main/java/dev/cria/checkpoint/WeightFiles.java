@@ -10,6 +10,7 @@ import dev.cria.io.Safetensors;
 import dev.cria.io.Safetensors.Dtype;
 import dev.cria.io.SafetensorsReader;
 import dev.cria.io.TensorData;
+import dev.cria.kernels.HalfMatrix;
 import dev.cria.util.CriaException;
 
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -42,8 +44,11 @@ public final class WeightFiles {
     private static final Pattern SHARD = Pattern.compile("model-\\d+-of-\\d+\\.safetensors");
     private static final JsonMapper JSON = new JsonMapper();
 
-    /** Every tensor as float32, and the dtype the files stored most of them in. */
-    public record Weights(Map<String, TensorData> tensors, Dtype dtype) {
+    /**
+     * Every tensor as float32, except, when read {@code frozen}, the matrices stored in 16 bits, which are
+     * kept as they are in the mapped file; and the dtype the files stored most of them in.
+     */
+    public record Weights(Map<String, TensorData> tensors, Map<String, HalfMatrix> frozen, Dtype dtype) {
     }
 
     private WeightFiles() {
@@ -56,19 +61,47 @@ public final class WeightFiles {
 
     /** Reads the weights of {@code dir}: {@code model.safetensors} if present, else the shards of the index. */
     public static Weights read(Path dir) {
+        return read(dir, false);
+    }
+
+    /**
+     * Reads the weights of {@code dir}; with {@code frozen}, every 2-D tensor stored in BF16 or F16 stays
+     * 16-bit, mapped from its file (see {@link SafetensorsReader#mapPersistent}), for a model that is only run.
+     */
+    public static Weights read(Path dir, boolean frozen) {
         Path single = dir.resolve(SINGLE);
         if (Files.exists(single)) {
             try (SafetensorsReader reader = SafetensorsReader.open(single)) {
                 Map<Dtype, Long> counts = new TreeMap<>();
                 countDtypes(reader, reader.names(), counts);
-                return new Weights(reader.readAll(), majority(counts));
+                var tensors = new LinkedHashMap<String, TensorData>();
+                var halves = new LinkedHashMap<String, HalfMatrix>();
+                for (String name : reader.names()) readInto(reader, name, frozen, tensors, halves);
+                return new Weights(tensors, halves, majority(counts));
             }
         }
         Path index = dir.resolve(INDEX);
         if (!Files.exists(index)) {
             throw new CriaException(single + ": missing; a model directory needs " + SINGLE + " or " + INDEX + " with its shards");
         }
-        return readShards(dir, index);
+        return readShards(dir, index, frozen);
+    }
+
+    /** One tensor into {@code halves} (mapped, if {@code frozen} and it is a 16-bit matrix) or {@code tensors} (as float32). */
+    private static void readInto(SafetensorsReader reader, String name, boolean frozen, Map<String, TensorData> tensors,
+                                 Map<String, HalfMatrix> halves) {
+        var info = reader.info(name);
+        int[] shape = info.shape();
+        HalfMatrix.Kind kind = switch (info.dtype()) {
+            case BF16 -> HalfMatrix.Kind.BF16;
+            case F16 -> HalfMatrix.Kind.F16;
+            default -> null;
+        };
+        if (frozen && kind != null && shape.length == 2) {
+            halves.put(name, HalfMatrix.of(reader.mapPersistent(name), shape[0], shape[1], kind));
+        } else {
+            tensors.put(name, reader.read(name));
+        }
     }
 
     /** The dtype the weights of {@code dir} are stored in, from the headers only. */
@@ -111,7 +144,7 @@ public final class WeightFiles {
         return shards;
     }
 
-    private static Weights readShards(Path dir, Path index) {
+    private static Weights readShards(Path dir, Path index, boolean frozen) {
         Map<Path, List<String>> shards = shardsOf(index);
         for (Path onDisk : shardFilesIn(dir)) {
             if (!shards.containsKey(onDisk.getFileName())) {
@@ -119,6 +152,7 @@ public final class WeightFiles {
             }
         }
         Map<String, TensorData> tensors = new LinkedHashMap<>();
+        Map<String, HalfMatrix> halves = new LinkedHashMap<>();
         Map<Dtype, Long> counts = new TreeMap<>();
         for (Map.Entry<Path, List<String>> shard : shards.entrySet()) {
             Path file = dir.resolve(shard.getKey());
@@ -138,10 +172,10 @@ public final class WeightFiles {
                     }
                 }
                 countDtypes(reader, shard.getValue(), counts);
-                for (String name : shard.getValue()) tensors.put(name, reader.read(name));
+                for (String name : shard.getValue()) readInto(reader, name, frozen, tensors, halves);
             }
         }
-        return new Weights(tensors, majority(counts));
+        return new Weights(tensors, halves, majority(counts));
     }
 
     private static List<Path> shardFilesIn(Path dir) {
@@ -171,13 +205,24 @@ public final class WeightFiles {
      * than the limit gets a shard of its own, as transformers does) plus the index.
      */
     public static void write(Path dir, Map<String, TensorData> tensors, Dtype dtype, long maxShardBytes) {
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        tensors.forEach((name, t) -> shapes.put(name, t.shape()));
+        write(dir, shapes, name -> tensors.get(name).data(), dtype, maxShardBytes);
+    }
+
+    /**
+     * As {@link #write(Path, Map, Dtype, long)}, asking {@code values} for each tensor's float32 values
+     * only as it is written (see {@link Safetensors#write(Path, Map, Function, Map, Dtype)}).
+     */
+    public static void write(Path dir, Map<String, int[]> tensors, Function<String, float[]> values, Dtype dtype,
+                             long maxShardBytes) {
         if (maxShardBytes <= 0) throw new IllegalArgumentException("maxShardBytes <= 0: " + maxShardBytes);
-        List<Map<String, TensorData>> shards = new ArrayList<>();
-        Map<String, TensorData> current = new LinkedHashMap<>();
+        List<Map<String, int[]>> shards = new ArrayList<>();
+        Map<String, int[]> current = new LinkedHashMap<>();
         long currentBytes = 0;
         long total = 0;
-        for (Map.Entry<String, TensorData> e : tensors.entrySet()) {
-            long bytes = (long) e.getValue().data().length * dtype.bytes;
+        for (Map.Entry<String, int[]> e : tensors.entrySet()) {
+            long bytes = TensorData.elementCount(e.getValue()) * dtype.bytes;
             if (!current.isEmpty() && currentBytes + bytes > maxShardBytes) {
                 shards.add(current);
                 current = new LinkedHashMap<>();
@@ -189,13 +234,13 @@ public final class WeightFiles {
         }
         shards.add(current);
         if (shards.size() == 1) {
-            Safetensors.write(dir.resolve(SINGLE), current, Map.of("format", "pt"), dtype);
+            Safetensors.write(dir.resolve(SINGLE), current, values, Map.of("format", "pt"), dtype);
             return;
         }
         Map<String, String> weightMap = new TreeMap<>();
         for (int i = 0; i < shards.size(); i++) {
             String name = String.format("model-%05d-of-%05d.safetensors", i + 1, shards.size());
-            Safetensors.write(dir.resolve(name), shards.get(i), Map.of("format", "pt"), dtype);
+            Safetensors.write(dir.resolve(name), shards.get(i), values, Map.of("format", "pt"), dtype);
             for (String tensor : shards.get(i).keySet()) weightMap.put(tensor, name);
         }
         ObjectNode root = JSON.createObjectNode();

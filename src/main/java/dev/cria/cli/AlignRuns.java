@@ -15,28 +15,35 @@ final class AlignRuns {
     private AlignRuns() {
     }
 
-    /** The starting model: --model for a new run, the run's own checkpoint for --resume. */
-    static ModelDirectory.Loaded start(Path model, Path out, boolean resume) {
-        if (resume) return ModelDirectory.load(out);
+    /**
+     * The starting model: --model for a new run, the run's own checkpoint for --resume. With
+     * {@code frozenBase} (LoRA) its 16-bit weights stay 16-bit, since only the adapters train.
+     */
+    static ModelDirectory.Loaded start(Path model, Path out, boolean resume, boolean frozenBase) {
+        if (resume) return load(out, frozenBase);
         if (model == null) throw new CriaException("--model is required (the model to start from), unless --resume");
         if (Files.exists(out.resolve(ModelDirectory.RUN_CHECKPOINT))) {
             throw new CriaException(out + " already holds a run; pass --resume to continue it, or choose another --out");
         }
-        return ModelDirectory.load(model);
+        return load(model, frozenBase);
     }
 
-    /** Prints the outcome; folds LoRA adapters into the weights of a finished run when asked to. */
+    private static ModelDirectory.Loaded load(Path dir, boolean frozen) {
+        return frozen ? ModelDirectory.loadFrozen(dir) : ModelDirectory.load(dir);
+    }
+
     /**
      * The frozen reference of a DPO or RL run: {@code --reference} when given; else, with LoRA, the
      * policy's own base; else a fresh copy of {@code --model}, which a resumed run no longer has.
      */
     static Reference reference(Path referenceDir, Path model, Llama policy, boolean resume) {
-        if (referenceDir != null) return Reference.copy(ModelDirectory.load(referenceDir).model(), policy);
+        if (referenceDir != null) return Reference.copy(ModelDirectory.loadFrozen(referenceDir).model(), policy);
         if (policy.hasAdapters()) return Reference.baseOf(policy);
         if (resume) throw new CriaException("--resume needs --reference: the model the run started from (the checkpoint has moved away from it)");
-        return Reference.copy(ModelDirectory.load(model).model(), policy);
+        return Reference.copy(ModelDirectory.loadFrozen(model).model(), policy);
     }
 
+    /** Prints the outcome; folds LoRA adapters into the weights of a finished run when asked to. */
     static void finish(TrainingLoop.Result result, Llama model, Tokenizer tokenizer, Path out, LoraOptions lora) {
         System.out.printf("%s at step %d: train loss %.4f, %,.0f tokens/s, %.1fs%n",
                 result.interrupted() ? "stopped (checkpoint saved; --resume continues)" : "finished", result.steps(),

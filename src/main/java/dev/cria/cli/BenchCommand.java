@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cria.bench.DecodeBench;
 import dev.cria.bench.GemmProbe;
 import dev.cria.bench.TrainBench;
+import dev.cria.kernels.HalfMatrix;
 import dev.cria.model.LlamaConfig;
 import dev.cria.tensor.Parallel;
+import dev.cria.util.CriaException;
 import dev.cria.util.Memory;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -90,6 +92,8 @@ final class BenchCommand implements Runnable {
         @Option(names = "--layout", defaultValue = "abt", converter = LayoutConverter.class,
                 description = "Which training product: abt (forward x·Wᵀ), ab (input gradient dY·W) or atb (weight gradient dYᵀ·X, accumulated). Default: ${DEFAULT-VALUE}.")
         GemmProbe.Layout layout;
+        @Option(names = "--weights", defaultValue = "f32", description = "B's storage: f32, or bf16 or f16 for a frozen 16-bit weight, widened as it is read (layouts abt and ab). Default: ${DEFAULT-VALUE}.")
+        String weights;
         @Mixin Common common;
 
         @Override
@@ -98,10 +102,17 @@ final class BenchCommand implements Runnable {
             Flags.positive("--n", n);
             Flags.positive("--k", k);
             Flags.positive("--seconds", seconds);
-            var r = GemmProbe.run(layout, m, n, k, seconds);
+            HalfMatrix.Kind half = switch (weights) {
+                case "f32" -> null;
+                case "bf16" -> HalfMatrix.Kind.BF16;
+                case "f16" -> HalfMatrix.Kind.F16;
+                default -> throw new CriaException("--weights must be f32, bf16 or f16: " + weights);
+            };
+            var r = GemmProbe.run(layout, m, n, k, seconds, half);
             var f = new LinkedHashMap<String, Object>();
             f.put("bench", "gemm");
             f.put("layout", layout.name().toLowerCase(java.util.Locale.ROOT));
+            f.put("weights", weights);
             f.put("m", m);
             f.put("n", n);
             f.put("k", k);

@@ -67,7 +67,7 @@ final class DpoCommand implements Callable<Integer> {
         lora.check();
         save.check();
         if (data == null) Flags.positive("--pairs", pairs);
-        var loaded = AlignRuns.start(model, out, resume);
+        var loaded = AlignRuns.start(model, out, resume, lora.enabled);
         Llama policy = loaded.model();
         lora.apply(policy, options.seed);
         save.apply(policy);

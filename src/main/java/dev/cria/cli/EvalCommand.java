@@ -35,8 +35,8 @@ final class EvalCommand implements Callable<Integer> {
         // A model saved by transformers alone has no tokenizer.json; input_ids lines need none.
         Path dir = ModelDirectory.resolve(model);
         boolean hasTokenizer = java.nio.file.Files.exists(dir.resolve(ModelDirectory.TOKENIZER));
-        var loaded = hasTokenizer ? ModelDirectory.load(dir) : null;
-        Llama llama = loaded != null ? loaded.model() : ModelDirectory.loadModel(dir);
+        var loaded = hasTokenizer ? ModelDirectory.loadFrozen(dir) : null;
+        Llama llama = loaded != null ? loaded.model() : ModelDirectory.loadModel(dir, true);
         Tokenizer tokenizer = loaded != null ? loaded.tokenizer() : null;
         var config = llama.config();
         var sequences = EvalInput.read(data, tokenizer, config.vocab(), config.maxSeqLen());

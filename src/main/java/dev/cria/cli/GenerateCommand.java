@@ -80,7 +80,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (temperature != null) Flags.nonNegative("--temperature", temperature);
         if (topK != null) Flags.nonNegative("--top-k", topK);
         if (topP != null) Flags.topP("--top-p", topP);
-        var loaded = ModelDirectory.load(model);
+        var loaded = ModelDirectory.loadFrozen(model);
         Tokenizer tokenizer = loaded.tokenizer();
         Settings s = settings(GenerationConfig.read(loaded.dir()), tokenizer.eosId());
         Flags.positive("--max-new-tokens", s.maxNewTokens());

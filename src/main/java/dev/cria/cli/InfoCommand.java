@@ -14,14 +14,15 @@ import picocli.CommandLine.Option;
 /** {@code cria info}: what a model directory holds and the memory it needs, without loading its weights. */
 @Command(name = "info", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Describe a model directory: family, parameters, dtype, context length, tokenizer, chat template,",
-                "and the memory Cria needs to run and fine-tune it (Cria holds every tensor in float32, whatever the file's dtype).",
+                "and the memory Cria needs to run and fine-tune it. Running a model and LoRA keep the weights as the file stores",
+                "them (w = 2 bytes each for BF16 and F16, else 4); full fine-tuning holds every tensor in float32.",
                 "With P parameters, L layers, C hidden size, KV = kv heads × head dim, F intermediate size, H heads, V vocab,",
                 "B sequences of T tokens and LoRA rank r, in bytes:",
                 "  KV cache      = 2 × L × B × T × KV × 4",
                 "  activations   = 4 × B × T × (L × (7C + 2KV + 3F + H×T) + 2V)   (an estimate)",
                 "  adapters A    = L × r × (9C + 2KV + 3F)   (all seven projections)",
-                "  inference     = 4P + KV cache",
-                "  LoRA          = 4P + 16A (adapter weights, gradients, AdamW's two moments) + activations",
+                "  inference     = wP + KV cache",
+                "  LoRA          = wP + 16A (adapter weights, gradients, AdamW's two moments) + activations",
                 "  full training = 16P (weights, gradients, AdamW's two moments) + activations"})
 final class InfoCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model or run directory.")
@@ -49,7 +50,7 @@ final class InfoCommand implements Callable<Integer> {
         if (T > info.config().maxSeqLen()) {
             throw new CriaException("--seq-len must be at most the model's context of " + info.config().maxSeqLen() + ": " + T);
         }
-        MemoryEstimate memory = MemoryEstimate.of(info.config(), batch, T, rank);
+        MemoryEstimate memory = MemoryEstimate.of(info.config(), info.dtype(), batch, T, rank);
         System.out.print(json ? json(info, memory, T) : text(info, memory, T));
         System.out.flush();
         return 0;
@@ -65,13 +66,13 @@ final class InfoCommand implements Callable<Integer> {
                 context length:   %,d tokens
                 tokenizer:        %s, %,d tokens
                 chat template:    %s
-                memory (float32; B=%d, T=%d, LoRA rank %d; formulas in --help):
+                memory (weights run as stored, trained in float32; B=%d, T=%d, LoRA rank %d; formulas in --help):
                   inference         %s  (weights %s + KV cache %s)
                   LoRA fine-tuning  %s  (%,d adapter parameters; activations %s)
                   full fine-tuning  %s
                 """, info.dir(), info.family(), c.parameterCount(), info.dtype(), c.maxSeqLen(), info.tokenizerKind(),
                 info.tokenizerVocab(), info.chatTemplate() ? "yes" : "no", batch, T, rank, size(m.inference()),
-                size(4 * c.parameterCount()), size(m.kvCache()), size(m.lora()), m.adapterParameters(), size(m.activations()),
+                size(m.weights()), size(m.kvCache()), size(m.lora()), m.adapterParameters(), size(m.activations()),
                 size(m.full()));
     }
 
@@ -91,7 +92,7 @@ final class InfoCommand implements Callable<Integer> {
         mem.put("batch", batch);
         mem.put("seq_len", T);
         mem.put("lora_rank", rank);
-        mem.put("weights", 4 * c.parameterCount());
+        mem.put("weights", m.weights());
         mem.put("kv_cache", m.kvCache());
         mem.put("activations", m.activations());
         mem.put("lora_adapter_parameters", m.adapterParameters());

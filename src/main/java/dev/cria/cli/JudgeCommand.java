@@ -49,7 +49,7 @@ final class JudgeCommand implements Callable<Integer> {
         Flags.nonNegative("--temperature", temperature);
         if (prompts == null) Flags.oneOf("--built-in-prompts", builtInPrompts, "story", "echo");
         var texts = AlignData.promptTexts(prompts, builtInPrompts, numPrompts, seed);
-        var a = ModelDirectory.load(model);
+        var a = ModelDirectory.loadFrozen(model);
         var answersA = Judge.answer(a.model(), a.chat(), texts, maxNewTokens, temperature, seed);
         var out = new LinkedHashMap<String, Object>();
         out.put("prompts", texts.size());
@@ -58,7 +58,7 @@ final class JudgeCommand implements Callable<Integer> {
         out.put("keyword_share", Judge.keywordShare(answersA, keyword));
         out.put("copy_score", Judge.copyScore(a.chat(), texts, answersA));
         if (against != null) {
-            var b = ModelDirectory.load(against);
+            var b = ModelDirectory.loadFrozen(against);
             var answersB = Judge.answer(b.model(), b.chat(), texts, maxNewTokens, temperature, seed);
             out.put("against_score", Judge.meanScore(texts, answersB));
             out.put("against_keyword_share", Judge.keywordShare(answersB, keyword));

@@ -46,7 +46,7 @@ final class PairsCommand implements Callable<Integer> {
         if (!(temperature > 0)) throw new CriaException("--temperature must be above 0, or every answer is the same: " + temperature);
         if (maxNewTokens <= 0) throw new CriaException("--max-new-tokens must be positive: " + maxNewTokens);
         var texts = AlignData.promptTexts(prompts, "story", numPrompts, seed);
-        var loaded = ModelDirectory.load(model);
+        var loaded = ModelDirectory.loadFrozen(model);
         var bar = new ProgressBar("answers", 0, (long) samples * texts.size());
         var result = SampledPairs.generate(loaded.model(), loaded.chat(), texts, samples, maxNewTokens, temperature, seed,
                 done -> bar.update(done, ""));

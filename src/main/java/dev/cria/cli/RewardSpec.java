@@ -59,7 +59,7 @@ final class RewardSpec {
 
     private static Reward rewardModel(Path dir, Tokenizer policyTokenizer) {
         if (dir == null) throw new CriaException("--reward model needs --reward-model DIR (a directory written by ./cria reward)");
-        var loaded = ModelDirectory.load(dir);
+        var loaded = ModelDirectory.loadFrozen(dir);
         return new RewardModelReward(loaded.model(), loaded.chat(), policyTokenizer, RewardScores.read(loaded.dir()));
     }
 }

@@ -68,7 +68,7 @@ abstract class RlCommand {
         if ("reward".equals(valueFrom) && rewardModel == null) {
             throw new CriaException("--value-from reward needs --reward-model; or use --value-from policy");
         }
-        var loaded = AlignRuns.start(model, out, resume);
+        var loaded = AlignRuns.start(model, out, resume, lora.enabled);
         Llama policy = loaded.model();
         lora.apply(policy, options.seed);
         save.apply(policy);

@@ -55,7 +55,7 @@ final class SftCommand implements Callable<Integer> {
             Flags.positive("--examples", examples);
             Flags.share("--echo-share", echoShare);
         }
-        var loaded = AlignRuns.start(model, out, resume);
+        var loaded = AlignRuns.start(model, out, resume, lora.enabled);
         var policy = loaded.model();
         lora.apply(policy, options.seed);
         save.apply(policy);

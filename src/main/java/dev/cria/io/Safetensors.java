@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The safetensors checkpoint format, as Hugging Face writes it: an 8-byte little-endian header
@@ -78,22 +79,36 @@ public final class Safetensors {
 
     /** Writes tensors atomically in {@code dtype}: F32, BF16 or F16. */
     public static void write(Path file, Map<String, TensorData> tensors, Map<String, String> metadata, Dtype dtype) {
+        if (tensors == null) throw new IllegalArgumentException("tensors is null for " + file);
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        tensors.forEach((name, t) -> {
+            if (t == null) throw new IllegalArgumentException("tensor \"" + name + "\" is null in " + file);
+            shapes.put(name, t.shape());
+        });
+        write(file, shapes, name -> tensors.get(name).data(), metadata, dtype);
+    }
+
+    /**
+     * Writes tensors of the given shapes atomically in {@code dtype}, asking {@code values} for each one's
+     * float32 values only when it is written, and dropping them after: a caller can hand out a temporary
+     * copy per tensor (a 16-bit weight widened, say) and never hold all of them at once.
+     */
+    public static void write(Path file, Map<String, int[]> shapes, Function<String, float[]> values, Map<String, String> metadata,
+                             Dtype dtype) {
         if (dtype != Dtype.F32 && dtype != Dtype.BF16 && dtype != Dtype.F16) {
             throw new IllegalArgumentException("cannot write dtype " + dtype + " to " + file + "; Cria writes F32, BF16 or F16");
         }
         if (file == null) throw new IllegalArgumentException("file is null");
-        if (tensors == null) throw new IllegalArgumentException("tensors is null for " + file);
         if (metadata == null) throw new IllegalArgumentException("metadata is null for " + file);
-        List<String> names = new ArrayList<>(tensors.keySet());
+        List<String> names = new ArrayList<>(shapes.keySet());
         for (String name : names) {
             if (name == null || name.isEmpty()) throw new IllegalArgumentException("empty tensor name in " + file);
             if (name.equals(METADATA_KEY)) {
                 throw new IllegalArgumentException("tensor name " + METADATA_KEY + " is reserved, in " + file);
             }
-            if (tensors.get(name) == null) throw new IllegalArgumentException("tensor \"" + name + "\" is null in " + file);
         }
         names.sort(null);
-        byte[] header = header(names, tensors, metadata, dtype);
+        byte[] header = header(names, shapes, metadata, dtype);
 
         AtomicFiles.write(file, out -> {
             ByteBuffer buffer = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -102,7 +117,11 @@ public final class Safetensors {
             out.write(header);
             int chunkElements = CHUNK_BYTES / Float.BYTES;
             for (String name : names) {
-                float[] data = tensors.get(name).data();
+                float[] data = values.apply(name);
+                if (data.length != TensorData.elementCount(shapes.get(name))) {
+                    throw new IllegalStateException("tensor \"" + name + "\" has " + data.length + " values for shape "
+                            + Arrays.toString(shapes.get(name)));
+                }
                 for (int i = 0; i < data.length; i += chunkElements) {
                     int n = Math.min(chunkElements, data.length - i);
                     buffer.clear();
@@ -143,8 +162,7 @@ public final class Safetensors {
     }
 
     /** The JSON header, padded with spaces so the data starts 8-byte aligned. */
-    private static byte[] header(List<String> names, Map<String, TensorData> tensors, Map<String, String> metadata,
-                                 Dtype dtype) {
+    private static byte[] header(List<String> names, Map<String, int[]> shapes, Map<String, String> metadata, Dtype dtype) {
         ObjectNode root = JSON.createObjectNode();
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
@@ -158,12 +176,12 @@ public final class Safetensors {
         });
         long offset = 0;
         for (String name : names) {
-            TensorData tensor = tensors.get(name);
-            long bytes = (long) tensor.data().length * dtype.bytes;
+            int[] dims = shapes.get(name);
+            long bytes = TensorData.elementCount(dims) * dtype.bytes;
             ObjectNode entry = root.putObject(name);
             entry.put("dtype", dtype.name());
             ArrayNode shape = entry.putArray("shape");
-            for (int d : tensor.shape()) shape.add(d);
+            for (int d : dims) shape.add(d);
             entry.putArray("data_offsets").add(offset).add(offset + bytes);
             offset += bytes;
         }

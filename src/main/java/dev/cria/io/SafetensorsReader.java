@@ -191,6 +191,15 @@ public final class SafetensorsReader implements AutoCloseable {
         }
     }
 
+    /**
+     * The tensor's raw little-endian bytes, mapped from the file, not copied. The mapping stays valid
+     * after this reader closes, for as long as the segment is reachable: how a frozen 16-bit weight is
+     * kept. Its pages are the file's (the page cache's), read in from disk as they are first touched.
+     */
+    public MemorySegment mapPersistent(String name) {
+        return map(info(name), Arena.ofAuto());
+    }
+
     /** Reads every tensor as float32, in file order. Fails on integer tensors. */
     public Map<String, TensorData> readAll() {
         Map<String, TensorData> all = new LinkedHashMap<>();

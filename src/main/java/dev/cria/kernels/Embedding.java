@@ -13,6 +13,16 @@ public final class Embedding {
         }
     }
 
+    /** As {@link #forward(float[], float[], int[], int, int)} from a 16-bit w (V, C), each row widened. */
+    public static void forward(float[] out, HalfMatrix w, int[] tokens) {
+        int V = w.rows(), C = w.cols();
+        for (int n = 0; n < tokens.length; n++) {
+            int t = tokens[n];
+            if (t < 0 || t >= V) throw new IllegalArgumentException("token id " + t + " at position " + n + " outside vocabulary of " + V);
+            w.widen(t, 0, C, out, n * C);
+        }
+    }
+
     /** dw[tokens[n], :] += dout[n, :], in token order so repeated tokens sum deterministically. */
     public static void backward(float[] dw, float[] dout, int[] tokens, int C) {
         for (int n = 0; n < tokens.length; n++) Simd.axpy(1f, dout, n * C, dw, tokens[n] * C, C);

@@ -19,6 +19,10 @@ import jdk.incubator.vector.VectorOperators;
  * rows of A one row block at a time, into micro-panels laid out in the order the kernel reads them
  * (the classic Goto/BLIS scheme). The kernel broadcasts four A values against two B vectors into
  * eight accumulators, so no horizontal reduction is needed and each loaded vector feeds four FMAs.
+ *
+ * <p>A frozen weight kept in 16 bits ({@link HalfMatrix}) takes part as B in the forward and input
+ * gradient layouts: it is widened to float32 where the float path would copy, into the packed panels
+ * or a few rows' buffer, so the same kernels run and no float32 copy of it is ever made.
  */
 public final class Gemm {
     private Gemm() {
@@ -45,8 +49,8 @@ public final class Gemm {
                 int n = 4 * q;
                 if (n + 4 <= N) {
                     int m = 0;
-                    for (; m + 4 <= M; m += 4) dot4x4(c, a, b, K, N, m, n, accumulate);
-                    for (; m < M; m++) dot1x4(c, a, b, K, N, m, n, accumulate);
+                    for (; m + 4 <= M; m += 4) dot4x4(c, a, b, n * K, K, N, m, n, accumulate);
+                    for (; m < M; m++) dot1x4(c, a, b, n * K, K, N, m, n, accumulate);
                 } else {
                     for (int m = 0; m < M; m++) {
                         for (int j = n; j < N; j++) {
@@ -62,9 +66,9 @@ public final class Gemm {
     /**
      * Four rows of A against four rows of B: 16 dot products from 8 loads per step along K. The
      * accumulators leave through {@code lanes}, not as arguments: a vector passed to a method the JIT
-     * does not inline is boxed, which made this kernel eight times slower.
+     * does not inline is boxed, which made this kernel eight times slower. B's four rows start at b[bRow].
      */
-    private static void dot4x4(float[] c, float[] a, float[] b, int K, int N, int m, int n, boolean accumulate) {
+    private static void dot4x4(float[] c, float[] a, float[] b, int bRow, int K, int N, int m, int n, boolean accumulate) {
         var f = Simd.F;
         var s00 = FloatVector.zero(f);
         var s01 = FloatVector.zero(f);
@@ -82,7 +86,7 @@ public final class Gemm {
         var s31 = FloatVector.zero(f);
         var s32 = FloatVector.zero(f);
         var s33 = FloatVector.zero(f);
-        int a0 = m * K, a1 = a0 + K, a2 = a1 + K, a3 = a2 + K, b0 = n * K, b1 = b0 + K, b2 = b1 + K, b3 = b2 + K;
+        int a0 = m * K, a1 = a0 + K, a2 = a1 + K, a3 = a2 + K, b0 = bRow, b1 = b0 + K, b2 = b1 + K, b3 = b2 + K;
         int k = 0;
         for (int bound = f.loopBound(K); k < bound; k += Simd.LANES) {
             var x0 = FloatVector.fromArray(f, a, a0 + k);
@@ -116,31 +120,31 @@ public final class Gemm {
         var q0 = p0a.blend(p0b, Simd.BIT_1).add(p0b.blend(p0a, Simd.BIT_1).rearrange(Simd.SWAP_2));
         if (Simd.LANES > 8) q0 = q0.add(q0.rearrange(Simd.SWAP_8));
         if (Simd.LANES > 4) q0 = q0.add(q0.rearrange(Simd.SWAP_4));
-        finishRow(c, a, b, K, N, m + 0, n, k, q0.lane(0), q0.lane(1), q0.lane(2), q0.lane(3), accumulate);
+        finishRow(c, a, b, bRow, K, N, m + 0, n, k, q0.lane(0), q0.lane(1), q0.lane(2), q0.lane(3), accumulate);
         var p1a = s10.blend(s11, Simd.ODD).add(s11.blend(s10, Simd.ODD).rearrange(Simd.SWAP_1));
         var p1b = s12.blend(s13, Simd.ODD).add(s13.blend(s12, Simd.ODD).rearrange(Simd.SWAP_1));
         var q1 = p1a.blend(p1b, Simd.BIT_1).add(p1b.blend(p1a, Simd.BIT_1).rearrange(Simd.SWAP_2));
         if (Simd.LANES > 8) q1 = q1.add(q1.rearrange(Simd.SWAP_8));
         if (Simd.LANES > 4) q1 = q1.add(q1.rearrange(Simd.SWAP_4));
-        finishRow(c, a, b, K, N, m + 1, n, k, q1.lane(0), q1.lane(1), q1.lane(2), q1.lane(3), accumulate);
+        finishRow(c, a, b, bRow, K, N, m + 1, n, k, q1.lane(0), q1.lane(1), q1.lane(2), q1.lane(3), accumulate);
         var p2a = s20.blend(s21, Simd.ODD).add(s21.blend(s20, Simd.ODD).rearrange(Simd.SWAP_1));
         var p2b = s22.blend(s23, Simd.ODD).add(s23.blend(s22, Simd.ODD).rearrange(Simd.SWAP_1));
         var q2 = p2a.blend(p2b, Simd.BIT_1).add(p2b.blend(p2a, Simd.BIT_1).rearrange(Simd.SWAP_2));
         if (Simd.LANES > 8) q2 = q2.add(q2.rearrange(Simd.SWAP_8));
         if (Simd.LANES > 4) q2 = q2.add(q2.rearrange(Simd.SWAP_4));
-        finishRow(c, a, b, K, N, m + 2, n, k, q2.lane(0), q2.lane(1), q2.lane(2), q2.lane(3), accumulate);
+        finishRow(c, a, b, bRow, K, N, m + 2, n, k, q2.lane(0), q2.lane(1), q2.lane(2), q2.lane(3), accumulate);
         var p3a = s30.blend(s31, Simd.ODD).add(s31.blend(s30, Simd.ODD).rearrange(Simd.SWAP_1));
         var p3b = s32.blend(s33, Simd.ODD).add(s33.blend(s32, Simd.ODD).rearrange(Simd.SWAP_1));
         var q3 = p3a.blend(p3b, Simd.BIT_1).add(p3b.blend(p3a, Simd.BIT_1).rearrange(Simd.SWAP_2));
         if (Simd.LANES > 8) q3 = q3.add(q3.rearrange(Simd.SWAP_8));
         if (Simd.LANES > 4) q3 = q3.add(q3.rearrange(Simd.SWAP_4));
-        finishRow(c, a, b, K, N, m + 3, n, k, q3.lane(0), q3.lane(1), q3.lane(2), q3.lane(3), accumulate);
+        finishRow(c, a, b, bRow, K, N, m + 3, n, k, q3.lane(0), q3.lane(1), q3.lane(2), q3.lane(3), accumulate);
     }
 
     /** Adds the scalar tail from k on to row m's four dot products d0..d3, and stores c[m, n..n+3]. */
-    private static void finishRow(float[] c, float[] a, float[] b, int K, int N, int m, int n, int k,
+    private static void finishRow(float[] c, float[] a, float[] b, int bRow, int K, int N, int m, int n, int k,
                                   float d0, float d1, float d2, float d3, boolean accumulate) {
-        int a0 = m * K, b0 = n * K;
+        int a0 = m * K, b0 = bRow;
         for (; k < K; k++) {
             float ak = a[a0 + k];
             d0 += ak * b[b0 + k];
@@ -155,13 +159,13 @@ public final class Gemm {
         c[o + 3] = accumulate ? c[o + 3] + d3 : d3;
     }
 
-    private static void dot1x4(float[] c, float[] a, float[] b, int K, int N, int m, int n, boolean accumulate) {
+    private static void dot1x4(float[] c, float[] a, float[] b, int bRow, int K, int N, int m, int n, boolean accumulate) {
         var f = Simd.F;
         var s0 = FloatVector.zero(f);
         var s1 = FloatVector.zero(f);
         var s2 = FloatVector.zero(f);
         var s3 = FloatVector.zero(f);
-        int a0 = m * K, b0 = n * K, b1 = b0 + K, b2 = b1 + K, b3 = b2 + K;
+        int a0 = m * K, b0 = bRow, b1 = b0 + K, b2 = b1 + K, b3 = b2 + K;
         int k = 0;
         for (int bound = f.loopBound(K); k < bound; k += Simd.LANES) {
             var av = FloatVector.fromArray(f, a, a0 + k);
@@ -176,7 +180,7 @@ public final class Gemm {
         var q = p01.blend(p23, Simd.BIT_1).add(p23.blend(p01, Simd.BIT_1).rearrange(Simd.SWAP_2));
         if (Simd.LANES > 8) q = q.add(q.rearrange(Simd.SWAP_8));
         if (Simd.LANES > 4) q = q.add(q.rearrange(Simd.SWAP_4));
-        finishRow(c, a, b, K, N, m, n, k, q.lane(0), q.lane(1), q.lane(2), q.lane(3), accumulate);
+        finishRow(c, a, b, bRow, K, N, m, n, k, q.lane(0), q.lane(1), q.lane(2), q.lane(3), accumulate);
     }
 
     /** C (M,N) (+)= A (M,K) · B (K,N). */
@@ -209,6 +213,17 @@ public final class Gemm {
 
     public static void vector(float[] c, float[] a, int aRow, int aCol, float[] b, int bK, int bN, int M, int K, int N,
                               boolean accumulate) {
+        packed(c, a, aRow, aCol, (packed, n0, n1, k0, k1) -> packB(packed, b, bK, bN, n0, n1, k0, k1), M, K, N, accumulate);
+    }
+
+    /** Packs B's columns n0..n1, rows k0..k1, into micro-panels as {@link #packB} lays them out. */
+    @FunctionalInterface
+    private interface PanelPacker {
+        void pack(float[] packed, int n0, int n1, int k0, int k1);
+    }
+
+    /** The packed product for any B that can pack its own panels: a float array, or a 16-bit matrix widened as it packs. */
+    private static void packed(float[] c, float[] a, int aRow, int aCol, PanelPacker b, int M, int K, int N, boolean accumulate) {
         int panel = panelWidth(N), kc = blockK(K);
         int panels = (N + panel - 1) / panel;
         int rowSplits = rowSplits(M, panels);
@@ -221,7 +236,7 @@ public final class Gemm {
                 int m0 = (int) ((long) M * split / rowSplits), m1 = (int) ((long) M * (split + 1) / rowSplits);
                 for (int k0 = 0; k0 < K; k0 += kc) {
                     int k1 = Math.min(K, k0 + kc);
-                    packB(packedB, b, bK, bN, n0, n1, k0, k1);
+                    b.pack(packedB, n0, n1, k0, k1);
                     multiply(c, a, aRow, aCol, packedA, packedB, 0, N, m0, m1, n0, n1, k0, k1, !accumulate && k0 == 0);
                 }
             }
@@ -372,6 +387,110 @@ public final class Gemm {
                 }
             }
         });
+    }
+
+    /**
+     * C (M,N) (+)= A (M,K) · Wᵀ with W a 16-bit (N,K) matrix: a frozen weight's forward. W is widened
+     * as it is read, a few rows at a time or into the packed panels, never as a whole.
+     */
+    public static void abT(float[] c, float[] a, HalfMatrix w, int M, boolean accumulate) {
+        int N = w.rows(), K = w.cols();
+        if (!Simd.ENABLED) abTScalar(c, a, w, M, accumulate);
+        else if (M <= FEW_ROWS) abTFewRows(c, a, w, M, accumulate);
+        else packed(c, a, K, 1, (packed, n0, n1, k0, k1) -> packRowsOfW(packed, w, n0, n1, k0, k1), M, K, N, accumulate);
+    }
+
+    /** C (M,N) (+)= A (M,K) · W with W a 16-bit (K,N) matrix: the input gradient dY·W through a frozen weight. */
+    public static void ab(float[] c, float[] a, HalfMatrix w, int M, boolean accumulate) {
+        int K = w.rows(), N = w.cols();
+        if (!Simd.ENABLED) abScalar(c, a, w, M, accumulate);
+        else packed(c, a, K, 1, (packed, n0, n1, k0, k1) -> packColumnsOfW(packed, w, n0, n1, k0, k1), M, K, N, accumulate);
+    }
+
+    /** Reference for {@link #abT(float[], float[], HalfMatrix, int, boolean)}. */
+    public static void abTScalar(float[] c, float[] a, HalfMatrix w, int M, boolean accumulate) {
+        int N = w.rows(), K = w.cols();
+        for (int m = 0; m < M; m++) {
+            for (int n = 0; n < N; n++) {
+                float sum = 0;
+                for (int k = 0; k < K; k++) sum += a[m * K + k] * w.get(n, k);
+                c[m * N + n] = accumulate ? c[m * N + n] + sum : sum;
+            }
+        }
+    }
+
+    /** Reference for {@link #ab(float[], float[], HalfMatrix, int, boolean)}. */
+    public static void abScalar(float[] c, float[] a, HalfMatrix w, int M, boolean accumulate) {
+        int K = w.rows(), N = w.cols();
+        for (int m = 0; m < M; m++) {
+            for (int n = 0; n < N; n++) {
+                float sum = 0;
+                for (int k = 0; k < K; k++) sum += a[m * K + k] * w.get(k, n);
+                c[m * N + n] = accumulate ? c[m * N + n] + sum : sum;
+            }
+        }
+    }
+
+    /**
+     * abT with a 16-bit W for a few rows of A (decoding): four rows of W at a time are widened into a
+     * per-thread buffer and meet every row of A there, with the kernels of the float32 path.
+     */
+    public static void abTFewRows(float[] c, float[] a, HalfMatrix w, int M, boolean accumulate) {
+        int N = w.rows(), K = w.cols();
+        int quads = (N + 3) / 4;
+        int grain = Math.max(1, 16384 / Math.max(1, M * K));
+        Parallel.forRange(quads, grain, (start, end) -> {
+            float[] rows = buffer(WIDE_ROWS, 4 * K);
+            for (int q = start; q < end; q++) {
+                int n = 4 * q, count = Math.min(4, N - n);
+                for (int j = 0; j < count; j++) w.widen(n + j, 0, K, rows, j * K);
+                if (count == 4) {
+                    int m = 0;
+                    for (; m + 4 <= M; m += 4) dot4x4(c, a, rows, 0, K, N, m, n, accumulate);
+                    for (; m < M; m++) dot1x4(c, a, rows, 0, K, N, m, n, accumulate);
+                } else {
+                    for (int m = 0; m < M; m++) {
+                        for (int j = 0; j < count; j++) {
+                            float dot = Simd.dotVector(a, m * K, rows, j * K, K);
+                            c[m * N + n + j] = accumulate ? c[m * N + n + j] + dot : dot;
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** Rows of a 16-bit W widened for packing, per thread. */
+    private static final ThreadLocal<float[]> WIDE_ROWS = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** {@link #packB} for B(k, n) = W(n, k): micro-panel column j is row n + j of W, widened, then laid in at stride NR. */
+    private static void packRowsOfW(float[] packed, HalfMatrix w, int n0, int n1, int k0, int k1) {
+        int kc = k1 - k0;
+        float[] row = buffer(WIDE_ROWS, kc);
+        for (int n = n0; n < n1; n += NR) {
+            int base = (n - n0) * kc, cols = Math.min(NR, n1 - n);
+            for (int j = 0; j < NR; j++) {
+                if (j < cols) {
+                    w.widen(n + j, k0, kc, row, 0);
+                    for (int k = 0; k < kc; k++) packed[base + k * NR + j] = row[k];
+                } else {
+                    for (int k = 0; k < kc; k++) packed[base + k * NR + j] = 0f;
+                }
+            }
+        }
+    }
+
+    /** {@link #packB} for B(k, n) = W(k, n): each k of a micro-panel is a run of row k of W, widened in place. */
+    private static void packColumnsOfW(float[] packed, HalfMatrix w, int n0, int n1, int k0, int k1) {
+        int kc = k1 - k0;
+        for (int n = n0; n < n1; n += NR) {
+            int base = (n - n0) * kc, cols = Math.min(NR, n1 - n);
+            for (int k = k0; k < k1; k++) {
+                int row = base + (k - k0) * NR;
+                w.widen(k, n, cols, packed, row);
+                for (int j = cols; j < NR; j++) packed[row + j] = 0f;
+            }
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.cria.model;
 
 import dev.cria.autograd.Tensor;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -12,7 +13,7 @@ import java.util.Map;
 final class Block {
     private final Tensor attnNorm; // (C) before attention
     private final Tensor mlpNorm;  // (C) before the MLP
-    private final Map<Projection, Tensor> weights;                                      // each (out, in)
+    private final Map<Projection, Tensor> weights;                                      // each (out, in), float32 or frozen 16-bit
     private final Map<Projection, Tensor> biases;                                       // each (out), the biased ones only
     private final Tensor qNorm;    // (HS) per-head norm of q before RoPE, or null
     private final Tensor kNorm;    // (HS) per-head norm of k before RoPE, or null
@@ -45,6 +46,15 @@ final class Block {
 
     Tensor weight(Projection p) {
         return weights.get(p);
+    }
+
+    /** Replaces a projection's weight (same shape): a frozen 16-bit one by its float32 merge with an adapter. */
+    void replaceWeight(Projection p, Tensor w) {
+        if (!Arrays.equals(w.shape(), weights.get(p).shape())) {
+            throw new IllegalArgumentException(p + ": weight of shape " + Arrays.toString(w.shape()) + " replaces "
+                    + Arrays.toString(weights.get(p).shape()));
+        }
+        weights.put(p, w);
     }
 
     /** The projection's bias (out), or null when it has none. */

@@ -1,5 +1,6 @@
 package dev.cria.model;
 
+import dev.cria.autograd.Tensor;
 import dev.cria.kernels.Attention;
 import dev.cria.kernels.Embedding;
 import dev.cria.kernels.Gemm;
@@ -16,10 +17,12 @@ import dev.cria.tensor.Parallel;
  * slot; a slot's rows must be consecutive and continue where the slot's cache ends. Prefill (a whole
  * prompt per slot) and decoding (one token per slot) are the same call.
  *
- * <p>The decoder takes a snapshot of the weights when it is built (LoRA adapters merged in, unless they
- * are switched off): the q, k, v projections are joined into one matrix, as are gate and up, and each
- * matrix is also packed in advance for batched steps (see {@link Gemm.PackedB}). Build a new decoder
- * after the weights change.
+ * <p>The decoder takes a snapshot of float32 weights when it is built (LoRA adapters merged in, unless
+ * they are switched off): the q, k, v projections are joined into one matrix, as are gate and up, and
+ * each matrix is also packed in advance for batched steps (see {@link Gemm.PackedB}). Build a new decoder
+ * after the weights change. Frozen 16-bit weights are not copied at all: each projection runs on its
+ * own 16-bit matrix, and a LoRA adapter on one adds its low-rank update separately, so the decoder costs
+ * no memory beyond the model's.
  *
  * <p>Legend: R input rows, C = dim, QD = H·HS, KV = KVH·HS, F hidden, V vocab.
  */
@@ -27,15 +30,26 @@ public final class Decoder {
     /** Fewer rows than this run as dot products on the plain weights; more use the packed copy. */
     private static final int PACKED_ROWS = 8;
 
-    /** One matrix in both forms, and its bias (out) or null. */
-    private record Weight(float[] plain, Gemm.PackedB packed, int out, int in, float[] bias) {
-        static Weight of(int in, float[]... parts) {
+    /** A linear layer of the decoder, possibly several projections side by side: out (R, out) = x (R, in) · Wᵀ (+ bias). */
+    private sealed interface Weight permits Joined, Parts {
+        void apply(float[] out, float[] x, int R);
+
+        /** The projections' weights as stored: joined float32 copies, or the parts as they are when any is 16-bit. */
+        static Weight of(Llama model, int layer, Projection... parts) {
+            for (Projection p : parts) if (model.block(layer).weight(p).half() != null) return Parts.of(model, layer, parts);
+            return Joined.of(model, layer, parts);
+        }
+    }
+
+    /** One float32 matrix in both forms, and its bias (out) or null. */
+    private record Joined(float[] plain, Gemm.PackedB packed, int out, int in, float[] bias) implements Weight {
+        static Joined of(int in, float[]... parts) {
             float[] joined = join(parts);
-            return new Weight(joined, Gemm.PackedB.of(joined, joined.length / in, in), joined.length / in, in, null);
+            return new Joined(joined, Gemm.PackedB.of(joined, joined.length / in, in), joined.length / in, in, null);
         }
 
         /** The weights of several projections stacked, with their biases (zeros for a projection without). */
-        static Weight of(Llama model, int layer, Projection... parts) {
+        static Joined of(Llama model, int layer, Projection... parts) {
             LlamaConfig c = model.config();
             float[][] weights = new float[parts.length][];
             float[][] biases = new float[parts.length][];
@@ -46,8 +60,8 @@ public final class Decoder {
                 anyBias |= bias != null;
                 biases[i] = bias != null ? bias.data : new float[parts[i].out(c)];
             }
-            Weight w = of(parts[0].in(c), weights);
-            return anyBias ? new Weight(w.plain, w.packed, w.out, w.in, join(biases)) : w;
+            Joined w = of(parts[0].in(c), weights);
+            return anyBias ? new Joined(w.plain, w.packed, w.out, w.in, join(biases)) : w;
         }
 
         private static float[] join(float[]... parts) {
@@ -63,10 +77,85 @@ public final class Decoder {
         }
 
         /** out (R, this.out) = x (R, in) · thisᵀ (+ bias). */
-        void apply(float[] out, float[] x, int R) {
+        @Override
+        public void apply(float[] out, float[] x, int R) {
             if (R < PACKED_ROWS) Gemm.abT(out, x, plain, R, in, this.out, false);
             else Gemm.abT(out, x, packed, R, false);
             if (bias != null) Linear.forwardBias(out, bias, R, this.out);
+        }
+    }
+
+    /**
+     * Projections side by side, each run on its own weight as the model holds it (16-bit or float32), its
+     * bias and, where adapters are on, its LoRA update (alpha/r)·(x·Aᵀ)·Bᵀ: out (R, Σ outs), the parts'
+     * columns in order.
+     */
+    private static final class Parts implements Weight {
+        private final Tensor[] weights;       // each (out_i, in)
+        private final float[][] biases;       // each (out_i), or null
+        private final LoraAdapter[] adapters; // or null
+        private final int in, out;
+        private float[] part = new float[0], low = new float[0]; // scratch: one part's output, x·Aᵀ
+
+        private Parts(Tensor[] weights, float[][] biases, LoraAdapter[] adapters, int in) {
+            this.weights = weights;
+            this.biases = biases;
+            this.adapters = adapters;
+            this.in = in;
+            int total = 0;
+            for (Tensor w : weights) total += w.dim(0);
+            this.out = total;
+        }
+
+        static Parts of(Llama model, int layer, Projection... parts) {
+            Block b = model.block(layer);
+            var weights = new Tensor[parts.length];
+            var biases = new float[parts.length][];
+            var adapters = new LoraAdapter[parts.length];
+            for (int i = 0; i < parts.length; i++) {
+                weights[i] = b.weight(parts[i]);
+                biases[i] = b.bias(parts[i]) != null ? b.bias(parts[i]).data : null;
+                adapters[i] = model.activeAdapter(layer, parts[i]);
+            }
+            return new Parts(weights, biases, adapters, weights[0].dim(1));
+        }
+
+        /** A single weight with no bias or adapter: an LM head. */
+        static Parts of(Tensor weight) {
+            return new Parts(new Tensor[] {weight}, new float[1][], new LoraAdapter[1], weight.dim(1));
+        }
+
+        @Override
+        public void apply(float[] out, float[] x, int R) {
+            boolean single = weights.length == 1;
+            int at = 0;
+            for (int i = 0; i < weights.length; i++) {
+                int OUT = weights[i].dim(0);
+                float[] y = single ? out : scratch(R * OUT);
+                if (weights[i].half() != null) Gemm.abT(y, x, weights[i].half(), R, false);
+                else Gemm.abT(y, x, weights[i].data, R, in, OUT, false);
+                if (biases[i] != null) Linear.forwardBias(y, biases[i], R, OUT);
+                if (adapters[i] != null) addLoraUpdate(y, x, adapters[i], R, OUT);
+                if (!single) {
+                    for (int r = 0; r < R; r++) System.arraycopy(y, r * OUT, out, r * this.out + at, OUT);
+                }
+                at += OUT;
+            }
+        }
+
+        /** y (R, OUT) += (alpha/r)·(x·Aᵀ)·Bᵀ, without forming B·A. */
+        private void addLoraUpdate(float[] y, float[] x, LoraAdapter adapter, int R, int OUT) {
+            int rank = adapter.a().dim(0);
+            if (low.length < R * rank) low = new float[R * rank];
+            Gemm.abT(low, x, adapter.a().data, R, in, rank, false);
+            float scale = (float) adapter.scale();
+            for (int i = 0; i < R * rank; i++) low[i] *= scale;
+            Gemm.abT(y, low, adapter.b().data, R, rank, OUT, true);
+        }
+
+        private float[] scratch(int size) {
+            if (part.length < size) part = new float[size];
+            return part;
         }
     }
 
@@ -89,7 +178,8 @@ public final class Decoder {
             gateUp[l] = Weight.of(model, l, Projection.GATE, Projection.UP);
             down[l] = Weight.of(model, l, Projection.DOWN);
         }
-        lmHead = Weight.of(C, model.lmHead().data);
+        Tensor head = model.lmHead();
+        lmHead = head.half() != null ? Parts.of(head) : Joined.of(C, head.data);
     }
 
     public Llama model() {
@@ -112,7 +202,9 @@ public final class Decoder {
         float[] v = buf.v, att = buf.att, proj = buf.proj, gateUpOut = buf.gateUpOut, gate = buf.gate, up = buf.up;
         Rope.Table rope = model.ropeTable();
 
-        Embedding.forward(x, model.embedding().data, tokens, c.vocab(), C);
+        Tensor embedding = model.embedding();
+        if (embedding.half() != null) Embedding.forward(x, embedding.half(), tokens);
+        else Embedding.forward(x, embedding.data, tokens, c.vocab(), C);
         for (int l = 0; l < c.layers(); l++) {
             Block b = model.block(l);
             RmsNorm.forward(h, rstd, x, b.attnNorm().data, R, C, eps);

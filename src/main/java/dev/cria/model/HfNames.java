@@ -1,11 +1,13 @@
 package dev.cria.model;
 
 import dev.cria.autograd.Tensor;
+import dev.cria.kernels.HalfMatrix;
 import dev.cria.util.CriaException;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -97,8 +99,18 @@ public final class HfNames {
      * or wrong, and any tensor left over.
      */
     public static Llama load(LlamaConfig c, Map<String, float[]> weights, Map<String, int[]> shapes, String source) {
-        var loader = new Loader(weights, shapes, source);
-        Tensor embed = loader.take(EMBED, c.vocab(), c.dim());
+        return load(c, weights, Map.of(), shapes, source);
+    }
+
+    /**
+     * As {@link #load(LlamaConfig, Map, Map, String)}, with some matrices kept in 16 bits ({@code frozen}):
+     * the embedding, projection and LM head weights among them stay 16-bit in the model (frozen, see
+     * {@link Tensor#frozen}); any other tensor found there (a scalar head) is widened, since it may be trained.
+     */
+    public static Llama load(LlamaConfig c, Map<String, float[]> weights, Map<String, HalfMatrix> frozen,
+                             Map<String, int[]> shapes, String source) {
+        var loader = new Loader(weights, frozen, shapes, source);
+        Tensor embed = loader.takeMatrix(EMBED, c.vocab(), c.dim());
         Block[] blocks = new Block[c.layers()];
         for (int l = 0; l < c.layers(); l++) {
             String at = layer(l);
@@ -114,48 +126,64 @@ public final class HfNames {
             blocks[l] = new Block(attnNorm, mlpNorm, w, biases, qNorm, kNorm);
         }
         Tensor norm = loader.take(FINAL_NORM, c.dim());
-        Tensor head = c.tieEmbeddings() ? embed : loader.take(LM_HEAD, c.vocab(), c.dim());
-        Tensor score = weights.containsKey(SCORE) ? loader.take(SCORE, 1, c.dim()) : null;
+        Tensor head = c.tieEmbeddings() ? embed : loader.takeMatrix(LM_HEAD, c.vocab(), c.dim());
+        Tensor score = weights.containsKey(SCORE) || frozen.containsKey(SCORE) ? loader.take(SCORE, 1, c.dim()) : null;
         loader.rejectLeftovers(c.tieEmbeddings() ? LM_HEAD : null);
         return new Llama(c, embed, blocks, norm, head, score);
     }
 
     private static void takeProjection(Loader loader, LlamaConfig c, String at, Projection p,
                                        Map<Projection, Tensor> weights, Map<Projection, Tensor> biases) {
-        weights.put(p, loader.take(at + module(p) + ".weight", p.out(c), p.in(c)));
+        weights.put(p, loader.takeMatrix(at + module(p) + ".weight", p.out(c), p.in(c)));
         if (c.variant().hasBias(p)) biases.put(p, loader.take(at + module(p) + ".bias", p.out(c)));
     }
 
     /** Takes named tensors out of a checkpoint, checking shapes, and remembers which were taken. */
     private static final class Loader {
         private final Map<String, float[]> weights;
+        private final Map<String, HalfMatrix> frozen;
         private final Map<String, int[]> shapes;
         private final String source;
         private final Set<String> taken = new HashSet<>();
 
-        Loader(Map<String, float[]> weights, Map<String, int[]> shapes, String source) {
+        Loader(Map<String, float[]> weights, Map<String, HalfMatrix> frozen, Map<String, int[]> shapes, String source) {
             this.weights = weights;
+            this.frozen = frozen;
             this.shapes = shapes;
             this.source = source;
         }
 
+        /** A float32 parameter; one stored in 16 bits is widened. */
         Tensor take(String name, int... shape) {
-            float[] data = weights.get(name);
-            if (data == null) throw new CriaException(source + ": tensor '" + name + "' is missing");
+            check(name, shape);
+            float[] data = weights.containsKey(name) ? weights.get(name) : frozen.get(name).toFloats();
+            return Tensor.parameter(data, shape);
+        }
+
+        /** A weight matrix: frozen in 16 bits when it was stored so and loaded frozen, else a float32 parameter. */
+        Tensor takeMatrix(String name, int rows, int cols) {
+            if (!frozen.containsKey(name)) return take(name, rows, cols);
+            check(name, rows, cols);
+            return Tensor.frozen(frozen.get(name));
+        }
+
+        private void check(String name, int... shape) {
+            if (!weights.containsKey(name) && !frozen.containsKey(name)) throw new CriaException(source + ": tensor '" + name + "' is missing");
             int[] actual = shapes.get(name);
             if (!Arrays.equals(actual, shape)) {
                 throw new CriaException(source + ": tensor '" + name + "' has shape " + Arrays.toString(actual)
                         + " but the config needs " + Arrays.toString(shape));
             }
             taken.add(name);
-            return Tensor.parameter(data, shape);
         }
 
         /** Unknown tensors mean a config/weights mismatch; a tied checkpoint may still carry the head. */
         void rejectLeftovers(String allowed) {
-            for (String name : weights.keySet()) {
-                if (!taken.contains(name) && !name.equals(allowed) && !name.endsWith(ROTARY_BUFFER)) {
-                    throw new CriaException(source + ": unexpected tensor '" + name + "' (does config.json match the weights?)");
+            for (Set<String> names : List.of(weights.keySet(), frozen.keySet())) {
+                for (String name : names) {
+                    if (!taken.contains(name) && !name.equals(allowed) && !name.endsWith(ROTARY_BUFFER)) {
+                        throw new CriaException(source + ": unexpected tensor '" + name + "' (does config.json match the weights?)");
+                    }
                 }
             }
         }

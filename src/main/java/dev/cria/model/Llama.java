@@ -290,19 +290,30 @@ public final class Llama {
      * and adapters are on. For inference code that reads weights directly.
      */
     float[] effectiveWeight(int layer, Projection p) {
-        Block b = blocks[layer];
-        LoraAdapter adapter = adaptersOn ? b.adapter(p) : null;
-        return adapter == null ? b.weight(p).data : adapter.mergedInto(b.weight(p));
+        LoraAdapter adapter = activeAdapter(layer, p);
+        Tensor w = blocks[layer].weight(p);
+        return adapter == null ? w.data : adapter.mergedInto(w);
     }
 
-    /** Folds every adapter into its weight (W += (alpha/r)·B·A) and removes the adapters. */
+    /** The projection's adapter when it has one and adapters are on, else null. */
+    LoraAdapter activeAdapter(int layer, Projection p) {
+        return adaptersOn ? blocks[layer].adapter(p) : null;
+    }
+
+    /**
+     * Folds every adapter into its weight (W += (alpha/r)·B·A) and removes the adapters. A frozen 16-bit
+     * weight with an adapter becomes a float32 parameter holding the merged values (rounded to 16 bits
+     * again only if the model is saved in a 16-bit dtype).
+     */
     public void mergeLora() {
         for (Block b : blocks) {
             for (Projection p : Projection.values()) {
                 LoraAdapter adapter = b.adapter(p);
                 if (adapter == null) continue;
-                float[] merged = adapter.mergedInto(b.weight(p));
-                System.arraycopy(merged, 0, b.weight(p).data, 0, merged.length);
+                Tensor w = b.weight(p);
+                float[] merged = adapter.mergedInto(w);
+                if (w.half() != null) b.replaceWeight(p, Tensor.parameter(merged, w.shape()));
+                else System.arraycopy(merged, 0, w.data, 0, merged.length);
             }
             b.detachAdapters();
         }

@@ -26,9 +26,9 @@ record LoraAdapter(Tensor a, Tensor b, double scale) {
         return Ops.scale(Nn.linear(Nn.linear(x, a), b), (float) scale);
     }
 
-    /** A new array W + (alpha/r)·B·A, for code that reads weights directly. */
+    /** A new float32 array W + (alpha/r)·B·A, for code that reads weights directly; W may be 16-bit. */
     float[] mergedInto(Tensor w) {
-        float[] merged = w.data.clone();
+        float[] merged = w.toFloats();
         int out = w.dim(0), in = w.dim(1), r = a.dim(0);
         float[] delta = new float[out * in];
         Gemm.ab(delta, b.data, a.data, out, r, in, false);

@@ -81,7 +81,7 @@ public final class ModelHost implements AutoCloseable {
         String concrete = run.concrete(name);
         Path dir = run.modelDir(concrete).toAbsolutePath().normalize();
         return cache.computeIfAbsent(dir, d -> {
-            ModelDirectory.Loaded loaded = ModelDirectory.load(d);
+            ModelDirectory.Loaded loaded = ModelDirectory.loadFrozen(d);
             return new Loaded(concrete, d, loaded.model(), loaded.tokenizer(), loaded.chat());
         });
     }

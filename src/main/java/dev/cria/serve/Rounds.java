@@ -136,8 +136,8 @@ public final class Rounds {
     /** The simulated annotator's win rate of the new policy over the old one, on held-out built-in prompts. */
     private static void judge(RoundConfig c, Path beforeDir, Path afterDir, ObjectNode figures) {
         List<String> prompts = new InstructionGenerator(777).prompts(c.judgePrompts()).stream().map(PromptExample::prompt).toList();
-        var before = ModelDirectory.load(beforeDir);
-        var after = ModelDirectory.load(afterDir);
+        var before = ModelDirectory.loadFrozen(beforeDir);
+        var after = ModelDirectory.loadFrozen(afterDir);
         var a = Judge.answer(after.model(), after.chat(), prompts, c.maxNewTokens(), c.temperature(), 777);
         var b = Judge.answer(before.model(), before.chat(), prompts, c.maxNewTokens(), c.temperature(), 777);
         figures.put("annotator_win_rate", Judge.winRate(prompts, a, b));

@@ -5,6 +5,7 @@ import static dev.cria.autograd.GradCheck.randomParameter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cria.kernels.HalfMatrix;
 import dev.cria.kernels.Rope;
 import dev.cria.util.Rng;
 import java.util.List;
@@ -126,6 +127,35 @@ class GradCheckTest {
         plain.backward();
         for (int i = 0; i < x1.size(); i++) assertThat(x1.grad()[i]).isCloseTo(x2.grad()[i], org.assertj.core.data.Offset.offset(1e-6f));
         for (int i = 0; i < w1.size(); i++) assertThat(w1.grad()[i]).isCloseTo(w2.grad()[i], org.assertj.core.data.Offset.offset(1e-6f));
+    }
+
+    /** A weight kept frozen in 16 bits: only x takes a gradient, through the widened weight. */
+    private Tensor frozen(HalfMatrix.Kind kind, int rows, int cols) {
+        return Tensor.frozen(HalfMatrix.round(randomParameter(rng, 0.5f, rows, cols).data, rows, cols, kind));
+    }
+
+    @Test
+    void linearThroughAFrozen16BitWeight() {
+        for (var kind : HalfMatrix.Kind.values()) {
+            check("frozen " + kind + " linear", in -> Nn.linear(in.get(0), in.get(1)), List.of(randomParameter(rng, 1, 9, 37), frozen(kind, 6, 37)));
+        }
+    }
+
+    @Test
+    void fusedLinearCrossEntropyThroughAFrozen16BitWeight() {
+        int[] targets = {2, Nn.IGNORE_INDEX, 0, 6, 3};
+        check("frozen linearCrossEntropy", in -> Nn.linearCrossEntropy(in.get(0), in.get(1), targets),
+                List.of(randomParameter(rng, 1, 5, 6), frozen(HalfMatrix.Kind.BF16, 7, 6)));
+    }
+
+    @Test
+    void frozenWeightsGiveTheProductsOfTheirWidenedValues() {
+        Tensor w = frozen(HalfMatrix.Kind.BF16, 11, 20), wide = Tensor.of(w.toFloats(), 11, 20);
+        Tensor x = randomParameter(rng, 1, 4, 20);
+        assertThat(Nn.linear(x, w).data).containsExactly(Nn.linear(x, wide).data);
+        int[] tokens = {3, 10, 0, 3};
+        assertThat(Nn.embedding(w, tokens).data).containsExactly(Nn.embedding(wide, tokens).data);
+        assertThat(w.requiresGrad()).isFalse();
     }
 
     @Test

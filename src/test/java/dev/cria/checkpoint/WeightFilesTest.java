@@ -11,6 +11,7 @@ import dev.cria.io.Safetensors.Dtype;
 import dev.cria.io.SafetensorsReader;
 import dev.cria.model.Llama;
 import dev.cria.model.LlamaConfig;
+import dev.cria.model.LoraConfig;
 import dev.cria.tokenizer.ByteTokenizer;
 import dev.cria.util.CriaException;
 import dev.cria.util.Rng;
@@ -114,6 +115,57 @@ class WeightFilesTest {
         Llama resumed = ModelDirectory.load(run).model();
         model.parameters().forEach((name, t) -> assertThat(resumed.parameters().get(name).data).as(name).isEqualTo(t.data));
         assertThat(ModelDirectory.formatOf(resumed).dtype()).isEqualTo(Dtype.BF16);
+    }
+
+    @Test
+    void aFullyTrainedBf16RunCheckpointLoadsItsFloat32WeightsEvenWhenAskedFrozen() {
+        Llama model = original();
+        ModelDirectory.saveAs(model, Dtype.BF16, WeightFiles.DEFAULT_MAX_SHARD_BYTES);
+        Path run = tmp.resolve("run");
+        ModelDirectory.saveCheckpoint(run, model, TOKENIZER, Map.of(), Map.of(), state());
+        Llama resumed = ModelDirectory.loadFrozen(run).model();
+        model.parameters().forEach((name, t) -> {
+            assertThat(resumed.parameters().get(name).half()).as(name).isNull();
+            assertThat(resumed.parameters().get(name).data).as(name).isEqualTo(t.data);
+        });
+    }
+
+    @Test
+    void aLoraRunCheckpointOfAFrozenBaseKeepsTheBase16BitAndOnlyFloatMasterWeights() {
+        Llama saved = original();
+        ModelDirectory.saveAs(saved, Dtype.BF16, WeightFiles.DEFAULT_MAX_SHARD_BYTES);
+        Path base = tmp.resolve("base");
+        ModelDirectory.save(base, saved, TOKENIZER);
+        Llama model = ModelDirectory.loadFrozen(base).model();
+        model.attachLora(new LoraConfig(2, 4, 0, LoraConfig.MODULES), new Rng(2));
+        model.adapterParameters().forEach((name, t) -> java.util.Arrays.fill(t.data, 0.01f));
+        Path run = tmp.resolve("run");
+        ModelDirectory.saveCheckpoint(run, model, TOKENIZER, Map.of(), Map.of(), state());
+        try (var master = SafetensorsReader.open(run.resolve(ModelDirectory.RUN_CHECKPOINT).resolve(ModelDirectory.MASTER_WEIGHTS))) {
+            for (String name : master.names()) assertThat(master.info(name).shape()).as(name).hasSize(1);
+        }
+        Llama resumed = ModelDirectory.loadFrozen(run).model();
+        assertThat(resumed.parameters().get("model.layers.0.mlp.up_proj.weight").half()).isNotNull();
+        assertThat(resumed.hasAdapters()).isTrue();
+        int[] tokens = {1, 7, 42, 9};
+        try (var off = Grad.off()) {
+            assertThat(resumed.logits(tokens, 1, tokens.length).data).containsExactly(model.logits(tokens, 1, tokens.length).data);
+        }
+    }
+
+    @Test
+    void shardedBf16WeightsLoadFrozenFromTheirShards() {
+        Path dir = sharded(Dtype.BF16);
+        Llama wide = ModelDirectory.loadModel(dir), frozen = ModelDirectory.loadModel(dir, true);
+        frozen.parameters().forEach((name, t) -> {
+            assertThat(t.half() != null).as(name).isEqualTo(t.rank() == 2);
+            assertThat(t.toFloats()).as(name).containsExactly(wide.parameters().get(name).data);
+        });
+    }
+
+    private static TrainingState state() {
+        return new TrainingState("sft", 1, 1, new long[] {1, 2, 3, 4, 5, 6}, 0, 0,
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
     }
 
     @Test

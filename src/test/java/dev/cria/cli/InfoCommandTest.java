@@ -38,6 +38,10 @@ class InfoCommandTest {
         assertThat(m.inference()).isEqualTo(4 * 7152 + 256);
         assertThat(m.lora()).isEqualTo(4 * 7152 + 16 * 512 + 13312);
         assertThat(m.full()).isEqualTo(16 * 7152 + 13312);
+        var bf16 = MemoryEstimate.of(SHAPE, Dtype.BF16, 1, 4, 2);
+        assertThat(bf16.inference()).as("frozen weights stay 16-bit").isEqualTo(2 * 7152 + 256);
+        assertThat(bf16.lora()).isEqualTo(2 * 7152 + 16 * 512 + 13312);
+        assertThat(bf16.full()).isEqualTo(m.full());
     }
 
     @Test
@@ -66,7 +70,7 @@ class InfoCommandTest {
         assertThat(json.get("parameters").asLong()).isEqualTo(7152);
         assertThat(json.get("chat_template").asBoolean()).isTrue();
         JsonNode smaller = infoJson(model, "--batch", "2", "--seq-len", "4", "--lora-rank", "2");
-        assertThat(smaller.get("memory_bytes").get("lora").asLong()).isEqualTo(MemoryEstimate.of(SHAPE, 2, 4, 2).lora());
+        assertThat(smaller.get("memory_bytes").get("lora").asLong()).isEqualTo(MemoryEstimate.of(SHAPE, Dtype.BF16, 2, 4, 2).lora());
     }
 
     @Test
