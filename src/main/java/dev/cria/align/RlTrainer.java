@@ -44,6 +44,7 @@ import java.util.Map;
 public final class RlTrainer {
     public static final String REWARD_PLOT = "rl_reward.png";
     public static final String KL_PLOT = "rl_kl.png";
+    public static final String ENTROPY_PLOT = "rl_entropy.png";
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Consecutive skipped minibatches after which the run stops, keeping its last checkpoint. */
     private static final int MAX_SKIPS = 5;
@@ -190,9 +191,11 @@ public final class RlTrainer {
         }
 
         // 3. log-probs of the sampled tokens under policy and reference, and values
-        float[] oldLogp, refLogp, oldValues = null;
+        float[] oldLogp, refLogp, entropy, oldValues = null;
         try (var off = Grad.off()) {
-            oldLogp = TokenLogProbs.of(policy, batch, config.temperature()).data;
+            var policyScores = TokenLogProbs.withEntropy(policy, batch, config.temperature());
+            oldLogp = policyScores.logProbs().data;
+            entropy = policyScores.entropy();
             refLogp = reference.tokenLogProbs(batch, config.temperature());
             if (critic != null) oldValues = Ops.mul(critic.values(batch.tokens, batch.B, batch.T), Tensor.of(mask, mask.length)).data;
         }
@@ -241,6 +244,7 @@ public final class RlTrainer {
         m.put("objective/non_score_reward", -beta * meanKl);
         m.put("objective/rlhf_reward", meanScore - beta * meanKl);
         m.put("objective/beta", beta);
+        m.put("policy/entropy_avg", maskedMean(entropy, mask));
         m.put("val/num_eos_tokens", (double) finished);
         m.put("val/response_length", batch.tokenCount() / (double) N - meanPromptLength(batch));
         if (meanKl < 0) m.put("warning/negative_kl", meanKl);
@@ -338,6 +342,16 @@ public final class RlTrainer {
         return s / Math.max(1, x.length);
     }
 
+    /** Mean over the positions where mask is 1 (the response tokens). */
+    private static double maskedMean(float[] x, float[] mask) {
+        double sum = 0, count = 0;
+        for (int i = 0; i < x.length; i++) {
+            sum += x[i] * mask[i];
+            count += mask[i];
+        }
+        return count == 0 ? 0 : sum / count;
+    }
+
     private static double meanPromptLength(SequenceBatch batch) {
         double s = 0;
         for (int v : batch.trainFrom) s += v;
@@ -364,6 +378,7 @@ public final class RlTrainer {
     private List<RunDirectory.Plot> plots() {
         String title = "Cria " + config.estimator().name().toUpperCase(java.util.Locale.ROOT);
         return List.of(new RunDirectory.Plot(REWARD_PLOT, title, "reward", List.of("objective/scores", "objective/rlhf_reward")),
-                new RunDirectory.Plot(KL_PLOT, title, "KL to the reference (nats per response)", List.of("objective/kl", "objective/kl3")));
+                new RunDirectory.Plot(KL_PLOT, title, "KL to the reference (nats per response)", List.of("objective/kl", "objective/kl3")),
+                new RunDirectory.Plot(ENTROPY_PLOT, title, "policy entropy (nats per token)", List.of("policy/entropy_avg")));
     }
 }

@@ -73,6 +73,8 @@ class RlTrainerTest {
         assertThat(last).containsKeys("objective/kl", "objective/scores", "policy/clipfrac_avg", "policy/approxkl_avg", "loss/policy_avg", "val/ratio");
         var scores = MetricsLog.series(new MetricsLog(dir.resolve("metrics.jsonl")).read(), "objective/scores")[1];
         assertThat(scores[0]).isLessThan(0.2);
+        var entropy = MetricsLog.series(new MetricsLog(dir.resolve("metrics.jsonl")).read(), "policy/entropy_avg")[1];
+        assertThat(entropy[entropy.length - 1]).as("the policy narrows onto the rewarded letter").isLessThan(entropy[0]);
         return last.get("objective/scores");
     }
 
