@@ -2,6 +2,7 @@ package dev.cria.align;
 
 import dev.cria.chat.ChatFormat;
 import dev.cria.world.SimulatedAnnotator;
+import dev.cria.world.StoryRequest;
 import dev.cria.align.reward.CopyReward;
 import dev.cria.align.reward.KeywordReward;
 import dev.cria.align.reward.Reward;
@@ -52,7 +53,37 @@ public final class Judge {
 
     /** Share of prompts where a's answer is preferred to b's (ties count half). */
     public static double winRate(List<String> prompts, Answers a, Answers b) {
-        return new SimulatedAnnotator().winRate(prompts, a.texts(), b.texts());
+        return compare(prompts, a, b).rate();
+    }
+
+    /** The annotator's win rate of a over b with its 95% interval. */
+    public static WinRate compare(List<String> prompts, Answers a, Answers b) {
+        if (a.texts().size() != prompts.size() || b.texts().size() != prompts.size()) {
+            throw new IllegalArgumentException("need one answer of each side per prompt: " + prompts.size() + " prompts, "
+                    + a.texts().size() + " and " + b.texts().size() + " answers");
+        }
+        var annotator = new SimulatedAnnotator();
+        double[] outcomes = new double[prompts.size()];
+        for (int i = 0; i < outcomes.length; i++) {
+            int preferred = annotator.prefer(prompts.get(i), a.texts().get(i), b.texts().get(i));
+            outcomes[i] = preferred > 0 ? 1 : preferred == 0 ? 0.5 : 0;
+        }
+        return WinRate.of(outcomes);
+    }
+
+    /**
+     * The share of answers whose hero is the animal the prompt asked for, among prompts that ask for one:
+     * the criterion the tiny SFT model is weakest on (see docs/alignment.md).
+     */
+    public static double requestedAnimalShare(List<String> prompts, Answers a) {
+        var annotator = new SimulatedAnnotator();
+        int asked = 0, hit = 0;
+        for (int i = 0; i < prompts.size(); i++) {
+            if (StoryRequest.parse(prompts.get(i)).animal() == null) continue;
+            asked++;
+            if (annotator.assess(prompts.get(i), a.texts().get(i)).animal() == SimulatedAnnotator.ANIMAL_MENTIONED) hit++;
+        }
+        return asked == 0 ? Double.NaN : hit / (double) asked;
     }
 
     public static double meanScore(List<String> prompts, Answers a) {

@@ -2,9 +2,11 @@ package dev.cria.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cria.align.Judge;
+import dev.cria.align.WinRate;
 import dev.cria.checkpoint.ModelDirectory;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,8 +14,9 @@ import picocli.CommandLine.Option;
 /** {@code cria judge}: a model's answers on held-out prompts, judged by the simulated annotator, optionally against another model. */
 @Command(name = "judge", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Judge a model's answers to held-out prompts with the simulated annotator.",
-                "Prints the mean score, eos rate, keyword share and copy score (tokens that repeat the prompt in place),",
-                "and with --against the win rate of --model over the other model."})
+                "Prints the mean score, eos rate, keyword share, copy score (tokens that repeat the prompt in place),",
+                "the share of answers whose hero is the animal the prompt asked for,",
+                "and with --against the win rate of --model over the other model with its 95% interval."})
 final class JudgeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model or run directory to judge.")
     Path model;
@@ -57,13 +60,17 @@ final class JudgeCommand implements Callable<Integer> {
         out.put("eos_rate", answersA.finished() / (double) texts.size());
         out.put("keyword_share", Judge.keywordShare(answersA, keyword));
         out.put("copy_score", Judge.copyScore(a.chat(), texts, answersA));
+        out.put("requested_animal_share", Judge.requestedAnimalShare(texts, answersA));
         if (against != null) {
             var b = ModelDirectory.loadFrozen(against);
             var answersB = Judge.answer(b.model(), b.chat(), texts, maxNewTokens, temperature, seed);
             out.put("against_score", Judge.meanScore(texts, answersB));
             out.put("against_keyword_share", Judge.keywordShare(answersB, keyword));
             out.put("against_copy_score", Judge.copyScore(b.chat(), texts, answersB));
-            out.put("win_rate", Judge.winRate(texts, answersA, answersB));
+            out.put("against_requested_animal_share", Judge.requestedAnimalShare(texts, answersB));
+            WinRate win = Judge.compare(texts, answersA, answersB);
+            out.put("win_rate", win.rate());
+            out.put("win_rate_95", List.of(win.low(), win.high()));
         }
         System.out.println(new ObjectMapper().writeValueAsString(out));
         return 0;

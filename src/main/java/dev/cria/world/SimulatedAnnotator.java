@@ -42,7 +42,7 @@ import java.util.stream.Stream;
  * ground truth reward models and win rates are measured against.
  */
 public final class SimulatedAnnotator {
-    static final double ANIMAL_MENTIONED = 2;
+    public static final double ANIMAL_MENTIONED = 2;
     static final double OTHER_ANIMAL_AS_HERO = -3;
     static final double NAME_USED = 2;
     static final double OTHER_NAME_AS_HERO = -3;
