@@ -23,8 +23,11 @@ final class AdminPage {
                 <button id="generate">Generate</button></div>
                 <div id="jobs">%s</div></section>
                 <section class="card"><h2>Train a round</h2>
-                <p>Trains on every preference label so far, then the new policy writes the next pairs. Current policy: <b>%s</b>.</p>
-                <div class="row"><label>Method <select id="train-method"><option value="ppo">reward model + PPO</option><option value="dpo">DPO</option></select></label>
+                <p>Current policy: <b>%s</b>; it writes the next answers to label. Reward model + PPO and DPO train on every preference so far
+                (A/B choices and edits); KTO on every thumbs up or down from the rate page; online DPO only on the A/B choices between two
+                samples of the current policy, then retires that policy's pairs and has the new one write as many.</p>
+                <div class="row"><label>Method <select id="train-method"><option value="ppo">reward model + PPO</option><option value="dpo">DPO</option>
+                <option value="kto">KTO (ratings)</option><option value="online-dpo">online DPO (the policy's own pairs)</option></select></label>
                 <button id="train">Train a round</button></div><p id="train-status" role="status"></p></section>
                 <section class="card"><h2>Export and import</h2>
                 <p><a class="button" href="/api/export?format=preference" id="export-preference">Preferences (TRL JSONL)</a>

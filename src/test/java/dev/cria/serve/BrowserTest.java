@@ -45,7 +45,7 @@ class BrowserTest {
     Path tmp;
 
     static RoundConfig quickRound() {
-        return new RoundConfig("ppo", 30, 8, 1e-3, 6, 4, 1e-4, 0.05, 20, 1e-4, 0.1, 24, 1f, 3, 8, 2);
+        return new RoundConfig(RoundMethod.PPO, 30, 8, 1e-3, 6, 4, 1e-4, 0.05, 20, 1e-4, 0.1, 24, 1f, 3, 8, 2);
     }
 
     @Test

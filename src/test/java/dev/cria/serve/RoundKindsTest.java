@@ -1,0 +1,123 @@
+package dev.cria.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cria.checkpoint.ModelDirectory;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The two round kinds that learn from something other than every preference so far, through the HTTP
+ * API on a tiny random model: an online-DPO round learns from the current policy's own pairs only and
+ * then has the new policy write the pairs people see; a KTO round learns from the rate page's thumbs.
+ * The answers are gibberish, so the labels are chosen by rule rather than by the simulated annotator
+ * (which would call nearly every pair a tie); the tests check where the data comes from and goes, not
+ * that the policy gets better (FullRoundTest does that for PPO).
+ */
+class RoundKindsTest {
+    @TempDir
+    Path tmp;
+
+    static RoundConfig quick(RoundMethod method) {
+        return new RoundConfig(method, 30, 4, 1e-3, 6, 4, 1e-4, 0.05, 8, 1e-3, 0.1, 24, 1f, 0, 0, 2);
+    }
+
+    @Test
+    void anOnlineDpoRoundTrainsOnThePolicysOwnPairsAndTheNewPolicyWritesTheNext() throws Exception {
+        Path base = ServeFixture.randomModel(tmp);
+        try (var f = new ServeFixture(tmp, base, quick(RoundMethod.PPO))) {
+            Client admin = f.as(f.admin), alice = f.as(f.alice), bob = f.as(f.bob);
+            admin.post("/api/prompts/builtin", Map.of("count", 20, "seed", 3));
+            assertThat(admin.post("/api/train", Map.of("method", "online-dpo")).status()).as("no pairs of the policy yet").isEqualTo(409);
+            assertThat(admin.post("/api/generate", Map.of("kind", "pair", "count", 8)).status()).isEqualTo(202);
+            FullRoundTest.waitFor(() -> admin.get("/api/queue").json().get("jobs").get(0).get("state").asText().equals("done"), 60);
+
+            // off-policy pairs (the base against an imported answer), labelled by both people, so never offered again
+            for (int i = 0; i < 2; i++) {
+                long other = f.run.items.addPair("Write a story about a cat.", "A cat sat. The end.", "cat cat", RunDir.BASE, "import");
+                label(alice, other, "a");
+                label(bob, other, "b");
+            }
+            // six of the policy's eight pairs get a choice, two stay unlabelled
+            for (int i = 0; i < 6; i++) {
+                JsonNode item = alice.get("/api/next?kind=pair").json().get("item");
+                Item stored = f.run.items.get(item.get("id").asLong());
+                assertThat(stored.modelA()).isEqualTo(RunDir.BASE);
+                assertThat(stored.modelB()).as("two samples of one model").isEqualTo(RunDir.BASE);
+                label(alice, stored.id(), i % 2 == 0 ? "a" : "b");
+            }
+            assertThat(admin.get("/api/stats").json().get("preferences").asInt()).as("all preferences, on-policy or not").isEqualTo(10);
+
+            var started = admin.post("/api/train", Map.of("method", "online-dpo"));
+            assertThat(started.status()).as(started.body()).isEqualTo(202);
+            assertThat(started.json().get("examples").asInt()).as("only the policy's own pairs").isEqualTo(6);
+            JsonNode round = awaitRound(admin, 1);
+            assertThat(round.get("method").asText()).isEqualTo("online-dpo");
+            assertThat(round.get("policy_before").asText()).isEqualTo(RunDir.BASE);
+            assertThat(round.get("figures").get("labels_train").asInt()).isEqualTo(6);
+            assertThat(round.get("figures").get("pairs_retired").asInt()).as("the two unlabelled pairs").isEqualTo(2);
+            assertThat(round.get("figures").get("dpo_loss").asDouble()).isFinite();
+            assertThat(f.run.roundDir(1).resolve("dpo/metrics.jsonl")).exists();
+            assertThat(admin.get("/api/rounds").json().get("policy").asText()).isEqualTo("round-1");
+            assertWeightsDiffer(base, Path.of(round.get("policy_dir").asText()));
+
+            // the round queued as many pairs from the new policy as it learnt from; nothing else is offered
+            FullRoundTest.waitFor(() -> {
+                JsonNode jobs = admin.get("/api/queue").json().get("jobs");
+                return jobs.size() == 2 && jobs.get(1).get("state").asText().equals("done");
+            }, 60);
+            JsonNode job = admin.get("/api/queue").json().get("jobs").get(1);
+            assertThat(job.get("model_a").asText()).isEqualTo("round-1");
+            assertThat(job.get("total").asInt()).isEqualTo(6);
+            Set<String> writers = new HashSet<>();
+            int offered = 0;
+            for (JsonNode item; !(item = bob.get("/api/next?kind=pair").json().get("item")).isNull(); offered++) {
+                Item stored = f.run.items.get(item.get("id").asLong());
+                writers.add(stored.modelA());
+                writers.add(stored.modelB());
+                label(bob, stored.id(), "a");
+            }
+            assertThat(offered).isEqualTo(6);
+            assertThat(writers).as("after the round people judge only the new policy").containsExactly("round-1");
+
+            // the next online round learns from round-1's pairs, not from the retired ones of the base
+            var second = admin.post("/api/train", Map.of("method", "online-dpo"));
+            assertThat(second.json().get("examples").asInt()).isEqualTo(6);
+            JsonNode round2 = awaitRound(admin, 2);
+            assertThat(round2.get("policy_before").asText()).isEqualTo("round-1");
+            String dashboard = f.signedIn(f.admin).get("/dashboard").body();
+            assertThat(dashboard).contains("online-dpo").contains("DPO (offline and online): loss");
+        }
+    }
+
+    static void label(Client who, long item, String choice) {
+        var r = who.post("/api/labels", Map.of("submission_id", "t-" + UUID.randomUUID(), "item_id", item, "choice", choice));
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+    }
+
+    /** Waits for round {@code id} to finish; a failed round fails the test with its error. */
+    static JsonNode awaitRound(Client admin, int id) throws Exception {
+        FullRoundTest.waitFor(() -> {
+            JsonNode rounds = admin.get("/api/rounds").json().get("rounds");
+            if (rounds.size() < id) return false;
+            JsonNode r = rounds.get(id - 1);
+            if (r.get("status").asText().equals(Round.FAILED)) throw new AssertionError(r.get("error").asText());
+            return r.get("status").asText().equals(Round.DONE);
+        }, 180);
+        return admin.get("/api/rounds").json().get("rounds").get(id - 1);
+    }
+
+    static void assertWeightsDiffer(Path before, Path after) {
+        var a = ModelDirectory.load(before).model().parameters();
+        var b = ModelDirectory.load(after).model().parameters();
+        long changed = a.keySet().stream().filter(n -> !Arrays.equals(a.get(n).data, b.get(n).data)).count();
+        assertThat(changed).as("tensors the round changed, of " + a.size()).isGreaterThan(0);
+    }
+}
