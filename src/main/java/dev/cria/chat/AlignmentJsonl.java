@@ -27,6 +27,8 @@ import java.util.function.Function;
  *       assistant turn is the response and whose earlier turns are flattened into the prompt as
  *       {@link ChatMessages} describes. Always written as prompt/response.
  *   <li>Preferences: {@code {"prompt", "chosen", "rejected"}}, all strings.
+ *   <li>Unpaired preferences (KTO): {@code {"prompt", "completion", "label"}}, the label a JSON boolean
+ *       ({@code true}: a good answer).
  *   <li>Prompts: {@code {"prompt"}}. Any line with a string prompt qualifies, so an SFT or preference
  *       file can be read as a prompt file.
  * </ul>
@@ -54,6 +56,10 @@ public final class AlignmentJsonl {
         return read(file, line -> new PreferenceExample(line.prompt(""), line.string("chosen"), line.string("rejected")));
     }
 
+    public static List<UnpairedExample> readUnpaired(Path file) {
+        return read(file, line -> new UnpairedExample(line.prompt(""), line.string("completion"), line.bool("label")));
+    }
+
     public static List<PromptExample> readPrompts(Path file) {
         return read(file, line -> new PromptExample(line.prompt("")));
     }
@@ -64,6 +70,10 @@ public final class AlignmentJsonl {
 
     public static void writePreferences(Path file, List<PreferenceExample> examples) {
         write(file, examples, e -> object().put("prompt", e.prompt()).put("chosen", e.chosen()).put("rejected", e.rejected()));
+    }
+
+    public static void writeUnpaired(Path file, List<UnpairedExample> examples) {
+        write(file, examples, e -> object().put("prompt", e.prompt()).put("completion", e.completion()).put("label", e.label()));
     }
 
     public static void writePrompts(Path file, List<PromptExample> examples) {

@@ -35,6 +35,14 @@ record JsonlLine(Path file, int number, JsonNode node) {
         return string(field, "");
     }
 
+    /** A required boolean field: JSON {@code true} or {@code false}, not a string or a number. */
+    boolean bool(String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) throw error("missing boolean field \"" + field + "\"");
+        if (!value.isBoolean()) throw error("field \"" + field + "\" is " + typeOf(value) + ", expected true or false");
+        return value.booleanValue();
+    }
+
     /** The {@code "prompt"} field, which must hold some text. */
     String prompt(String alternatives) {
         String prompt = string("prompt", alternatives);

@@ -44,6 +44,30 @@ class AlignmentJsonlTest {
     }
 
     @Test
+    void unpairedRoundTripsAndPairsUnpairAsTrlDoes() {
+        List<UnpairedExample> examples = UnpairedExample.unpair(List.of(
+                new PreferenceExample("Tell me a story about a dog named Sue.", "Sue the dog played.", "Tom the cat played."),
+                new PreferenceExample(AWKWARD, "", AWKWARD)));
+        assertThat(examples).extracting(UnpairedExample::label).containsExactly(true, true, false, false);
+        assertThat(examples.get(2).completion()).isEqualTo("Tom the cat played.");
+        Path file = dir.resolve("kto.jsonl");
+        AlignmentJsonl.writeUnpaired(file, examples);
+        assertThat(AlignmentJsonl.readUnpaired(file)).isEqualTo(examples);
+    }
+
+    @Test
+    void aBadUnpairedLineNamesFileLineAndField() throws IOException {
+        Path file = dir.resolve("kto.jsonl");
+        Files.writeString(file, "{\"prompt\": \"p\", \"completion\": \"c\", \"label\": true}\n{\"prompt\": \"p\", \"completion\": \"c\", \"label\": \"true\"}\n");
+        assertThatThrownBy(() -> AlignmentJsonl.readUnpaired(file)).isInstanceOf(CriaException.class)
+                .hasMessage(file + ":2: field \"label\" is string, expected true or false");
+        Files.writeString(file, "{\"prompt\": \"p\", \"completion\": \"c\"}\n");
+        assertThatThrownBy(() -> AlignmentJsonl.readUnpaired(file)).hasMessage(file + ":1: missing boolean field \"label\"");
+        Files.writeString(file, "{\"prompt\": \"p\", \"label\": false}\n");
+        assertThatThrownBy(() -> AlignmentJsonl.readUnpaired(file)).hasMessage(file + ":1: missing string field \"completion\"");
+    }
+
+    @Test
     void promptsRoundTrip() {
         List<PromptExample> examples = new InstructionGenerator(1).prompts(20);
         Path file = dir.resolve("prompts.jsonl");
