@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cria.align.DpoConfig;
 import dev.cria.align.Estimator;
 import dev.cria.align.Judge;
+import dev.cria.align.KtoConfig;
+import dev.cria.align.LabelledExample;
 import dev.cria.align.PreferencePair;
 import dev.cria.align.PreferenceRound;
 import dev.cria.align.RewardConfig;
@@ -90,7 +92,7 @@ public final class Rounds {
                 case PPO -> ppo(config, beforeDir, chat, maxLen, pairs(config, run.export.preferences(), chat, maxLen, figures), dir, figures);
                 case DPO -> dpo(config, beforeDir, chat, pairs(config, run.export.preferences(), chat, maxLen, figures), dir, figures);
                 case ONLINE_DPO -> dpo(config, beforeDir, chat, pairs(config, run.export.selfPreferences(before), chat, maxLen, figures), dir, figures);
-                case KTO -> throw new ApiError(501, null, "KTO rounds wait for the KTO trainer (branch kto), which is not merged yet");
+                case KTO -> kto(config, beforeDir, chat, rated(config, run.export.ratings(), chat, maxLen, figures), dir, figures);
             };
             if (config.judgePrompts() > 0) judge(config, beforeDir, policyDir, figures);
             // subtle: retired before the round is recorded, so no moment exists in which the new policy is current and the old one's pairs are open
@@ -137,6 +139,18 @@ public final class Rounds {
         return out.toString();
     }
 
+    private static Split<LabelledExample> rated(RoundConfig c, List<LabelExport.Rating> ratings, ChatFormat chat, int maxLen, ObjectNode figures) {
+        Split<LabelledExample> split = Split.of(ratings, LabelExport.Rating::itemId, c.heldOutEvery(), figures)
+                .map(r -> new LabelledExample(tokenize(chat, r.prompt(), r.completion(), maxLen), r.desirable()));
+        if (split.heldOut().size() != 1) return split;
+        // subtle: KTO's KL reference point pairs each example with another's completion, so one held-out rating cannot be scored; it trains instead
+        var train = new ArrayList<>(split.train());
+        train.addAll(split.heldOut());
+        figures.put("labels_train", train.size());
+        figures.put("labels_held_out", 0);
+        return new Split<>(train, List.of());
+    }
+
     private static TokenizedExample tokenize(ChatFormat chat, String prompt, String response, int maxLen) {
         SftTokens t = chat.encode(prompt, response, maxLen);
         return new TokenizedExample(t.tokens(), t.promptLength());
@@ -164,6 +178,25 @@ public final class Rounds {
         figures.put("dpo_loss", outcome.dpo().trainLoss());
         if (!pairs.heldOut().isEmpty()) figures.put("reward_accuracy", outcome.dpo().metric("eval/rewards/accuracies"));
         return outcome.policyDir();
+    }
+
+    /** KTO against the round's starting policy, on every rating so far. */
+    private Path kto(RoundConfig c, Path beforeDir, ChatFormat chat, Split<LabelledExample> rated, Path dir, ObjectNode figures) {
+        var config = KtoConfig.defaults().withBeta(c.dpoBeta()).withRun(RunSettings.defaults().toBuilder().batchSize(c.rewardBatch())
+                .steps(c.dpoSteps()).lr(c.dpoLr()).warmupSteps(c.dpoSteps() / 10).evalEvery(0).saveEvery(0).seed(c.seed()).build());
+        var outcome = PreferenceRound.kto(beforeDir, chat, rated.train(), rated.heldOut(), config, dir);
+        figures.put("ratings_up", rated.train().stream().filter(LabelledExample::desirable).count()
+                + rated.heldOut().stream().filter(LabelledExample::desirable).count());
+        figures.put("kto_loss", outcome.kto().trainLoss());
+        putFinite(figures, "kto_kl", outcome.kto().metric("kl"));
+        putFinite(figures, "kto_margin", outcome.kto().metric("rewards/margins"));
+        if (!rated.heldOut().isEmpty()) putFinite(figures, "kto_held_out_loss", outcome.kto().metric("eval/loss"));
+        return outcome.policyDir();
+    }
+
+    /** A figure only when the trainer logged it (a margin needs both thumbs up and down in the last batch). */
+    private static void putFinite(ObjectNode figures, String key, double value) {
+        if (Double.isFinite(value)) figures.put(key, value);
     }
 
     /** Uploaded prompts (else built-in ones) that leave room for a response. */

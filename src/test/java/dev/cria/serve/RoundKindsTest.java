@@ -97,6 +97,57 @@ class RoundKindsTest {
         }
     }
 
+    @Test
+    void aKtoRoundLearnsFromTheRatingsAlone() throws Exception {
+        Path base = ServeFixture.randomModel(tmp);
+        var config = quick(RoundMethod.PPO);
+        config = new RoundConfig(config.method(), config.rewardSteps(), config.rewardBatch(), config.rewardLr(), config.ppoIterations(),
+                config.ppoPrompts(), config.ppoLr(), config.klCoef(), config.dpoSteps(), config.dpoLr(), config.dpoBeta(), config.maxNewTokens(),
+                config.temperature(), 3, 0, config.seed());
+        try (var f = new ServeFixture(tmp, base, config)) {
+            Client admin = f.as(f.admin), alice = f.as(f.alice);
+            admin.post("/api/prompts/builtin", Map.of("count", 12, "seed", 4));
+            assertThat(admin.post("/api/generate", Map.of("kind", "single", "count", 10)).status()).isEqualTo(202);
+            FullRoundTest.waitFor(() -> admin.get("/api/queue").json().get("jobs").get(0).get("state").asText().equals("done"), 60);
+            var refused = admin.post("/api/train", Map.of("method", "kto"));
+            assertThat(refused.status()).isEqualTo(409);
+            assertThat(refused.body()).contains("thumbs up or down");
+
+            for (int i = 0; i < 10; i++) {
+                JsonNode item = alice.get("/api/next?kind=single").json().get("item");
+                label(alice, item.get("id").asLong(), i % 2 == 0 ? "up" : "down");
+            }
+            JsonNode stats = admin.get("/api/stats").json();
+            assertThat(stats.get("preferences").asInt()).as("no pairs at all").isZero();
+            assertThat(stats.get("ratings").asInt()).isEqualTo(10);
+            String kto = admin.get("/api/export?format=kto").body();
+            assertThat(kto.strip().split("\n")).hasSize(10);
+            assertThat(kto).contains("\"label\":true").contains("\"label\":false").contains("\"completion\"");
+            assertThat(admin.post("/api/train", Map.of("method", "dpo")).status()).as("DPO needs preferences").isEqualTo(409);
+
+            var started = admin.post("/api/train", Map.of("method", "kto"));
+            assertThat(started.status()).as(started.body()).isEqualTo(202);
+            assertThat(started.json().get("examples").asInt()).isEqualTo(10);
+            JsonNode round = awaitRound(admin, 1);
+            JsonNode figures = round.get("figures");
+            assertThat(round.get("method").asText()).isEqualTo("kto");
+            assertThat(figures.get("labels_train").asInt() + figures.get("labels_held_out").asInt()).isEqualTo(10);
+            assertThat(figures.get("labels_held_out").asInt()).as("every 3rd item's rating").isEqualTo(3);
+            assertThat(figures.get("ratings_up").asInt()).isEqualTo(5);
+            assertThat(figures.get("kto_loss").asDouble()).isFinite();
+            assertThat(figures.has("kto_kl")).as(figures.toString()).isTrue();
+            assertThat(f.run.roundDir(1).resolve("kto/metrics.jsonl")).exists();
+            assertWeightsDiffer(base, Path.of(round.get("policy_dir").asText()));
+            assertThat(admin.get("/api/rounds").json().get("policy").asText()).isEqualTo("round-1");
+
+            assertThat(admin.post("/api/generate", Map.of("kind", "single", "count", 2)).status()).isEqualTo(202);
+            FullRoundTest.waitFor(() -> admin.get("/api/queue").json().get("jobs").get(1).get("state").asText().equals("done"), 60);
+            assertThat(f.run.items.recent(1).getFirst().modelA()).as("the KTO policy writes the next answers").isEqualTo("round-1");
+            String dashboard = f.signedIn(f.admin).get("/dashboard").body();
+            assertThat(dashboard).contains("<td>kto</td>").contains("KTO: loss").contains("<polyline");
+        }
+    }
+
     static void label(Client who, long item, String choice) {
         var r = who.post("/api/labels", Map.of("submission_id", "t-" + UUID.randomUUID(), "item_id", item, "choice", choice));
         assertThat(r.status()).as(r.body()).isEqualTo(201);
