@@ -20,7 +20,7 @@ import java.util.Map;
  *   GET  /api/queue                         generation jobs and their progress
  *   POST /api/train {"method"}              starts a round (202) of ppo, dpo, kto or online-dpo; GET /api/rounds shows it
  *   GET  /api/export?format=preference|sft|kto   labels as TRL JSONL
- *   POST /api/import?format=preference|sft  body: TRL JSONL
+ *   POST /api/import?format=preference|sft|kto   body: TRL JSONL
  *   GET  /api/stats                         the dashboard's figures
  * </pre>
  */
@@ -193,9 +193,15 @@ final class AdminApi {
 
     private void importLabels(Call call) {
         String format = call.query().getOrDefault("format", "preference");
-        if (!format.equals("preference") && !format.equals("sft")) throw ApiError.badField("format", "must be preference or sft");
+        if (!format.equals("preference") && !format.equals("sft") && !format.equals("kto")) {
+            throw ApiError.badField("format", "must be preference, sft or kto");
+        }
         String body = call.bodyText(UPLOAD_LIMIT);
-        var result = format.equals("sft") ? run.export.importSft(call.user(), body) : run.export.importPreferences(call.user(), body);
+        var result = switch (format) {
+            case "sft" -> run.export.importSft(call.user(), body);
+            case "kto" -> run.export.importKto(call.user(), body);
+            default -> run.export.importPreferences(call.user(), body);
+        };
         call.json(200, result);
     }
 

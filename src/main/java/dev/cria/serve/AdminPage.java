@@ -31,9 +31,11 @@ final class AdminPage {
                 <button id="train">Train a round</button></div><p id="train-status" role="status"></p></section>
                 <section class="card"><h2>Export and import</h2>
                 <p><a class="button" href="/api/export?format=preference" id="export-preference">Preferences (TRL JSONL)</a>
-                <a class="button" href="/api/export?format=sft" id="export-sft">SFT (JSONL)</a></p>
+                <a class="button" href="/api/export?format=sft" id="export-sft">SFT (JSONL)</a>
+                <a class="button" href="/api/export?format=kto" id="export-kto">KTO ratings (JSONL)</a></p>
                 <div class="row"><label>Import <select id="import-format"><option value="preference">preferences {"prompt","chosen","rejected"}</option>
-                <option value="sft">SFT {"prompt","response"}</option></select></label><input type="file" id="import-file" accept=".jsonl,.json"></div>
+                <option value="sft">SFT {"prompt","response"}</option>
+                <option value="kto">KTO ratings {"prompt","completion","label"}</option></select></label><input type="file" id="import-file" accept=".jsonl,.json"></div>
                 <p id="import-status" role="status"></p></section>
                 <section class="card"><h2>Accounts</h2><table><thead><tr><th>name</th><th>role</th><th>status</th><th></th></tr></thead><tbody>%s</tbody></table>
                 <div class="row"><label>Name <input id="new-user" maxlength="32"></label><label>Role <select id="new-role"><option>labeller</option><option>admin</option></select></label>

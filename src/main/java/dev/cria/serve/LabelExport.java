@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cria.chat.AlignmentJsonl;
 import dev.cria.chat.PreferenceExample;
 import dev.cria.chat.SftExample;
+import dev.cria.chat.UnpairedExample;
 import dev.cria.util.CriaException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -173,6 +174,24 @@ public final class LabelExport {
                 String now = Instant.now().toString();
                 long item = db.insert("INSERT INTO items(kind, prompt, answer_a, model_a, created_at) VALUES ('single', ?, ?, 'import', ?)", e.prompt(), e.response(), now);
                 db.insert("INSERT INTO labels(submission_id, item_id, user_id, choice, source, created_at) VALUES (?, ?, ?, 'up', 'import', ?)", id, item, user.id(), now);
+                return 1;
+            });
+        }
+        return new Imported(lines.size(), added, lines.size() - added);
+    }
+
+    /** Imports KTO lines as single answers the importer rated up ({@code "label": true}) or down. */
+    public Imported importKto(User user, String body) {
+        List<UnpairedExample> lines = parse(body, AlignmentJsonl::readUnpaired);
+        int added = 0;
+        for (UnpairedExample e : lines) {
+            String choice = e.label() ? "up" : "down";
+            String id = "import:" + Passwords.sha256(user.id() + "\u0000" + e.prompt() + "\u0000" + e.completion() + "\u0000" + choice);
+            added += store.tx(db -> {
+                if (db.count("SELECT count(*) FROM labels WHERE submission_id = ?", id) > 0) return 0;
+                String now = Instant.now().toString();
+                long item = db.insert("INSERT INTO items(kind, prompt, answer_a, model_a, created_at) VALUES ('single', ?, ?, 'import', ?)", e.prompt(), e.completion(), now);
+                db.insert("INSERT INTO labels(submission_id, item_id, user_id, choice, source, created_at) VALUES (?, ?, ?, ?, 'import', ?)", id, item, user.id(), choice, now);
                 return 1;
             });
         }

@@ -145,6 +145,17 @@ class RoundKindsTest {
             assertThat(f.run.items.recent(1).getFirst().modelA()).as("the KTO policy writes the next answers").isEqualTo("round-1");
             String dashboard = f.signedIn(f.admin).get("/dashboard").body();
             assertThat(dashboard).contains("<td>kto</td>").contains("KTO: loss").contains("<polyline");
+
+            // ratings round-trip: the exported lines import as ratings by the importer, once
+            try (var other = new ServeFixture(tmp.resolve("other"), base, config)) {
+                Client otherAdmin = other.as(other.admin);
+                assertThat(otherAdmin.postRaw("/api/import?format=kto", kto, false).json().get("added").asInt()).isEqualTo(10);
+                assertThat(otherAdmin.postRaw("/api/import?format=kto", kto, false).json().get("duplicates").asInt()).isEqualTo(10);
+                assertThat(other.run.export.ratings()).extracting(LabelExport.Rating::desirable).containsExactlyElementsOf(
+                        f.run.export.ratings().stream().map(LabelExport.Rating::desirable).toList());
+                assertThat(otherAdmin.postRaw("/api/import?format=kto", "{\"prompt\": \"p\", \"completion\": \"c\"}\n", false).field())
+                        .isEqualTo("body");
+            }
         }
     }
 
