@@ -167,13 +167,13 @@ final class AdminApi {
     }
 
     /**
-     * After an online-DPO round the new policy writes as many pairs as the round learnt from, two samples
-     * per prompt, so the labellers' next choices are between its own answers. The job waits behind this
-     * round on the model thread; with no prompts to use it is skipped and the admin queues pairs by hand.
+     * After an online-DPO round the new policy writes as many pairs as the old one had written (two
+     * samples per prompt), so each turn of the online loop offers the same number of choices, all between
+     * the new policy's answers. The job waits behind this round on the model thread; with no prompts to
+     * use it is skipped and the admin queues pairs by hand.
      */
     private void queueNextPairs(Round done) {
-        JsonNode f = done.figures();
-        int count = Math.clamp(f.path("labels_train").asInt() + f.path("labels_held_out").asInt(), 1, PairQueue.MAX_JOB);
+        int count = (int) Math.clamp(done.figures().path("policy_pairs").asLong(), 1, PairQueue.MAX_JOB);
         try {
             queue.submit(Item.PAIR, count, done.modelName(), null);
         } catch (ApiError e) {

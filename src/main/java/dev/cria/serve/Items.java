@@ -72,18 +72,21 @@ public final class Items {
         return store.tx(db -> db.count("SELECT count(*)" + OPEN, kind, labelsPerItem, user.id(), Instant.now().getEpochSecond()));
     }
 
+    /** What {@link #retireSelfPairs} did: the model's pairs it retired, and how many of them nobody had labelled. */
+    public record Retired(long pairs, long unlabelled) {
+    }
+
     /**
      * Stops offering the pairs {@code model} wrote as two samples of itself (labelled or not: the labels
-     * they have stay), so that people judge the policy that replaced it. Returns how many of them nobody
-     * had labelled yet.
+     * they have stay), so that people judge the policy that replaced it.
      */
-    public long retireSelfPairs(String model) {
+    public Retired retireSelfPairs(String model) {
         return store.tx(db -> {
             String where = " FROM items i WHERE i.kind = 'pair' AND i.model_a = ?1 AND i.model_b = ?1 AND i.retired_at IS NULL";
             long unlabelled = db.count("SELECT count(*)" + where + " AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.item_id = i.id)", model);
-            db.update("UPDATE items SET retired_at = ?2 WHERE id IN (SELECT i.id" + where + ")", model, Instant.now().toString());
+            long pairs = db.update("UPDATE items SET retired_at = ?2 WHERE id IN (SELECT i.id" + where + ")", model, Instant.now().toString());
             db.update("DELETE FROM claims WHERE item_id IN (SELECT id FROM items WHERE retired_at IS NOT NULL)");
-            return unlabelled;
+            return new Retired(pairs, unlabelled);
         });
     }
 

@@ -96,7 +96,11 @@ public final class Rounds {
             };
             if (config.judgePrompts() > 0) judge(config, beforeDir, policyDir, figures);
             // subtle: retired before the round is recorded, so no moment exists in which the new policy is current and the old one's pairs are open
-            if (method == RoundMethod.ONLINE_DPO) figures.put("pairs_retired", run.items.retireSelfPairs(before));
+            if (method == RoundMethod.ONLINE_DPO) {
+                Items.Retired retired = run.items.retireSelfPairs(before);
+                figures.put("policy_pairs", retired.pairs());
+                figures.put("pairs_retired", retired.unlabelled());
+            }
             figures.put("seconds", (System.nanoTime() - started) / 1e9);
             run.rounds.finish(id, policyDir.toAbsolutePath().normalize().toString(), figures);
             return run.rounds.get(id);

@@ -63,19 +63,20 @@ class RoundKindsTest {
             assertThat(round.get("policy_before").asText()).isEqualTo(RunDir.BASE);
             assertThat(round.get("figures").get("labels_train").asInt()).isEqualTo(6);
             assertThat(round.get("figures").get("pairs_retired").asInt()).as("the two unlabelled pairs").isEqualTo(2);
+            assertThat(round.get("figures").get("policy_pairs").asInt()).as("all the base's own pairs").isEqualTo(8);
             assertThat(round.get("figures").get("dpo_loss").asDouble()).isFinite();
             assertThat(f.run.roundDir(1).resolve("dpo/metrics.jsonl")).exists();
             assertThat(admin.get("/api/rounds").json().get("policy").asText()).isEqualTo("round-1");
             assertWeightsDiffer(base, Path.of(round.get("policy_dir").asText()));
 
-            // the round queued as many pairs from the new policy as it learnt from; nothing else is offered
+            // the round queued as many pairs from the new policy as the old one had written; nothing else is offered
             FullRoundTest.waitFor(() -> {
                 JsonNode jobs = admin.get("/api/queue").json().get("jobs");
                 return jobs.size() == 2 && jobs.get(1).get("state").asText().equals("done");
             }, 60);
             JsonNode job = admin.get("/api/queue").json().get("jobs").get(1);
             assertThat(job.get("model_a").asText()).isEqualTo("round-1");
-            assertThat(job.get("total").asInt()).isEqualTo(6);
+            assertThat(job.get("total").asInt()).isEqualTo(8);
             Set<String> writers = new HashSet<>();
             int offered = 0;
             for (JsonNode item; !(item = bob.get("/api/next?kind=pair").json().get("item")).isNull(); offered++) {
@@ -84,12 +85,12 @@ class RoundKindsTest {
                 writers.add(stored.modelB());
                 label(bob, stored.id(), "a");
             }
-            assertThat(offered).isEqualTo(6);
+            assertThat(offered).isEqualTo(8);
             assertThat(writers).as("after the round people judge only the new policy").containsExactly("round-1");
 
             // the next online round learns from round-1's pairs, not from the retired ones of the base
             var second = admin.post("/api/train", Map.of("method", "online-dpo"));
-            assertThat(second.json().get("examples").asInt()).isEqualTo(6);
+            assertThat(second.json().get("examples").asInt()).isEqualTo(8);
             JsonNode round2 = awaitRound(admin, 2);
             assertThat(round2.get("policy_before").asText()).isEqualTo("round-1");
             String dashboard = f.signedIn(f.admin).get("/dashboard").body();
