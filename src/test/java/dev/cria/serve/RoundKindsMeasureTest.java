@@ -32,20 +32,22 @@ class RoundKindsMeasureTest {
     /** The learning rate of DPO and KTO; another with -Dcria.roundkinds.lr=X. */
     static final double LR = Double.parseDouble(System.getProperty("cria.roundkinds.lr", "5e-5"));
     static final int STEPS = Integer.getInteger("cria.roundkinds.steps", 50);
+    /** Added to every seed, as FullRoundTest's -Dcria.fullround.seed: -Dcria.roundkinds.seed=N. */
+    static final long SEED = Long.getLong("cria.roundkinds.seed", 0);
 
     static RoundConfig round(RoundMethod method) {
-        return new RoundConfig(method, 80, 8, 3e-3, 20, 16, 3e-4, 0.2, STEPS, LR, 0.1, 80, FullRoundTest.TEMPERATURE, 5, 0, 11);
+        return new RoundConfig(method, 80, 8, 3e-3, 20, 16, 3e-4, 0.2, STEPS, LR, 0.1, 80, FullRoundTest.TEMPERATURE, 5, 0, 11 + SEED);
     }
 
     @Test
     void ktoAndOnlineDpoRoundsOnTheTwoModePolicy() throws Exception {
-        Path policy = TwoModePolicy.train(tmp, 5);
+        Path policy = TwoModePolicy.train(tmp, 5 + SEED);
         Judged base = judge(policy);
-        System.out.printf("round kinds: lr %s, %d steps; base finishes %d of %d%n", LR, STEPS, base.good(), FullRoundTest.JUDGE_PROMPTS);
+        System.out.printf("round kinds: seed +%d, lr %s, %d steps; base finishes %d of %d%n", SEED, LR, STEPS, base.good(), FullRoundTest.JUDGE_PROMPTS);
 
-        try (var f = new ServeFixture(tmp.resolve("kto"), policy, round(RoundMethod.KTO), new Sampling(80, FullRoundTest.TEMPERATURE, 1f, 17))) {
+        try (var f = new ServeFixture(tmp.resolve("kto"), policy, round(RoundMethod.KTO), new Sampling(80, FullRoundTest.TEMPERATURE, 1f, 17 + SEED))) {
             Client admin = f.as(f.admin), alice = f.as(f.alice);
-            admin.post("/api/prompts/builtin", Map.of("count", ITEMS, "seed", 21));
+            admin.post("/api/prompts/builtin", Map.of("count", ITEMS, "seed", 21 + SEED));
             generate(admin, "single", 0);
             int up = 0;
             for (int i = 0; i < ITEMS; i++) {
@@ -61,9 +63,9 @@ class RoundKindsMeasureTest {
                     after.good(), FullRoundTest.JUDGE_PROMPTS, Judge.winRate(base.prompts(), after.answers(), base.answers()), r.get("figures"));
         }
 
-        try (var f = new ServeFixture(tmp.resolve("online"), policy, round(RoundMethod.ONLINE_DPO), new Sampling(80, FullRoundTest.TEMPERATURE, 1f, 17))) {
+        try (var f = new ServeFixture(tmp.resolve("online"), policy, round(RoundMethod.ONLINE_DPO), new Sampling(80, FullRoundTest.TEMPERATURE, 1f, 17 + SEED))) {
             Client admin = f.as(f.admin);
-            admin.post("/api/prompts/builtin", Map.of("count", 3 * ITEMS, "seed", 21));
+            admin.post("/api/prompts/builtin", Map.of("count", 3 * ITEMS, "seed", 21 + SEED));
             generate(admin, "pair", 0);
             for (int n = 1; n <= 2; n++) {
                 int labelled = new SimulatedLabeller(f.url(), f.alice.apiKey(), 0).label("pair", ITEMS);
