@@ -33,6 +33,9 @@ final class RoundOptions {
     @Option(names = "--dpo-steps", description = "Steps of DPO, online DPO and KTO. Default: 100.")
     Integer dpoSteps;
 
+    @Option(names = "--dpo-lr", description = "Learning rate of DPO, online DPO and KTO. Default: 1e-4.")
+    Double dpoLr;
+
     @Option(names = "--round-max-new-tokens", description = "PPO response length limit. Default: 128.")
     Integer maxNewTokens;
 
@@ -46,7 +49,7 @@ final class RoundOptions {
         RoundMethod m = RoundMethod.byId(method);
         if (m == null) throw new CriaException("--method must be " + RoundMethod.choices() + ": " + method);
         return new RoundConfig(m, or(rewardSteps, D.rewardSteps()), D.rewardBatch(), or(rewardLr, D.rewardLr()), or(ppoIterations, D.ppoIterations()),
-                or(ppoPrompts, D.ppoPrompts()), or(ppoLr, D.ppoLr()), or(klCoef, D.klCoef()), or(dpoSteps, D.dpoSteps()), D.dpoLr(), D.dpoBeta(),
+                or(ppoPrompts, D.ppoPrompts()), or(ppoLr, D.ppoLr()), or(klCoef, D.klCoef()), or(dpoSteps, D.dpoSteps()), or(dpoLr, D.dpoLr()), D.dpoBeta(),
                 or(maxNewTokens, D.maxNewTokens()), D.temperature(), D.heldOutEvery(), or(judgePrompts, D.judgePrompts()), or(seed, D.seed()));
     }
 

@@ -35,7 +35,7 @@ public record RoundConfig(RoundMethod method, int rewardSteps, int rewardBatch, 
         positive("--round-max-new-tokens", maxNewTokens);
         if (!(rewardLr > 0)) throw new CriaException("--reward-lr must be positive: " + rewardLr);
         if (!(ppoLr > 0)) throw new CriaException("--ppo-lr must be positive: " + ppoLr);
-        if (!(dpoLr > 0)) throw new CriaException("DPO learning rate must be positive: " + dpoLr);
+        if (!(dpoLr > 0)) throw new CriaException("--dpo-lr must be positive: " + dpoLr);
         if (!(dpoBeta > 0)) throw new CriaException("DPO beta must be positive: " + dpoBeta);
         if (!(klCoef >= 0) || Double.isInfinite(klCoef)) throw new CriaException("--kl-coef must be 0 or more: " + klCoef);
         if (!(temperature > 0)) throw new CriaException("round temperature must be positive: " + temperature);

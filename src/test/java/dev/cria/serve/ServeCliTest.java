@@ -212,7 +212,7 @@ class ServeCliTest {
             }
             dir.items.addPair(prompt, "Max ran.", "Max sat.", "base", "base");
         }
-        String[] quick = {"--dpo-steps", "4", "--judge-prompts", "0"};
+        String[] quick = {"--dpo-steps", "4", "--dpo-lr", "5e-5", "--judge-prompts", "0"};
         Run online = run(concat(new String[] {"rlhf", "--human", "--run", runPath.toString(), "--method", "online-dpo"}, quick));
         assertThat(online.code()).as(online.err()).isZero();
         assertThat(online.out()).contains("round 1 (online-dpo) done").contains("\"pairs_retired\" : 1").contains("\"policy_pairs\" : 5");
