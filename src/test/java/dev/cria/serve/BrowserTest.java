@@ -155,6 +155,8 @@ class BrowserTest {
                     assertThat(f.run.items.get(item).modelB()).as("two samples of the KTO round's policy").isEqualTo("round-2");
                     RoundKindsTest.label(alice, item, i % 2 == 0 ? "a" : "b");
                 }
+                browser.navigate().refresh();
+                assertThat(browser.findElement(By.id("train-data")).getText()).contains("6 choices between round-2's own answers");
                 new Select(browser.findElement(By.id("train-method"))).selectByValue("online-dpo");
                 browser.findElement(By.id("train")).click();
                 wait.until(d -> d.findElement(By.id("train-status")).getText().contains("online-dpo on 6 labels"));
