@@ -1,5 +1,6 @@
 package dev.cria.cli;
 
+import dev.cria.align.LabelledExample;
 import dev.cria.align.PreferencePair;
 import dev.cria.align.TokenizedExample;
 import dev.cria.chat.AlignmentJsonl;
@@ -9,6 +10,7 @@ import dev.cria.chat.PreferenceExample;
 import dev.cria.chat.PromptExample;
 import dev.cria.chat.SftExample;
 import dev.cria.chat.SftTokens;
+import dev.cria.chat.UnpairedExample;
 import dev.cria.util.CriaException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,6 +52,17 @@ final class AlignData {
         };
         System.err.printf("using %,d built-in %s pairs labelled by the simulated annotator (seed %d)%n", builtIn, kind, seed);
         return pairs;
+    }
+
+    /**
+     * Unpaired examples (KTO's data) from {@code file}, split as it is ordered; else built-in preference
+     * pairs, split first and then unpaired (chosen: good, rejected: bad), so both parts hold both kinds.
+     */
+    static Split<UnpairedExample> unpaired(Path file, int builtInPairs, double valFraction, long seed) {
+        if (file != null) return split(AlignmentJsonl.readUnpaired(file), valFraction);
+        var pairs = split(preferences(null, builtInPairs, seed), valFraction);
+        System.err.printf("each built-in pair gives a good and a bad example: %,d to train on%n", 2 * pairs.train().size());
+        return new Split<>(UnpairedExample.unpair(pairs.train()), UnpairedExample.unpair(pairs.val()));
     }
 
     /**
@@ -120,6 +133,13 @@ final class AlignData {
             all.add(pair.rejected());
         }
         warnIfCut(all, chat, maxLen);
+        return out;
+    }
+
+    static List<LabelledExample> tokenizeUnpaired(ChatFormat chat, List<UnpairedExample> examples, int maxLen) {
+        var out = new ArrayList<LabelledExample>();
+        for (UnpairedExample e : examples) out.add(new LabelledExample(tokenize(chat, e.prompt(), e.completion(), maxLen), e.label()));
+        warnIfCut(out.stream().map(LabelledExample::example).toList(), chat, maxLen);
         return out;
     }
 
