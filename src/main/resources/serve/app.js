@@ -269,8 +269,8 @@ on("generate", "click", async () => {
 });
 on("train", "click", async () => {
   try {
-    await api("POST", "/api/train", { method: document.getElementById("train-method").value });
-    report("train-status", "Training started; the dashboard shows the round when it ends.");
+    const r = await api("POST", "/api/train", { method: document.getElementById("train-method").value });
+    report("train-status", "Training started: " + r.method + " on " + r.examples + " labels; the dashboard shows the round when it ends.");
   } catch (e) {
     report("train-status", e.message, true);
   }

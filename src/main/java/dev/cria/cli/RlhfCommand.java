@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 
 /** {@code cria rlhf --human}: one training round from the labels people gave in the web app, as its train action does. */
 @Command(name = "rlhf", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run one round of RLHF from human labels: reward model (or DPO) on every preference so far, then PPO; the new policy writes the next pairs.",
+        description = {"Run one round of RLHF from human labels: reward model on every preference so far, then PPO (or DPO on them; KTO on the ratings of single answers;"
+                        + " online DPO on the current policy's own pairs, whose unlabelled pairs are then retired); the new policy writes the next pairs.",
                 "Reads RUN/labels.db (cria serve); writes RUN/rounds/N/ and records the round, which the dashboard shows."})
 final class RlhfCommand implements Callable<Integer> {
     @Option(names = "--human", required = true, description = "Train from the labels in the run's database (the only source for now).")
@@ -34,8 +35,9 @@ final class RlhfCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         RoundConfig config = round.config();
         try (RunDir dir = RunDir.openWithBase(run, model)) {
-            System.err.printf("round from %s on %d preference labels%n", dir.currentPolicy(), dir.export.preferences().size());
-            Round r = new Rounds(dir).run(config);
+            var rounds = new Rounds(dir);
+            System.err.printf("%s round from %s on %d labels%n", config.method(), dir.currentPolicy(), rounds.examples(config.method()));
+            Round r = rounds.run(config);
             System.out.printf("round %d (%s) done: new policy %s%n%s%n", r.id(), r.method(), r.policyDir(),
                     new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(r.figures()));
         } catch (ApiError e) {

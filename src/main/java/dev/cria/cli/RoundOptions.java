@@ -1,13 +1,15 @@
 package dev.cria.cli;
 
 import dev.cria.serve.RoundConfig;
+import dev.cria.serve.RoundMethod;
+import dev.cria.util.CriaException;
 import picocli.CommandLine.Option;
 
 /** Flags of a human-feedback training round, shared by {@code serve} (its train action) and {@code rlhf}. */
 final class RoundOptions {
     private static final RoundConfig D = RoundConfig.defaults();
 
-    @Option(names = "--method", defaultValue = "ppo", description = "ppo (reward model, then PPO) or dpo. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--method", defaultValue = "ppo", description = "ppo (reward model, then PPO), dpo, kto (from the ratings of single answers) or online-dpo (from the pairs the current policy wrote). Default: ${DEFAULT-VALUE}.")
     String method;
 
     @Option(names = "--reward-steps", description = "Reward-model steps. Default: 200.")
@@ -28,8 +30,11 @@ final class RoundOptions {
     @Option(names = "--kl-coef", description = "β of PPO's KL penalty. Default: 0.05.")
     Double klCoef;
 
-    @Option(names = "--dpo-steps", description = "DPO steps. Default: 100.")
+    @Option(names = "--dpo-steps", description = "Steps of DPO, online DPO and KTO. Default: 100.")
     Integer dpoSteps;
+
+    @Option(names = "--dpo-lr", description = "Learning rate of DPO, online DPO and KTO. Default: 1e-4.")
+    Double dpoLr;
 
     @Option(names = "--round-max-new-tokens", description = "PPO response length limit. Default: 128.")
     Integer maxNewTokens;
@@ -41,8 +46,10 @@ final class RoundOptions {
     Long seed;
 
     RoundConfig config() {
-        return new RoundConfig(method, or(rewardSteps, D.rewardSteps()), D.rewardBatch(), or(rewardLr, D.rewardLr()), or(ppoIterations, D.ppoIterations()),
-                or(ppoPrompts, D.ppoPrompts()), or(ppoLr, D.ppoLr()), or(klCoef, D.klCoef()), or(dpoSteps, D.dpoSteps()), D.dpoLr(), D.dpoBeta(),
+        RoundMethod m = RoundMethod.byId(method);
+        if (m == null) throw new CriaException("--method must be " + RoundMethod.choices() + ": " + method);
+        return new RoundConfig(m, or(rewardSteps, D.rewardSteps()), D.rewardBatch(), or(rewardLr, D.rewardLr()), or(ppoIterations, D.ppoIterations()),
+                or(ppoPrompts, D.ppoPrompts()), or(ppoLr, D.ppoLr()), or(klCoef, D.klCoef()), or(dpoSteps, D.dpoSteps()), or(dpoLr, D.dpoLr()), D.dpoBeta(),
                 or(maxNewTokens, D.maxNewTokens()), D.temperature(), D.heldOutEvery(), or(judgePrompts, D.judgePrompts()), or(seed, D.seed()));
     }
 

@@ -18,9 +18,9 @@ import java.util.Map;
  *   POST /api/prompts/builtin {"count"}     adds built-in story prompts
  *   POST /api/generate {"kind","count","model_a","model_b"?}   queues answers to label
  *   GET  /api/queue                         generation jobs and their progress
- *   POST /api/train {"method": "ppo"|"dpo"} starts a round (202); GET /api/rounds shows it
- *   GET  /api/export?format=preference|sft  labels as TRL JSONL
- *   POST /api/import?format=preference|sft  body: TRL JSONL
+ *   POST /api/train {"method"}              starts a round (202) of ppo, dpo, kto or online-dpo; GET /api/rounds shows it
+ *   GET  /api/export?format=preference|sft|kto   labels as TRL JSONL
+ *   POST /api/import?format=preference|sft|kto   body: TRL JSONL
  *   GET  /api/stats                         the dashboard's figures
  * </pre>
  */
@@ -146,23 +146,39 @@ final class AdminApi {
 
     private void train(Call call) {
         Fields f = call.json();
-        String method = f.optionalString("method", 8);
-        RoundConfig config = roundConfig.withMethod(method == null ? roundConfig.method() : switch (method) {
-            case "ppo", "dpo" -> method;
-            default -> throw ApiError.badField("method", "must be ppo or dpo");
-        });
+        String name = f.optionalString("method", 16);
+        RoundMethod method = name == null ? roundConfig.method() : RoundMethod.byId(name);
+        if (method == null) throw ApiError.badField("method", "must be " + RoundMethod.choices());
+        RoundConfig config = roundConfig.withMethod(method);
         if (host.training() != null || run.rounds.running()) throw new ApiError(409, null, "a training round is already running");
-        int preferences = run.export.preferences().size();
-        if (preferences < 2) throw new ApiError(409, null, "a round needs at least 2 preference labels (A/B choices or edits); there are " + preferences);
+        var rounds = new Rounds(run);
+        int examples = rounds.examples(method);
         host.train("round " + (run.rounds.all().size() + 1), () -> {
             try {
-                return new Rounds(run).run(config);
+                Round done = rounds.run(config);
+                if (method == RoundMethod.ONLINE_DPO) queueNextPairs(done);
+                return done;
             } catch (RuntimeException e) {
                 System.err.println("cria serve: the training round failed: " + Rounds.describe(e));
                 throw e;
             }
         });
-        call.json(202, Map.of("status", "started", "method", config.method(), "preferences", preferences));
+        call.json(202, Map.of("status", "started", "method", method.id(), "examples", examples));
+    }
+
+    /**
+     * After an online-DPO round the new policy writes as many pairs as the old one had written (two
+     * samples per prompt), so each turn of the online loop offers the same number of choices, all between
+     * the new policy's answers. The job waits behind this round on the model thread; with no prompts to
+     * use it is skipped and the admin queues pairs by hand.
+     */
+    private void queueNextPairs(Round done) {
+        int count = (int) Math.clamp(done.figures().path("policy_pairs").asLong(), 1, PairQueue.MAX_JOB);
+        try {
+            queue.submit(Item.PAIR, count, done.modelName(), null);
+        } catch (ApiError e) {
+            System.err.println("cria serve: round " + done.id() + " queued no new pairs: " + e.getMessage());
+        }
     }
 
     private void export(Call call) {
@@ -170,15 +186,22 @@ final class AdminApi {
         switch (format) {
             case "preference" -> call.attachment("preferences.jsonl", run.export.preferenceJsonl());
             case "sft" -> call.attachment("sft.jsonl", run.export.sftJsonl());
-            default -> throw ApiError.badField("format", "must be preference or sft");
+            case "kto" -> call.attachment("kto.jsonl", run.export.ktoJsonl());
+            default -> throw ApiError.badField("format", "must be preference, sft or kto");
         }
     }
 
     private void importLabels(Call call) {
         String format = call.query().getOrDefault("format", "preference");
-        if (!format.equals("preference") && !format.equals("sft")) throw ApiError.badField("format", "must be preference or sft");
+        if (!format.equals("preference") && !format.equals("sft") && !format.equals("kto")) {
+            throw ApiError.badField("format", "must be preference, sft or kto");
+        }
         String body = call.bodyText(UPLOAD_LIMIT);
-        var result = format.equals("sft") ? run.export.importSft(call.user(), body) : run.export.importPreferences(call.user(), body);
+        var result = switch (format) {
+            case "sft" -> run.export.importSft(call.user(), body);
+            case "kto" -> run.export.importKto(call.user(), body);
+            default -> run.export.importPreferences(call.user(), body);
+        };
         call.json(200, result);
     }
 
@@ -190,6 +213,7 @@ final class AdminApi {
         out.put("singles", run.items.count(Item.SINGLE));
         out.put("labels", run.labels.count());
         out.put("preferences", run.export.preferences().size());
+        out.put("ratings", run.export.ratings().size());
         out.put("rounds", run.rounds.all());
         out.put("policy", run.currentPolicy());
         call.json(200, out);

@@ -12,6 +12,7 @@ final class AdminPage {
         for (Accounts.Account a : run.accounts.list()) users.append(accountRow(call, a));
         var models = new StringBuilder();
         for (String m : run.modelNames()) models.append("<option>").append(Html.text(m)).append("</option>");
+        String policy = run.currentPolicy();
         String body = """
                 <section class="card"><h2>Generate items to label</h2>
                 <p>%d prompts. <button id="add-builtin" class="secondary">Add 100 built-in story prompts</button>
@@ -23,19 +24,26 @@ final class AdminPage {
                 <button id="generate">Generate</button></div>
                 <div id="jobs">%s</div></section>
                 <section class="card"><h2>Train a round</h2>
-                <p>Trains on every preference label so far, then the new policy writes the next pairs. Current policy: <b>%s</b>.</p>
-                <div class="row"><label>Method <select id="train-method"><option value="ppo">reward model + PPO</option><option value="dpo">DPO</option></select></label>
+                <p>Current policy: <b>%s</b>; it writes the next answers to label. Reward model + PPO and DPO train on every preference so far
+                (A/B choices and edits); KTO on every thumbs up or down from the rate page; online DPO only on the A/B choices between two
+                samples of the current policy, then retires that policy's pairs and has the new one write as many.</p>
+                <p id="train-data">Labels to learn from now: %d preferences (PPO, DPO), %d ratings (KTO), %d choices between %s's own answers (online DPO).</p>
+                <div class="row"><label>Method <select id="train-method"><option value="ppo">reward model + PPO</option><option value="dpo">DPO</option>
+                <option value="kto">KTO (ratings)</option><option value="online-dpo">online DPO (the policy's own pairs)</option></select></label>
                 <button id="train">Train a round</button></div><p id="train-status" role="status"></p></section>
                 <section class="card"><h2>Export and import</h2>
                 <p><a class="button" href="/api/export?format=preference" id="export-preference">Preferences (TRL JSONL)</a>
-                <a class="button" href="/api/export?format=sft" id="export-sft">SFT (JSONL)</a></p>
+                <a class="button" href="/api/export?format=sft" id="export-sft">SFT (JSONL)</a>
+                <a class="button" href="/api/export?format=kto" id="export-kto">KTO ratings (JSONL)</a></p>
                 <div class="row"><label>Import <select id="import-format"><option value="preference">preferences {"prompt","chosen","rejected"}</option>
-                <option value="sft">SFT {"prompt","response"}</option></select></label><input type="file" id="import-file" accept=".jsonl,.json"></div>
+                <option value="sft">SFT {"prompt","response"}</option>
+                <option value="kto">KTO ratings {"prompt","completion","label"}</option></select></label><input type="file" id="import-file" accept=".jsonl,.json"></div>
                 <p id="import-status" role="status"></p></section>
                 <section class="card"><h2>Accounts</h2><table><thead><tr><th>name</th><th>role</th><th>status</th><th></th></tr></thead><tbody>%s</tbody></table>
                 <div class="row"><label>Name <input id="new-user" maxlength="32"></label><label>Role <select id="new-role"><option>labeller</option><option>admin</option></select></label>
                 <button id="add-user">Add</button></div><pre id="new-credentials" hidden></pre></section>
-                """.formatted(run.prompts.count(), PairQueue.MAX_JOB, models, models, jobs(jobs), Html.text(run.currentPolicy()), users);
+                """.formatted(run.prompts.count(), PairQueue.MAX_JOB, models, models, jobs(jobs), Html.text(policy), run.export.preferences().size(),
+                run.export.ratings().size(), run.export.selfPreferences(policy).size(), Html.text(policy), users);
         return Pages.layout(call, "Admin", "Admin", body);
     }
 

@@ -9,9 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The admin's overview: labels per person, agreement on shared items, the numbered rounds with their
- * figures (held-out reward-model accuracy among them), and the rounds' training curves drawn as SVG
- * from their metrics.jsonl files.
+ * The admin's overview: labels per person, agreement on shared items, the numbered rounds of every method
+ * with their figures (held-out accuracy of the reward model or the DPO policy, final losses, PPO's or KTO's
+ * KL, the pairs an online round retired), and the rounds' training curves drawn as SVG from their
+ * metrics.jsonl files.
  */
 final class DashboardPage {
     private DashboardPage() {
@@ -24,6 +25,7 @@ final class DashboardPage {
                 .append(tile("answers to rate", run.items.count(Item.SINGLE)))
                 .append(tile("labels", run.labels.count()))
                 .append(tile("preference pairs", run.export.preferences().size()))
+                .append(tile("ratings", run.export.ratings().size()))
                 .append(tile("rounds done", run.rounds.all().stream().filter(r -> r.status().equals(Round.DONE)).count()))
                 .append("</div>");
         body.append("<div class=\"two\"><div><h3>Per person</h3><table id=\"per-person\"><thead><tr><th>labeller</th><th>pairs</th><th>ratings</th><th>edits</th><th>total</th></tr></thead><tbody>");
@@ -43,15 +45,18 @@ final class DashboardPage {
         if (training != null) body.append("<p class=\"busy\">Training ").append(Html.text(training)).append(" now…</p>");
         body.append("<p>Current policy: <b>").append(Html.text(run.currentPolicy())).append("</b></p>");
         body.append("<table id=\"rounds\"><thead><tr><th>round</th><th>method</th><th>status</th><th>from</th><th>labels (train/held out)</th>"
-                + "<th>RM held-out accuracy</th><th>PPO reward</th><th>KL</th><th>annotator win rate vs previous</th><th>time</th></tr></thead><tbody>");
+                + "<th>held-out accuracy</th><th>loss</th><th>PPO reward</th><th>KL</th><th>pairs retired</th><th>annotator win rate vs previous</th>"
+                + "<th>time</th></tr></thead><tbody>");
         for (Round r : run.rounds.all()) {
             JsonNode f = r.figures();
             body.append("<tr><td>").append(r.id()).append("</td><td>").append(Html.text(r.method())).append("</td><td>").append(Html.text(r.status()))
                     .append(r.error() == null ? "" : " <small>" + Html.text(r.error()) + "</small>").append("</td><td>").append(Html.text(r.policyBefore()))
                     .append("</td><td>").append(f.path("labels_train").asInt()).append(" / ").append(f.path("labels_held_out").asInt())
                     .append("</td><td>").append(Html.percent(f.path("reward_accuracy").asDouble(Double.NaN)))
+                    .append("</td><td>").append(Html.number(loss(f)))
                     .append("</td><td>").append(Html.number(f.path("ppo_reward").asDouble(Double.NaN)))
-                    .append("</td><td>").append(Html.number(f.path("ppo_kl").asDouble(Double.NaN)))
+                    .append("</td><td>").append(Html.number(f.path("ppo_kl").asDouble(f.path("kto_kl").asDouble(Double.NaN))))
+                    .append("</td><td>").append(f.has("pairs_retired") ? Long.toString(f.get("pairs_retired").asLong()) : "")
                     .append("</td><td>").append(Html.percent(f.path("annotator_win_rate").asDouble(Double.NaN)))
                     .append("</td><td>").append(Html.number(f.path("seconds").asDouble(Double.NaN))).append(" s</td></tr>");
         }
@@ -60,11 +65,18 @@ final class DashboardPage {
                 .append(chart(run, "Reward model: training loss", "reward", "train/loss"))
                 .append(chart(run, "PPO: reward-model score", "ppo", "objective/scores"))
                 .append(chart(run, "PPO: KL to the previous policy", "ppo", "objective/kl"))
-                .append(chart(run, "DPO: loss", "dpo", "train/loss"))
+                .append(chart(run, "DPO (offline and online): loss", "dpo", "train/loss"))
+                .append(chart(run, "KTO: loss", "kto", "train/loss"))
                 .append("</div></section>");
 
         body.append("<section class=\"card\"><h2>Generation queue</h2>").append(AdminPage.jobs(jobs)).append("</section>");
         return Pages.layout(call, "Dashboard", "Dashboard", body.toString());
+    }
+
+    /** The final training loss of the round's direct objective, or of its reward model for PPO. */
+    private static double loss(JsonNode f) {
+        for (String key : new String[] {"dpo_loss", "kto_loss", "reward_loss"}) if (f.has(key)) return f.get(key).asDouble();
+        return Double.NaN;
     }
 
     private static String tile(String label, long value) {

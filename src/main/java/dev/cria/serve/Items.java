@@ -15,16 +15,18 @@ import java.util.stream.Collectors;
  * <p>Handing an item out claims it for that person for {@link #CLAIM_SECONDS}: while the claim lasts it
  * counts towards the item's labels for everyone else. Without claims, people labelling at the same
  * moment are all handed the same item, and all but the first few get a 409 for their work.
+ *
+ * <p>A retired item is offered to nobody; the labels it has keep counting everywhere else.
  */
 public final class Items {
     private static final String COLUMNS = "i.id, i.kind, i.prompt, i.answer_a, i.answer_b, i.model_a, i.model_b";
     static final long CLAIM_SECONDS = 600;
-    /** Items open to user ?3: of kind ?1, fewer than ?2 labels plus other people's live claims (at time ?4), not labelled by ?3. */
+    /** Items open to user ?3: of kind ?1, not retired, fewer than ?2 labels plus other people's live claims (at time ?4), not labelled by ?3. */
     private static final String OPEN = """
              FROM items i
              LEFT JOIN (SELECT item_id, count(*) AS n FROM labels GROUP BY item_id) c ON c.item_id = i.id
              LEFT JOIN (SELECT item_id, count(*) AS n FROM claims WHERE user_id <> ?3 AND expires_at > ?4 GROUP BY item_id) h ON h.item_id = i.id
-            WHERE i.kind = ?1 AND coalesce(c.n, 0) + coalesce(h.n, 0) < ?2
+            WHERE i.kind = ?1 AND i.retired_at IS NULL AND coalesce(c.n, 0) + coalesce(h.n, 0) < ?2
               AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.item_id = i.id AND l.user_id = ?3)""";
     private final Store store;
 
@@ -68,6 +70,24 @@ public final class Items {
     /** How many items of a kind {@code user} could still label. */
     public long remaining(User user, String kind, int labelsPerItem) {
         return store.tx(db -> db.count("SELECT count(*)" + OPEN, kind, labelsPerItem, user.id(), Instant.now().getEpochSecond()));
+    }
+
+    /** What {@link #retireSelfPairs} did: the model's pairs it retired, and how many of them nobody had labelled. */
+    public record Retired(long pairs, long unlabelled) {
+    }
+
+    /**
+     * Stops offering the pairs {@code model} wrote as two samples of itself (labelled or not: the labels
+     * they have stay), so that people judge the policy that replaced it.
+     */
+    public Retired retireSelfPairs(String model) {
+        return store.tx(db -> {
+            String where = " FROM items i WHERE i.kind = 'pair' AND i.model_a = ?1 AND i.model_b = ?1 AND i.retired_at IS NULL";
+            long unlabelled = db.count("SELECT count(*)" + where + " AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.item_id = i.id)", model);
+            long pairs = db.update("UPDATE items SET retired_at = ?2 WHERE id IN (SELECT i.id" + where + ")", model, Instant.now().toString());
+            db.update("DELETE FROM claims WHERE item_id IN (SELECT id FROM items WHERE retired_at IS NOT NULL)");
+            return new Retired(pairs, unlabelled);
+        });
     }
 
     public long count(String kind) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cria.chat.AlignmentJsonl;
 import dev.cria.chat.PreferenceExample;
 import dev.cria.chat.SftExample;
+import dev.cria.chat.UnpairedExample;
 import dev.cria.util.CriaException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +19,9 @@ import java.util.List;
  * <ul>
  *   <li>preferences {@code {"prompt","chosen","rejected"}}: one line per A or B choice (ties and "both
  *       bad" say nothing about order), and one per edited answer (the edit over the original);</li>
- *   <li>SFT {@code {"prompt","response"}}: edited answers and thumbs-up answers.</li>
+ *   <li>SFT {@code {"prompt","response"}}: edited answers and thumbs-up answers;</li>
+ *   <li>KTO {@code {"prompt","completion","label"}}: every thumbs up ({@code true}) or down ({@code false})
+ *       on a single answer, as it was written (an edit is a preference, not a rating).</li>
  * </ul>
  * Each line also says who labelled it, when, and which models wrote the answers ({@code labeller},
  * {@code labelled_at}, {@code chosen_model}, {@code rejected_model}, {@code label_id}); TRL and Cria's
@@ -30,6 +33,10 @@ public final class LabelExport {
 
     /** One preference for training: which item it came from (for held-out splits), and the texts. */
     public record Preference(long itemId, String prompt, String chosen, String rejected) {
+    }
+
+    /** One thumbs up ({@code desirable}) or down on a single answer: KTO's unit of data. */
+    public record Rating(long itemId, String prompt, String completion, boolean desirable) {
     }
 
     /** Lines read, lines stored, and lines skipped as already imported. */
@@ -55,11 +62,30 @@ public final class LabelExport {
     }
 
     public List<Preference> preferences() {
-        return rows().stream().filter(LabelExport::isPreference).map(r -> switch (r.choice()) {
+        return rows().stream().filter(LabelExport::isPreference).map(LabelExport::preference).toList();
+    }
+
+    /**
+     * The A/B choices between two samples of {@code model} (a concrete name such as {@code round-2}): the
+     * on-policy pairs an online-DPO round trains on. Edits and pairs of two different models are left out.
+     */
+    public List<Preference> selfPreferences(String model) {
+        return rows().stream().filter(r -> r.kind().equals(Item.PAIR) && isPreference(r) && model.equals(r.modelA()) && model.equals(r.modelB()))
+                .map(LabelExport::preference).toList();
+    }
+
+    private static Preference preference(Row r) {
+        return switch (r.choice()) {
             case "a" -> new Preference(r.itemId(), r.prompt(), r.a(), r.b());
             case "b" -> new Preference(r.itemId(), r.prompt(), r.b(), r.a());
             default -> new Preference(r.itemId(), r.prompt(), r.edited(), r.a());
-        }).toList();
+        };
+    }
+
+    /** Every thumbs up or down on a single answer, oldest first. */
+    public List<Rating> ratings() {
+        return rows().stream().filter(r -> r.kind().equals(Item.SINGLE)).map(r -> new Rating(r.itemId(), r.prompt(), r.a(), r.choice().equals("up")))
+                .toList();
     }
 
     private static boolean isPreference(Row r) {
@@ -92,6 +118,21 @@ public final class LabelExport {
             line.put("prompt", r.prompt());
             line.put("response", r.edited() != null ? r.edited() : r.a());
             line.put("model", r.edited() != null ? "edit:" + r.user() : r.modelA());
+            meta(line, r);
+            out.append(line).append('\n');
+        }
+        return out.toString();
+    }
+
+    public String ktoJsonl() {
+        var out = new StringBuilder();
+        for (Row r : rows()) {
+            if (!r.kind().equals(Item.SINGLE)) continue;
+            ObjectNode line = JSON.createObjectNode();
+            line.put("prompt", r.prompt());
+            line.put("completion", r.a());
+            line.put("label", r.choice().equals("up"));
+            line.put("model", r.modelA());
             meta(line, r);
             out.append(line).append('\n');
         }
@@ -133,6 +174,24 @@ public final class LabelExport {
                 String now = Instant.now().toString();
                 long item = db.insert("INSERT INTO items(kind, prompt, answer_a, model_a, created_at) VALUES ('single', ?, ?, 'import', ?)", e.prompt(), e.response(), now);
                 db.insert("INSERT INTO labels(submission_id, item_id, user_id, choice, source, created_at) VALUES (?, ?, ?, 'up', 'import', ?)", id, item, user.id(), now);
+                return 1;
+            });
+        }
+        return new Imported(lines.size(), added, lines.size() - added);
+    }
+
+    /** Imports KTO lines as single answers the importer rated up ({@code "label": true}) or down. */
+    public Imported importKto(User user, String body) {
+        List<UnpairedExample> lines = parse(body, AlignmentJsonl::readUnpaired);
+        int added = 0;
+        for (UnpairedExample e : lines) {
+            String choice = e.label() ? "up" : "down";
+            String id = "import:" + Passwords.sha256(user.id() + "\u0000" + e.prompt() + "\u0000" + e.completion() + "\u0000" + choice);
+            added += store.tx(db -> {
+                if (db.count("SELECT count(*) FROM labels WHERE submission_id = ?", id) > 0) return 0;
+                String now = Instant.now().toString();
+                long item = db.insert("INSERT INTO items(kind, prompt, answer_a, model_a, created_at) VALUES ('single', ?, ?, 'import', ?)", e.prompt(), e.completion(), now);
+                db.insert("INSERT INTO labels(submission_id, item_id, user_id, choice, source, created_at) VALUES (?, ?, ?, ?, 'import', ?)", id, item, user.id(), choice, now);
                 return 1;
             });
         }

@@ -113,6 +113,8 @@ public final class Store implements AutoCloseable {
     /** Columns added since the first release, added to an older database when it is opened: table, column, type. */
     private static final String[][] ADDED_COLUMNS = {
         {"users", "deactivated_at", "TEXT"},
+        // an item no longer offered to label (an online-DPO round retires the pairs its old policy wrote); its labels stay
+        {"items", "retired_at", "TEXT"},
     };
 
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");

@@ -31,8 +31,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * A real browser (Debian's headless Chromium through chromedriver) signs in, labels pairs with the
  * mouse and the keyboard, sees a model answer full of markup shown as plain text, rates and edits
- * single answers, chats with two models side by side in the playground, and trains a round from the
- * admin page; the labels and the edit appear in the exports. Screenshots of the compare page and the
+ * single answers, chats with two models side by side in the playground, and trains rounds from the
+ * admin page (PPO, then KTO on the ratings, then online DPO on pairs the policy writes from the admin
+ * page); the labels and the edit appear in the exports. Screenshots of the compare page and the
  * dashboard go to target/screenshots, or to docs/ for the README with {@code -Dcria.screenshots=docs}.
  * Skipped where chromedriver is not installed, except under CI, whose script installs it.
  */
@@ -45,7 +46,7 @@ class BrowserTest {
     Path tmp;
 
     static RoundConfig quickRound() {
-        return new RoundConfig("ppo", 30, 8, 1e-3, 6, 4, 1e-4, 0.05, 20, 1e-4, 0.1, 24, 1f, 3, 8, 2);
+        return new RoundConfig(RoundMethod.PPO, 30, 8, 1e-3, 6, 4, 1e-4, 0.05, 20, 1e-4, 0.1, 24, 1f, 3, 8, 2);
     }
 
     @Test
@@ -133,13 +134,38 @@ class BrowserTest {
                 assertThat(f.as(f.bob).get("/api/me").status()).as("deactivated on the admin page").isEqualTo(401);
                 browser.findElement(By.id("train")).click();
                 wait.until(d -> d.findElement(By.id("train-status")).getText().contains("Training started"));
-                FullRoundTest.waitFor(() -> {
-                    var rounds = f.run.rounds.all();
-                    if (!rounds.isEmpty() && rounds.getFirst().status().equals(Round.FAILED)) throw new AssertionError(rounds.getFirst().error());
-                    return f.run.rounds.latestDone() != null;
-                }, 180);
+                awaitRound(f, 1);
+
+                // KTO on alice's two ratings from the rate page, then online DPO on pairs the new policy writes
+                new Select(browser.findElement(By.id("train-method"))).selectByValue("kto");
+                browser.findElement(By.id("train")).click();
+                wait.until(d -> d.findElement(By.id("train-status")).getText().contains("kto on 2 labels"));
+                awaitRound(f, 2);
+                browser.get(f.url() + "/admin");
+                browser.findElement(By.id("add-builtin")).click();
+                wait.until(d -> d.findElement(By.tagName("main")).getText().contains("100 prompts"));
+                new Select(browser.findElement(By.id("gen-kind"))).selectByValue("pair");
+                browser.findElement(By.id("gen-count")).clear();
+                browser.findElement(By.id("gen-count")).sendKeys("6");
+                browser.findElement(By.id("generate")).click();
+                wait.until(d -> d.findElement(By.id("jobs")).getText().contains("6/6"));
+                Client alice = f.as(f.alice);
+                for (int i = 0; i < 6; i++) {
+                    long item = alice.get("/api/next?kind=pair").json().get("item").get("id").asLong();
+                    assertThat(f.run.items.get(item).modelB()).as("two samples of the KTO round's policy").isEqualTo("round-2");
+                    RoundKindsTest.label(alice, item, i % 2 == 0 ? "a" : "b");
+                }
+                browser.navigate().refresh();
+                assertThat(browser.findElement(By.id("train-data")).getText()).contains("6 choices between round-2's own answers");
+                new Select(browser.findElement(By.id("train-method"))).selectByValue("online-dpo");
+                browser.findElement(By.id("train")).click();
+                wait.until(d -> d.findElement(By.id("train-status")).getText().contains("online-dpo on 6 labels"));
+                awaitRound(f, 3);
+                FullRoundTest.waitFor(() -> f.run.items.count(Item.PAIR) == 7 + 6 + 6, 60);
+                assertThat(f.run.items.recent(1).getFirst().modelA()).as("the online round's policy writes the next pairs").isEqualTo("round-3");
+
                 browser.get(f.url() + "/dashboard");
-                assertThat(browser.findElement(By.id("rounds")).getText()).contains("done");
+                assertThat(browser.findElement(By.id("rounds")).getText()).contains("done").contains("kto").contains("online-dpo");
                 assertThat(browser.findElement(By.id("per-person")).getText()).as("a deactivated labeller's labels stay").contains("alice").contains("bob");
                 assertThat(browser.findElements(By.cssSelector(".chart polyline"))).isNotEmpty();
                 browser.manage().window().setSize(new Dimension(1280, 1480));   // the whole dashboard, charts included
@@ -149,6 +175,15 @@ class BrowserTest {
                 deleteProfile();
             }
         }
+    }
+
+    /** Waits for round {@code id} to be recorded done; a failed round fails the test with its error. */
+    private static void awaitRound(ServeFixture f, long id) throws Exception {
+        FullRoundTest.waitFor(() -> {
+            Round r = f.run.rounds.get(id);
+            if (r != null && r.status().equals(Round.FAILED)) throw new AssertionError(r.error());
+            return r != null && r.status().equals(Round.DONE);
+        }, 180);
     }
 
     private Path profile;

@@ -31,7 +31,7 @@ class FullRoundTest {
     static final long SEED = Long.getLong("cria.fullround.seed", 0);
 
     static RoundConfig testRound() {
-        return new RoundConfig("ppo", 80, 8, 3e-3, 20, 16, 3e-4, 0.2, 50, 1e-3, 0.1, 80, TEMPERATURE, 5, 0, 11 + SEED);
+        return new RoundConfig(RoundMethod.PPO, 80, 8, 3e-3, 20, 16, 3e-4, 0.2, 50, 1e-3, 0.1, 80, TEMPERATURE, 5, 0, 11 + SEED);
     }
 
     @Test

@@ -195,6 +195,42 @@ class ServeCliTest {
         }
     }
 
+    @Test
+    void rlhfRunsOnlineDpoAndKtoRoundsFromStoredLabels() {
+        Path runPath = tmp.resolve("rated");
+        String prompt = "Write a story about a dog named Max.";
+        try (RunDir dir = RunDir.open(runPath)) {
+            dir.useBase(ServeFixture.randomModel(tmp));
+            var ana = dir.accounts.create("ana", User.Role.LABELLER).user();
+            for (int i = 0; i < 6; i++) {
+                long single = dir.items.addSingle(prompt, i % 2 == 0 ? "Max the dog found a ball. The end." : "dog dog dog", "base");
+                dir.labels.submit(ana, new Labels.Submission("r" + i, single, i % 2 == 0 ? "up" : "down", null, null, "test"), 2);
+            }
+            for (int i = 0; i < 4; i++) {
+                long pair = dir.items.addPair(prompt, "Max the dog found a ball. The end.", "dog dog dog", "base", "base");
+                dir.labels.submit(ana, new Labels.Submission("p" + i, pair, "a", null, null, "test"), 2);
+            }
+            dir.items.addPair(prompt, "Max ran.", "Max sat.", "base", "base");
+        }
+        String[] quick = {"--dpo-steps", "4", "--dpo-lr", "5e-5", "--judge-prompts", "0"};
+        Run online = run(concat(new String[] {"rlhf", "--human", "--run", runPath.toString(), "--method", "online-dpo"}, quick));
+        assertThat(online.code()).as(online.err()).isZero();
+        assertThat(online.out()).contains("round 1 (online-dpo) done").contains("\"pairs_retired\" : 1").contains("\"policy_pairs\" : 5");
+        Run kto = run(concat(new String[] {"rlhf", "--human", "--run", runPath.toString(), "--method", "kto"}, quick));
+        assertThat(kto.code()).as(kto.err()).isZero();
+        assertThat(kto.out()).contains("round 2 (kto) done").contains("kto_loss").contains("\"ratings_up\" : 3");
+        Run again = run(concat(new String[] {"rlhf", "--human", "--run", runPath.toString(), "--method", "online-dpo"}, quick));
+        assertThat(again.code()).isEqualTo(1);
+        assertThat(again.err()).as("round-2 has written no pairs").contains("two samples of the current policy (round-2); there are 0");
+        Run unknown = run("rlhf", "--human", "--run", runPath.toString(), "--method", "sft");
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err()).contains("--method must be ppo, dpo, kto or online-dpo: sft");
+        try (RunDir dir = RunDir.open(runPath)) {
+            assertThat(dir.currentPolicy()).isEqualTo("round-2");
+            assertThat(dir.roundDir(2).resolve("kto/metrics.jsonl")).exists();
+        }
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
