@@ -1,5 +1,6 @@
 package dev.cria.align;
 
+import dev.cria.align.judge.PairJudge;
 import dev.cria.chat.ChatFormat;
 import dev.cria.world.SimulatedAnnotator;
 import dev.cria.align.reward.CopyReward;
@@ -15,7 +16,7 @@ import java.util.function.IntConsumer;
 
 /**
  * Judges models on held-out prompts the way the figures in docs/alignment.md are made: each model answers every
- * prompt (sampled, the same seed for both), and the simulated annotator compares the answers.
+ * prompt (sampled, the same seed for both), and the simulated annotator (or another {@link PairJudge}) compares the answers.
  */
 public final class Judge {
     /** Answers of one model to the prompts, with whether each ended with eos. */
@@ -53,6 +54,14 @@ public final class Judge {
     /** Share of prompts where a's answer is preferred to b's (ties count half). */
     public static double winRate(List<String> prompts, Answers a, Answers b) {
         return new SimulatedAnnotator().winRate(prompts, a.texts(), b.texts());
+    }
+
+    /** Share of prompts where a's answer beats b's by {@code judge}: the mean of its probabilities (a tie is half a win). */
+    public static double winRate(PairJudge judge, List<String> prompts, Answers a, Answers b) {
+        if (prompts.isEmpty()) throw new IllegalArgumentException("no prompts to compare on");
+        double wins = 0;
+        for (double p : judge.probabilityAWins(prompts, a.texts(), b.texts())) wins += p;
+        return wins / prompts.size();
     }
 
     public static double meanScore(List<String> prompts, Answers a) {

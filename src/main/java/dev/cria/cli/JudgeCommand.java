@@ -7,13 +7,14 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code cria judge}: a model's answers on held-out prompts, judged by the simulated annotator, optionally against another model. */
 @Command(name = "judge", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Judge a model's answers to held-out prompts with the simulated annotator.",
                 "Prints the mean score, eos rate, keyword share and copy score (tokens that repeat the prompt in place),",
-                "and with --against the win rate of --model over the other model."})
+                "and with --against the win rate of --model over the other model, by --judge (the annotator unless told otherwise)."})
 final class JudgeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model or run directory to judge.")
     Path model;
@@ -43,8 +44,12 @@ final class JudgeCommand implements Callable<Integer> {
     @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature (0 = greedy). Default: ${DEFAULT-VALUE}.")
     float temperature;
 
+    @Mixin
+    JudgeSpec judge;
+
     @Override
     public Integer call() throws Exception {
+        judge.check();
         Flags.positive("--max-new-tokens", maxNewTokens);
         Flags.nonNegative("--temperature", temperature);
         if (prompts == null) Flags.oneOf("--built-in-prompts", builtInPrompts, "story", "echo");
@@ -63,7 +68,8 @@ final class JudgeCommand implements Callable<Integer> {
             out.put("against_score", Judge.meanScore(texts, answersB));
             out.put("against_keyword_share", Judge.keywordShare(answersB, keyword));
             out.put("against_copy_score", Judge.copyScore(b.chat(), texts, answersB));
-            out.put("win_rate", Judge.winRate(texts, answersA, answersB));
+            out.put("judge", judge.spec);
+            out.put("win_rate", Judge.winRate(judge.load(), texts, answersA, answersB));
         }
         System.out.println(new ObjectMapper().writeValueAsString(out));
         return 0;

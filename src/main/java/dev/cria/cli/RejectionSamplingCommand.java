@@ -1,0 +1,122 @@
+package dev.cria.cli;
+
+import dev.cria.align.BestOfN;
+import dev.cria.align.SftConfig;
+import dev.cria.align.SftTrainer;
+import dev.cria.chat.AlignmentJsonl;
+import dev.cria.chat.SftExample;
+import dev.cria.checkpoint.ModelDirectory;
+import dev.cria.model.Llama;
+import dev.cria.train.ProgressBar;
+import dev.cria.train.RunDirectory;
+import dev.cria.train.StopSignal;
+import dev.cria.train.TrainingLoop;
+import dev.cria.util.CriaException;
+import dev.cria.util.Rng;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code cria rejection-sampling}: rounds of best-of-n sampling and SFT on the kept answers. Each round
+ * has its own run directory (OUT/round-N) and optimizer; the model moves on from round to round.
+ */
+@Command(name = "rejection-sampling", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Rejection-sampling fine-tuning (Llama 2's rejection sampling, RAFT): for --rounds rounds, the current model answers",
+                "each prompt --samples times, --reward keeps the best answer, and SFT (--steps per round) trains on those.",
+                "Writes OUT/round-N/ (its SFT run and best.jsonl, the kept answers), OUT/metrics.jsonl (mean and best scores per round)",
+                "and the final model in OUT/model/. Not resumable: a stopped run keeps the rounds it finished."})
+final class RejectionSamplingCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "Model to start from, usually the SFT model.")
+    Path model;
+
+    @Option(names = "--out", required = true, description = "Run directory.")
+    Path out;
+
+    @Option(names = "--reward", defaultValue = "annotator",
+            description = "Reward that ranks the answers, as ppo and grpo take it: model, keyword:WORD, copy, annotator, weighted sums. Default: ${DEFAULT-VALUE}.")
+    String reward;
+
+    @Option(names = "--reward-model", description = "Reward model directory for --reward model.")
+    Path rewardModel;
+
+    @Option(names = "--samples", defaultValue = "4", description = "Answers per prompt (n of best-of-n, at least 2). Default: ${DEFAULT-VALUE}.")
+    int samples;
+
+    @Option(names = "--rounds", defaultValue = "2", description = "Rounds of sampling and fine-tuning. Default: ${DEFAULT-VALUE}.")
+    int rounds;
+
+    @Option(names = "--prompts", description = "Prompt JSONL. Default: built-in story instructions with --seed.")
+    Path prompts;
+
+    @Option(names = "--num-prompts", defaultValue = "200", description = "Built-in prompts answered each round. Default: ${DEFAULT-VALUE}.")
+    int numPrompts;
+
+    @Option(names = "--max-new-tokens", defaultValue = "256", description = "Answer length limit. Default: ${DEFAULT-VALUE}.")
+    int maxNewTokens;
+
+    @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature (above 0). Default: ${DEFAULT-VALUE}.")
+    float temperature;
+
+    @Mixin
+    AlignOptions options;
+
+    @Mixin
+    LoraOptions lora;
+
+    @Mixin
+    SaveOptions save;
+
+    @Override
+    public Integer call() {
+        Flags.atLeast("--samples", samples, 2);
+        Flags.positive("--rounds", rounds);
+        Flags.positive("--max-new-tokens", maxNewTokens);
+        if (!(temperature > 0)) throw new CriaException("--temperature must be above 0, or every answer is the same: " + temperature);
+        var config = new SftConfig(options.run());
+        options.check();
+        lora.check();
+        save.check();
+        if (Files.exists(out.resolve(ModelDirectory.RUN_CHECKPOINT))) {
+            throw new CriaException(out + " already holds a finished run; choose another --out");
+        }
+        var texts = AlignData.promptTexts(prompts, "story", numPrompts, options.seed);
+        var loaded = lora.enabled ? ModelDirectory.loadFrozen(model) : ModelDirectory.load(model);
+        Llama policy = loaded.model();
+        lora.apply(policy, options.seed);
+        save.apply(policy);
+        var chat = loaded.chat();
+        var score = RewardSpec.parse(reward, rewardModel, loaded.tokenizer());
+        var run = RunDirectory.at(out);
+        int maxLen = options.maxLen(policy.config());
+        try (var stop = StopSignal.install()) {
+            for (int round = 1; round <= rounds && !stop.requested(); round++) {
+                var bar = new ProgressBar("round " + round + " answers", 0, (long) samples * texts.size());
+                var best = BestOfN.sample(policy, chat, texts, samples, score, maxNewTokens, temperature, new Rng(options.seed + round),
+                        done -> bar.update(done, ""));
+                run.log(round, Map.of("rejection/mean_score", best.meanScore(), "rejection/best_score", best.meanBestScore()));
+                System.out.printf("round %d: mean score %.3f, best of %d %.3f%n", round, best.meanScore(), samples, best.meanBestScore());
+                var kept = new ArrayList<SftExample>();
+                for (int i = 0; i < texts.size(); i++) kept.add(new SftExample(texts.get(i), best.best().get(i)));
+                Path roundDir = out.resolve("round-" + round);
+                var roundRun = RunDirectory.at(roundDir);
+                AlignmentJsonl.writeSft(roundDir.resolve("best.jsonl"), kept);
+                var split = AlignData.split(kept, options.valFraction);
+                var roundConfig = new SftConfig(config.run().toBuilder().seed(config.run().seed() + round).build());
+                TrainingLoop.Result result = new SftTrainer(policy, loaded.tokenizer(), AlignData.tokenizeSft(chat, split.train(), maxLen),
+                        AlignData.tokenizeSft(chat, split.val(), maxLen), roundConfig, roundRun).run(stop);
+                System.out.printf("round %d: SFT %s at step %d, train loss %.4f, val/loss %.4f%n", round,
+                        result.interrupted() ? "stopped" : "finished", result.steps(), result.trainLoss(), result.metric("val/loss"));
+            }
+        }
+        if (lora.merge && policy.hasAdapters()) policy.mergeLora();
+        ModelDirectory.save(out.resolve(ModelDirectory.RUN_CHECKPOINT), policy, loaded.tokenizer());
+        System.out.printf("model: %s   metrics: %s%n", out.resolve(ModelDirectory.RUN_CHECKPOINT), out.resolve(RunDirectory.METRICS));
+        return 0;
+    }
+}
