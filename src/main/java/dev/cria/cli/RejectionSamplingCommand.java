@@ -1,36 +1,26 @@
 package dev.cria.cli;
 
-import dev.cria.align.BestOfN;
-import dev.cria.align.SftConfig;
-import dev.cria.align.SftTrainer;
-import dev.cria.chat.AlignmentJsonl;
-import dev.cria.chat.SftExample;
+import dev.cria.align.RejectionSamplingConfig;
+import dev.cria.align.RejectionSamplingTrainer;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.model.Llama;
-import dev.cria.train.ProgressBar;
 import dev.cria.train.RunDirectory;
 import dev.cria.train.StopSignal;
-import dev.cria.train.TrainingLoop;
 import dev.cria.util.CriaException;
-import dev.cria.util.Rng;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/**
- * {@code cria rejection-sampling}: rounds of best-of-n sampling and SFT on the kept answers. Each round
- * has its own run directory (OUT/round-N) and optimizer; the model moves on from round to round.
- */
+/** {@code cria rejection-sampling}: rounds of best-of-n sampling and SFT on the kept answers ({@link RejectionSamplingTrainer}). */
 @Command(name = "rejection-sampling", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Rejection-sampling fine-tuning (Llama 2's rejection sampling, RAFT): for --rounds rounds, the current model answers",
                 "each prompt --samples times, --reward keeps the best answer, and SFT (--steps per round) trains on those.",
                 "Writes OUT/round-N/ (its SFT run and best.jsonl, the kept answers), OUT/metrics.jsonl (mean and best scores per round)",
-                "and the final model in OUT/model/. Not resumable: a stopped run keeps the rounds it finished."})
+                "and the final model in OUT/model/. Not resumable: a stopped run keeps the rounds it finished.",
+                "There is no held-out set, so --val-fraction and --eval-every do not apply."})
 final class RejectionSamplingCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model to start from, usually the SFT model.")
     Path model;
@@ -74,11 +64,7 @@ final class RejectionSamplingCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Flags.atLeast("--samples", samples, 2);
-        Flags.positive("--rounds", rounds);
-        Flags.positive("--max-new-tokens", maxNewTokens);
-        if (!(temperature > 0)) throw new CriaException("--temperature must be above 0, or every answer is the same: " + temperature);
-        var config = new SftConfig(options.run());
+        var config = new RejectionSamplingConfig(options.run(), samples, rounds, maxNewTokens, temperature);
         options.check();
         lora.check();
         save.check();
@@ -90,29 +76,12 @@ final class RejectionSamplingCommand implements Callable<Integer> {
         Llama policy = loaded.model();
         lora.apply(policy, options.seed);
         save.apply(policy);
-        var chat = loaded.chat();
         var score = RewardSpec.parse(reward, rewardModel, loaded.tokenizer());
-        var run = RunDirectory.at(out);
-        int maxLen = options.maxLen(policy.config());
+        var trainer = new RejectionSamplingTrainer(policy, loaded.chat(), texts, score, config, options.maxLen(policy.config()), RunDirectory.at(out));
         try (var stop = StopSignal.install()) {
-            for (int round = 1; round <= rounds && !stop.requested(); round++) {
-                var bar = new ProgressBar("round " + round + " answers", 0, (long) samples * texts.size());
-                var best = BestOfN.sample(policy, chat, texts, samples, score, maxNewTokens, temperature, new Rng(options.seed + round),
-                        done -> bar.update(done, ""));
-                run.log(round, Map.of("rejection/mean_score", best.meanScore(), "rejection/best_score", best.meanBestScore()));
-                System.out.printf("round %d: mean score %.3f, best of %d %.3f%n", round, best.meanScore(), samples, best.meanBestScore());
-                var kept = new ArrayList<SftExample>();
-                for (int i = 0; i < texts.size(); i++) kept.add(new SftExample(texts.get(i), best.best().get(i)));
-                Path roundDir = out.resolve("round-" + round);
-                var roundRun = RunDirectory.at(roundDir);
-                AlignmentJsonl.writeSft(roundDir.resolve("best.jsonl"), kept);
-                var split = AlignData.split(kept, options.valFraction);
-                var roundConfig = new SftConfig(config.run().toBuilder().seed(config.run().seed() + round).build());
-                TrainingLoop.Result result = new SftTrainer(policy, loaded.tokenizer(), AlignData.tokenizeSft(chat, split.train(), maxLen),
-                        AlignData.tokenizeSft(chat, split.val(), maxLen), roundConfig, roundRun).run(stop);
-                System.out.printf("round %d: SFT %s at step %d, train loss %.4f, val/loss %.4f%n", round,
-                        result.interrupted() ? "stopped" : "finished", result.steps(), result.trainLoss(), result.metric("val/loss"));
-            }
+            trainer.run(stop, round -> System.out.printf("round %d: mean score %.3f, best of %d %.3f; SFT %s at step %d, train loss %.4f%n",
+                    round.round(), round.meanScore(), samples, round.bestScore(), round.sft().interrupted() ? "stopped" : "finished",
+                    round.sft().steps(), round.sft().trainLoss()));
         }
         if (lora.merge && policy.hasAdapters()) policy.mergeLora();
         ModelDirectory.save(out.resolve(ModelDirectory.RUN_CHECKPOINT), policy, loaded.tokenizer());

@@ -86,6 +86,30 @@ class OnlineDpoTrainerTest {
     }
 
     @Test
+    void aJudgeThatCannotTellAnswersApartMakesNoPairsAndTrainsNothing() {
+        Llama policy = Llama.initialize(SHAPE, new Rng(1));
+        var before = copy(policy.trainableParameters());
+        PairJudge undecided = new PairJudge() {
+            @Override
+            public double[] probabilityAWins(List<String> prompts, List<String> a, List<String> b) {
+                double[] out = new double[prompts.size()];
+                java.util.Arrays.fill(out, 0.5);
+                return out;
+            }
+
+            @Override
+            public String name() {
+                return "undecided";
+            }
+        };
+        var result = new OnlineDpoTrainer(policy, Reference.of(Llama.initialize(SHAPE, new Rng(1)), policy), new BuiltInChat(TOKENIZER), PROMPTS,
+                undecided, config(2), RunDirectory.at(dir)).run(StopSignal.manual());
+        assertThat(result.metric("judge/ties")).isEqualTo(1.0);
+        assertThat(result.trainLoss()).isZero();
+        policy.trainableParameters().forEach((name, t) -> assertThat(t.data).as(name).isEqualTo(before.get(name)));
+    }
+
+    @Test
     void judgeStatsCountTiesAndAgreementWithTheAnnotator() {
         String prompt = "Write a story about a cat named Tom.";
         String good = "Once upon a time, there was a cat named Tom. Tom liked to play in the park with his red ball every day. "
