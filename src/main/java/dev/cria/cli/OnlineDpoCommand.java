@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 @Command(name = "online-dpo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Online DPO (Guo et al. 2024, TRL's OnlineDPOTrainer): each step samples two answers per prompt from the",
                 "current policy, --judge picks the better, and the DPO loss against a frozen reference trains on that pair.",
-                "--batch is prompts per step. There is no held-out set, so --val-fraction and --max-len do not apply.",
+                "--batch is prompts per step. There is no held-out set, so --val-fraction, --eval-every and --max-len do not apply.",
                 "Logs objective/kl, objective/entropy, rewards/*, logps/*, val/contain_eos_token and judge/* (ties, confidence,",
                 "agreement with the simulated annotator)."})
 final class OnlineDpoCommand implements Callable<Integer> {
