@@ -1,5 +1,7 @@
 package dev.cria.align;
 
+import dev.cria.align.judge.AnnotatorJudge;
+import dev.cria.align.judge.PairJudge;
 import dev.cria.chat.ChatFormat;
 import dev.cria.world.SimulatedAnnotator;
 import dev.cria.world.StoryRequest;
@@ -16,7 +18,7 @@ import java.util.function.IntConsumer;
 
 /**
  * Judges models on held-out prompts the way the figures in docs/alignment.md are made: each model answers every
- * prompt (sampled, the same seed for both), and the simulated annotator compares the answers.
+ * prompt (sampled, the same seed for both), and the simulated annotator (or another {@link PairJudge}) compares the answers.
  */
 public final class Judge {
     /** Answers of one model to the prompts, with whether each ended with eos. */
@@ -51,24 +53,24 @@ public final class Judge {
         return new Answers(texts, finished);
     }
 
-    /** Share of prompts where a's answer is preferred to b's (ties count half). */
+    /** Share of prompts where a's answer is preferred to b's by the simulated annotator (ties count half). */
     public static double winRate(List<String> prompts, Answers a, Answers b) {
         return compare(prompts, a, b).rate();
     }
 
-    /** The annotator's win rate of a over b with its 95% interval. */
+    /** The simulated annotator's win rate of a over b with its 95% interval. */
     public static WinRate compare(List<String> prompts, Answers a, Answers b) {
+        return compare(new AnnotatorJudge(), prompts, a, b);
+    }
+
+    /** A judge's win rate of a over b (each prompt counting the judge's probability that a is better) with its 95% interval. */
+    public static WinRate compare(PairJudge judge, List<String> prompts, Answers a, Answers b) {
+        if (prompts.isEmpty()) throw new IllegalArgumentException("no prompts to compare on");
         if (a.texts().size() != prompts.size() || b.texts().size() != prompts.size()) {
             throw new IllegalArgumentException("need one answer of each side per prompt: " + prompts.size() + " prompts, "
                     + a.texts().size() + " and " + b.texts().size() + " answers");
         }
-        var annotator = new SimulatedAnnotator();
-        double[] outcomes = new double[prompts.size()];
-        for (int i = 0; i < outcomes.length; i++) {
-            int preferred = annotator.prefer(prompts.get(i), a.texts().get(i), b.texts().get(i));
-            outcomes[i] = preferred > 0 ? 1 : preferred == 0 ? 0.5 : 0;
-        }
-        return WinRate.of(outcomes);
+        return WinRate.of(judge.probabilityAWins(prompts, a.texts(), b.texts()));
     }
 
     /**
@@ -84,6 +86,11 @@ public final class Judge {
             if (annotator.assess(prompts.get(i), a.texts().get(i)).animal() == SimulatedAnnotator.ANIMAL_MENTIONED) hit++;
         }
         return asked == 0 ? Double.NaN : hit / (double) asked;
+    }
+
+    /** Share of prompts where a's answer beats b's by {@code judge}: the mean of its probabilities (a tie is half a win). */
+    public static double winRate(PairJudge judge, List<String> prompts, Answers a, Answers b) {
+        return compare(judge, prompts, a, b).rate();
     }
 
     public static double meanScore(List<String> prompts, Answers a) {

@@ -1,5 +1,7 @@
 package dev.cria.cli;
 
+import dev.cria.align.BestOfN;
+import dev.cria.align.reward.Reward;
 import dev.cria.chat.ChatFormat;
 import dev.cria.checkpoint.GenerationConfig;
 import dev.cria.checkpoint.HfConfig;
@@ -25,7 +27,8 @@ import picocli.CommandLine.Option;
         description = {"Generate text from a model directory (or a run directory), streaming tokens to stdout.",
                 "Several samples are decoded together as one batch with a KV cache.",
                 "A generation_config.json in the model directory sets the defaults of --max-new-tokens, --temperature (0 when its",
-                "do_sample is false), --top-k, --top-p and the end-of-sequence ids (eos_token_id, one or a list); flags win over it."})
+                "do_sample is false), --top-k, --top-p and the end-of-sequence ids (eos_token_id, one or a list); flags win over it.",
+                "--best-of N --reward SPEC samples N answers and prints the one the reward scores highest (best-of-n sampling)."})
 final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model or run directory.")
     Path model;
@@ -55,6 +58,15 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--num-samples", defaultValue = "1", description = "Samples to draw, decoded as one batch. Default: ${DEFAULT-VALUE}.")
     int numSamples;
 
+    @Option(names = "--best-of", description = "Sample this many answers (as one batch) and print the one --reward scores highest.")
+    Integer bestOf;
+
+    @Option(names = "--reward", description = "With --best-of: the reward that ranks the answers, as ppo and grpo take it (model, keyword:WORD, copy, annotator, weighted sums).")
+    String reward;
+
+    @Option(names = "--reward-model", description = "With --best-of and --reward model: the reward model directory.")
+    Path rewardModel;
+
     @Option(names = "--no-stop", description = "Keep going past the end-of-sequence tokens (the tokenizer's and config.json's eos_token_id).")
     boolean noStop;
 
@@ -75,6 +87,13 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Flags.positive("--num-samples", numSamples);
+        if (bestOf != null) {
+            Flags.atLeast("--best-of", bestOf, 2);
+            if (reward == null) throw new CriaException("--best-of needs --reward SPEC to rank the answers, e.g. --reward annotator");
+            if (numSamples != 1) throw new CriaException("--best-of prints one answer; drop --num-samples " + numSamples);
+        } else if (reward != null) {
+            throw new CriaException("--reward ranks the answers of --best-of N; add --best-of");
+        }
         // Flags given are checked before the model loads; values from generation_config.json after.
         if (maxNewTokens != null) Flags.positive("--max-new-tokens", maxNewTokens);
         if (temperature != null) Flags.nonNegative("--temperature", temperature);
@@ -97,7 +116,9 @@ final class GenerateCommand implements Callable<Integer> {
         int[] stop = noStop ? new int[0]
                 : stopTokens(s.eosIds(), HfConfig.readContents(loaded.dir().resolve(ModelDirectory.CONFIG)).tokens().eos(),
                 chat ? format.stopTokens() : new int[0]);
-        if (numSamples == 1) {
+        if (bestOf != null) {
+            printBest(generator, promptIds, s.maxNewTokens(), sampler, stop, RewardSpec.parse(reward, rewardModel, tokenizer), format, tokenizer, shown);
+        } else if (numSamples == 1) {
             System.out.print(shown);
             var stream = new TextStream(tokenizer, System.out);
             generator.generate(prompts, s.maxNewTokens(), sampler, new Rng(seed), stop, (sequence, token) -> stream.accept(token));
@@ -108,6 +129,24 @@ final class GenerateCommand implements Callable<Integer> {
             for (int i = 0; i < out.size(); i++) System.out.printf("--- sample %d%n%s%s%n", i + 1, shown, tokenizer.decode(out.get(i).tokens()));
         }
         return 0;
+    }
+
+    /** Samples --best-of answers, scores them with the reward, prints the best and reports its score on stderr. */
+    private void printBest(Generator generator, int[] promptIds, int maxNew, Sampler sampler, int[] stop, Reward score, ChatFormat format,
+                           Tokenizer tokenizer, String shown) {
+        var prompts = new ArrayList<int[]>();
+        for (int i = 0; i < bestOf; i++) prompts.add(promptIds);
+        List<Generator.Completion> out = generator.generate(prompts, maxNew, sampler, new Rng(seed), stop, null);
+        var samples = new ArrayList<Reward.Sample>();
+        for (Generator.Completion c : out) {
+            String text = format != null ? format.decodeResponse(c.tokens()) : tokenizer.decode(c.tokens());
+            samples.add(new Reward.Sample(prompt, text, promptIds, c.tokens(), c.finish() == Generator.Finish.STOP_TOKEN));
+        }
+        float[] scores = score.score(samples);
+        int best = BestOfN.best(scores);
+        System.out.println(shown + samples.get(best).response());
+        System.err.printf("best of %d by %s: sample %d, score %.3f (all: %s)%n", bestOf, score.name(), best + 1, scores[best],
+                java.util.Arrays.toString(scores));
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code cria judge}: a model's answers on held-out prompts, judged by the simulated annotator, optionally against another model. */
@@ -16,7 +17,8 @@ import picocli.CommandLine.Option;
         description = {"Judge a model's answers to held-out prompts with the simulated annotator.",
                 "Prints the mean score, eos rate, keyword share, copy score (tokens that repeat the prompt in place),",
                 "the share of answers whose hero is the animal the prompt asked for,",
-                "and with --against the win rate of --model over the other model with its 95% interval."})
+                "and with --against the win rate of --model over the other model with its 95% interval, by --judge",
+                "(the annotator unless told otherwise)."})
 final class JudgeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model or run directory to judge.")
     Path model;
@@ -46,8 +48,12 @@ final class JudgeCommand implements Callable<Integer> {
     @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature (0 = greedy). Default: ${DEFAULT-VALUE}.")
     float temperature;
 
+    @Mixin
+    JudgeSpec judge;
+
     @Override
     public Integer call() throws Exception {
+        judge.check();
         Flags.positive("--max-new-tokens", maxNewTokens);
         Flags.nonNegative("--temperature", temperature);
         if (prompts == null) Flags.oneOf("--built-in-prompts", builtInPrompts, "story", "echo");
@@ -68,7 +74,8 @@ final class JudgeCommand implements Callable<Integer> {
             out.put("against_keyword_share", Judge.keywordShare(answersB, keyword));
             out.put("against_copy_score", Judge.copyScore(b.chat(), texts, answersB));
             out.put("against_requested_animal_share", Judge.requestedAnimalShare(texts, answersB));
-            WinRate win = Judge.compare(texts, answersA, answersB);
+            out.put("judge", judge.spec);
+            WinRate win = Judge.compare(judge.load(), texts, answersA, answersB);
             out.put("win_rate", win.rate());
             out.put("win_rate_95", List.of(win.low(), win.high()));
         }

@@ -49,6 +49,17 @@ class CommandFlagsTest {
             judge --model NONE --max-new-tokens -1                   | --max-new-tokens must be positive: -1
             judge --model NONE --temperature -1                      | --temperature must be 0 or more: -1.0
             pairs --model NONE --out OUT --samples 1                 | --samples must be at least 2 to make a pair: 1
+            pairs --model NONE --out OUT --judge oracle              | --judge: unknown judge 'oracle'; use annotator, reward-model:DIR, model:DIR or remote:URL[#MODEL]
+            pairs --model NONE --out OUT --judge remote:ftp://h      | remote judge: the URL must be http:// or https:// with a host
+            judge --model NONE --judge reward-model:                 | --judge reward-model needs a directory: reward-model:DIR
+            online-dpo --model NONE --out OUT --max-new-tokens 0     | --max-new-tokens must be positive: 0
+            online-dpo --model NONE --out OUT --temperature 0        | --temperature must be above 0, or the two answers are the same: 0.0
+            online-dpo --model NONE --out OUT --num-prompts 0        | --num-prompts must be positive: 0
+            online-dpo --model NONE --out OUT --judge-timeout 0      | --judge-timeout must be positive: 0
+            rejection-sampling --model NONE --out OUT --samples 1    | --samples must be at least 2: 1
+            rejection-sampling --model NONE --out OUT --rounds 0     | --rounds must be positive: 0
+            generate --model NONE --best-of 1 --reward annotator     | --best-of must be at least 2: 1
+            generate --model NONE --reward annotator                 | --reward ranks the answers of --best-of N; add --best-of
             generate --model NONE --max-new-tokens 0                 | --max-new-tokens must be positive: 0
             generate --model NONE --top-p 2                          | --top-p must be in (0, 1]: 2.0
             generate --model NONE --top-k -1                         | --top-k must be 0 or more: -1
