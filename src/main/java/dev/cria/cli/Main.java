@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         description = "A small Llama, trained and aligned with human feedback, in pure Java.",
         subcommands = {DemoCommand.class, StoriesCommand.class, TokenizerCommand.class, PackCommand.class,
                 PretrainCommand.class, GenerateCommand.class, EvalCommand.class, InfoCommand.class, SftCommand.class, RewardCommand.class,
-                DpoCommand.class, PairsCommand.class, PpoCommand.class, GrpoCommand.class, JudgeCommand.class, ServeCommand.class, RlhfCommand.class, BenchCommand.class,
+                DpoCommand.class, PairsCommand.class, PpoCommand.class, GrpoCommand.class, CatsCommand.class, JudgeCommand.class, ServeCommand.class, RlhfCommand.class, BenchCommand.class,
                 TemplateCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
