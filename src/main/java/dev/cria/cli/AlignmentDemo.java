@@ -1,6 +1,10 @@
 package dev.cria.cli;
 
 import dev.cria.align.DpoConfig;
+import dev.cria.align.judge.AnnotatorJudge;
+import dev.cria.align.PreferenceLoss;
+import dev.cria.align.OnlineDpoTrainer;
+import dev.cria.align.OnlineDpoConfig;
 import dev.cria.util.Rng;
 import dev.cria.align.reward.CopyReward;
 import dev.cria.align.WinRate;
@@ -33,7 +37,8 @@ import java.util.List;
 /**
  * The alignment half of {@code cria demo}, the seed experiments one after another: SFT on built-in
  * instructions; the copy task with its golden reward (PPO); a reward model on preferences labelled by
- * the simulated annotator and PPO against it; DPO on pairs of the SFT model's own answers. Then a
+ * the simulated annotator and PPO against it; DPO on pairs of the SFT model's own answers; online DPO
+ * with the annotator as judge. Then a
  * report of each in {@code OUT/report.md}: tokens copied before and after, and each aligned model's win
  * rate against the SFT model on held-out instructions with its 95% interval.
  */
@@ -71,10 +76,11 @@ final class AlignmentDemo {
         copyTask(sftDir, sft, data);
         var ppo = rewardModelThenPpo(sftDir, data, maxLen);
         var dpo = dpoOnOwnAnswers(sftDir, sft, data, maxLen);
-        preferenceReport(sft, List.of(new Aligned("PPO (reward model)", ppo.policy()), new Aligned("DPO (own answers)", dpo.policy())),
-                ppo.rewardModel().metric("eval/accuracy"), ppo.ppo());
+        Llama online = onlineDpo(sftDir, sft, data);
+        preferenceReport(sft, List.of(new Aligned("PPO (reward model)", ppo.policy()), new Aligned("DPO (own answers)", dpo.policy()),
+                new Aligned("online DPO (annotator)", online)), ppo.rewardModel().metric("eval/accuracy"), ppo.ppo());
         report.append("\nCurves: `loss.png`, `sft/sft_loss.png`, `copy/rl_reward.png`, `reward/reward_accuracy.png`, `ppo/rl_reward.png`, ")
-                .append("`ppo/rl_kl.png`, `ppo/rl_entropy.png`, `dpo/dpo_rewards.png`.\n");
+                .append("`ppo/rl_kl.png`, `ppo/rl_entropy.png`, `dpo/dpo_rewards.png`, `online-dpo/online_dpo_rewards.png`.\n");
         AtomicFiles.writeString(out.resolve("report.md"), report.toString());
         System.out.print(report);
     }
@@ -144,12 +150,28 @@ final class AlignmentDemo {
         return PreferenceRound.dpo(sftDir, chat, AlignData.tokenizePairs(chat, ownPairs, maxLen), List.of(), dpoConfig, out);
     }
 
+    /**
+     * Online DPO (TRL's OnlineDPOTrainer): each step the policy answers every prompt twice, the simulated
+     * annotator picks the better answer, and DPO trains on that pair, against the SFT model as reference.
+     */
+    private Llama onlineDpo(Path sftDir, Llama sft, InstructionGenerator data) {
+        System.out.println("\n== 10. online DPO: two answers from the policy each step, the simulated annotator's pick trained on");
+        Llama policy = ModelDirectory.load(sftDir).model();
+        int steps = steps(200), batch = 8;
+        var prompts = new ArrayList<String>();
+        for (PromptExample p : data.prompts(count(steps * batch))) prompts.add(p.prompt());
+        var config = new OnlineDpoConfig(stage(batch, steps, 10).toBuilder().lr(5e-5).build(), 0.1, new PreferenceLoss.Sigmoid(0), 256, 1f);
+        new OnlineDpoTrainer(policy, Reference.copy(sft, policy), chat, prompts, new AnnotatorJudge(), config,
+                RunDirectory.at(out.resolve("online-dpo"))).run(StopSignal.manual());
+        return policy;
+    }
+
     /** Each aligned model against the SFT model on held-out instructions, judged by the simulated annotator. */
     private void preferenceReport(Llama sft, List<Aligned> aligned, double rmAccuracy, java.util.Map<String, Double> ppoLast) {
         var held = AlignData.promptTexts(null, "story", count(HELD_OUT), seed + 777);
-        System.out.println("\n== 10. report: " + held.size() + " held-out instructions judged by the simulated annotator");
+        System.out.println("\n== 11. report: " + held.size() + " held-out instructions judged by the simulated annotator");
         var sftAnswers = Judge.answer(sft, chat, held, 256, 1f, seed);
-        report.append("## 2. Preferences: a reward model, PPO against it, and DPO\n\n")
+        report.append("## 2. Preferences: a reward model and PPO against it, DPO, online DPO\n\n")
                 .append(String.format("On %d held-out instructions, each model answering once (sampled at temperature 1), the simulated "
                         + "annotator judging; win rates against the SFT model with their 95%% interval.%n%n", held.size()))
                 .append("| model | annotator score | eos rate | requested animal | win rate vs SFT [95%] |\n|---|---|---|---|---|\n");

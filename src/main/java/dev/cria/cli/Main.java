@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         subcommands = {DemoCommand.class, StoriesCommand.class, TokenizerCommand.class, PackCommand.class,
                 PretrainCommand.class, GenerateCommand.class, EvalCommand.class, InfoCommand.class, SftCommand.class, RewardCommand.class,
                 DpoCommand.class, KtoCommand.class, OrpoCommand.class, SimpoCommand.class,
-                PairsCommand.class, PpoCommand.class, GrpoCommand.class, JudgeCommand.class, ServeCommand.class, RlhfCommand.class, BenchCommand.class,
+                PairsCommand.class, PpoCommand.class, GrpoCommand.class, CatsCommand.class, JudgeCommand.class, ServeCommand.class, RlhfCommand.class, BenchCommand.class,
                 OnlineDpoCommand.class, RejectionSamplingCommand.class,
                 TemplateCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

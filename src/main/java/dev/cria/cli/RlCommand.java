@@ -30,7 +30,8 @@ abstract class RlCommand {
     boolean resume;
 
     @Option(names = "--reward", defaultValue = "model",
-            description = "Reward terms: model, keyword:WORD, copy, annotator, combined as term[=weight],... Default: ${DEFAULT-VALUE}.")
+            description = {"Reward terms: model, keyword:WORD, embedding:TEXT, copy, annotator, combined as term[=weight],... Default: ${DEFAULT-VALUE}.",
+                    "embedding:TEXT scores the cosine similarity of the response's all-MiniLM-L6-v2 sentence embedding to TEXT's."})
     String reward;
 
     @Option(names = "--reward-model", description = "Reward model directory (./cria reward), for --reward model.")
@@ -64,6 +65,7 @@ abstract class RlCommand {
             Flags.positive("--num-prompts", numPrompts);
             Flags.oneOf("--built-in-prompts", builtInPrompts, "story", "echo");
         }
+        RewardSpec.terms(reward);
         if (valueFrom != null) Flags.oneOf("--value-from", valueFrom, "reward", "policy");
         if ("reward".equals(valueFrom) && rewardModel == null) {
             throw new CriaException("--value-from reward needs --reward-model; or use --value-from policy");

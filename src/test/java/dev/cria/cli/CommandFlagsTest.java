@@ -46,6 +46,9 @@ class CommandFlagsTest {
             ppo --model NONE --out OUT --value-from reward           | --value-from reward needs --reward-model
             grpo --model NONE --out OUT -k 0                         | --samples-per-prompt must be positive: 0
             grpo --model NONE --out OUT --num-prompts 0              | --num-prompts must be positive: 0
+            grpo --model NONE --out OUT --reward embedding:          | --reward: write it as embedding:TEXT, e.g. embedding:cat
+            ppo --model NONE --out OUT --reward keyword:cat,embedding:=2 | --reward: write it as embedding:TEXT, e.g. embedding:cat
+            cats --model NONE --out OUT --rounds 0                   | --rounds must be positive: 0
             judge --model NONE --max-new-tokens -1                   | --max-new-tokens must be positive: -1
             judge --model NONE --temperature -1                      | --temperature must be 0 or more: -1.0
             pairs --model NONE --out OUT --samples 1                 | --samples must be at least 2 to make a pair: 1
