@@ -36,7 +36,8 @@ import java.util.List;
 
 /**
  * The alignment half of {@code cria demo}, the seed experiments one after another: SFT on built-in
- * instructions; the copy task with its golden reward (PPO); a reward model on preferences labelled by
+ * instructions; the copy task with its golden reward (PPO); stories drawn towards cats by a
+ * sentence-embedding reward (REINFORCE with KL); a reward model on preferences labelled by
  * the simulated annotator and PPO against it; DPO on pairs of the SFT model's own answers; online DPO
  * with the annotator as judge. Then a
  * report of each in {@code OUT/report.md}: tokens copied before and after, and each aligned model's win
@@ -49,6 +50,7 @@ final class AlignmentDemo {
     private final long seed;
     private final int scale; // 1 for the full demo; smaller runs divide the step counts
     private static final int HELD_OUT = 400;
+    private static final int CAT_ROUNDS = 30;
     private final StringBuilder report = new StringBuilder("# Cria demo report\n\n");
 
     AlignmentDemo(Path out, Tokenizer tokenizer, long seed, int scale) {
@@ -74,13 +76,14 @@ final class AlignmentDemo {
         Path sftDir = supervisedFineTuning(pretrained, data, maxLen);
         Llama sft = ModelDirectory.loadFrozen(sftDir).model();
         copyTask(sftDir, sft, data);
+        cats(sftDir);
         var ppo = rewardModelThenPpo(sftDir, data, maxLen);
         var dpo = dpoOnOwnAnswers(sftDir, sft, data, maxLen);
         Llama online = onlineDpo(sftDir, sft, data);
         preferenceReport(sft, List.of(new Aligned("PPO (reward model)", ppo.policy()), new Aligned("DPO (own answers)", dpo.policy()),
                 new Aligned("online DPO (annotator)", online)), ppo.rewardModel().metric("eval/accuracy"), ppo.ppo());
         report.append("\nCurves: `loss.png`, `sft/sft_loss.png`, `copy/rl_reward.png`, `reward/reward_accuracy.png`, `ppo/rl_reward.png`, ")
-                .append("`ppo/rl_kl.png`, `ppo/rl_entropy.png`, `dpo/dpo_rewards.png`, `online-dpo/online_dpo_rewards.png`.\n");
+                .append("`cats/rl_reward.png`, `ppo/rl_kl.png`, `ppo/rl_entropy.png`, `dpo/dpo_rewards.png`, `online-dpo/online_dpo_rewards.png`.\n");
         AtomicFiles.writeString(out.resolve("report.md"), report.toString());
         System.out.print(report);
     }
@@ -124,8 +127,19 @@ final class AlignmentDemo {
                         held.size(), before, config.iterations(), after, last.getOrDefault("objective/kl", Double.NaN)));
     }
 
+    /** The "aligning TinyStories to cats" write-up: REINFORCE with a KL penalty, rewarded by sentence-embedding similarity to "cat". */
+    private void cats(Path sftDir) {
+        System.out.println("\n== 8. cats: REINFORCE with a KL penalty, rewarded by all-MiniLM-L6-v2's similarity to \"cat\"");
+        var r = CatExperiment.run(sftDir, seed, steps(CAT_ROUNDS), out.resolve("cats"));
+        report.append("## 2. Cats: REINFORCE with KL, rewarded by sentence-embedding similarity\n\n")
+                .append(String.format("On %d held-out instructions: similarity to \"cat\" (all-MiniLM-L6-v2) %.3f before, %.3f after; "
+                                + "stories that mention a cat %.0f%% before, %.0f%% after; KL to the SFT model %.2f nats per story after.%n%n",
+                        CatExperiment.HELD_OUT, r.before().similarity(), r.after().similarity(), 100 * r.before().catShare(),
+                        100 * r.after().catShare(), r.after().kl()));
+    }
+
     private PreferenceRound.PpoOutcome rewardModelThenPpo(Path sftDir, InstructionGenerator data, int maxLen) {
-        System.out.println("\n== 8. reward model on preferences labelled by the simulated annotator, then PPO against it");
+        System.out.println("\n== 9. reward model on preferences labelled by the simulated annotator, then PPO against it");
         var pairs = AlignData.split(data.preferences(count(6000)), 0.05);
         var prompts = new ArrayList<RlTrainer.Prompt>();
         for (PromptExample p : data.prompts(count(400))) prompts.add(new RlTrainer.Prompt(p.prompt(), chat.promptTokens(p.prompt())));
@@ -139,7 +153,7 @@ final class AlignmentDemo {
     }
 
     private PreferenceRound.DpoOutcome dpoOnOwnAnswers(Path sftDir, Llama sft, InstructionGenerator data, int maxLen) {
-        System.out.println("\n== 9. DPO on pairs of the SFT model's own answers, best against worst of 4");
+        System.out.println("\n== 10. DPO on pairs of the SFT model's own answers, best against worst of 4");
         int dpoSteps = steps(200), dpoBatch = 8;
         // About one pass over the pairs; a ninth of the prompts give none (their answers tie)
         var dpoPrompts = new ArrayList<String>();
@@ -155,7 +169,7 @@ final class AlignmentDemo {
      * annotator picks the better answer, and DPO trains on that pair, against the SFT model as reference.
      */
     private Llama onlineDpo(Path sftDir, Llama sft, InstructionGenerator data) {
-        System.out.println("\n== 10. online DPO: two answers from the policy each step, the simulated annotator's pick trained on");
+        System.out.println("\n== 11. online DPO: two answers from the policy each step, the simulated annotator's pick trained on");
         Llama policy = ModelDirectory.load(sftDir).model();
         int steps = steps(200), batch = 8;
         var prompts = new ArrayList<String>();
@@ -169,9 +183,9 @@ final class AlignmentDemo {
     /** Each aligned model against the SFT model on held-out instructions, judged by the simulated annotator. */
     private void preferenceReport(Llama sft, List<Aligned> aligned, double rmAccuracy, java.util.Map<String, Double> ppoLast) {
         var held = AlignData.promptTexts(null, "story", count(HELD_OUT), seed + 777);
-        System.out.println("\n== 11. report: " + held.size() + " held-out instructions judged by the simulated annotator");
+        System.out.println("\n== 12. report: " + held.size() + " held-out instructions judged by the simulated annotator");
         var sftAnswers = Judge.answer(sft, chat, held, 256, 1f, seed);
-        report.append("## 2. Preferences: a reward model and PPO against it, DPO, online DPO\n\n")
+        report.append("## 3. Preferences: a reward model and PPO against it, DPO, online DPO\n\n")
                 .append(String.format("On %d held-out instructions, each model answering once (sampled at temperature 1), the simulated "
                         + "annotator judging; win rates against the SFT model with their 95%% interval.%n%n", held.size()))
                 .append("| model | annotator score | eos rate | requested animal | win rate vs SFT [95%] |\n|---|---|---|---|---|\n");

@@ -27,11 +27,12 @@ class DemoReportTest {
         assertThat(code).isZero();
 
         String report = Files.readString(out.resolve("report.md"));
-        assertThat(report).contains("## 1. The copy task", "Tokens repeated in place per answer", "## 2. Preferences");
+        assertThat(report).contains("## 1. The copy task", "Tokens repeated in place per answer", "## 2. Cats", "similarity to \"cat\"",
+                "## 3. Preferences");
         assertThat(report).containsPattern("\\| PPO \\(reward model\\) \\| -?\\d+\\.\\d\\d \\| \\d\\.\\d\\d \\| \\d\\.\\d\\d \\| \\d\\.\\d{3} \\[\\d\\.\\d{3}, \\d\\.\\d{3}] \\|");
         assertThat(report).containsPattern("\\| DPO \\(own answers\\) \\|.*\\[");
         assertThat(report).containsPattern("\\| online DPO \\(annotator\\) \\|.*\\[");
-        for (String curve : new String[] {"copy/rl_reward.png", "ppo/rl_entropy.png", "dpo/dpo_rewards.png", "online-dpo/online_dpo_rewards.png"}) {
+        for (String curve : new String[] {"copy/rl_reward.png", "cats/rl_reward.png", "ppo/rl_entropy.png", "dpo/dpo_rewards.png", "online-dpo/online_dpo_rewards.png"}) {
             assertThat(out.resolve(curve)).as("the report names " + curve).exists();
         }
     }
