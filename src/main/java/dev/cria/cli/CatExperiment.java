@@ -60,7 +60,8 @@ final class CatExperiment {
      * 60 rounds raise the held-out similarity 0.253 → 0.287 and the stories with a cat 10% → 27%
      * (docs/alignment.md). subtle: a short sentence about a cat is closer to "cat" than a story with one, and
      * the KL penalty, summed over a story's tokens, costs a shorter story less once the policy drifts; at
-     * lr 2e-4 the stories shrink to one sentence ("Long ago, there was a friendly cat.", similarity 0.52).
+     * lr 2e-4, or after 120 rounds at these settings, the stories shrink to one sentence ("Long ago, there was
+     * a friendly cat.", similarity 0.47–0.52).
      */
     static RlConfig config(int rounds, long seed) {
         return RlConfig.defaults(new Estimator.Reinforce()).toBuilder()
