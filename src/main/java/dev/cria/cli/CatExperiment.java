@@ -34,7 +34,7 @@ import java.util.Map;
 final class CatExperiment {
     static final String TARGET = "cat";
     /** Held-out prompts answered before and after training. */
-    static final int HELD_OUT = 64;
+    static final int HELD_OUT = 128;
 
     private CatExperiment() {
     }
@@ -46,8 +46,9 @@ final class CatExperiment {
      * @param catShare   share of stories that mention a cat ({@link KeywordReward#mentions})
      * @param kl         mean KL to the SFT model, summed over each story's tokens (nats per story; 0 before)
      * @param eosRate    share of stories that ended with eos
+     * @param length     mean tokens per story: a short sentence about a cat scores well too, so watch it
      */
-    record Figures(double similarity, double catShare, double kl, double eosRate) {
+    record Figures(double similarity, double catShare, double kl, double eosRate, double length) {
     }
 
     /** Figures before and after, the run directory (model, metrics.jsonl, rl_reward.png, rl_kl.png) and the wall time. */
@@ -55,10 +56,12 @@ final class CatExperiment {
     }
 
     /**
-     * The settings that moved the tiny model in a few minutes on 2 cores without breaking its stories
-     * (docs/alignment.md). subtle: the KL penalty is summed over a story's tokens, so once the policy drifts a
-     * shorter story pays less; at lr 3e-4 (β 0.02 or 0.05) the stories shrank to a sentence within 15 rounds
-     * ("There once was a kind cat."), which a short text about a cat also scores well for.
+     * The settings that moved the tiny model in a few minutes on 2 cores without breaking its stories:
+     * 60 rounds raise the held-out similarity 0.253 → 0.287 and the stories with a cat 10% → 27%
+     * (docs/alignment.md). subtle: a short sentence about a cat is closer to "cat" than a story with one, and
+     * the KL penalty, summed over a story's tokens, costs a shorter story less once the policy drifts; at
+     * lr 2e-4, or after 120 rounds at these settings, the stories shrink to one sentence ("Long ago, there was
+     * a friendly cat.", similarity 0.47–0.52).
      */
     static RlConfig config(int rounds, long seed) {
         return RlConfig.defaults(new Estimator.Reinforce()).toBuilder()
@@ -76,6 +79,12 @@ final class CatExperiment {
 
     /** Trains {@code rounds} rounds from {@code sftModel} into {@code out} and measures held-out stories before and after. */
     static Result run(Path sftModel, long seed, int rounds, Path out) {
+        return run(sftModel, config(rounds, seed), out);
+    }
+
+    /** As above with other settings, e.g. {@code config(rounds, seed).toBuilder().lr(2e-4).build()}. */
+    static Result run(Path sftModel, RlConfig config, Path out) {
+        long seed = config.seed();
         if (Files.exists(out.resolve(ModelDirectory.RUN_CHECKPOINT))) {
             throw new CriaException(out + " already holds a run; choose another directory for the cat experiment");
         }
@@ -85,7 +94,6 @@ final class CatExperiment {
         ChatFormat chat = loaded.chat();
         Reference reference = Reference.copy(ModelDirectory.loadFrozen(sftModel).model(), policy);
         var reward = new EmbeddingReward(TARGET);
-        var config = config(rounds, seed);
         var prompts = new ArrayList<RlTrainer.Prompt>();
         for (String p : AlignData.promptTexts(null, "story", 500, seed)) prompts.add(new RlTrainer.Prompt(p, chat.promptTokens(p)));
         List<String> heldOut = AlignData.promptTexts(null, "story", HELD_OUT, seed + 7919);
@@ -104,7 +112,8 @@ final class CatExperiment {
 
     /** The held-out figures under TRL-style names, logged at round 0 (before) and at the last round (after). */
     static Map<String, Double> asMetrics(Figures f) {
-        return Map.of("eval/similarity", f.similarity(), "eval/cat_share", f.catShare(), "eval/kl", f.kl(), "eval/eos_rate", f.eosRate());
+        return Map.of("eval/similarity", f.similarity(), "eval/cat_share", f.catShare(), "eval/kl", f.kl(), "eval/eos_rate", f.eosRate(),
+                "eval/response_length", f.length());
     }
 
     /** Samples one story per prompt (same seed before and after) and measures it. */
@@ -121,11 +130,13 @@ final class CatExperiment {
         var sequences = new ArrayList<int[]>();
         int[] starts = new int[prompts.size()];
         int finished = 0, mentions = 0;
+        long tokens = 0;
         var cat = new KeywordReward(TARGET);
         int pad = SequenceBatch.padId(chat.tokenizer());
         for (int i = 0; i < prompts.size(); i++) {
             var c = completions.get(i);
             boolean done = c.finish() == Generator.Finish.STOP_TOKEN;
+            tokens += c.tokens().length;
             if (done) finished++;
             String text = chat.decodeResponse(c.tokens());
             texts.add(text);
@@ -141,7 +152,8 @@ final class CatExperiment {
         double similarity = 0;
         for (float s : reward.similarities(texts)) similarity += s;
         return new Figures(similarity / texts.size(), mentions / (double) texts.size(),
-                meanKl(policy, reference, chat, sequences, starts, config.temperature()), finished / (double) texts.size());
+                meanKl(policy, reference, chat, sequences, starts, config.temperature()), finished / (double) texts.size(),
+                tokens / (double) texts.size());
     }
 
     /** Σ over response tokens of log π(y) − log π_ref(y) (the k1 estimate the trainer logs as objective/kl), averaged over stories. */

@@ -8,8 +8,8 @@ import picocli.CommandLine.Option;
 /** {@code cria cats}: the "aligning TinyStories to cats" experiment ({@link CatExperiment}) with its before/after figures. */
 @Command(name = "cats", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Aligns an SFT model's stories to cats: REINFORCE with a KL penalty to the SFT model, rewarded by each story's",
-                "all-MiniLM-L6-v2 similarity to \"cat\" (--reward embedding:cat). Prints, for 64 held-out prompts before and after:",
-                "the mean similarity, the share of stories that mention a cat, the KL to the SFT model and the eos rate.",
+                "all-MiniLM-L6-v2 similarity to \"cat\" (--reward embedding:cat). Prints, for " + CatExperiment.HELD_OUT + " held-out prompts before and after:",
+                "the mean similarity, the share of stories that mention a cat, the KL to the SFT model, the eos rate and the length.",
                 "Writes OUT/model/, metrics.jsonl (eval/* at rounds 0 and last), rl_reward.png and rl_kl.png."})
 final class CatsCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "The SFT model to start from (./cria sft).")
@@ -24,11 +24,18 @@ final class CatsCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of prompts, sampling and minibatches. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--lr", description = "Learning rate. Default: the experiment's, ${DEFAULT-VALUE}.")
+    double lr = CatExperiment.config(1, 1).lr();
+
+    @Option(names = "--kl-coef", description = "β of the KL penalty to the SFT model. Default: ${DEFAULT-VALUE}.")
+    double klCoef = CatExperiment.config(1, 1).klCoef();
+
     @Override
     public Integer call() {
         Flags.positive("--rounds", rounds);
-        var r = CatExperiment.run(model, seed, rounds, out);
-        System.out.printf("%-7s %10s %10s %10s %8s%n", "", "similarity", "cat share", "KL (nats)", "eos");
+        Flags.positive("--lr", lr);
+        var r = CatExperiment.run(model, CatExperiment.config(rounds, seed).toBuilder().lr(lr).klCoef(klCoef).build(), out);
+        System.out.printf("%-7s %10s %10s %10s %8s %8s%n", "", "similarity", "cat share", "KL (nats)", "eos", "tokens");
         row("before", r.before());
         row("after", r.after());
         System.out.printf("%.0f s   model: %s   plots: %s, %s%n", r.seconds(), out.resolve("model"), out.resolve("rl_reward.png"),
@@ -37,6 +44,6 @@ final class CatsCommand implements Callable<Integer> {
     }
 
     private static void row(String label, CatExperiment.Figures f) {
-        System.out.printf("%-7s %10.3f %10.3f %10.2f %8.2f%n", label, f.similarity(), f.catShare(), f.kl(), f.eosRate());
+        System.out.printf("%-7s %10.3f %10.3f %10.2f %8.2f %8.1f%n", label, f.similarity(), f.catShare(), f.kl(), f.eosRate(), f.length());
     }
 }

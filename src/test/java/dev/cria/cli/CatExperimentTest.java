@@ -30,6 +30,7 @@ class CatExperimentTest {
             assertThat(f.similarity()).isBetween(-1.0, 1.0);
             assertThat(f.catShare()).isBetween(0.0, 1.0);
             assertThat(f.eosRate()).isBetween(0.0, 1.0);
+            assertThat(f.length()).isBetween(0.0, 256.0);
         }
         assertThat(result.after().kl()).isFinite();
         String metrics = Files.readString(result.run().resolve("metrics.jsonl"));
