@@ -76,21 +76,8 @@ public final class DpoTrainer {
     }
 
     private static float[][] sums(Llama model, List<PreferencePair> pairs, int pad) {
-        Tensor[] t = sumTensors(model, pairs, pad);
+        Tensor[] t = TokenLogProbs.pairSums(model, pairs, pad);
         return new float[][] {t[0].data, t[1].data};
-    }
-
-    /** Policy sequence log-probs of the chosen and rejected responses, as (B) tensors. */
-    static Tensor[] sumTensors(Llama model, List<PreferencePair> pairs, int pad) {
-        var chosen = new ArrayList<TokenizedExample>();
-        var rejected = new ArrayList<TokenizedExample>();
-        for (PreferencePair p : pairs) {
-            chosen.add(p.chosen());
-            rejected.add(p.rejected());
-        }
-        SequenceBatch c = SequenceBatch.ofExamples(chosen, pad), r = SequenceBatch.ofExamples(rejected, pad);
-        return new Tensor[] {TokenLogProbs.sequenceSums(TokenLogProbs.of(model, c, 1f), c),
-                TokenLogProbs.sequenceSums(TokenLogProbs.of(model, r, 1f), r)};
     }
 
     /**
@@ -99,9 +86,9 @@ public final class DpoTrainer {
      * how often the policy ends an answer well).
      */
     static Tensor chosenNll(Tensor chosenSums, List<PreferencePair> pairs) {
-        int tokens = 0;
-        for (PreferencePair p : pairs) tokens += p.chosen().tokens().length - p.chosen().responseStart();
-        return Ops.scale(Ops.sum(chosenSums), -1f / Math.max(1, tokens));
+        int[] lengths = new int[pairs.size()];
+        for (int i = 0; i < lengths.length; i++) lengths[i] = pairs.get(i).chosen().tokens().length - pairs.get(i).chosen().responseStart();
+        return ReferenceFreeLoss.chosenNll(chosenSums, lengths);
     }
 
     private record PreferenceObjective(Llama policy, DpoConfig config, int pad, List<PreferencePair> train, float[][] trainRef,
@@ -119,7 +106,7 @@ public final class DpoTrainer {
                 refRejected[i] = trainRef[1][k];
                 tokens += train.get(k).chosen().tokens().length + train.get(k).rejected().tokens().length;
             }
-            Tensor[] pol = sumTensors(policy, picked, pad);
+            Tensor[] pol = TokenLogProbs.pairSums(policy, picked, pad);
             Tensor rc = Tensor.of(refChosen, B), rr = Tensor.of(refRejected, B);
             Tensor loss = config.loss().loss(pol[0], pol[1], rc, rr, config.beta());
             var metrics = new LinkedHashMap<>(DpoMetrics.of(pol[0], pol[1], rc, rr, config.beta()).metrics());
@@ -138,7 +125,7 @@ public final class DpoTrainer {
             if (val.isEmpty()) return Map.of();
             var metrics = new LinkedHashMap<String, Double>();
             try (var off = Grad.off()) {
-                Tensor[] pol = sumTensors(policy, val, pad);
+                Tensor[] pol = TokenLogProbs.pairSums(policy, val, pad);
                 Tensor rc = Tensor.of(valRef[0], val.size()), rr = Tensor.of(valRef[1], val.size());
                 metrics.put("eval/loss", (double) config.loss().loss(pol[0], pol[1], rc, rr, config.beta()).item());
                 DpoMetrics.of(pol[0], pol[1], rc, rr, config.beta()).metrics().forEach((k, v) -> metrics.put("eval/" + k, v));

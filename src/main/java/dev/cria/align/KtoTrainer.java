@@ -79,8 +79,7 @@ public final class KtoTrainer {
 
     /** Summed response log-probs of each example under a model, as a (B) tensor. */
     private static Tensor sums(Llama model, List<TokenizedExample> examples, int pad) {
-        SequenceBatch batch = SequenceBatch.ofExamples(examples, pad);
-        return TokenLogProbs.sequenceSums(TokenLogProbs.of(model, batch, 1f), batch);
+        return TokenLogProbs.sequenceSums(model, examples, pad);
     }
 
     /**

@@ -120,10 +120,10 @@ public final class OnlineDpoTrainer {
             if (pairs.isEmpty()) return new TrainingLoop.StepResult(0, tokens, metrics);
             // 4. DPO on the judged pairs
             float[][] ref = reference.read(model -> {
-                Tensor[] t = DpoTrainer.sumTensors(model, pairs, pad);
+                Tensor[] t = TokenLogProbs.pairSums(model, pairs, pad);
                 return new float[][] {t[0].data, t[1].data};
             });
-            Tensor[] pol = DpoTrainer.sumTensors(policy, pairs, pad);
+            Tensor[] pol = TokenLogProbs.pairSums(policy, pairs, pad);
             Tensor rc = Tensor.of(ref[0], pairs.size()), rr = Tensor.of(ref[1], pairs.size());
             Tensor loss = config.loss().loss(pol[0], pol[1], rc, rr, config.beta());
             metrics.putAll(DpoMetrics.of(pol[0], pol[1], rc, rr, config.beta()).metrics());

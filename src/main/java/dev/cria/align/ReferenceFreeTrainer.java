@@ -78,8 +78,7 @@ public final class ReferenceFreeTrainer {
         }
 
         private static Tensor sums(Llama policy, List<TokenizedExample> examples, int pad) {
-            SequenceBatch batch = SequenceBatch.ofExamples(examples, pad);
-            return TokenLogProbs.sequenceSums(TokenLogProbs.of(policy, batch, 1f), batch);
+            return TokenLogProbs.sequenceSums(policy, examples, pad);
         }
 
         private static int[] lengths(List<TokenizedExample> examples) {

@@ -4,6 +4,8 @@ import dev.cria.autograd.Nn;
 import dev.cria.autograd.Ops;
 import dev.cria.autograd.Tensor;
 import dev.cria.model.Llama;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Log-probabilities of the response tokens under a model, the quantity every policy-gradient and DPO
@@ -66,6 +68,23 @@ public final class TokenLogProbs {
         int[] safe = new int[targets.length];
         for (int i = 0; i < targets.length; i++) safe[i] = targets[i] == Nn.IGNORE_INDEX ? 0 : targets[i];
         return Ops.mul(Nn.logSoftmaxGather(logits, safe), Tensor.of(mask, mask.length));
+    }
+
+    /** Each example's summed response log-prob under the model: (B), with gradients when the model's parameters need them. */
+    public static Tensor sequenceSums(Llama model, List<TokenizedExample> examples, int pad) {
+        SequenceBatch batch = SequenceBatch.ofExamples(examples, pad);
+        return sequenceSums(of(model, batch, 1f), batch);
+    }
+
+    /** The summed response log-probs of each pair's chosen and of its rejected answer: two (B) tensors. */
+    public static Tensor[] pairSums(Llama model, List<PreferencePair> pairs, int pad) {
+        var chosen = new ArrayList<TokenizedExample>();
+        var rejected = new ArrayList<TokenizedExample>();
+        for (PreferencePair p : pairs) {
+            chosen.add(p.chosen());
+            rejected.add(p.rejected());
+        }
+        return new Tensor[] {sequenceSums(model, chosen, pad), sequenceSums(model, rejected, pad)};
     }
 
     /** Sum of each row's response log-probs: (B·T) → (B). */
