@@ -9,7 +9,6 @@ import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.generate.Generator;
 import dev.cria.generate.Sampler;
 import dev.cria.generate.TextStream;
-import dev.cria.tokenizer.SpecialTokens;
 import dev.cria.tokenizer.Tokenizer;
 import dev.cria.util.CriaException;
 import dev.cria.util.Rng;
@@ -164,14 +163,8 @@ final class GenerateCommand implements Callable<Integer> {
      * model whose tokenizer has no bos (Qwen), the prompt's tokens alone, as transformers encodes them.
      */
     static int[] promptTokens(Tokenizer tokenizer, String prompt) {
-        int[] ids = tokenizer.encode(prompt);
-        if (tokenizer.bosId() < 0) {
-            if (ids.length == 0) throw new CriaException("--prompt is empty and the tokenizer has no bos token to start from; give some text");
-            return ids;
-        }
-        int[] withBos = new int[ids.length + 1];
-        withBos[0] = tokenizer.bosId();
-        System.arraycopy(ids, 0, withBos, 1, ids.length);
-        return withBos;
+        int[] ids = tokenizer.startingWithBos(tokenizer.encode(prompt));
+        if (ids.length == 0) throw new CriaException("--prompt is empty and the tokenizer has no bos token to start from; give some text");
+        return ids;
     }
 }

@@ -55,7 +55,7 @@ record CompletionRequest(boolean chat, String model, List<ChatTurn> conversation
         Tokenizer tokenizer = format.tokenizer();
         var out = new ArrayList<int[]>();
         // parse refuses an empty prompt, so a prompt without bos still has a token to start from
-        for (String p : prompts) out.add(tokenizer.bosId() >= 0 ? withBos(tokenizer.bosId(), tokenizer.encode(p)) : tokenizer.encode(p));
+        for (String p : prompts) out.add(tokenizer.startingWithBos(tokenizer.encode(p)));
         return out;
     }
 
@@ -145,12 +145,5 @@ record CompletionRequest(boolean chat, String model, List<ChatTurn> conversation
         boolean on = f.bool("logprobs", false);
         if (!on && f.has("top_logprobs")) throw ApiError.badField("top_logprobs", "needs \"logprobs\": true");
         return on ? f.intValue("top_logprobs", 0, 20, 0) : -1;
-    }
-
-    private static int[] withBos(int bos, int[] tokens) {
-        int[] out = new int[tokens.length + 1];
-        out[0] = bos;
-        System.arraycopy(tokens, 0, out, 1, tokens.length);
-        return out;
     }
 }

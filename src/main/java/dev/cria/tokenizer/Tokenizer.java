@@ -61,6 +61,18 @@ public interface Tokenizer {
     }
 
     /**
+     * A text's ids as a model continues them: bos in front, or the ids alone for a tokenizer without bos
+     * (Qwen's), as transformers encodes a prompt for it.
+     */
+    default int[] startingWithBos(int[] ids) {
+        if (bosId() < 0) return ids;
+        int[] withBos = new int[ids.length + 1];
+        withBos[0] = bosId();
+        System.arraycopy(ids, 0, withBos, 1, ids.length);
+        return withBos;
+    }
+
+    /**
      * bos for a caller that writes it into a sequence; another model's tokenizer without one (Qwen names
      * no bos_token) fails here, with {@code use} in the message, instead of emitting -1.
      */
