@@ -91,6 +91,12 @@ public final class SimulatedAnnotator {
         return Math.abs(diff) < TIE ? 0 : diff > 0 ? 1 : -1;
     }
 
+    /** One comparison as a win rate counts it: 1 when {@code a} is the better response, 0.5 for a tie, 0 when {@code b} is. */
+    public double outcome(String prompt, String a, String b) {
+        int preferred = prefer(prompt, a, b);
+        return preferred > 0 ? 1 : preferred == 0 ? 0.5 : 0;
+    }
+
     /** The share of prompts where {@code responsesA}'s answer is preferred to {@code responsesB}'s; ties count half. */
     public double winRate(List<String> prompts, List<String> responsesA, List<String> responsesB) {
         if (prompts == null || responsesA == null || responsesB == null) throw new IllegalArgumentException("prompts and responses must not be null");
@@ -100,10 +106,7 @@ public final class SimulatedAnnotator {
                     + responsesA.size() + " responses A, " + responsesB.size() + " responses B");
         }
         double wins = 0;
-        for (int i = 0; i < prompts.size(); i++) {
-            int preferred = prefer(prompts.get(i), responsesA.get(i), responsesB.get(i));
-            wins += preferred > 0 ? 1 : preferred == 0 ? 0.5 : 0;
-        }
+        for (int i = 0; i < prompts.size(); i++) wins += outcome(prompts.get(i), responsesA.get(i), responsesB.get(i));
         return wins / prompts.size();
     }
 

@@ -16,10 +16,7 @@ public record AnnotatorJudge(SimulatedAnnotator annotator) implements ScoringJud
     public double[] probabilityAWins(List<String> prompts, List<String> a, List<String> b) {
         PairJudge.checkSizes(prompts, a, b);
         double[] out = new double[prompts.size()];
-        for (int i = 0; i < out.length; i++) {
-            int preferred = annotator.prefer(prompts.get(i), a.get(i), b.get(i));
-            out[i] = preferred > 0 ? 1 : preferred < 0 ? 0 : 0.5;
-        }
+        for (int i = 0; i < out.length; i++) out[i] = annotator.outcome(prompts.get(i), a.get(i), b.get(i));
         return out;
     }
 
