@@ -59,20 +59,22 @@ final class JudgeCommand implements Callable<Integer> {
         if (prompts == null) Flags.oneOf("--built-in-prompts", builtInPrompts, "story", "echo");
         var texts = AlignData.promptTexts(prompts, builtInPrompts, numPrompts, seed);
         var a = ModelDirectory.loadFrozen(model);
-        var answersA = Judge.answer(a.model(), a.chat(), texts, maxNewTokens, temperature, seed);
+        var chatA = a.chat();
+        var answersA = Judge.answer(a.model(), chatA, texts, maxNewTokens, temperature, seed);
         var out = new LinkedHashMap<String, Object>();
         out.put("prompts", texts.size());
         out.put("score", Judge.meanScore(texts, answersA));
         out.put("eos_rate", answersA.finished() / (double) texts.size());
         out.put("keyword_share", Judge.keywordShare(answersA, keyword));
-        out.put("copy_score", Judge.copyScore(a.chat(), texts, answersA));
+        out.put("copy_score", Judge.copyScore(chatA, texts, answersA));
         out.put("requested_animal_share", Judge.requestedAnimalShare(texts, answersA));
         if (against != null) {
             var b = ModelDirectory.loadFrozen(against);
-            var answersB = Judge.answer(b.model(), b.chat(), texts, maxNewTokens, temperature, seed);
+            var chatB = b.chat();
+            var answersB = Judge.answer(b.model(), chatB, texts, maxNewTokens, temperature, seed);
             out.put("against_score", Judge.meanScore(texts, answersB));
             out.put("against_keyword_share", Judge.keywordShare(answersB, keyword));
-            out.put("against_copy_score", Judge.copyScore(b.chat(), texts, answersB));
+            out.put("against_copy_score", Judge.copyScore(chatB, texts, answersB));
             out.put("against_requested_animal_share", Judge.requestedAnimalShare(texts, answersB));
             out.put("judge", judge.spec);
             WinRate win = Judge.compare(judge.load(), texts, answersA, answersB);

@@ -84,8 +84,9 @@ final class JudgeSpec {
 
     private static PairJudge rewardModel(Path dir) {
         var loaded = ModelDirectory.loadFrozen(dir);
-        var reward = new RewardModelReward(loaded.model(), loaded.chat(), loaded.tokenizer(), RewardScores.read(loaded.dir()));
-        return new RewardModelJudge(loaded.model(), reward, loaded.chat(), "reward-model(" + dir + ")");
+        var chat = loaded.chat();
+        var reward = new RewardModelReward(loaded.model(), chat, loaded.tokenizer(), RewardScores.read(loaded.dir()));
+        return new RewardModelJudge(loaded.model(), reward, chat, "reward-model(" + dir + ")");
     }
 
     private PairJudge remote(String arg) {
