@@ -2,7 +2,7 @@ package dev.cria.autograd;
 
 import dev.cria.kernels.Attention;
 import dev.cria.kernels.Embedding;
-import dev.cria.kernels.HalfMatrix;
+import dev.cria.kernels.FrozenMatrix;
 import dev.cria.kernels.Linear;
 import dev.cria.kernels.RmsNorm;
 import dev.cria.kernels.Rope;
@@ -33,8 +33,8 @@ public final class Nn {
         int[] shape = x.shape();
         shape[shape.length - 1] = OUT;
         float[] out = Workspace.take(N * OUT);
-        HalfMatrix half = w.half();
-        if (half != null) Linear.forward(out, x.data, half, N);
+        FrozenMatrix frozen = w.frozenMatrix();
+        if (frozen != null) Linear.forward(out, x.data, frozen, N);
         else Linear.forward(out, x.data, w.data, N, IN, OUT);
         return Tensor.pooledResult(out, shape, dout -> {
             if (x.requiresGrad()) backwardInput(x.gradForUpdate(), dout, w, N, IN, OUT);
@@ -44,7 +44,7 @@ public final class Nn {
 
     /** dx += dout · w, for a weight in either storage. */
     private static void backwardInput(float[] dx, float[] dout, Tensor w, int N, int IN, int OUT) {
-        if (w.half() != null) Linear.backwardInput(dx, dout, w.half(), N);
+        if (w.frozenMatrix() != null) Linear.backwardInput(dx, dout, w.frozenMatrix(), N);
         else Linear.backwardInput(dx, dout, w.data, N, IN, OUT);
     }
 
@@ -81,7 +81,7 @@ public final class Nn {
     public static Tensor embedding(Tensor w, int[] tokens) {
         int V = w.dim(0), C = w.dim(1);
         float[] out = Workspace.take(tokens.length * C);
-        if (w.half() != null) Embedding.forward(out, w.half(), tokens);
+        if (w.frozenMatrix() != null) Embedding.forward(out, w.frozenMatrix(), tokens);
         else Embedding.forward(out, w.data, tokens, V, C);
         return Tensor.pooledResult(out, new int[] {tokens.length, C}, dout -> {
             if (w.requiresGrad()) Embedding.backward(w.gradForUpdate(), dout, tokens, C);
@@ -205,7 +205,7 @@ public final class Nn {
         int N = x.size() / IN;
         if (targets.length != N) throw new IllegalArgumentException("linearCrossEntropy: " + targets.length + " targets for " + N + " rows");
         float[] logits = Workspace.take(N * V);
-        if (w.half() != null) Linear.forward(logits, x.data, w.half(), N);
+        if (w.frozenMatrix() != null) Linear.forward(logits, x.data, w.frozenMatrix(), N);
         else Linear.forward(logits, x.data, w.data, N, IN, V);
         float[] lse = new float[N];
         Softmax.logSumExp(lse, logits, N, V);

@@ -1,6 +1,6 @@
 package dev.cria.autograd;
 
-import dev.cria.kernels.HalfMatrix;
+import dev.cria.kernels.FrozenMatrix;
 import dev.cria.tensor.Workspace;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -17,8 +17,8 @@ import java.util.Set;
  * with a hand-written backward that <em>accumulates</em> into its inputs' gradients. There are no views:
  * a tensor owns its array.
  *
- * <p>A frozen weight may instead be kept in the 16 bits its checkpoint stores ({@link #frozen}): then
- * {@link #data} is null and {@link #half()} holds it. Only the ops a weight meets read it ({@link Nn#linear},
+ * <p>A frozen weight may instead be kept in the 16 bits its checkpoint stores, or block-quantized ({@link #frozen}): then
+ * {@link #data} is null and {@link #frozenMatrix()} holds it. Only the ops a weight meets read it ({@link Nn#linear},
  * {@link Nn#embedding}, {@link Nn#linearCrossEntropy}); it never takes a gradient.
  */
 public final class Tensor {
@@ -28,9 +28,9 @@ public final class Tensor {
         void apply(float[] dout);
     }
 
-    /** The values, row-major; null for a frozen 16-bit weight. */
+    /** The values, row-major; null for a frozen 16-bit or quantized weight. */
     public final float[] data;
-    private final HalfMatrix half; // a frozen 16-bit weight, or null
+    private final FrozenMatrix frozen; // a frozen 16-bit or quantized weight, or null
     private final int[] shape;
     private final boolean requiresGrad;
     private float[] grad;
@@ -44,20 +44,20 @@ public final class Tensor {
             throw new IllegalArgumentException("data length " + data.length + " does not match shape " + Arrays.toString(shape));
         }
         this.data = data;
-        this.half = null;
+        this.frozen = null;
         this.shape = shape.clone();
         this.requiresGrad = requiresGrad;
     }
 
-    private Tensor(HalfMatrix half) {
+    private Tensor(FrozenMatrix frozen) {
         this.data = null;
-        this.half = half;
-        this.shape = new int[] {half.rows(), half.cols()};
+        this.frozen = frozen;
+        this.shape = new int[] {frozen.rows(), frozen.cols()};
         this.requiresGrad = false;
     }
 
-    /** A frozen weight (rows, cols) kept in 16 bits: a constant, read by widening (see {@link HalfMatrix}). */
-    public static Tensor frozen(HalfMatrix w) {
+    /** A frozen weight (rows, cols) kept in 16 bits or quantized: a constant, read by widening (see {@link FrozenMatrix}). */
+    public static Tensor frozen(FrozenMatrix w) {
         return new Tensor(w);
     }
 
@@ -123,17 +123,17 @@ public final class Tensor {
     }
 
     public int size() {
-        return data != null ? data.length : half.rows() * half.cols();
+        return data != null ? data.length : frozen.rows() * frozen.cols();
     }
 
-    /** The 16-bit storage of a frozen weight, or null when the values are in {@link #data}. */
-    public HalfMatrix half() {
-        return half;
+    /** The narrow storage of a frozen weight, or null when the values are in {@link #data}. */
+    public FrozenMatrix frozenMatrix() {
+        return frozen;
     }
 
     /** The values as a new float32 array, whichever way they are stored. */
     public float[] toFloats() {
-        return data != null ? data.clone() : half.toFloats();
+        return data != null ? data.clone() : frozen.toFloats();
     }
 
     public int[] shape() {
@@ -183,7 +183,7 @@ public final class Tensor {
 
     /** Same data, new shape (a copy of the shape, not of the data); gradients flow through unchanged. */
     public Tensor reshape(int... newShape) {
-        if (data == null) throw new IllegalStateException("reshape of a frozen 16-bit weight " + Arrays.toString(shape));
+        if (data == null) throw new IllegalStateException("reshape of a frozen weight " + Arrays.toString(shape));
         if (sizeOf(newShape) != data.length) {
             throw new IllegalArgumentException("cannot reshape " + Arrays.toString(shape) + " to " + Arrays.toString(newShape));
         }

@@ -10,6 +10,7 @@ import dev.cria.io.Safetensors;
 import dev.cria.io.Safetensors.Dtype;
 import dev.cria.io.SafetensorsReader;
 import dev.cria.io.TensorData;
+import dev.cria.kernels.QuantMatrix;
 import dev.cria.model.HfNames;
 import dev.cria.model.Llama;
 import dev.cria.model.LlamaConfig;
@@ -110,7 +111,7 @@ public final class ModelDirectory {
 
     /** Loads weights and tokenizer (and training state, if present) from a model or run directory. */
     public static Loaded load(Path path) {
-        return load(path, false);
+        return load(path, false, null);
     }
 
     /**
@@ -121,12 +122,22 @@ public final class ModelDirectory {
      * fully trained, and those float32 values are the model, so it loads float32 all the same.
      */
     public static Loaded loadFrozen(Path path) {
-        return load(path, true);
+        return load(path, true, null);
     }
 
-    private static Loaded load(Path path, boolean frozen) {
+    /**
+     * As {@link #loadFrozen(Path)}, with the weight matrices block-quantized to {@code quantize} as they are
+     * read (null: none; see {@link HfNames#quantizeAs}). Matrices whose rows do not cut into whole blocks
+     * stay as {@link #loadFrozen(Path)} would hold them.
+     */
+    public static Loaded loadFrozen(Path path, QuantMatrix.Kind quantize) {
+        return load(path, true, quantize);
+    }
+
+    private static Loaded load(Path path, boolean frozen, QuantMatrix.Kind quantize) {
         Path dir = resolve(path);
-        Llama model = loadModel(dir, frozen && !masterMatrices(dir));
+        boolean trained = frozen && masterMatrices(dir);
+        Llama model = trained ? loadModel(dir, false) : loadModel(dir, frozen, quantize);
         LlamaConfig config = model.config();
         Path tokenizerFile = dir.resolve(TOKENIZER);
         if (!Files.exists(tokenizerFile)) throw new CriaException(tokenizerFile + ": missing; a model directory needs " + TOKENIZER);
@@ -165,9 +176,14 @@ public final class ModelDirectory {
 
     /** As {@link #loadModel(Path)}; with {@code frozen}, 16-bit weight matrices stay 16-bit (see {@link #loadFrozen}). */
     public static Llama loadModel(Path dir, boolean frozen) {
+        return loadModel(dir, frozen, null);
+    }
+
+    /** As {@link #loadModel(Path, boolean)}, the weight matrices quantized to {@code quantize} (null: none). */
+    public static Llama loadModel(Path dir, boolean frozen, QuantMatrix.Kind quantize) {
         Path configFile = dir.resolve(CONFIG);
         LlamaConfig config = HfConfig.read(configFile);
-        WeightFiles.Weights weights = WeightFiles.read(dir, frozen);
+        WeightFiles.Weights weights = WeightFiles.read(dir, frozen, name -> quantize == null ? null : HfNames.quantizeAs(name, quantize));
         var data = new LinkedHashMap<String, float[]>();
         var shapes = new LinkedHashMap<String, int[]>();
         weights.tensors().forEach((name, t) -> {
@@ -287,7 +303,7 @@ public final class ModelDirectory {
     private static Map<String, Tensor> floatParameters(Llama model) {
         var floats = new LinkedHashMap<String, Tensor>();
         model.parameters().forEach((name, t) -> {
-            if (t.half() == null) floats.put(name, t);
+            if (t.frozenMatrix() == null) floats.put(name, t);
         });
         return floats;
     }
@@ -312,7 +328,7 @@ public final class ModelDirectory {
 
     /** A tensor's values in float32: its own array, or a frozen 16-bit weight widened into a new one. */
     private static float[] floats(Tensor t) {
-        return t.half() != null ? t.toFloats() : t.data;
+        return t.frozenMatrix() != null ? t.toFloats() : t.data;
     }
 
     private static String read(Path file) {

@@ -10,7 +10,9 @@ import dev.cria.io.Safetensors;
 import dev.cria.io.Safetensors.Dtype;
 import dev.cria.io.SafetensorsReader;
 import dev.cria.io.TensorData;
+import dev.cria.kernels.FrozenMatrix;
 import dev.cria.kernels.HalfMatrix;
+import dev.cria.kernels.QuantMatrix;
 import dev.cria.util.CriaException;
 
 import java.io.IOException;
@@ -48,7 +50,7 @@ public final class WeightFiles {
      * Every tensor as float32, except, when read {@code frozen}, the matrices stored in 16 bits, which are
      * kept as they are in the mapped file; and the dtype the files stored most of them in.
      */
-    public record Weights(Map<String, TensorData> tensors, Map<String, HalfMatrix> frozen, Dtype dtype) {
+    public record Weights(Map<String, TensorData> tensors, Map<String, FrozenMatrix> frozen, Dtype dtype) {
     }
 
     private WeightFiles() {
@@ -69,14 +71,23 @@ public final class WeightFiles {
      * 16-bit, mapped from its file (see {@link SafetensorsReader#mapPersistent}), for a model that is only run.
      */
     public static Weights read(Path dir, boolean frozen) {
+        return read(dir, frozen, name -> null);
+    }
+
+    /**
+     * As {@link #read(Path, boolean)}, and each 2-D tensor for which {@code quantize} names a block layout
+     * (and whose rows cut into whole blocks) is quantized as it is read, one tensor at a time, so the
+     * model never holds more than one of them in float32.
+     */
+    public static Weights read(Path dir, boolean frozen, Function<String, QuantMatrix.Kind> quantize) {
         Path single = dir.resolve(SINGLE);
         if (Files.exists(single)) {
             try (SafetensorsReader reader = SafetensorsReader.open(single)) {
                 Map<Dtype, Long> counts = new TreeMap<>();
                 countDtypes(reader, reader.names(), counts);
                 var tensors = new LinkedHashMap<String, TensorData>();
-                var halves = new LinkedHashMap<String, HalfMatrix>();
-                for (String name : reader.names()) readInto(reader, name, frozen, tensors, halves);
+                var halves = new LinkedHashMap<String, FrozenMatrix>();
+                for (String name : reader.names()) readInto(reader, name, frozen, quantize, tensors, halves);
                 return new Weights(tensors, halves, majority(counts));
             }
         }
@@ -84,14 +95,22 @@ public final class WeightFiles {
         if (!Files.exists(index)) {
             throw new CriaException(single + ": missing; a model directory needs " + SINGLE + " or " + INDEX + " with its shards");
         }
-        return readShards(dir, index, frozen);
+        return readShards(dir, index, frozen, quantize);
     }
 
-    /** One tensor into {@code halves} (mapped, if {@code frozen} and it is a 16-bit matrix) or {@code tensors} (as float32). */
-    private static void readInto(SafetensorsReader reader, String name, boolean frozen, Map<String, TensorData> tensors,
-                                 Map<String, HalfMatrix> halves) {
+    /**
+     * One tensor into {@code halves} (quantized, if {@code quantize} names a layout for it; mapped, if {@code frozen}
+     * and it is a 16-bit matrix) or {@code tensors} (as float32).
+     */
+    private static void readInto(SafetensorsReader reader, String name, boolean frozen, Function<String, QuantMatrix.Kind> quantize,
+                                 Map<String, TensorData> tensors, Map<String, FrozenMatrix> halves) {
         var info = reader.info(name);
         int[] shape = info.shape();
+        QuantMatrix.Kind quantized = quantize.apply(name);
+        if (quantized != null && shape.length == 2 && QuantMatrix.quantizable(shape[1])) {
+            halves.put(name, QuantMatrix.quantize(reader.read(name).data(), shape[0], shape[1], quantized));
+            return;
+        }
         HalfMatrix.Kind kind = switch (info.dtype()) {
             case BF16 -> HalfMatrix.Kind.BF16;
             case F16 -> HalfMatrix.Kind.F16;
@@ -144,7 +163,7 @@ public final class WeightFiles {
         return shards;
     }
 
-    private static Weights readShards(Path dir, Path index, boolean frozen) {
+    private static Weights readShards(Path dir, Path index, boolean frozen, Function<String, QuantMatrix.Kind> quantize) {
         Map<Path, List<String>> shards = shardsOf(index);
         for (Path onDisk : shardFilesIn(dir)) {
             if (!shards.containsKey(onDisk.getFileName())) {
@@ -152,7 +171,7 @@ public final class WeightFiles {
             }
         }
         Map<String, TensorData> tensors = new LinkedHashMap<>();
-        Map<String, HalfMatrix> halves = new LinkedHashMap<>();
+        Map<String, FrozenMatrix> halves = new LinkedHashMap<>();
         Map<Dtype, Long> counts = new TreeMap<>();
         for (Map.Entry<Path, List<String>> shard : shards.entrySet()) {
             Path file = dir.resolve(shard.getKey());
@@ -172,7 +191,7 @@ public final class WeightFiles {
                     }
                 }
                 countDtypes(reader, shard.getValue(), counts);
-                for (String name : shard.getValue()) readInto(reader, name, frozen, tensors, halves);
+                for (String name : shard.getValue()) readInto(reader, name, frozen, quantize, tensors, halves);
             }
         }
         return new Weights(tensors, halves, majority(counts));

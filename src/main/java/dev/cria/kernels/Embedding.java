@@ -13,8 +13,8 @@ public final class Embedding {
         }
     }
 
-    /** As {@link #forward(float[], float[], int[], int, int)} from a 16-bit w (V, C), each row widened. */
-    public static void forward(float[] out, HalfMatrix w, int[] tokens) {
+    /** As {@link #forward(float[], float[], int[], int, int)} from a frozen w (V, C), each row widened. */
+    public static void forward(float[] out, FrozenMatrix w, int[] tokens) {
         int V = w.rows(), C = w.cols();
         for (int n = 0; n < tokens.length; n++) {
             int t = tokens[n];

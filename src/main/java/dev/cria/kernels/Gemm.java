@@ -20,7 +20,7 @@ import jdk.incubator.vector.VectorOperators;
  * (the classic Goto/BLIS scheme). The kernel broadcasts four A values against two B vectors into
  * eight accumulators, so no horizontal reduction is needed and each loaded vector feeds four FMAs.
  *
- * <p>A frozen weight kept in 16 bits ({@link HalfMatrix}) takes part as B in the forward and input
+ * <p>A frozen weight kept narrower than float32 ({@link FrozenMatrix}: 16-bit or block-quantized) takes part as B in the forward and input
  * gradient layouts: it is widened to float32 where the float path would copy, into the packed panels
  * or a few rows' buffer, so the same kernels run and no float32 copy of it is ever made.
  */
@@ -222,7 +222,7 @@ public final class Gemm {
         void pack(float[] packed, int n0, int n1, int k0, int k1);
     }
 
-    /** The packed product for any B that can pack its own panels: a float array, or a 16-bit matrix widened as it packs. */
+    /** The packed product for any B that can pack its own panels: a float array, or a frozen matrix widened as it packs. */
     private static void packed(float[] c, float[] a, int aRow, int aCol, PanelPacker b, int M, int K, int N, boolean accumulate) {
         int panel = panelWidth(N), kc = blockK(K);
         int panels = (N + panel - 1) / panel;
@@ -390,25 +390,25 @@ public final class Gemm {
     }
 
     /**
-     * C (M,N) (+)= A (M,K) · Wᵀ with W a 16-bit (N,K) matrix: a frozen weight's forward. W is widened
+     * C (M,N) (+)= A (M,K) · Wᵀ with W a frozen (N,K) matrix: a frozen weight's forward. W is widened
      * as it is read, a few rows at a time or into the packed panels, never as a whole.
      */
-    public static void abT(float[] c, float[] a, HalfMatrix w, int M, boolean accumulate) {
+    public static void abT(float[] c, float[] a, FrozenMatrix w, int M, boolean accumulate) {
         int N = w.rows(), K = w.cols();
         if (!Simd.ENABLED) abTScalar(c, a, w, M, accumulate);
         else if (M <= FEW_ROWS) abTFewRows(c, a, w, M, accumulate);
         else packed(c, a, K, 1, (packed, n0, n1, k0, k1) -> packRowsOfW(packed, w, n0, n1, k0, k1), M, K, N, accumulate);
     }
 
-    /** C (M,N) (+)= A (M,K) · W with W a 16-bit (K,N) matrix: the input gradient dY·W through a frozen weight. */
-    public static void ab(float[] c, float[] a, HalfMatrix w, int M, boolean accumulate) {
+    /** C (M,N) (+)= A (M,K) · W with W a frozen (K,N) matrix: the input gradient dY·W through a frozen weight. */
+    public static void ab(float[] c, float[] a, FrozenMatrix w, int M, boolean accumulate) {
         int K = w.rows(), N = w.cols();
         if (!Simd.ENABLED) abScalar(c, a, w, M, accumulate);
         else packed(c, a, K, 1, (packed, n0, n1, k0, k1) -> packColumnsOfW(packed, w, n0, n1, k0, k1), M, K, N, accumulate);
     }
 
-    /** Reference for {@link #abT(float[], float[], HalfMatrix, int, boolean)}. */
-    public static void abTScalar(float[] c, float[] a, HalfMatrix w, int M, boolean accumulate) {
+    /** Reference for {@link #abT(float[], float[], FrozenMatrix, int, boolean)}. */
+    public static void abTScalar(float[] c, float[] a, FrozenMatrix w, int M, boolean accumulate) {
         int N = w.rows(), K = w.cols();
         for (int m = 0; m < M; m++) {
             for (int n = 0; n < N; n++) {
@@ -419,8 +419,8 @@ public final class Gemm {
         }
     }
 
-    /** Reference for {@link #ab(float[], float[], HalfMatrix, int, boolean)}. */
-    public static void abScalar(float[] c, float[] a, HalfMatrix w, int M, boolean accumulate) {
+    /** Reference for {@link #ab(float[], float[], FrozenMatrix, int, boolean)}. */
+    public static void abScalar(float[] c, float[] a, FrozenMatrix w, int M, boolean accumulate) {
         int K = w.rows(), N = w.cols();
         for (int m = 0; m < M; m++) {
             for (int n = 0; n < N; n++) {
@@ -432,10 +432,10 @@ public final class Gemm {
     }
 
     /**
-     * abT with a 16-bit W for a few rows of A (decoding): four rows of W at a time are widened into a
+     * abT with a frozen W for a few rows of A (decoding): four rows of W at a time are widened into a
      * per-thread buffer and meet every row of A there, with the kernels of the float32 path.
      */
-    public static void abTFewRows(float[] c, float[] a, HalfMatrix w, int M, boolean accumulate) {
+    public static void abTFewRows(float[] c, float[] a, FrozenMatrix w, int M, boolean accumulate) {
         int N = w.rows(), K = w.cols();
         int quads = (N + 3) / 4;
         int grain = Math.max(1, 16384 / Math.max(1, M * K));
@@ -460,11 +460,11 @@ public final class Gemm {
         });
     }
 
-    /** Rows of a 16-bit W widened for packing, per thread. */
+    /** Rows of a frozen W widened for packing, per thread. */
     private static final ThreadLocal<float[]> WIDE_ROWS = ThreadLocal.withInitial(() -> new float[0]);
 
     /** {@link #packB} for B(k, n) = W(n, k): micro-panel column j is row n + j of W, widened, then laid in at stride NR. */
-    private static void packRowsOfW(float[] packed, HalfMatrix w, int n0, int n1, int k0, int k1) {
+    private static void packRowsOfW(float[] packed, FrozenMatrix w, int n0, int n1, int k0, int k1) {
         int kc = k1 - k0;
         float[] row = buffer(WIDE_ROWS, kc);
         for (int n = n0; n < n1; n += NR) {
@@ -481,7 +481,7 @@ public final class Gemm {
     }
 
     /** {@link #packB} for B(k, n) = W(k, n): each k of a micro-panel is a run of row k of W, widened in place. */
-    private static void packColumnsOfW(float[] packed, HalfMatrix w, int n0, int n1, int k0, int k1) {
+    private static void packColumnsOfW(float[] packed, FrozenMatrix w, int n0, int n1, int k0, int k1) {
         int kc = k1 - k0;
         for (int n = n0; n < n1; n += NR) {
             int base = (n - n0) * kc, cols = Math.min(NR, n1 - n);

@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Kernels read it a run of one row at a time, widened into a float buffer ({@link #widen}); the
  * matrix as a whole is never held in float32. It is not a tensor: read only, and no gradient.
  */
-public final class HalfMatrix {
+public final class HalfMatrix implements FrozenMatrix {
     /** How the 16 bits encode a float: bfloat16 (the top half of a float32) or IEEE half precision. */
     public enum Kind { BF16, F16 }
 
@@ -61,10 +61,12 @@ public final class HalfMatrix {
         return (short) ((b + 0x7FFF + ((b >>> 16) & 1)) >>> 16);
     }
 
+    @Override
     public int rows() {
         return rows;
     }
 
+    @Override
     public int cols() {
         return cols;
     }
@@ -73,12 +75,17 @@ public final class HalfMatrix {
         return kind;
     }
 
+    @Override
+    public long byteSize() {
+        return bits.byteSize();
+    }
+
     /** The raw little-endian values, rows·cols shorts: what a checkpoint of this kind stores. */
     public MemorySegment bits() {
         return bits;
     }
 
-    /** Element (r, c), widened. */
+    @Override
     public float get(int r, int c) {
         return widen(bits.getAtIndex(SHORT, (long) r * cols + c));
     }
@@ -87,14 +94,15 @@ public final class HalfMatrix {
         return kind == Kind.BF16 ? Float.intBitsToFloat((h & 0xFFFF) << 16) : Float.float16ToFloat(h);
     }
 
-    /** dst[at ..] = row {@code row}, columns col .. col+count, widened to float32 (exact). */
+    /** Widening 16 bits to float32 is exact. */
+    @Override
     public void widen(int row, int col, int count, float[] dst, int at) {
         if (!Simd.ENABLED) widenScalar(row, col, count, dst, at);
         else if (kind == Kind.BF16) widenBf16Vector(row, col, count, dst, at);
         else widenF16(row, col, count, dst, at);
     }
 
-    /** Reference for {@link #widen}. */
+    @Override
     public void widenScalar(int row, int col, int count, float[] dst, int at) {
         long from = (long) row * cols + col;
         for (int i = 0; i < count; i++) dst[at + i] = widen(bits.getAtIndex(SHORT, from + i));
@@ -142,11 +150,4 @@ public final class HalfMatrix {
 
     /** Each thread's staging array for the vector widenings. */
     private static final ThreadLocal<short[]> RAW = ThreadLocal.withInitial(() -> new short[0]);
-
-    /** The whole matrix as a new float32 array: for the rare code that must have one (a LoRA merge). */
-    public float[] toFloats() {
-        float[] out = new float[rows * cols];
-        for (int r = 0; r < rows; r++) widen(r, 0, cols, out, r * cols);
-        return out;
-    }
 }

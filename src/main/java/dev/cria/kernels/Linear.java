@@ -14,13 +14,13 @@ public final class Linear {
         Gemm.abT(out, x, w, N, IN, OUT, false);
     }
 
-    /** out (N,OUT) = x (N,IN) · wᵀ, w a frozen 16-bit (OUT,IN). */
-    public static void forward(float[] out, float[] x, HalfMatrix w, int N) {
+    /** out (N,OUT) = x (N,IN) · wᵀ, w a frozen (OUT,IN). */
+    public static void forward(float[] out, float[] x, FrozenMatrix w, int N) {
         Gemm.abT(out, x, w, N, false);
     }
 
-    /** dx (N,IN) += dout (N,OUT) · w (OUT,IN), w a frozen 16-bit weight. Differentiates: out = x · wᵀ. */
-    public static void backwardInput(float[] dx, float[] dout, HalfMatrix w, int N) {
+    /** dx (N,IN) += dout (N,OUT) · w (OUT,IN), w a frozen weight. Differentiates: out = x · wᵀ. */
+    public static void backwardInput(float[] dx, float[] dout, FrozenMatrix w, int N) {
         Gemm.ab(dx, dout, w, N, true);
     }
 

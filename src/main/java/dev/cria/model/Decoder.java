@@ -36,7 +36,7 @@ public final class Decoder {
 
         /** The projections' weights as stored: joined float32 copies, or the parts as they are when any is 16-bit. */
         static Weight of(Llama model, int layer, Projection... parts) {
-            for (Projection p : parts) if (model.block(layer).weight(p).half() != null) return Parts.of(model, layer, parts);
+            for (Projection p : parts) if (model.block(layer).weight(p).frozenMatrix() != null) return Parts.of(model, layer, parts);
             return Joined.of(model, layer, parts);
         }
     }
@@ -132,7 +132,7 @@ public final class Decoder {
             for (int i = 0; i < weights.length; i++) {
                 int OUT = weights[i].dim(0);
                 float[] y = single ? out : scratch(R * OUT);
-                if (weights[i].half() != null) Gemm.abT(y, x, weights[i].half(), R, false);
+                if (weights[i].frozenMatrix() != null) Gemm.abT(y, x, weights[i].frozenMatrix(), R, false);
                 else Gemm.abT(y, x, weights[i].data, R, in, OUT, false);
                 if (biases[i] != null) Linear.forwardBias(y, biases[i], R, OUT);
                 if (adapters[i] != null) addLoraUpdate(y, x, adapters[i], R, OUT);
@@ -179,7 +179,7 @@ public final class Decoder {
             down[l] = Weight.of(model, l, Projection.DOWN);
         }
         Tensor head = model.lmHead();
-        lmHead = head.half() != null ? Parts.of(head) : Joined.of(C, head.data);
+        lmHead = head.frozenMatrix() != null ? Parts.of(head) : Joined.of(C, head.data);
     }
 
     public Llama model() {
@@ -203,7 +203,7 @@ public final class Decoder {
         Rope.Table rope = model.ropeTable();
 
         Tensor embedding = model.embedding();
-        if (embedding.half() != null) Embedding.forward(x, embedding.half(), tokens);
+        if (embedding.frozenMatrix() != null) Embedding.forward(x, embedding.frozenMatrix(), tokens);
         else Embedding.forward(x, embedding.data, tokens, c.vocab(), C);
         for (int l = 0; l < c.layers(); l++) {
             Block b = model.block(l);

@@ -1,7 +1,8 @@
 package dev.cria.model;
 
 import dev.cria.autograd.Tensor;
-import dev.cria.kernels.HalfMatrix;
+import dev.cria.kernels.FrozenMatrix;
+import dev.cria.kernels.QuantMatrix;
 import dev.cria.util.CriaException;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -35,6 +36,18 @@ public final class HfNames {
     private static final String K_NORM = "self_attn.k_norm.weight";
 
     private HfNames() {
+    }
+
+    /**
+     * The block layout weight {@code name} takes when a model is quantized to {@code kind}, or null for one
+     * that stays as it is (norms, biases, a reward head). subtle: under Q4_0 the token embedding and the LM
+     * head take Q8_0, as llama.cpp keeps its output tensor at a higher precision than the 4-bit layers: the
+     * logits feel every error there directly.
+     */
+    public static QuantMatrix.Kind quantizeAs(String name, QuantMatrix.Kind kind) {
+        if (name.equals(EMBED) || name.equals(LM_HEAD)) return QuantMatrix.Kind.Q8_0;
+        boolean projection = name.startsWith("model.layers.") && name.endsWith("_proj.weight");
+        return projection ? kind : null;
     }
 
     private static String layer(int l) {
@@ -107,7 +120,7 @@ public final class HfNames {
      * the embedding, projection and LM head weights among them stay 16-bit in the model (frozen, see
      * {@link Tensor#frozen}); any other tensor found there (a scalar head) is widened, since it may be trained.
      */
-    public static Llama load(LlamaConfig c, Map<String, float[]> weights, Map<String, HalfMatrix> frozen,
+    public static Llama load(LlamaConfig c, Map<String, float[]> weights, Map<String, FrozenMatrix> frozen,
                              Map<String, int[]> shapes, String source) {
         var loader = new Loader(weights, frozen, shapes, source);
         Tensor embed = loader.takeMatrix(EMBED, c.vocab(), c.dim());
@@ -141,12 +154,12 @@ public final class HfNames {
     /** Takes named tensors out of a checkpoint, checking shapes, and remembers which were taken. */
     private static final class Loader {
         private final Map<String, float[]> weights;
-        private final Map<String, HalfMatrix> frozen;
+        private final Map<String, FrozenMatrix> frozen;
         private final Map<String, int[]> shapes;
         private final String source;
         private final Set<String> taken = new HashSet<>();
 
-        Loader(Map<String, float[]> weights, Map<String, HalfMatrix> frozen, Map<String, int[]> shapes, String source) {
+        Loader(Map<String, float[]> weights, Map<String, FrozenMatrix> frozen, Map<String, int[]> shapes, String source) {
             this.weights = weights;
             this.frozen = frozen;
             this.shapes = shapes;

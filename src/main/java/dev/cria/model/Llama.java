@@ -312,7 +312,7 @@ public final class Llama {
                 if (adapter == null) continue;
                 Tensor w = b.weight(p);
                 float[] merged = adapter.mergedInto(w);
-                if (w.half() != null) b.replaceWeight(p, Tensor.parameter(merged, w.shape()));
+                if (w.frozenMatrix() != null) b.replaceWeight(p, Tensor.parameter(merged, w.shape()));
                 else System.arraycopy(merged, 0, w.data, 0, merged.length);
             }
             b.detachAdapters();

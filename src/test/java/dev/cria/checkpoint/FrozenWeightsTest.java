@@ -80,10 +80,10 @@ class FrozenWeightsTest {
         Path dir = bf16Copy(fixture);
         Llama wide = ModelDirectory.loadModel(dir);
         Llama half = ModelDirectory.loadModel(dir, true);
-        assertThat(half.parameters().get("model.layers.0.self_attn.q_proj.weight").half()).isNotNull();
-        assertThat(half.parameters().get("model.embed_tokens.weight").half()).isNotNull();
-        assertThat(half.parameters().get("model.norm.weight").half()).as("norms stay float32").isNull();
-        assertThat(wide.parameters().get("model.layers.0.self_attn.q_proj.weight").half()).isNull();
+        assertThat(half.parameters().get("model.layers.0.self_attn.q_proj.weight").frozenMatrix()).isNotNull();
+        assertThat(half.parameters().get("model.embed_tokens.weight").frozenMatrix()).isNotNull();
+        assertThat(half.parameters().get("model.norm.weight").frozenMatrix()).as("norms stay float32").isNull();
+        assertThat(wide.parameters().get("model.layers.0.self_attn.q_proj.weight").frozenMatrix()).isNull();
         float[] expected = logits(wide);
         assertClose(logits(half), expected, 1e-6f);
         assertClose(decoded(half), expected, 1e-5f);
@@ -109,7 +109,7 @@ class FrozenWeightsTest {
     void anF16ModelRunsFrozenToo() {
         Path dir = copy("hf-untied", Dtype.F16);
         Llama half = ModelDirectory.loadModel(dir, true);
-        assertThat(half.parameters().get("lm_head.weight").half().kind()).isEqualTo(dev.cria.kernels.HalfMatrix.Kind.F16);
+        assertThat(half.parameters().get("lm_head.weight").frozenMatrix()).isInstanceOfSatisfying(dev.cria.kernels.HalfMatrix.class, h -> assertThat(h.kind()).isEqualTo(dev.cria.kernels.HalfMatrix.Kind.F16));
         float[] expected = logits(ModelDirectory.loadModel(dir));
         assertClose(logits(half), expected, 1e-6f);
         assertClose(decoded(half), expected, 1e-5f);
@@ -156,8 +156,8 @@ class FrozenWeightsTest {
         float[] adapted = logits(half);
         half.mergeLora();
         Tensor q = half.parameters().get("model.layers.0.self_attn.q_proj.weight");
-        assertThat(q.half()).isNull();
-        assertThat(half.parameters().get("model.layers.0.self_attn.k_proj.weight").half()).isNotNull();
+        assertThat(q.frozenMatrix()).isNull();
+        assertThat(half.parameters().get("model.layers.0.self_attn.k_proj.weight").frozenMatrix()).isNotNull();
         assertClose(logits(half), adapted, 1e-5f);
     }
 
@@ -174,6 +174,6 @@ class FrozenWeightsTest {
     @Test
     void aFloat32CheckpointLoadsAsToday() {
         Llama model = ModelDirectory.loadModel(FIXTURES.resolve("hf-untied"), true);
-        model.parameters().forEach((name, t) -> assertThat(t.half()).as(name).isNull());
+        model.parameters().forEach((name, t) -> assertThat(t.frozenMatrix()).as(name).isNull());
     }
 }

@@ -125,7 +125,7 @@ class WeightFilesTest {
         ModelDirectory.saveCheckpoint(run, model, TOKENIZER, Map.of(), Map.of(), state());
         Llama resumed = ModelDirectory.loadFrozen(run).model();
         model.parameters().forEach((name, t) -> {
-            assertThat(resumed.parameters().get(name).half()).as(name).isNull();
+            assertThat(resumed.parameters().get(name).frozenMatrix()).as(name).isNull();
             assertThat(resumed.parameters().get(name).data).as(name).isEqualTo(t.data);
         });
     }
@@ -145,7 +145,7 @@ class WeightFilesTest {
             for (String name : master.names()) assertThat(master.info(name).shape()).as(name).hasSize(1);
         }
         Llama resumed = ModelDirectory.loadFrozen(run).model();
-        assertThat(resumed.parameters().get("model.layers.0.mlp.up_proj.weight").half()).isNotNull();
+        assertThat(resumed.parameters().get("model.layers.0.mlp.up_proj.weight").frozenMatrix()).isNotNull();
         assertThat(resumed.hasAdapters()).isTrue();
         int[] tokens = {1, 7, 42, 9};
         try (var off = Grad.off()) {
@@ -158,7 +158,7 @@ class WeightFilesTest {
         Path dir = sharded(Dtype.BF16);
         Llama wide = ModelDirectory.loadModel(dir), frozen = ModelDirectory.loadModel(dir, true);
         frozen.parameters().forEach((name, t) -> {
-            assertThat(t.half() != null).as(name).isEqualTo(t.rank() == 2);
+            assertThat(t.frozenMatrix() != null).as(name).isEqualTo(t.rank() == 2);
             assertThat(t.toFloats()).as(name).containsExactly(wide.parameters().get(name).data);
         });
     }

@@ -1,0 +1,206 @@
+package dev.cria.kernels;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * A frozen weight matrix (rows, cols) block-quantized as GGUF stores it: each row is cut into blocks of
+ * 32 weights, and each block keeps one float16 scale d and 32 small integers q, the weight being q·d.
+ * <ul>
+ *   <li>{@link Kind#Q8_0}: 34 bytes a block, d then 32 signed bytes; d = max|x| / 127.</li>
+ *   <li>{@link Kind#Q4_0}: 18 bytes a block, d then 16 bytes of nibbles, the low nibble of byte j being
+ *       weight j and the high nibble weight j + 16; the weight is (q − 8)·d, and d = −m / 8 where m is
+ *       the block's weight of largest magnitude, so that m itself is exactly −8·d.</li>
+ * </ul>
+ * The quantizers are llama.cpp's reference ones ({@code quantize_row_q8_0_ref}, {@code quantize_row_q4_0_ref}),
+ * so a file Cria writes holds the blocks llama.cpp's own converter would.
+ *
+ * <p>The blocks live off the Java heap (or in a mapped GGUF file), so a quantized model costs its block
+ * bytes and no collector headroom.
+ */
+public final class QuantMatrix implements FrozenMatrix {
+    /** A block layout: weights per block, bytes per block, and GGUF's type id for it. */
+    public enum Kind {
+        Q8_0(34, 8), Q4_0(18, 2);
+
+        private final int blockBytes;
+        private final int ggmlType;
+
+        Kind(int blockBytes, int ggmlType) {
+            this.blockBytes = blockBytes;
+            this.ggmlType = ggmlType;
+        }
+
+        public int blockBytes() {
+            return blockBytes;
+        }
+
+        /** The {@code ggml_type} number GGUF's tensor info gives this layout. */
+        public int ggmlType() {
+            return ggmlType;
+        }
+
+        /** Bytes for {@code count} weights (a multiple of {@link #BLOCK}). */
+        public long bytesFor(long count) {
+            return count / BLOCK * blockBytes;
+        }
+
+        /** The kind named {@code q8_0} or {@code q4_0} (any case), or null. */
+        public static Kind named(String name) {
+            for (Kind k : values()) if (k.name().equalsIgnoreCase(name)) return k;
+            return null;
+        }
+    }
+
+    /** Weights per block, in both layouts. */
+    public static final int BLOCK = 32;
+
+    private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final MemorySegment blocks; // rows · (cols / 32) blocks, row-major
+    private final int rows, cols;
+    private final int rowBytes;
+    private final Kind kind;
+
+    private QuantMatrix(MemorySegment blocks, int rows, int cols, Kind kind) {
+        if (rows < 0 || cols < 0) throw new IllegalArgumentException("negative shape: " + rows + " x " + cols);
+        if (!quantizable(cols)) throw new IllegalArgumentException(cols + " columns is not a multiple of the block size " + BLOCK);
+        if (blocks.byteSize() != kind.bytesFor((long) rows * cols)) {
+            throw new IllegalArgumentException(blocks.byteSize() + " bytes for a " + rows + " x " + cols + " " + kind + " matrix");
+        }
+        this.blocks = blocks;
+        this.rows = rows;
+        this.cols = cols;
+        this.rowBytes = (int) kind.bytesFor(cols);
+        this.kind = kind;
+    }
+
+    /** True when rows of {@code cols} weights cut into whole blocks; other matrices stay unquantized. */
+    public static boolean quantizable(int cols) {
+        return cols % BLOCK == 0;
+    }
+
+    /** The matrix whose GGUF blocks are {@code blocks} (e.g. a slice of a mapped file), without copying. */
+    public static QuantMatrix of(MemorySegment blocks, int rows, int cols, Kind kind) {
+        return new QuantMatrix(blocks, rows, cols, kind);
+    }
+
+    /** {@code values} (rows, cols) quantized into new off-heap blocks. */
+    public static QuantMatrix quantize(float[] values, int rows, int cols, Kind kind) {
+        if (values.length != rows * cols) throw new IllegalArgumentException(values.length + " values for " + rows + " x " + cols);
+        QuantMatrix q = allocate(rows, cols, kind);
+        for (int r = 0; r < rows; r++) q.quantizeRow(r, values, r * cols);
+        return q;
+    }
+
+    /** A zeroed matrix to quantize into, row by row ({@link #quantizeRow}). */
+    public static QuantMatrix allocate(int rows, int cols, Kind kind) {
+        if (!quantizable(cols)) throw new IllegalArgumentException(cols + " columns is not a multiple of the block size " + BLOCK);
+        return new QuantMatrix(Arena.ofAuto().allocate(kind.bytesFor((long) rows * cols), 8), rows, cols, kind);
+    }
+
+    /** Quantizes {@code src[from .. from+cols]} into row {@code row}. */
+    public void quantizeRow(int row, float[] src, int from) {
+        long at = (long) row * rowBytes;
+        for (int b = 0; b < cols / BLOCK; b++, at += kind.blockBytes) {
+            if (kind == Kind.Q8_0) quantizeQ8(src, from + b * BLOCK, blocks, at);
+            else quantizeQ4(src, from + b * BLOCK, blocks, at);
+        }
+    }
+
+    /** llama.cpp's quantize_row_q8_0_ref for one block: q = round(x / d), halves away from zero. */
+    static void quantizeQ8(float[] x, int from, MemorySegment out, long at) {
+        float amax = 0;
+        for (int j = 0; j < BLOCK; j++) amax = Math.max(amax, Math.abs(x[from + j]));
+        float d = amax / 127f;
+        float id = d != 0 ? 1f / d : 0f;
+        out.set(HALF, at, Float.floatToFloat16(d));
+        for (int j = 0; j < BLOCK; j++) out.set(ValueLayout.JAVA_BYTE, at + 2 + j, (byte) roundAwayFromZero(x[from + j] * id));
+    }
+
+    /** llama.cpp's quantize_row_q4_0_ref for one block: q = min(15, trunc(x / d + 8.5)). */
+    static void quantizeQ4(float[] x, int from, MemorySegment out, long at) {
+        float amax = 0, max = 0;
+        for (int j = 0; j < BLOCK; j++) {
+            float v = x[from + j];
+            if (amax < Math.abs(v)) {
+                amax = Math.abs(v);
+                max = v;
+            }
+        }
+        float d = max / -8f;
+        float id = d != 0 ? 1f / d : 0f;
+        out.set(HALF, at, Float.floatToFloat16(d));
+        for (int j = 0; j < BLOCK / 2; j++) {
+            int lo = Math.min(15, (int) (x[from + j] * id + 8.5f));
+            int hi = Math.min(15, (int) (x[from + j + BLOCK / 2] * id + 8.5f));
+            out.set(ValueLayout.JAVA_BYTE, at + 2 + j, (byte) (lo | hi << 4));
+        }
+    }
+
+    /** C's roundf: to the nearest integer, halves away from zero (Math.round sends −2.5 to −2). */
+    private static int roundAwayFromZero(float v) {
+        double magnitude = Math.floor(Math.abs((double) v) + 0.5);
+        return (int) (v < 0 ? -magnitude : magnitude);
+    }
+
+    @Override
+    public int rows() {
+        return rows;
+    }
+
+    @Override
+    public int cols() {
+        return cols;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The GGUF blocks, row after row: what a GGUF file of this type stores for the tensor. */
+    public MemorySegment blocks() {
+        return blocks;
+    }
+
+    @Override
+    public long byteSize() {
+        return blocks.byteSize();
+    }
+
+    /** The float16 scale of the block holding element (r, c). */
+    float scale(int r, int c) {
+        return Float.float16ToFloat(blocks.get(HALF, blockOffset(r, c)));
+    }
+
+    private long blockOffset(int r, int c) {
+        return (long) r * rowBytes + (long) (c / BLOCK) * kind.blockBytes;
+    }
+
+    /** The integer code of element (r, c): −127..127 for Q8_0, 0..15 for Q4_0. */
+    int code(int r, int c) {
+        long at = blockOffset(r, c) + 2;
+        int j = c % BLOCK;
+        if (kind == Kind.Q8_0) return blocks.get(ValueLayout.JAVA_BYTE, at + j);
+        int packed = blocks.get(ValueLayout.JAVA_BYTE, at + j % (BLOCK / 2)) & 0xFF;
+        return j < BLOCK / 2 ? packed & 0xF : packed >>> 4;
+    }
+
+    @Override
+    public float get(int r, int c) {
+        int q = code(r, c);
+        return (kind == Kind.Q8_0 ? q : q - 8) * scale(r, c);
+    }
+
+    @Override
+    public void widen(int row, int col, int count, float[] dst, int at) {
+        widenScalar(row, col, count, dst, at);
+    }
+
+    @Override
+    public void widenScalar(int row, int col, int count, float[] dst, int at) {
+        for (int i = 0; i < count; i++) dst[at + i] = get(row, col + i);
+    }
+}
