@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cria.bench.DecodeBench;
 import dev.cria.bench.GemmProbe;
 import dev.cria.bench.TrainBench;
+import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.kernels.HalfMatrix;
+import dev.cria.kernels.QuantMatrix;
+import dev.cria.model.Llama;
 import dev.cria.model.LlamaConfig;
 import dev.cria.tensor.Parallel;
 import dev.cria.util.CriaException;
@@ -168,33 +171,80 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "decode", mixinStandardHelpOptions = true,
-            description = "Batched sampling with the KV cache: generated tokens/s over the batch, prefill included.")
+            description = {"Decoding with the KV cache: generated tokens/s over the batch, prefill included.",
+                    "Random weights of the shape flags by default (sampling, batch 32); with --model or --gguf, that model decodes greedily "
+                            + "(batch 1) from a fixed prompt, as scripts/decode-side-by-side.sh has llama.cpp do."})
     static final class Decode implements Callable<Integer> {
         @Mixin Shape shape;
-        @Option(names = "--batch", defaultValue = "32", description = "Sequences decoded together. Default: ${DEFAULT-VALUE}.") int batch;
-        @Option(names = "--prompt-len", defaultValue = "16", description = "Random prompt tokens per sequence. Default: ${DEFAULT-VALUE}.") int promptLen;
-        @Option(names = "--new-tokens", defaultValue = "128", description = "Tokens sampled per sequence (no early stop). Default: ${DEFAULT-VALUE}.") int newTokens;
+        @Option(names = "--model", paramLabel = "DIR", description = "Time this model directory instead of random weights (its 16-bit matrices stay 16-bit).")
+        java.nio.file.Path model;
+        @Option(names = "--quantize", paramLabel = "KIND", description = "With --model: quantize the weight matrices as they load, q8_0 or q4_0.")
+        String quantize;
+        @Option(names = "--threads", description = "Threads (default: the machine's cores, or -Dcria.threads).") Integer threads;
+        @Option(names = "--batch", description = "Sequences decoded together. Default: 32, or 1 with --model.") Integer batch;
+        @Option(names = "--prompt-len", defaultValue = "16", description = "Prompt tokens per sequence. Default: ${DEFAULT-VALUE}.") int promptLen;
+        @Option(names = {"--tokens", "--new-tokens"}, defaultValue = "128", description = "New tokens per sequence (no early stop). Default: ${DEFAULT-VALUE}.") int newTokens;
         @Option(names = "--repeats", defaultValue = "2", description = "Timed runs (the best is reported), after one warm-up. Default: ${DEFAULT-VALUE}.") int repeats;
         @Mixin Common common;
 
         @Override
         public Integer call() throws Exception {
-            Flags.positive("--batch", batch);
+            if (threads != null) useThreads(threads);
+            int B = batch != null ? batch : model != null ? 1 : 32;
+            Flags.positive("--batch", B);
             Flags.positive("--prompt-len", promptLen);
-            Flags.positive("--new-tokens", newTokens);
+            Flags.positive("--tokens", newTokens);
             Flags.positive("--repeats", repeats);
-            var r = DecodeBench.run(shape.config(promptLen + newTokens, true), batch, promptLen, newTokens, repeats);
             var f = new LinkedHashMap<String, Object>();
             f.put("bench", "decode");
-            shape.describe(f);
-            f.put("batch", batch);
+            DecodeBench.Result r;
+            if (model != null) {
+                QuantMatrix.Kind kind = quantKind(quantize);
+                Llama loaded = ModelDirectory.loadModel(ModelDirectory.resolve(model), true, kind);
+                int context = loaded.config().maxSeqLen();
+                if (promptLen + newTokens > context) {
+                    throw new CriaException("--prompt-len " + promptLen + " + --tokens " + newTokens + " exceeds the model's context of " + context);
+                }
+                f.put("model", model.toString());
+                f.put("weights", kind == null ? ModelDirectory.formatOf(loaded).dtype().name().toLowerCase(java.util.Locale.ROOT)
+                        : kind.name().toLowerCase(java.util.Locale.ROOT));
+                r = DecodeBench.run(loaded, B, promptLen, newTokens, repeats);
+            } else {
+                if (quantize != null) throw new CriaException("--quantize needs --model: random shapes are float32");
+                shape.describe(f);
+                r = DecodeBench.run(shape.config(promptLen + newTokens, true), B, promptLen, newTokens, repeats);
+            }
+            f.put("batch", B);
             f.put("prompt_len", promptLen);
             f.put("new_tokens", newTokens);
             f.put("seconds", Common.round(r.seconds()));
-            f.put("tokens_per_sec", Math.round(r.tokensPerSecond()));
+            f.put("prefill_seconds", Common.round(r.prefillSeconds()));
+            f.put("tokens_per_sec", Common.round(r.tokensPerSecond()));
+            f.put("decode_tokens_per_sec", Common.round(r.decodeTokensPerSecond()));
             f.put("gflops", Common.round(r.gflops()));
             common.report("decode", f, r.gflops());
             return 0;
+        }
+    }
+
+    static QuantMatrix.Kind quantKind(String name) {
+        if (name == null) return null;
+        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+            case "q8_0" -> QuantMatrix.Kind.Q8_0;
+            case "q4_0" -> QuantMatrix.Kind.Q4_0;
+            default -> throw new CriaException("--quantize must be q8_0 or q4_0: " + name);
+        };
+    }
+
+    /**
+     * Sets the thread count for this run. subtle: {@link Parallel} reads it once, when first used, so this must
+     * come before any kernel runs; a second command in the same JVM (a test) with another count is refused.
+     */
+    static void useThreads(int n) {
+        Flags.positive("--threads", n);
+        System.setProperty("cria.threads", Integer.toString(n));
+        if (Parallel.threads() != n) {
+            throw new CriaException("--threads " + n + ": this JVM already runs " + Parallel.threads() + " threads; start a new one");
         }
     }
 }
