@@ -8,6 +8,10 @@
 //   {"op": "tokenize", "texts": ["Hello", ...]}           -> {"ids": [[...], ...]}   (no bos, special tokens as text)
 //   {"op": "greedy", "prompt": [ids], "tokens": N}       -> {"ids": [N ids]}        (argmax each step, eos not special)
 //   {"op": "loglik", "tokens": [ids]}                    -> {"logprobs": [...]}     (log p(tokens[i+1] | tokens[..i]))
+//   {"op": "embed", "tokens": [ids]}                     -> {"type": "Q8_0", "vectors": [[...], ...]}
+//        each token alone through the model's embedding context: the final norm's output at the token (pooling none),
+//        and the type of token_embd.weight. A model whose attention and MLP outputs are zero gives
+//        rmsnorm(embedding row) there, so this reads llama.cpp's dequantization of the file's embedding rows.
 //   {"op": "bench", "prompt": [ids], "tokens": N, "threads": T, "repeats": R}
 //        -> {"prefill_seconds", "decode_seconds", "seconds", "tokens_per_sec", "decode_tokens_per_sec"}, the best of R runs
 //           after one warm-up; tokens_per_sec is N over the whole run (prompt included), as `cria bench decode` reports.
@@ -29,7 +33,7 @@ function fail(message) {
 }
 
 const [modelPath, requestText] = process.argv.slice(2);
-if (!modelPath || !requestText) fail("usage: node llamacpp.mjs MODEL.gguf '{\"op\": \"tokenize\"|\"greedy\"|\"loglik\"|\"bench\", ...}'");
+if (!modelPath || !requestText) fail("usage: node llamacpp.mjs MODEL.gguf '{\"op\": \"tokenize\"|\"greedy\"|\"loglik\"|\"embed\"|\"bench\", ...}'");
 if (!fs.existsSync(entry)) fail("no node-llama-cpp at " + prefix + "; install it with: npm install --prefix " + prefix
     + " --no-audit --no-fund --ignore-scripts --omit=optional node-llama-cpp@3.21.1 @node-llama-cpp/linux-x64@3.21.1");
 if (!fs.existsSync(modelPath)) fail("no such model file: " + modelPath);
@@ -40,7 +44,7 @@ try {
     fail("the request is not JSON: " + e.message);
 }
 
-const {getLlama, LlamaLogLevel} = await import(pathToFileURL(entry).href);
+const {getLlama, LlamaLogLevel, readGgufFileInfo, GgmlType} = await import(pathToFileURL(entry).href);
 const threads = request.threads ?? 1;
 const llama = await getLlama({build: "never", gpu: false, logLevel: LlamaLogLevel.error, maxThreads: threads});
 const model = await llama.loadModel({modelPath, gpuLayers: 0});
@@ -93,6 +97,16 @@ async function loglik(tokens) {
     return logprobs;
 }
 
+async function embed(tokens) {
+    const info = await readGgufFileInfo(modelPath, {readTensorInfo: true});
+    const tensor = info.fullTensorInfo.find(t => t.name === "token_embd.weight");
+    const context = await model.createEmbeddingContext({contextSize: 256, threads});
+    const vectors = [];
+    for (const t of tokens) vectors.push(Array.from((await context.getEmbeddingFor([t])).vector));
+    await context.dispose();
+    return {type: GgmlType[tensor.ggmlType], vectors};
+}
+
 async function bench(prompt, n, repeats) {
     const {context, sequence} = await sequenceFor(prompt.length + n);
     let best = null;
@@ -124,11 +138,14 @@ switch (request.op) {
     case "loglik":
         result = {logprobs: await loglik(ids(request.tokens, "tokens"))};
         break;
+    case "embed":
+        result = await embed(ids(request.tokens, "tokens"));
+        break;
     case "bench":
         result = await bench(ids(request.prompt, "prompt"), request.tokens ?? 128, request.repeats ?? 3);
         break;
     default:
-        fail("op must be tokenize, greedy, loglik or bench: " + request.op);
+        fail("op must be tokenize, greedy, loglik, embed or bench: " + request.op);
 }
 process.stdout.write(JSON.stringify(result) + "\n");
 await model.dispose();

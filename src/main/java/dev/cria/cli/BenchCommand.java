@@ -229,11 +229,9 @@ final class BenchCommand implements Runnable {
 
     static QuantMatrix.Kind quantKind(String name) {
         if (name == null) return null;
-        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
-            case "q8_0" -> QuantMatrix.Kind.Q8_0;
-            case "q4_0" -> QuantMatrix.Kind.Q4_0;
-            default -> throw new CriaException("--quantize must be q8_0 or q4_0: " + name);
-        };
+        QuantMatrix.Kind kind = QuantMatrix.Kind.named(name);
+        if (kind == null) throw new CriaException("--quantize must be q8_0 or q4_0: " + name);
+        return kind;
     }
 
     /**

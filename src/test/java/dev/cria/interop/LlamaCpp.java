@@ -79,6 +79,23 @@ final class LlamaCpp {
         return out;
     }
 
+    /** The GGML type of the file's token_embd.weight and, per token, llama.cpp's final-norm output at that token alone. */
+    record Embeddings(String type, float[][] vectors) {
+    }
+
+    Embeddings embed(Path gguf, int[] tokens) {
+        ObjectNode request = JSON.createObjectNode().put("op", "embed");
+        putInts(request.putArray("tokens"), tokens);
+        JsonNode answer = call(gguf, request);
+        JsonNode vectors = answer.get("vectors");
+        float[][] out = new float[vectors.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = new float[vectors.get(i).size()];
+            for (int j = 0; j < out[i].length; j++) out[i][j] = (float) vectors.get(i).get(j).asDouble();
+        }
+        return new Embeddings(answer.get("type").asText(), out);
+    }
+
     private JsonNode call(Path gguf, ObjectNode request) {
         try {
             var pb = new ProcessBuilder("node", SCRIPT.toString(), gguf.toAbsolutePath().toString(), request.toString());

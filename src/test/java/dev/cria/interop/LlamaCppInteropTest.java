@@ -107,13 +107,49 @@ class LlamaCppInteropTest {
         }
     }
 
-    @Test
-    void q8_0GivesCriasGreedyTokens() throws Exception {
+    /** Block-quantized files, read by Cria's quantized kernels and by llama.cpp's, continue the trained text alike. */
+    @ParameterizedTest
+    @ValueSource(strings = {"q8_0", "q4_0"})
+    void quantizedFilesGiveCriasGreedyTokens(String type) throws Exception {
         LlamaCpp llama = LlamaCpp.require();
-        Llama cria = ModelDirectory.loadFrozen(trained, QuantMatrix.Kind.Q8_0).model();
-        Path gguf = export(trained, "q8_0");
+        Llama cria = ModelDirectory.loadFrozen(trained, QuantMatrix.Kind.named(type)).model();
+        Path gguf = export(trained, type);
         int[] prompt = prompt("a bird ");
-        assertThat(llama.greedy(gguf, prompt, N)).containsExactly(greedy(cria, prompt, N));
+        assertThat(llama.greedy(gguf, prompt, N)).as("llama.cpp's greedy tokens from the %s file", type).containsExactly(greedy(cria, prompt, N));
+    }
+
+    /**
+     * llama.cpp's dequantization of the Q8_0 blocks Cria wrote equals Cria's own. The model's attention and MLP
+     * outputs are zero, so llama.cpp's final norm sees each token's embedding row exactly as it decoded it from the
+     * file; Cria quantizes the same row with its quantizer and widens it back. Q4_0 files keep the embedding in
+     * Q8_0 (as llama.cpp's own converter does), so their Q4_0 blocks are covered by the greedy test above.
+     */
+    @Test
+    void llamaCppDequantizesCriasBlocksAsCriaDoes() throws Exception {
+        LlamaCpp llama = LlamaCpp.require();
+        int C = 64;
+        Llama passthrough = Llama.initialize(new LlamaConfig(C, 1, 4, 2, 64, tokenizer.vocabSize(), 128, 1e-5f, 10000f, false), new Rng(13));
+        var weights = passthrough.parameters();
+        java.util.Arrays.fill(weights.get("model.layers.0.self_attn.o_proj.weight").data, 0f);
+        java.util.Arrays.fill(weights.get("model.layers.0.mlp.down_proj.weight").data, 0f);
+        Path source = dir.resolve("passthrough");
+        ModelDirectory.save(source, passthrough, tokenizer);
+        int[] tokens = {3, 97, 256, 300, tokenizer.vocabSize() - 1};
+
+        LlamaCpp.Embeddings answer = llama.embed(export(source, "q8_0"), tokens);
+
+        assertThat(answer.type()).isEqualTo("Q8_0");
+        float[] embed = weights.get("model.embed_tokens.weight").data, norm = weights.get("model.norm.weight").data;
+        for (int i = 0; i < tokens.length; i++) {
+            QuantMatrix q = QuantMatrix.quantize(java.util.Arrays.copyOfRange(embed, tokens[i] * C, (tokens[i] + 1) * C), 1, C, QuantMatrix.Kind.Q8_0);
+            double sumSq = 0;
+            for (int c = 0; c < C; c++) sumSq += (double) q.get(0, c) * q.get(0, c);
+            double scale = 1 / Math.sqrt(sumSq / C + 1e-5);
+            for (int c = 0; c < C; c++) {
+                assertThat(answer.vectors()[i][c]).as("token %d, column %d", tokens[i], c)
+                        .isCloseTo((float) (q.get(0, c) * scale * norm[c]), org.assertj.core.data.Offset.offset(1e-5f));
+            }
+        }
     }
 
     @Test
