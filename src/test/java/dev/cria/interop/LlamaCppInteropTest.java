@@ -86,11 +86,11 @@ class LlamaCppInteropTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"f32", "f16"})
+    @ValueSource(strings = {"f32", "f16", "bf16"})
     void greedyTokensAndLogLikelihoodsMatchCria(String type) throws Exception {
         LlamaCpp llama = LlamaCpp.require();
-        // the Cria side of an f16 file is the model with its matrices rounded to f16, as the file holds them
-        Path source = type.equals("f32") ? trained : saved(model, Dtype.F16, "trained-f16");
+        // the Cria side of a 16-bit file is the model with its matrices rounded as the file holds them
+        Path source = type.equals("f32") ? trained : saved(model, Dtype.valueOf(type.toUpperCase(java.util.Locale.ROOT)), "trained-" + type);
         Llama cria = ModelDirectory.loadFrozen(source).model();
         Path gguf = export(source, type);
         int[] prompt = prompt("the dog ");
@@ -102,8 +102,16 @@ class LlamaCppInteropTest {
         double[] expected = logLikelihoods(cria, sequence);
         double[] actual = llama.logLikelihoods(gguf, sequence);
         assertThat(actual).hasSameSizeAs(expected);
+        // subtle: llama.cpp's CPU product with 16-bit weights rounds the activations to the same 16 bits (ggml's
+        // vec_dot_type for F16 is F16, for BF16 BF16), which Cria does not; measured at worst: f32 9.8e-6,
+        // f16 1.96e-3, bf16 9.9e-3
+        double tolerance = switch (type) {
+            case "f32" -> 1e-4;
+            case "f16" -> 5e-3;
+            default -> 3e-2;
+        };
         for (int i = 0; i < expected.length; i++) {
-            assertThat(actual[i]).as("log p of token %d (%s)", i + 1, type).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-3));
+            assertThat(actual[i]).as("log p of token %d (%s)", i + 1, type).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(tolerance));
         }
     }
 
