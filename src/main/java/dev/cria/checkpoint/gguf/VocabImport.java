@@ -22,7 +22,7 @@ import java.util.Map;
  * <ul>
  *   <li>{@code gpt2}: byte-level BPE with the merges as they are and the split regex of the
  *       pre-tokenizer's name ({@link PreTokenizerNames}; {@code llama-bpe} also turns on
- *       ignore_merges). A vocabulary with Cria's seven special tokens is written in Cria's own layout
+ *       ignore_merges, {@code qwen2} Qwen's NFC normalizer). A vocabulary with Cria's seven special tokens is written in Cria's own layout
  *       (its split regex, the specials as added tokens only), so it loads as Cria's tokenizer again.</li>
  *   <li>{@code llama}: SentencePiece-style BPE with byte fallback, in the layout of Llama 2's file (a
  *       Prepend/Replace normalizer, no pre-tokenizer). Its merges come from the scores as transformers'
@@ -91,7 +91,9 @@ final class VocabImport {
         }
         ObjectNode root = header();
         addedTokens(root, false);
-        root.putNull("normalizer");
+        // Qwen's tokenizer.json composes text (NFC) before splitting; GGUF has no key for it, the name implies it.
+        if (pre == PreTokenizerNames.QWEN2) root.putObject("normalizer").put("type", "NFC");
+        else root.putNull("normalizer");
         ObjectNode preTokenizer = root.putObject("pre_tokenizer");
         if (pre == PreTokenizerNames.GPT2) {
             byteLevel(preTokenizer, true);
