@@ -225,14 +225,19 @@ public final class GgufReader {
      * F32 tensor or one that is not a matrix.
      */
     public FrozenMatrix matrix(TensorInfo t) {
+        return matrix(t, bytes(t));
+    }
+
+    /** As {@link #matrix(TensorInfo)}, over {@code bytes} laid out as the tensor's (e.g. its rows reordered). */
+    static FrozenMatrix matrix(TensorInfo t, MemorySegment bytes) {
         if (t.dims().length != 2) return null;
         int cols = (int) t.dims()[0];
         int rows = (int) t.dims()[1];
         return switch (t.type()) {
             case F32 -> null;
-            case F16 -> HalfMatrix.of(bytes(t), rows, cols, HalfMatrix.Kind.F16);
-            case BF16 -> HalfMatrix.of(bytes(t), rows, cols, HalfMatrix.Kind.BF16);
-            case Q8_0, Q4_0 -> QuantMatrix.of(bytes(t), rows, cols, t.type().quantKind());
+            case F16 -> HalfMatrix.of(bytes, rows, cols, HalfMatrix.Kind.F16);
+            case BF16 -> HalfMatrix.of(bytes, rows, cols, HalfMatrix.Kind.BF16);
+            case Q8_0, Q4_0 -> QuantMatrix.of(bytes, rows, cols, t.type().quantKind());
         };
     }
 

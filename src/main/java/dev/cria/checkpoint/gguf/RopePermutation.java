@@ -1,5 +1,8 @@
 package dev.cria.checkpoint.gguf;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
 /**
  * The row order of the q and k projections that llama.cpp's {@code llama} architecture expects
  * (convert_hf_to_gguf.py's {@code LlamaModel.permute}). Hugging Face's RoPE rotates each head's dimension
@@ -8,8 +11,9 @@ package dev.cria.checkpoint.gguf;
  * Qwen3 run in llama.cpp's NEOX mode, which is rotate-half, so their rows stay as they are.
  *
  * <pre>
- *   rows = heads · HS; within a head: to[2i + j] = from[j·HS/2 + i],  i &lt; HS/2, j ∈ {0, 1}
+ *   rows = heads · HS; within a head: interleaved[2i + j] = rotateHalf[j·HS/2 + i],  i &lt; HS/2, j ∈ {0, 1}
  * </pre>
+ * Rows move whole, so a quantized or 16-bit matrix is permuted by moving its rows' bytes.
  */
 final class RopePermutation {
     private RopePermutation() {
@@ -25,24 +29,39 @@ final class RopePermutation {
         return permute(w, heads, cols, false);
     }
 
+    /** As {@link #toRotateHalf}, for rows of {@code rowBytes} bytes each, into a new off-heap segment. */
+    static MemorySegment toRotateHalf(MemorySegment w, int heads, long rowBytes) {
+        int rows = (int) (w.byteSize() / rowBytes);
+        int[] from = sourceRows(rows, heads, false);
+        MemorySegment out = Arena.ofAuto().allocate(w.byteSize(), 8);
+        for (int to = 0; to < rows; to++) MemorySegment.copy(w, from[to] * rowBytes, out, to * rowBytes, rowBytes);
+        return out;
+    }
+
     private static float[] permute(float[] w, int heads, int cols, boolean interleave) {
+        if (w.length % cols != 0) throw new IllegalArgumentException(w.length + " values are not rows of " + cols);
         int rows = w.length / cols;
-        int hs = rows / heads;
-        if (rows % heads != 0 || hs % 2 != 0 || (long) rows * cols != w.length) {
-            throw new IllegalArgumentException(w.length + " values do not cut into " + heads + " heads of even size with " + cols + " columns");
-        }
+        int[] from = sourceRows(rows, heads, interleave);
         float[] out = new float[w.length];
+        for (int to = 0; to < rows; to++) System.arraycopy(w, from[to] * cols, out, to * cols, cols);
+        return out;
+    }
+
+    /** For each row of the result, the row it comes from. */
+    private static int[] sourceRows(int rows, int heads, boolean interleave) {
+        int hs = rows / heads;
+        if (rows % heads != 0 || hs % 2 != 0) throw new IllegalArgumentException(rows + " rows do not cut into " + heads + " heads of even size");
+        int[] from = new int[rows];
         for (int h = 0; h < heads; h++) {
             for (int i = 0; i < hs / 2; i++) {
                 for (int j = 0; j < 2; j++) {
                     int interleaved = h * hs + 2 * i + j;
                     int rotateHalf = h * hs + j * (hs / 2) + i;
-                    int to = interleave ? interleaved : rotateHalf;
-                    int from = interleave ? rotateHalf : interleaved;
-                    System.arraycopy(w, from * cols, out, to * cols, cols);
+                    if (interleave) from[interleaved] = rotateHalf;
+                    else from[rotateHalf] = interleaved;
                 }
             }
         }
-        return out;
+        return from;
     }
 }

@@ -94,10 +94,29 @@ final class VocabExport {
         if (unk >= 0) gguf.putU32(GgufKeys.UNK_ID, unk);
         if (tokenizer.padId() >= 0) gguf.putU32(GgufKeys.PAD_ID, tokenizer.padId());
         JsonNode addBos = config.path("add_bos_token");
-        gguf.putBool(GgufKeys.ADD_BOS, addBos.isBoolean() ? addBos.asBoolean() : tokenizer.bosId() >= 0);
+        gguf.putBool(GgufKeys.ADD_BOS, addBos.isBoolean() ? addBos.asBoolean() : addsBos(root, tokenizer));
         if (config.path("add_eos_token").isBoolean()) gguf.putBool(GgufKeys.ADD_EOS, config.path("add_eos_token").asBoolean());
         String template = chatTemplate(config);
         if (template != null) gguf.putString(GgufKeys.CHAT_TEMPLATE, template);
+    }
+
+    /**
+     * Whether encoding puts bos in front: Cria's own tokenizers (generation always starts with bos), or a
+     * post-processor whose template starts with the bos token (Llama 2's, Meta's Llama 3 files).
+     */
+    private static boolean addsBos(JsonNode root, Tokenizer tokenizer) {
+        if (tokenizer.bosId() < 0) return false;
+        if (tokenizer.specials().user() >= 0) return true;
+        String bos = new String(tokenizer.tokenBytes(tokenizer.bosId()), java.nio.charset.StandardCharsets.UTF_8);
+        JsonNode post = root.path("post_processor");
+        List<JsonNode> steps = new ArrayList<>();
+        if ("Sequence".equals(post.path("type").asText())) post.path("processors").forEach(steps::add);
+        else steps.add(post);
+        for (JsonNode step : steps) {
+            JsonNode first = step.path("single").path(0).path("SpecialToken").path("id");
+            if ("TemplateProcessing".equals(step.path("type").asText()) && bos.equals(first.asText())) return true;
+        }
+        return false;
     }
 
     /** The pre-tokenizer's llama.cpp name, from its split regex; a split llama.cpp does not have is refused. */
