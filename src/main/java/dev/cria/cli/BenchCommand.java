@@ -5,6 +5,8 @@ import dev.cria.bench.DecodeBench;
 import dev.cria.bench.GemmProbe;
 import dev.cria.bench.TrainBench;
 import dev.cria.checkpoint.ModelDirectory;
+import dev.cria.checkpoint.gguf.GgufModel;
+import dev.cria.checkpoint.gguf.GgufReader;
 import dev.cria.kernels.HalfMatrix;
 import dev.cria.kernels.QuantMatrix;
 import dev.cria.model.Llama;
@@ -178,6 +180,8 @@ final class BenchCommand implements Runnable {
         @Mixin Shape shape;
         @Option(names = "--model", paramLabel = "DIR", description = "Time this model directory instead of random weights (its 16-bit matrices stay 16-bit).")
         java.nio.file.Path model;
+        @Option(names = "--gguf", paramLabel = "FILE", description = "Time this GGUF file instead (its F16, BF16, Q8_0 and Q4_0 matrices are read in place).")
+        java.nio.file.Path gguf;
         @Option(names = "--quantize", paramLabel = "KIND", description = "With --model: quantize the weight matrices as they load, q8_0 or q4_0.")
         String quantize;
         @Option(names = "--threads", description = "Threads (default: the machine's cores, or -Dcria.threads).") Integer threads;
@@ -190,7 +194,10 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             if (threads != null) useThreads(threads);
-            int B = batch != null ? batch : model != null ? 1 : 32;
+            if (model != null && gguf != null) throw new CriaException("give --model or --gguf, not both");
+            if (gguf != null && quantize != null) throw new CriaException("--quantize is for --model; a GGUF file runs as its stored types");
+            if (gguf != null && !GgufModel.isGguf(gguf)) throw new CriaException("--gguf " + gguf + ": not a .gguf file");
+            int B = batch != null ? batch : model != null || gguf != null ? 1 : 32;
             Flags.positive("--batch", B);
             Flags.positive("--prompt-len", promptLen);
             Flags.positive("--tokens", newTokens);
@@ -198,16 +205,23 @@ final class BenchCommand implements Runnable {
             var f = new LinkedHashMap<String, Object>();
             f.put("bench", "decode");
             DecodeBench.Result r;
-            if (model != null) {
-                QuantMatrix.Kind kind = quantKind(quantize);
-                Llama loaded = ModelDirectory.loadModel(ModelDirectory.resolve(model), true, kind);
+            if (model != null || gguf != null) {
+                Llama loaded;
+                if (model != null) {
+                    QuantMatrix.Kind kind = quantKind(quantize);
+                    loaded = ModelDirectory.loadModel(ModelDirectory.resolve(model), true, kind);
+                    f.put("model", model.toString());
+                    f.put("weights", kind == null ? ModelDirectory.formatOf(loaded).dtype().name().toLowerCase(java.util.Locale.ROOT)
+                            : kind.name().toLowerCase(java.util.Locale.ROOT));
+                } else {
+                    loaded = GgufModel.load(gguf).model();
+                    f.put("gguf", gguf.toString());
+                    f.put("weights", matrixType(gguf));
+                }
                 int context = loaded.config().maxSeqLen();
                 if (promptLen + newTokens > context) {
                     throw new CriaException("--prompt-len " + promptLen + " + --tokens " + newTokens + " exceeds the model's context of " + context);
                 }
-                f.put("model", model.toString());
-                f.put("weights", kind == null ? ModelDirectory.formatOf(loaded).dtype().name().toLowerCase(java.util.Locale.ROOT)
-                        : kind.name().toLowerCase(java.util.Locale.ROOT));
                 r = DecodeBench.run(loaded, B, promptLen, newTokens, repeats);
             } else {
                 if (quantize != null) throw new CriaException("--quantize needs --model: random shapes are float32");
@@ -225,6 +239,12 @@ final class BenchCommand implements Runnable {
             common.report("decode", f, r.gflops());
             return 0;
         }
+    }
+
+    /** The stored type of a GGUF file's first layer's query matrix, e.g. q8_0: what the decoding mostly reads. */
+    private static String matrixType(java.nio.file.Path file) {
+        return GgufReader.open(file).tensors().stream().filter(t -> t.name().equals("blk.0.attn_q.weight")).findFirst()
+                .map(t -> t.type().name().toLowerCase(java.util.Locale.ROOT)).orElse("unknown");
     }
 
     static QuantMatrix.Kind quantKind(String name) {

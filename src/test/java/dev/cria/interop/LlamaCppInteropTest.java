@@ -8,6 +8,7 @@ import dev.cria.autograd.Tensor;
 import dev.cria.checkpoint.HfConfig;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.checkpoint.WeightFiles;
+import dev.cria.checkpoint.gguf.GgufModel;
 import dev.cria.cli.Main;
 import dev.cria.generate.Generator;
 import dev.cria.generate.Sampler;
@@ -116,14 +117,20 @@ class LlamaCppInteropTest {
         }
     }
 
-    /** Block-quantized files, read by Cria's quantized kernels and by llama.cpp's, continue the trained text alike. */
+    /**
+     * Block-quantized files continue the trained text alike in llama.cpp and in Cria, which reads the file's blocks
+     * in place ({@link GgufModel}) and gets the same tokens as when it quantizes the directory as it loads it.
+     */
     @ParameterizedTest
     @ValueSource(strings = {"q8_0", "q4_0"})
     void quantizedFilesGiveCriasGreedyTokens(String type) throws Exception {
-        Llama cria = ModelDirectory.loadFrozen(trained, QuantMatrix.Kind.named(type)).model();
+        Llama quantizedOnLoad = ModelDirectory.loadFrozen(trained, QuantMatrix.Kind.named(type)).model();
         Path gguf = export(trained, type);
+        Llama fromFile = GgufModel.load(gguf).model();
         int[] prompt = prompt("a bird ");
-        assertThat(llama.greedy(gguf, prompt, N)).as("llama.cpp's greedy tokens from the %s file", type).containsExactly(greedy(cria, prompt, N));
+        int[] expected = greedy(quantizedOnLoad, prompt, N);
+        assertThat(greedy(fromFile, prompt, N)).as("Cria's greedy tokens from the %s file", type).containsExactly(expected);
+        assertThat(llama.greedy(gguf, prompt, N)).as("llama.cpp's greedy tokens from the %s file", type).containsExactly(expected);
     }
 
     /**
