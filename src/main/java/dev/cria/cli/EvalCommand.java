@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code cria eval}: negative log-likelihood and perplexity of a model on JSONL sequences. */
@@ -24,6 +25,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "JSONL file of sequences.")
     Path data;
 
+    @Mixin
+    QuantizeOptions quantize;
+
     @Option(names = "--json", description = "Print the result as one JSON object.")
     boolean json;
 
@@ -35,8 +39,8 @@ final class EvalCommand implements Callable<Integer> {
         // A model saved by transformers alone has no tokenizer.json; input_ids lines need none.
         Path dir = ModelDirectory.resolve(model);
         boolean hasTokenizer = java.nio.file.Files.exists(dir.resolve(ModelDirectory.TOKENIZER));
-        var loaded = hasTokenizer ? ModelDirectory.loadFrozen(dir) : null;
-        Llama llama = loaded != null ? loaded.model() : ModelDirectory.loadModel(dir, true);
+        var loaded = hasTokenizer ? ModelDirectory.loadFrozen(dir, quantize.kind()) : null;
+        Llama llama = loaded != null ? loaded.model() : ModelDirectory.loadModel(dir, true, quantize.kind());
         Tokenizer tokenizer = loaded != null ? loaded.tokenizer() : null;
         var config = llama.config();
         var sequences = EvalInput.read(data, tokenizer, config.vocab(), config.maxSeqLen());

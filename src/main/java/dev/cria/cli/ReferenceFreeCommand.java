@@ -39,6 +39,9 @@ abstract class ReferenceFreeCommand implements Callable<Integer> {
     LoraOptions lora;
 
     @Mixin
+    QuantizeOptions quantize;
+
+    @Mixin
     SaveOptions save;
 
     /** The loss, as this command's flags set it. */
@@ -51,7 +54,7 @@ abstract class ReferenceFreeCommand implements Callable<Integer> {
         lora.check();
         save.check();
         if (data == null) Flags.positive("--pairs", pairs);
-        var loaded = AlignRuns.start(model, out, resume, lora.enabled);
+        var loaded = AlignRuns.start(model, out, resume, lora.enabled, quantize.kind());
         Llama policy = loaded.model();
         lora.apply(policy, options.seed);
         save.apply(policy);

@@ -65,7 +65,7 @@ final class RewardCommand implements Callable<Integer> {
             Flags.oneOf("--built-in-pairs", builtInPairs, "story", "request-check", "whole-request-check");
         }
         Flags.nonNegative("--request-checks", requestChecks);
-        var loaded = AlignRuns.start(model, out, resume, false);
+        var loaded = AlignRuns.start(model, out, resume, false, null);
         var tokenizer = loaded.tokenizer();
         var chat = loaded.chat();
         save.apply(loaded.model());
