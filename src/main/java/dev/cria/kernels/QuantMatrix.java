@@ -101,27 +101,33 @@ public final class QuantMatrix implements FrozenMatrix {
         return new QuantMatrix(Arena.ofAuto().allocate(kind.bytesFor((long) rows * cols), 8), rows, cols, kind);
     }
 
-    /** Quantizes {@code src[from .. from+cols]} into row {@code row}. */
+    /** Quantizes {@code src[from .. from+cols]} into row {@code row}; rows may be quantized by several threads at once. */
     public void quantizeRow(int row, float[] src, int from) {
-        long at = (long) row * rowBytes;
-        for (int b = 0; b < cols / BLOCK; b++, at += kind.blockBytes) {
-            if (kind == Kind.Q8_0) quantizeQ8(src, from + b * BLOCK, blocks, at);
-            else quantizeQ4(src, from + b * BLOCK, blocks, at);
+        byte[] bytes = new byte[rowBytes];
+        for (int b = 0, at = 0; b < cols / BLOCK; b++, at += kind.blockBytes) {
+            if (kind == Kind.Q8_0) quantizeQ8(src, from + b * BLOCK, bytes, at);
+            else quantizeQ4(src, from + b * BLOCK, bytes, at);
         }
+        MemorySegment.copy(bytes, 0, blocks, ValueLayout.JAVA_BYTE, (long) row * rowBytes, rowBytes);
     }
 
     /** llama.cpp's quantize_row_q8_0_ref for one block: q = round(x / d), halves away from zero. */
-    static void quantizeQ8(float[] x, int from, MemorySegment out, long at) {
+    static void quantizeQ8(float[] x, int from, byte[] out, int at) {
         float amax = 0;
         for (int j = 0; j < BLOCK; j++) amax = Math.max(amax, Math.abs(x[from + j]));
         float d = amax / 127f;
         float id = d != 0 ? 1f / d : 0f;
-        out.set(HALF, at, Float.floatToFloat16(d));
-        for (int j = 0; j < BLOCK; j++) out.set(ValueLayout.JAVA_BYTE, at + 2 + j, (byte) roundAwayFromZero(x[from + j] * id));
+        putHalf(out, at, Float.floatToFloat16(d));
+        for (int j = 0; j < BLOCK; j++) out[at + 2 + j] = (byte) roundAwayFromZero(x[from + j] * id);
+    }
+
+    private static void putHalf(byte[] out, int at, short h) {
+        out[at] = (byte) h;
+        out[at + 1] = (byte) (h >> 8);
     }
 
     /** llama.cpp's quantize_row_q4_0_ref for one block: q = min(15, trunc(x / d + 8.5)). */
-    static void quantizeQ4(float[] x, int from, MemorySegment out, long at) {
+    static void quantizeQ4(float[] x, int from, byte[] out, int at) {
         float amax = 0, max = 0;
         for (int j = 0; j < BLOCK; j++) {
             float v = x[from + j];
@@ -132,11 +138,11 @@ public final class QuantMatrix implements FrozenMatrix {
         }
         float d = max / -8f;
         float id = d != 0 ? 1f / d : 0f;
-        out.set(HALF, at, Float.floatToFloat16(d));
+        putHalf(out, at, Float.floatToFloat16(d));
         for (int j = 0; j < BLOCK / 2; j++) {
             int lo = Math.min(15, (int) (x[from + j] * id + 8.5f));
             int hi = Math.min(15, (int) (x[from + j + BLOCK / 2] * id + 8.5f));
-            out.set(ValueLayout.JAVA_BYTE, at + 2 + j, (byte) (lo | hi << 4));
+            out[at + 2 + j] = (byte) (lo | hi << 4);
         }
     }
 
