@@ -258,8 +258,8 @@ public final class ModelDirectory {
         model.attachLora(lora, new dev.cria.util.Rng(0));
         Path weightsFile = dir.resolve(ADAPTER_WEIGHTS);
         Map<String, TensorData> saved = Safetensors.read(weightsFile);
-        TensorData head = saved.get(HfNames.PEFT_PREFIX + HfNames.SCORE);
-        if (head != null && !model.hasScoreHead()) model.addScoreHead(new dev.cria.util.Rng(0), 0);
+        // an untouched base beside a reward model's adapters: the head is only in the adapter file
+        if (saved.containsKey(HfNames.PEFT_PREFIX + HfNames.SCORE) && !model.hasScoreHead()) model.addScoreHead(new dev.cria.util.Rng(0), 0);
         model.trainableParameters().forEach((name, t) -> {
             TensorData d = saved.get(HfNames.PEFT_PREFIX + name);
             if (d == null && name.equals(HfNames.SCORE)) return; // saved before heads went in the adapter file: the weights hold it
