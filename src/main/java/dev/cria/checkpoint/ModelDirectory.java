@@ -232,22 +232,26 @@ public final class ModelDirectory {
         if (tokenizerConfig != null) AtomicFiles.writeString(dir.resolve(TOKENIZER_CONFIG), tokenizerConfig);
         if (model.hasAdapters()) {
             var adapters = new LinkedHashMap<String, TensorData>();
-            weightsOf(model.adapterParameters()).forEach((name, t) -> adapters.put(HfNames.PEFT_PREFIX + name, t));
+            // the trained scalar head goes in the adapter file too, as PEFT's modules_to_save does, so the
+            // adapters alone turn the untouched base into the reward model
+            weightsOf(model.trainableParameters()).forEach((name, t) -> adapters.put(HfNames.PEFT_PREFIX + name, t));
             Safetensors.write(dir.resolve(ADAPTER_WEIGHTS), adapters, Map.of("format", "pt"));
-            AtomicFiles.writeString(dir.resolve(ADAPTER_CONFIG), adapterConfigJson(model.loraConfig()));
+            AtomicFiles.writeString(dir.resolve(ADAPTER_CONFIG), adapterConfigJson(model.loraConfig(), model.hasScoreHead()));
         }
     }
 
-    private static String adapterConfigJson(LoraConfig lora) {
+    /** PEFT's config; a model with a scalar head is a sequence classifier whose head trains in full, as TRL's reward model. */
+    private static String adapterConfigJson(LoraConfig lora, boolean scoreHead) {
         var json = new ObjectMapper();
         var node = json.createObjectNode();
         node.put("peft_type", "LORA");
-        node.put("task_type", "CAUSAL_LM");
+        node.put("task_type", scoreHead ? "SEQ_CLS" : "CAUSAL_LM");
         node.put("r", lora.rank());
         node.put("lora_alpha", lora.alpha());
         node.put("lora_dropout", lora.dropout());
         var targets = node.putArray("target_modules");
         lora.targets().stream().sorted().forEach(targets::add);
+        if (scoreHead) node.putArray("modules_to_save").add("score");
         node.put("bias", "none");
         try {
             return json.writerWithDefaultPrettyPrinter().writeValueAsString(node);
@@ -270,8 +274,11 @@ public final class ModelDirectory {
         model.attachLora(lora, new dev.cria.util.Rng(0));
         Path weightsFile = dir.resolve(ADAPTER_WEIGHTS);
         Map<String, TensorData> saved = Safetensors.read(weightsFile);
-        model.adapterParameters().forEach((name, t) -> {
+        // an untouched base beside a reward model's adapters: the head is only in the adapter file
+        if (saved.containsKey(HfNames.PEFT_PREFIX + HfNames.SCORE) && !model.hasScoreHead()) model.addScoreHead(new dev.cria.util.Rng(0), 0);
+        model.trainableParameters().forEach((name, t) -> {
             TensorData d = saved.get(HfNames.PEFT_PREFIX + name);
+            if (d == null && name.equals(HfNames.SCORE)) return; // saved before heads went in the adapter file: the weights hold it
             if (d == null || d.data().length != t.size()) {
                 throw new CriaException(weightsFile + ": adapter tensor '" + HfNames.PEFT_PREFIX + name + "' is missing or has the wrong size");
             }

@@ -8,6 +8,7 @@ import dev.cria.util.CriaException;
 import dev.cria.util.Rng;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -280,9 +281,16 @@ public final class Llama {
         return HfNames.adapters(this);
     }
 
-    /** What an optimizer should update: the adapters when there are any (the base stays frozen), else all. */
+    /**
+     * What an optimizer should update: with adapters, the adapters and the scalar head if there is one (the
+     * base stays frozen; the head is new to a reward or value model, so it trains in full, as PEFT's
+     * {@code modules_to_save = ["score"]} does for TRL's reward trainer); without adapters, every weight.
+     */
     public Map<String, Tensor> trainableParameters() {
-        return hasAdapters() ? adapterParameters() : parameters();
+        if (!hasAdapters()) return parameters();
+        var trainable = new LinkedHashMap<>(adapterParameters());
+        if (scoreHead != null) trainable.put(HfNames.SCORE, scoreHead);
+        return trainable;
     }
 
     /**

@@ -36,6 +36,16 @@ class CommandFlagsTest {
             sft --model NONE --out OUT --examples -5                 | --examples must be positive: -5
             sft --model NONE --out OUT --eval-every -1               | --eval-every must be 0 or more: -1
             sft --model NONE --out OUT --lora --lora-rank 0          | --lora-rank must be positive: 0
+            reward --model NONE --out OUT --lora --lora-rank 0       | --lora-rank must be positive: 0
+            dpo --model NONE --out OUT --lora --lora-rank 0          | --lora-rank must be positive: 0
+            kto --model NONE --out OUT --lora --lora-rank 0          | --lora-rank must be positive: 0
+            orpo --model NONE --out OUT --lora --lora-rank 0         | --lora-rank must be positive: 0
+            simpo --model NONE --out OUT --lora --lora-rank 0        | --lora-rank must be positive: 0
+            online-dpo --model NONE --out OUT --lora --lora-rank 0   | --lora-rank must be positive: 0
+            ppo --model NONE --out OUT --lora --lora-rank 0          | --lora-rank must be positive: 0
+            grpo --model NONE --out OUT --lora --lora-rank 0         | --lora-rank must be positive: 0
+            rejection-sampling --model NONE --out OUT --lora --lora-rank 0 | --lora-rank must be positive: 0
+            cats --model NONE --out OUT --lora --lora-rank 0         | --lora-rank must be positive: 0
             sft --model NONE --out OUT --max-len -3                  | --max-len must be positive, or 0 for the model's context: -3
             dpo --model NONE --out OUT --pairs 0                     | --pairs must be positive: 0
             dpo --model NONE --out OUT --beta 0                      | --beta must be positive: 0.0
