@@ -76,6 +76,11 @@ class CommandFlagsTest {
             generate --model NONE --max-new-tokens 0                 | --max-new-tokens must be positive: 0
             generate --model NONE --top-p 2                          | --top-p must be in (0, 1]: 2.0
             generate --model NONE --top-k -1                         | --top-k must be 0 or more: -1
+            generate --model NONE --quantize q5_1                    | --quantize must be q8_0 or q4_0, not 'q5_1'
+            eval --model NONE --data NONE --quantize int8             | --quantize must be q8_0 or q4_0, not 'int8'
+            sft --model NONE --out OUT --lora --quantize q4           | --quantize must be q8_0 or q4_0, not 'q4'
+            dpo --model NONE --out OUT --quantize q4                  | --quantize must be q8_0 or q4_0, not 'q4'
+            grpo --model NONE --out OUT --quantize q4                 | --quantize must be q8_0 or q4_0, not 'q4'
             pack --data NONE --tokenizer NONE --out OUT --val-fraction 1.5 | --val-fraction must be in [0, 1): 1.5
             demo --out OUT --steps 0                                 | --steps must be positive: 0
             demo --out OUT --align-scale 0                           | --align-scale must be at least 1: 0
