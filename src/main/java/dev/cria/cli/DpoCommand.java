@@ -73,6 +73,7 @@ final class DpoCommand implements Callable<Integer> {
         var loaded = AlignRuns.start(model, out, resume, lora.enabled, quantize.kind());
         Llama policy = loaded.model();
         lora.apply(policy, options.seed);
+        options.applyTo(policy);
         save.apply(policy);
         var ref = AlignRuns.reference(reference, model, policy, resume, quantize.kind());
         var tokenizer = loaded.tokenizer();

@@ -82,6 +82,7 @@ final class OnlineDpoCommand implements Callable<Integer> {
         var loaded = AlignRuns.start(model, out, resume, lora.enabled, quantize.kind());
         Llama policy = loaded.model();
         lora.apply(policy, options.seed);
+        options.applyTo(policy);
         save.apply(policy);
         var ref = AlignRuns.reference(reference, model, policy, resume, quantize.kind());
         var trainer = new OnlineDpoTrainer(policy, ref, loaded.chat(), texts, judge.load(quantize.kind()), config, RunDirectory.at(out));

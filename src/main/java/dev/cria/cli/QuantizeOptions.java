@@ -7,8 +7,8 @@ import picocli.CommandLine.Option;
 /** The flag that holds frozen models block-quantized: a model only run, a reference, a reward model, a LoRA base. */
 final class QuantizeOptions {
     @Option(names = "--quantize", paramLabel = "q8_0|q4_0",
-            description = {"Hold the frozen models' weight matrices block-quantized, as GGUF's Q8_0 (8 bits) or Q4_0 (4 bits;",
-                    "the embedding and LM head stay Q8_0). Default: as stored (16-bit stays 16-bit)."})
+            description = "Hold the frozen models' weight matrices block-quantized, as GGUF's Q8_0 (8 bits) or Q4_0 (4 bits; "
+                    + "the embedding and LM head stay Q8_0). Default: as stored.")
     String quantize;
 
     /** The chosen layout, or null for none; an unknown name is refused. */

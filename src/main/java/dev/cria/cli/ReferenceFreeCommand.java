@@ -57,6 +57,7 @@ abstract class ReferenceFreeCommand implements Callable<Integer> {
         var loaded = AlignRuns.start(model, out, resume, lora.enabled, quantize.kind());
         Llama policy = loaded.model();
         lora.apply(policy, options.seed);
+        options.applyTo(policy);
         save.apply(policy);
         var chat = loaded.chat();
         var split = AlignData.split(AlignData.preferences(data, pairs, options.seed), options.valFraction);

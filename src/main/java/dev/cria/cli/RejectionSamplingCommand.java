@@ -78,6 +78,7 @@ final class RejectionSamplingCommand implements Callable<Integer> {
         var loaded = lora.enabled ? ModelDirectory.loadFrozen(model, quantize.kind()) : ModelDirectory.load(model);
         Llama policy = loaded.model();
         lora.apply(policy, options.seed);
+        options.applyTo(policy);
         save.apply(policy);
         var score = RewardSpec.parse(reward, rewardModel, loaded.tokenizer(), quantize.kind());
         var trainer = new RejectionSamplingTrainer(policy, loaded.chat(), texts, score, config, options.maxLen(policy.config()), RunDirectory.at(out));

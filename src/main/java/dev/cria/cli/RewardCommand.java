@@ -79,6 +79,7 @@ final class RewardCommand implements Callable<Integer> {
         var tokenizer = loaded.tokenizer();
         var chat = loaded.chat();
         lora.apply(loaded.model(), options.seed);
+        options.applyTo(loaded.model());
         save.apply(loaded.model());
         var split = AlignData.split(AlignData.preferences(data, builtInPairs, pairs, options.seed), options.valFraction);
         var train = AlignData.withRequestChecks(split.train(), requestChecks, options.seed);

@@ -76,6 +76,7 @@ abstract class RlCommand {
         var loaded = AlignRuns.start(model, out, resume, lora.enabled, quantize.kind());
         Llama policy = loaded.model();
         lora.apply(policy, options.seed);
+        options.applyTo(policy);
         save.apply(policy);
         var tokenizer = loaded.tokenizer();
         var chat = loaded.chat();

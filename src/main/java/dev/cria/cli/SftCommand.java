@@ -61,6 +61,7 @@ final class SftCommand implements Callable<Integer> {
         var loaded = AlignRuns.start(model, out, resume, lora.enabled, quantize.kind());
         var policy = loaded.model();
         lora.apply(policy, options.seed);
+        options.applyTo(policy);
         save.apply(policy);
         var tokenizer = loaded.tokenizer();
         var chat = loaded.chat();
