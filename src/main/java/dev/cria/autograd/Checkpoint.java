@@ -1,6 +1,7 @@
 package dev.cria.autograd;
 
 import dev.cria.kernels.Simd;
+import dev.cria.tensor.Workspace;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
@@ -22,8 +23,10 @@ public final class Checkpoint {
     public static Tensor of(Tensor x, UnaryOperator<Tensor> f, UnaryOperator<Tensor> replay, List<Tensor> parameters) {
         if (!Grad.isEnabled()) return f.apply(x);
         Tensor out;
-        try (var off = Grad.off()) {
+        // f's intermediates are dead once it returns: back to the pool with them, not to the collector
+        try (var off = Grad.off(); var scratch = Workspace.scratch()) {
             out = f.apply(x);
+            scratch.keep(out.data);
         }
         Tensor[] inputs = new Tensor[parameters.size() + 1];
         inputs[0] = x;
