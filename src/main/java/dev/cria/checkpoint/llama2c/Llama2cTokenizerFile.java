@@ -1,0 +1,100 @@
+package dev.cria.checkpoint.llama2c;
+
+import dev.cria.io.AtomicFiles;
+import dev.cria.io.Io;
+import dev.cria.tokenizer.Tokenizer;
+import dev.cria.util.CriaException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+
+/**
+ * llama2.c's {@code tokenizer.bin}: int32 max_token_length, then for each token id in order a float32
+ * score, an int32 byte length and the token's bytes. run.c decodes an id by printing its bytes, and
+ * encodes a prompt by repeatedly merging the adjacent pair whose concatenation is a token of the highest
+ * score. The file does not store the vocabulary size; run.c takes it from the checkpoint.
+ *
+ * <p>Written from a Cria tokenizer: each token as the bytes it decodes to (a special as its name), with
+ * score 0 for single bytes and -id for the rest, so run.c merges lower ids first, which for a byte-level
+ * BPE (Cria's, GPT-2's) is merge order. Specials get {@link #NEVER_MERGED}; ids past the tokenizer (a
+ * padded vocabulary) are empty.
+ */
+public record Llama2cTokenizerFile(int maxTokenLength, float[] scores, byte[][] tokens) {
+    /** run.c starts its best merge score at -1e10 and only takes a higher one, so this token is never merged into. */
+    static final float NEVER_MERGED = -1e10f;
+
+    /** The file for the first {@code vocab} ids (the model's vocabulary, at least the tokenizer's). */
+    public static Llama2cTokenizerFile of(Tokenizer tokenizer, int vocab) {
+        var specials = new HashSet<Integer>();
+        for (int id : tokenizer.specials().ids()) specials.add(id);
+        float[] scores = new float[vocab];
+        byte[][] tokens = new byte[vocab][];
+        int longest = 1;
+        for (int id = 0; id < vocab; id++) {
+            tokens[id] = id < tokenizer.vocabSize() ? tokenizer.tokenBytes(id) : new byte[0];
+            boolean special = specials.contains(id) || id >= tokenizer.vocabSize();
+            scores[id] = special ? NEVER_MERGED : tokens[id].length <= 1 ? 0f : -id;
+            longest = Math.max(longest, tokens[id].length);
+        }
+        return new Llama2cTokenizerFile(longest, scores, tokens);
+    }
+
+    public int vocabSize() {
+        return tokens.length;
+    }
+
+    public void write(Path file) {
+        long bytes = Integer.BYTES;
+        for (byte[] t : tokens) bytes += Float.BYTES + Integer.BYTES + t.length;
+        ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(bytes)).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(maxTokenLength);
+        for (int id = 0; id < tokens.length; id++) b.putFloat(scores[id]).putInt(tokens[id].length).put(tokens[id]);
+        AtomicFiles.write(file, b.array());
+    }
+
+    /** Reads every entry to the end of the file, naming the byte and token where it is cut short. */
+    public static Llama2cTokenizerFile read(Path file) {
+        byte[] all;
+        try {
+            all = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw Io.failure("read", file, e);
+        }
+        ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
+        need(file, b, Integer.BYTES, "max_token_length");
+        int maxLength = b.getInt();
+        if (maxLength <= 0) throw new CriaException(file + ": max_token_length at byte 0 is " + maxLength + "; it must be positive");
+        var scores = new ArrayList<Float>();
+        List<byte[]> tokens = new ArrayList<>();
+        while (b.hasRemaining()) {
+            int id = tokens.size();
+            need(file, b, Float.BYTES + Integer.BYTES, "token " + id + "'s score and length");
+            scores.add(b.getFloat());
+            int at = b.position();
+            int length = b.getInt();
+            if (length < 0 || length > maxLength) {
+                throw new CriaException(file + ": token " + id + "'s length at byte " + at + " is " + length
+                        + "; it must be in [0, max_token_length " + maxLength + "]");
+            }
+            need(file, b, length, "token " + id + "'s " + length + " bytes");
+            byte[] token = new byte[length];
+            b.get(token);
+            tokens.add(token);
+        }
+        float[] s = new float[scores.size()];
+        for (int i = 0; i < s.length; i++) s[i] = scores.get(i);
+        return new Llama2cTokenizerFile(maxLength, s, tokens.toArray(byte[][]::new));
+    }
+
+    private static void need(Path file, ByteBuffer b, int count, String what) {
+        if (b.remaining() < count) {
+            throw new CriaException(file + ": truncated at byte " + b.limit() + ", expected " + count + " bytes of " + what
+                    + " from byte " + b.position());
+        }
+    }
+}
