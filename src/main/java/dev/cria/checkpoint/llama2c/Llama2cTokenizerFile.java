@@ -21,7 +21,7 @@ import java.util.List;
  *
  * <p>Written from a Cria tokenizer: each token as the bytes it decodes to (a special as its name), with
  * score 0 for single bytes and -id for the rest, so run.c merges lower ids first, which for a byte-level
- * BPE (Cria's, GPT-2's) is merge order. Specials get {@link #NEVER_MERGED}; ids past the tokenizer (a
+ * BPE (Cria's, GPT-2's) is merge order. Specials get {@link #NEVER_MERGED}; ids the tokenizer lacks (a
  * padded vocabulary) are empty.
  */
 public record Llama2cTokenizerFile(int maxTokenLength, float[] scores, byte[][] tokens) {
@@ -36,12 +36,23 @@ public record Llama2cTokenizerFile(int maxTokenLength, float[] scores, byte[][] 
         byte[][] tokens = new byte[vocab][];
         int longest = 1;
         for (int id = 0; id < vocab; id++) {
-            tokens[id] = id < tokenizer.vocabSize() ? tokenizer.tokenBytes(id) : new byte[0];
-            boolean special = specials.contains(id) || id >= tokenizer.vocabSize();
+            tokens[id] = bytesOf(tokenizer, id);
+            boolean special = specials.contains(id) || tokens[id] == null;
+            if (tokens[id] == null) tokens[id] = new byte[0];
             scores[id] = special ? NEVER_MERGED : tokens[id].length <= 1 ? 0f : -id;
             longest = Math.max(longest, tokens[id].length);
         }
         return new Llama2cTokenizerFile(longest, scores, tokens);
+    }
+
+    /** The token's bytes, or null for an id the tokenizer lacks (past its end, or a gap in another model's vocabulary). */
+    private static byte[] bytesOf(Tokenizer tokenizer, int id) {
+        if (id >= tokenizer.vocabSize()) return null;
+        try {
+            return tokenizer.tokenBytes(id);
+        } catch (IllegalArgumentException gap) {
+            return null;
+        }
     }
 
     public int vocabSize() {
