@@ -197,4 +197,47 @@ final class RunC {
         }
         for (int i = 0; i < x.length; i++) x[i] /= sum;
     }
+
+    /**
+     * run.c's encode with bos and no eos: bos (1), a dummy-prefix " " token if the text is not empty, each
+     * UTF-8 code point as its token or as its bytes + 3 (byte fallback), then repeatedly the adjacent pair
+     * whose concatenation is the token of highest score, leftmost first.
+     */
+    static int[] encode(Llama2cTokenizerFile t, String text) {
+        var ids = new java.util.HashMap<String, Integer>();
+        for (int id = t.vocabSize() - 1; id >= 0; id--) ids.put(latin1(t.tokens()[id]), id);
+        var tokens = new java.util.ArrayList<Integer>();
+        tokens.add(1);
+        if (!text.isEmpty()) tokens.add(ids.get(" "));
+        byte[] utf8 = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (int at = 0; at < utf8.length; ) {
+            int end = at + 1;
+            while (end < utf8.length && (utf8[end] & 0xC0) == 0x80 && end - at < 4) end++;
+            Integer id = ids.get(latin1(java.util.Arrays.copyOfRange(utf8, at, end)));
+            if (id != null) tokens.add(id);
+            else for (int i = at; i < end; i++) tokens.add((utf8[i] & 0xFF) + 3);
+            at = end;
+        }
+        while (true) {
+            float bestScore = -1e10f;
+            int bestId = -1, bestIdx = -1;
+            for (int i = 0; i < tokens.size() - 1; i++) {
+                Integer id = ids.get(latin1(t.tokens()[tokens.get(i)]) + latin1(t.tokens()[tokens.get(i + 1)]));
+                if (id != null && t.scores()[id] > bestScore) {
+                    bestScore = t.scores()[id];
+                    bestId = id;
+                    bestIdx = i;
+                }
+            }
+            if (bestIdx == -1) break;
+            tokens.set(bestIdx, bestId);
+            tokens.remove(bestIdx + 1);
+        }
+        return tokens.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Bytes as a string of the same length, so byte strings can key a map and be concatenated. */
+    private static String latin1(byte[] bytes) {
+        return new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
 }
