@@ -7,9 +7,11 @@ import dev.cria.util.CriaException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 
@@ -19,10 +21,9 @@ import java.util.List;
  * encodes a prompt by repeatedly merging the adjacent pair whose concatenation is a token of the highest
  * score. The file does not store the vocabulary size; run.c takes it from the checkpoint.
  *
- * <p>Written from a Cria tokenizer: each token as the bytes it decodes to (a special as its name), with
- * score 0 for single bytes and -id for the rest, so run.c merges lower ids first, which for a byte-level
- * BPE (Cria's, GPT-2's) is merge order. Specials get {@link #NEVER_MERGED}; ids the tokenizer lacks (a
- * padded vocabulary) are empty.
+ * <p>Written from a Cria tokenizer: each token as the bytes it decodes to (a special as its name; a
+ * byte another token also decodes to as {@code <0xXX>}), scored from its merge rank (see {@link #score}) so
+ * run.c merges in the BPE's order. Ids the tokenizer lacks (a padded vocabulary) are empty.
  */
 public record Llama2cTokenizerFile(int maxTokenLength, float[] scores, byte[][] tokens) {
     /** run.c starts its best merge score at -1e10 and only takes a higher one, so this token is never merged into. */
@@ -39,10 +40,41 @@ public record Llama2cTokenizerFile(int maxTokenLength, float[] scores, byte[][] 
             tokens[id] = bytesOf(tokenizer, id);
             boolean special = specials.contains(id) || tokens[id] == null;
             if (tokens[id] == null) tokens[id] = new byte[0];
-            scores[id] = special ? NEVER_MERGED : tokens[id].length <= 1 ? 0f : -id;
-            longest = Math.max(longest, tokens[id].length);
+            scores[id] = score(tokenizer, id, special, tokens[id]);
         }
+        spellSharedBytes(tokens);
+        for (byte[] t : tokens) longest = Math.max(longest, t.length);
         return new Llama2cTokenizerFile(longest, scores, tokens);
+    }
+
+    /**
+     * Keeps run.c's token strings unique: when several ids decode to the same single byte (Llama 2's
+     * byte-fallback {@code <0x61>} and its piece "a"), all but the last are written {@code <0x61>}, as
+     * tokenizer.py writes them, which run.c's decode turns back into the byte. subtle: run.c finds a
+     * string's id by binary search, so a duplicate string could encode to either id.
+     */
+    private static void spellSharedBytes(byte[][] tokens) {
+        int[] last = new int[256];
+        Arrays.fill(last, -1);
+        for (int id = 0; id < tokens.length; id++) if (tokens[id].length == 1) last[tokens[id][0] & 0xFF] = id;
+        for (int id = 0; id < tokens.length; id++) {
+            if (tokens[id].length == 1 && last[tokens[id][0] & 0xFF] != id) {
+                tokens[id] = String.format("<0x%02X>", tokens[id][0] & 0xFF).getBytes(StandardCharsets.US_ASCII);
+            }
+        }
+    }
+
+    /**
+     * What makes run.c's highest-score-first merging follow the tokenizer's BPE: -1 - rank for a token a
+     * merge makes (the first merge applies first), 0 for a single byte, and {@link #NEVER_MERGED} for
+     * specials and for the rest, which no merge makes (a sentencepiece base character, which run.c looks
+     * up whole).
+     */
+    private static float score(Tokenizer tokenizer, int id, boolean special, byte[] token) {
+        if (special) return NEVER_MERGED;
+        int rank = tokenizer.mergeRank(id);
+        if (rank >= 0) return -1f - rank;
+        return token.length <= 1 ? 0f : NEVER_MERGED;
     }
 
     /** The token's bytes, or null for an id the tokenizer lacks (past its end, or a gap in another model's vocabulary). */

@@ -20,7 +20,8 @@ import java.util.Map;
  * with its train_vocab.sh), as a Hugging Face {@code tokenizer.json} in Llama 2's layout, which Cria
  * loads as an {@code HfTokenizer}. Such a file has {@code <unk>}, {@code "\n<s>\n"} and {@code "\n</s>\n"}
  * at ids 0 to 2, the 256 byte-fallback tokens {@code <0x00>} to {@code <0xFF>} at ids 3 to 258, and
- * pieces with sentencepiece's "▁" written as a space.
+ * pieces with sentencepiece's "▁" written as a space. What Cria's export writes for such a tokenizer
+ * (bos and eos as {@code <s>} and {@code </s>}, a byte no piece shares as the raw byte) is accepted too.
  *
  * <p>tokenizer.bin has no merges, only each piece's score, and run.c merges the adjacent pair whose
  * concatenation scores highest. The merges are derived as transformers' SentencePieceExtractor does:
@@ -68,12 +69,17 @@ public final class SentencePieceJson {
         if (file.vocabSize() < FIRST_PIECE) refuse(source, "it has " + file.vocabSize() + " tokens, fewer than the 3 specials and 256 bytes");
         String[] pieces = new String[file.vocabSize()];
         for (int id = 0; id < pieces.length; id++) {
-            String text = new String(file.tokens()[id], StandardCharsets.UTF_8);
-            String expected = id < 3 ? WRITTEN_SPECIALS[id] : id < FIRST_PIECE ? String.format("<0x%02X>", id - 3) : null;
-            if (expected != null && !text.equals(expected)) {
-                refuse(source, "token " + id + " is " + JSON.valueToTree(text) + ", not " + JSON.valueToTree(expected));
+            byte[] token = file.tokens()[id];
+            String text = new String(token, StandardCharsets.UTF_8);
+            if (id < 3 && !text.equals(WRITTEN_SPECIALS[id]) && !text.equals(SPECIALS[id])) {
+                refuse(source, "token " + id + " is " + JSON.valueToTree(text) + ", not " + JSON.valueToTree(WRITTEN_SPECIALS[id]));
             }
-            pieces[id] = id < 3 ? SPECIALS[id] : text.replace(" ", SPACE);
+            String byteName = id >= 3 && id < FIRST_PIECE ? String.format("<0x%02X>", id - 3) : null;
+            boolean rawByte = token.length == 1 && byteName != null && (token[0] & 0xFF) == id - 3;
+            if (byteName != null && !text.equals(byteName) && !rawByte) {
+                refuse(source, "token " + id + " is " + JSON.valueToTree(text) + ", not " + JSON.valueToTree(byteName));
+            }
+            pieces[id] = id < 3 ? SPECIALS[id] : byteName != null ? byteName : text.replace(" ", SPACE);
         }
         return pieces;
     }
