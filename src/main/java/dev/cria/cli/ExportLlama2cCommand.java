@@ -40,6 +40,7 @@ final class ExportLlama2cCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Llama2cWriter.requireVersion(version);
         ModelDirectory.Loaded loaded = ModelDirectory.load(model);
         Llama llama = loaded.model();
         if (llama.hasAdapters()) llama.mergeLora();

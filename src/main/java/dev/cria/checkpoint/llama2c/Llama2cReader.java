@@ -108,10 +108,11 @@ public final class Llama2cReader {
     /** A tensor's floats, read from byte {@code at}, after checking the file holds them. */
     private float[] floats(long at, Llama2cTensor t) throws IOException {
         long count = t.size();
-        if (count > Integer.MAX_VALUE - 8) throw fail(t.name() + " has " + count + " floats, more than a Java array holds");
-        if (at + count * Float.BYTES > size) {
+        // subtle: compared by division, since count · 4 overflows a long for a header of garbage
+        if (count > (size - at) / Float.BYTES) {
             throw fail("truncated at byte " + size + ", expected " + count + " floats of " + t.name() + " from byte " + at);
         }
+        if (count > Integer.MAX_VALUE - 8) throw fail(t.name() + " has " + count + " floats, more than a Java array holds");
         float[] out = new float[(int) count];
         ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         int done = 0;

@@ -25,9 +25,7 @@ public final class Llama2cWriter {
 
     /** Writes {@code model} to {@code file}; {@code source} (its directory) names it in refusals. */
     public static void write(Path file, Llama model, int version, String source) {
-        if (version != 0 && version != 1) {
-            throw new CriaException("llama2.c version must be 0 or 1: " + version + " (version 2, Q8_0, is not written)");
-        }
+        requireVersion(version);
         if (model.hasAdapters()) throw new CriaException(source + ": merge the LoRA adapters before exporting to llama2.c");
         Llama2cHeader header = Llama2cHeader.of(model.config(), model.hasScoreHead(), source);
         Map<String, Tensor> weights = model.parameters();
@@ -35,6 +33,13 @@ public final class Llama2cWriter {
             out.write(header.bytes(version));
             for (Llama2cTensor t : Llama2cLayout.tensors(header, version)) writeFloats(out, values(t, header, weights));
         });
+    }
+
+    /** Refuses a version other than 0 and 1, for a caller that checks before loading a model. */
+    public static void requireVersion(int version) {
+        if (version != 0 && version != 1) {
+            throw new CriaException("llama2.c version must be 0 or 1: " + version + " (version 2, Q8_0, is not written)");
+        }
     }
 
     /** The tensor's values in llama2.c's layout. */

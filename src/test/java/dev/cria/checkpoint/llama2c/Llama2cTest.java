@@ -159,6 +159,10 @@ class Llama2cTest {
 
         Files.write(file, header(28, C, F, L, H, 3, V, T));
         assertThatThrownBy(() -> Llama2cReader.read(file)).hasMessage(file + ": header field n_heads 4 is not a multiple of n_kv_heads 3");
+
+        Files.write(file, header(28, 1 << 30, 4, 1, 1 << 29, 1 << 29, 1 << 30, 4));
+        assertThatThrownBy(() -> Llama2cReader.read(file)).as("sizes of a garbage header do not overflow")
+                .hasMessage(file + ": truncated at byte 28, expected " + (1L << 60) + " floats of tok_embeddings.weight from byte 28");
     }
 
     private static byte[] header(int bytes, int... ints) {
