@@ -10,7 +10,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Reads a llama2.c float32 checkpoint, version 0 or 1 (told apart by export.py's magic), into a Cria

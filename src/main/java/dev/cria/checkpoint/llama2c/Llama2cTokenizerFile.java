@@ -35,7 +35,6 @@ public record Llama2cTokenizerFile(int maxTokenLength, float[] scores, byte[][] 
         for (int id : tokenizer.specials().ids()) specials.add(id);
         float[] scores = new float[vocab];
         byte[][] tokens = new byte[vocab][];
-        int longest = 1;
         for (int id = 0; id < vocab; id++) {
             tokens[id] = bytesOf(tokenizer, id);
             boolean special = specials.contains(id) || tokens[id] == null;
@@ -43,6 +42,7 @@ public record Llama2cTokenizerFile(int maxTokenLength, float[] scores, byte[][] 
             scores[id] = score(tokenizer, id, special, tokens[id]);
         }
         spellSharedBytes(tokens);
+        int longest = 1;
         for (byte[] t : tokens) longest = Math.max(longest, t.length);
         return new Llama2cTokenizerFile(longest, scores, tokens);
     }

@@ -3,6 +3,10 @@ package dev.cria.checkpoint.llama2c;
 import dev.cria.util.Rng;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 
 /**
  * An independent reference for the llama2.c format, written for the tests from run.c and export.py
@@ -204,16 +208,16 @@ final class RunC {
      * whose concatenation is the token of highest score, leftmost first.
      */
     static int[] encode(Llama2cTokenizerFile t, String text) {
-        var ids = new java.util.HashMap<String, Integer>();
+        var ids = new HashMap<String, Integer>();
         for (int id = t.vocabSize() - 1; id >= 0; id--) ids.put(latin1(t.tokens()[id]), id);
-        var tokens = new java.util.ArrayList<Integer>();
+        var tokens = new ArrayList<Integer>();
         tokens.add(1);
         if (!text.isEmpty()) tokens.add(ids.get(" "));
-        byte[] utf8 = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         for (int at = 0; at < utf8.length; ) {
             int end = at + 1;
             while (end < utf8.length && (utf8[end] & 0xC0) == 0x80 && end - at < 4) end++;
-            Integer id = ids.get(latin1(java.util.Arrays.copyOfRange(utf8, at, end)));
+            Integer id = ids.get(latin1(Arrays.copyOfRange(utf8, at, end)));
             if (id != null) tokens.add(id);
             else for (int i = at; i < end; i++) tokens.add((utf8[i] & 0xFF) + 3);
             at = end;
@@ -238,6 +242,6 @@ final class RunC {
 
     /** Bytes as a string of the same length, so byte strings can key a map and be concatenated. */
     private static String latin1(byte[] bytes) {
-        return new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+        return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 }
