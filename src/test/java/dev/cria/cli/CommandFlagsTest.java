@@ -66,6 +66,8 @@ class CommandFlagsTest {
             generate --model NONE --max-new-tokens 0                 | --max-new-tokens must be positive: 0
             generate --model NONE --top-p 2                          | --top-p must be in (0, 1]: 2.0
             generate --model NONE --top-k -1                         | --top-k must be 0 or more: -1
+            export llama2c --model NONE --out OUT --version 2        | llama2.c version must be 0 or 1: 2
+            import llama2c --bin NONE --out OUT --tokenizer-json NONE --tokenizer NONE | give --tokenizer-json or --tokenizer, not both
             pack --data NONE --tokenizer NONE --out OUT --val-fraction 1.5 | --val-fraction must be in [0, 1): 1.5
             demo --out OUT --steps 0                                 | --steps must be positive: 0
             demo --out OUT --align-scale 0                           | --align-scale must be at least 1: 0
