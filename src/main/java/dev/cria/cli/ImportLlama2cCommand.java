@@ -16,12 +16,12 @@ import picocli.CommandLine.Option;
 
 /** {@code cria import llama2c}: a llama2.c checkpoint as a Cria (Hugging Face layout) model directory. */
 @Command(name = "llama2c", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Build a model directory from a float32 llama2.c checkpoint, version 0 or 1 (told apart by the magic).",
-                "q and k weights go back to the Hugging Face RoPE layout; rms_norm_eps is 1e-5 and rope_theta 10000, as in run.c.",
-                "A model directory needs a tokenizer.json to generate: pass the model's own with --tokenizer-json, or a",
-                "sentencepiece tokenizer.bin (llama2.c's own models) with --tokenizer. Cria's byte-level tokenizer.bin files are not",
-                "converted (their merges cannot be told from their strings): use the tokenizer.json they were exported from.",
-                "Without either, only config.json and model.safetensors are written; add tokenizer.json before using the model."})
+        description = {"Build a model directory from a float32 llama2.c checkpoint.",
+                "Reads versions 0 and 1 (told apart by the magic). q and k weights go back to the Hugging Face RoPE layout; rms_norm_eps is 1e-5 and rope_theta 10000, as in run.c.",
+                "A model directory needs a tokenizer.json to generate: pass the model's own with --tokenizer-json, or a "
+                + "sentencepiece tokenizer.bin (llama2.c's own models) with --tokenizer. Cria's byte-level tokenizer.bin files are "
+                + "not converted (their merges cannot be told from their strings): use the tokenizer.json they were exported from. "
+                + "Without either, only config.json and model.safetensors are written; add tokenizer.json before using the model."})
 final class ImportLlama2cCommand implements Callable<Integer> {
     @Option(names = "--bin", required = true, description = "The llama2.c checkpoint (.bin).")
     Path bin;
@@ -32,8 +32,8 @@ final class ImportLlama2cCommand implements Callable<Integer> {
     @Option(names = "--tokenizer-json", description = "The model's tokenizer.json, copied into the directory.")
     Path tokenizerJson;
 
-    @Option(names = "--tokenizer", description = {"A sentencepiece tokenizer.bin as llama2.c's tokenizer.py writes it (Llama 2's,",
-            "or train_vocab.sh's), converted to a Llama 2 style tokenizer.json."})
+    @Option(names = "--tokenizer", description = "A sentencepiece tokenizer.bin as llama2.c's tokenizer.py writes it (Llama 2's, "
+            + "or train_vocab.sh's), converted to a Llama 2 style tokenizer.json.")
     Path tokenizerBin;
 
     @Override
