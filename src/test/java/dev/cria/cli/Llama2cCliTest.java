@@ -88,6 +88,12 @@ class Llama2cCliTest {
     }
 
     @Test
+    void helpWorksBesideTheFormatsVersionFlag() {
+        assertThat(Main.execute("export", "llama2c", "--help")).isZero();
+        assertThat(console.out()).contains("--version=<version>").contains("--bos-as-1");
+    }
+
+    @Test
     void aBadFileIsOneLineWithoutATrace() throws Exception {
         Path bin = dir.resolve("model.bin");
         assertThat(Main.execute("export", "llama2c", "--model", saved().toString(), "--out", bin.toString())).isZero();
