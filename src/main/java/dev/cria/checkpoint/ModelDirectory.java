@@ -218,15 +218,7 @@ public final class ModelDirectory {
      * go beside them in PEFT's layout ({@code adapter_config.json}, {@code adapter_model.safetensors}).
      */
     public static void writeModel(Path dir, Llama model, Tokenizer tokenizer) {
-        var tokens = new HfConfig.TokenIds(tokenizer.bosId(), tokenizer.eosId(), tokenizer.padId());
-        SaveFormat format = formatOf(model);
-        AtomicFiles.writeString(dir.resolve(CONFIG), HfConfig.toJson(model.config(), tokens, format.dtype(), format.config()));
-        Map<String, Tensor> parameters = model.parameters();
-        Map<String, int[]> shapes = new LinkedHashMap<>();
-        parameters.forEach((name, t) -> shapes.put(name, t.shape()));
-        // subtle: a frozen 16-bit weight is widened only as it is written, one at a time (and rounded back
-        // exactly), so saving a frozen model never holds it whole in float32
-        WeightFiles.write(dir, shapes, name -> floats(parameters.get(name)), format.dtype(), format.maxShardBytes());
+        writeConfigAndWeights(dir, model, new HfConfig.TokenIds(tokenizer.bosId(), tokenizer.eosId(), tokenizer.padId()));
         tokenizer.save(dir.resolve(TOKENIZER));
         String tokenizerConfig = ChatTemplate.tokenizerConfigJson(tokenizer);
         if (tokenizerConfig != null) AtomicFiles.writeString(dir.resolve(TOKENIZER_CONFIG), tokenizerConfig);
@@ -238,6 +230,26 @@ public final class ModelDirectory {
             Safetensors.write(dir.resolve(ADAPTER_WEIGHTS), adapters, Map.of("format", "pt"));
             AtomicFiles.writeString(dir.resolve(ADAPTER_CONFIG), adapterConfigJson(model.loraConfig(), model.hasScoreHead()));
         }
+    }
+
+    private static void writeConfigAndWeights(Path dir, Llama model, HfConfig.TokenIds tokens) {
+        SaveFormat format = formatOf(model);
+        AtomicFiles.writeString(dir.resolve(CONFIG), HfConfig.toJson(model.config(), tokens, format.dtype(), format.config()));
+        Map<String, Tensor> parameters = model.parameters();
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        parameters.forEach((name, t) -> shapes.put(name, t.shape()));
+        // subtle: a frozen 16-bit weight is widened only as it is written, one at a time (and rounded back
+        // exactly), so saving a frozen model never holds it whole in float32
+        WeightFiles.write(dir, shapes, name -> floats(parameters.get(name)), format.dtype(), format.maxShardBytes());
+    }
+
+    /**
+     * Saves only config.json (no special token ids) and the weights, replacing {@code dir} as a whole: a
+     * directory that {@link #loadModel} reads but that needs a tokenizer.json before {@link #load} does.
+     * For an imported model whose tokenizer comes separately.
+     */
+    public static void saveWithoutTokenizer(Path dir, Llama model) {
+        AtomicDirectory.replace(dir, tmp -> writeConfigAndWeights(tmp, model, HfConfig.TokenIds.NONE));
     }
 
     /** PEFT's config; a model with a scalar head is a sequence classifier whose head trains in full, as TRL's reward model. */

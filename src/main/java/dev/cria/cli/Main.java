@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
                 DpoCommand.class, KtoCommand.class, OrpoCommand.class, SimpoCommand.class,
                 PairsCommand.class, PpoCommand.class, GrpoCommand.class, CatsCommand.class, JudgeCommand.class, ServeCommand.class, RlhfCommand.class, BenchCommand.class,
                 OnlineDpoCommand.class, RejectionSamplingCommand.class,
-                TemplateCommand.class, CommandLine.HelpCommand.class})
+                TemplateCommand.class, ExportCommand.class, ImportCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -81,6 +81,8 @@ class CommandFlagsTest {
             sft --model NONE --out OUT --lora --quantize q4           | --quantize must be q8_0 or q4_0, not 'q4'
             dpo --model NONE --out OUT --quantize q4                  | --quantize must be q8_0 or q4_0, not 'q4'
             grpo --model NONE --out OUT --quantize q4                 | --quantize must be q8_0 or q4_0, not 'q4'
+            export llama2c --model NONE --out OUT --version 2        | llama2.c version must be 0 or 1: 2
+            import llama2c --bin NONE --out OUT --tokenizer-json NONE --tokenizer NONE | give --tokenizer-json or --tokenizer, not both
             pack --data NONE --tokenizer NONE --out OUT --val-fraction 1.5 | --val-fraction must be in [0, 1): 1.5
             demo --out OUT --steps 0                                 | --steps must be positive: 0
             demo --out OUT --align-scale 0                           | --align-scale must be at least 1: 0
