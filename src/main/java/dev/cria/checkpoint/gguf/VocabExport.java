@@ -80,6 +80,7 @@ final class VocabExport {
             gguf.putStrings(GgufKeys.TOKENS, tokens);
             gguf.putF32s(GgufKeys.SCORES, scores(tokens, types, merges));
             gguf.putI32s(GgufKeys.TOKEN_TYPE, types);
+            if (!prependsSpace(root)) gguf.putBool(GgufKeys.ADD_SPACE_PREFIX, false);
         } else {
             gguf.putString(GgufKeys.TOKENIZER_MODEL, "gpt2");
             gguf.putString(GgufKeys.TOKENIZER_PRE, preTokenizer(root).ggufName);
@@ -98,6 +99,29 @@ final class VocabExport {
         if (config.path("add_eos_token").isBoolean()) gguf.putBool(GgufKeys.ADD_EOS, config.path("add_eos_token").asBoolean());
         String template = chatTemplate(config);
         if (template != null) gguf.putString(GgufKeys.CHAT_TEMPLATE, template);
+    }
+
+    /**
+     * Whether a SentencePiece-style file puts '▁' in front of the text (llama.cpp's add_space_prefix,
+     * true unless written): Llama 2's Prepend normalizer, or a Metaspace pre-tokenizer that prepends.
+     */
+    private static boolean prependsSpace(JsonNode root) {
+        List<JsonNode> steps = new ArrayList<>();
+        for (String field : List.of("normalizer", "pre_tokenizer")) {
+            JsonNode node = root.path(field);
+            steps.add(node);
+            node.path("normalizers").forEach(steps::add);
+            node.path("pretokenizers").forEach(steps::add);
+        }
+        for (JsonNode step : steps) {
+            String type = step.path("type").asText();
+            if (type.equals("Prepend")) return true;
+            if (type.equals("Metaspace")) {
+                String scheme = step.path("prepend_scheme").asText(step.path("add_prefix_space").asBoolean(true) ? "always" : "never");
+                return !scheme.equals("never");
+            }
+        }
+        return false;
     }
 
     /**
