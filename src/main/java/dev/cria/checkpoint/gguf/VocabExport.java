@@ -69,7 +69,7 @@ final class VocabExport {
                 continue;
             }
             tokens.add(token);
-            if (added.containsKey(id)) types[id] = added.get(id) ? GgufKeys.CONTROL : GgufKeys.USER_DEFINED;
+            if (added.containsKey(id)) types[id] = added.get(id) || looksSpecial(token) ? GgufKeys.CONTROL : GgufKeys.USER_DEFINED;
             else if (sentencePiece && token.matches("<0x[0-9A-F]{2}>")) types[id] = GgufKeys.BYTE;
             else types[id] = GgufKeys.NORMAL;
             if (token.equals(unkToken)) types[id] = GgufKeys.UNKNOWN;
@@ -141,6 +141,16 @@ final class VocabExport {
             if ("TemplateProcessing".equals(step.path("type").asText()) && bos.equals(first.asText())) return true;
         }
         return false;
+    }
+
+    /**
+     * The converter's does_token_look_special: some models leave tokens that are control tokens unmarked
+     * ({@code <|im_start|>}-style names, Gemma's and DeepSeek's), and llama.cpp should not print them.
+     */
+    private static boolean looksSpecial(String token) {
+        return List.of("<pad>", "<mask>", "<2mass>", "[@BOS@]").contains(token)
+                || (token.startsWith("<|") && token.endsWith("|>"))
+                || (token.startsWith("<\uFF5C") && token.endsWith("\uFF5C>"));
     }
 
     /** The pre-tokenizer's llama.cpp name, from its split regex; a split llama.cpp does not have is refused. */

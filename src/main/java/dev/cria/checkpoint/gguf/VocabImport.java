@@ -205,7 +205,7 @@ final class VocabImport {
             t.put("single_word", false);
             t.put("lstrip", false);
             t.put("rstrip", false);
-            t.put("normalized", !special);
+            t.put("normalized", false);
             t.put("special", special);
         }
     }
