@@ -88,10 +88,14 @@ final class VocabExport {
             gguf.putI32s(GgufKeys.TOKEN_TYPE, types);
             gguf.putStrings(GgufKeys.MERGES, merges.stream().map(m -> m[0] + " " + m[1]).toList());
         }
+        putSpecials(root, tokenizer, unkToken == null ? -1 : tokens.indexOf(unkToken), gguf);
+    }
+
+    /** The special ids, whether bos and eos are added, and the chat template. */
+    private void putSpecials(JsonNode root, Tokenizer tokenizer, int unk, GgufWriter gguf) {
         JsonNode config = tokenizerConfig();
         if (tokenizer.bosId() >= 0) gguf.putU32(GgufKeys.BOS_ID, tokenizer.bosId());
         if (tokenizer.eosId() >= 0) gguf.putU32(GgufKeys.EOS_ID, tokenizer.eosId());
-        int unk = unkToken == null ? -1 : tokens.indexOf(unkToken);
         if (unk >= 0) gguf.putU32(GgufKeys.UNK_ID, unk);
         if (tokenizer.padId() >= 0) gguf.putU32(GgufKeys.PAD_ID, tokenizer.padId());
         JsonNode addBos = config.path("add_bos_token");
