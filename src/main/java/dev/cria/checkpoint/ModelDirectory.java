@@ -6,6 +6,7 @@ import dev.cria.chat.ChatTemplate;
 import dev.cria.io.AtomicDirectory;
 import dev.cria.io.AtomicFiles;
 import dev.cria.checkpoint.HfConfig;
+import dev.cria.checkpoint.gguf.GgufModel;
 import dev.cria.io.Safetensors;
 import dev.cria.io.Safetensors.Dtype;
 import dev.cria.io.SafetensorsReader;
@@ -135,6 +136,8 @@ public final class ModelDirectory {
     }
 
     private static Loaded load(Path path, boolean frozen, QuantMatrix.Kind quantize) {
+        // A GGUF file loads as its stored types; quantize applies to directories only.
+        if (GgufModel.isGguf(path)) return GgufModel.load(path, frozen);
         Path dir = resolve(path);
         boolean trained = frozen && masterMatrices(dir);
         Llama model = trained ? loadModel(dir, false) : loadModel(dir, frozen, quantize);

@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 /** {@code cria export FORMAT}: writes a model directory in another project's file format. */
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Write a model directory in another runtime's format.",
-        subcommands = {ExportLlama2cCommand.class})
+        subcommands = {ExportGgufCommand.class, ExportLlama2cCommand.class})
 final class ExportCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 /** {@code cria import FORMAT}: builds a model directory from another project's file format. */
 @Command(name = "import", mixinStandardHelpOptions = true,
         description = "Build a model directory from another runtime's format.",
-        subcommands = {ImportLlama2cCommand.class})
+        subcommands = {ImportGgufCommand.class, ImportLlama2cCommand.class})
 final class ImportCommand implements Runnable {
     @Spec
     CommandSpec spec;
