@@ -1,0 +1,221 @@
+package dev.cria.kernels;
+
+import dev.cria.tensor.Parallel;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * x·Wᵀ for a few rows of activations against a block-quantized W ({@link QuantMatrix}): decoding, where
+ * a token costs one read of every weight byte and little arithmetic. Each block's codes are widened in
+ * registers, times the block's scale, and meet the activations there: no float copy of W is written,
+ * so the memory traffic is the blocks' bytes (Q8_0: 34 per 32 weights, 0.27 of float32's).
+ *
+ * <p>Results are those of float32 dot products with the widened weights: {@code code·d} is exact in
+ * float32, and each row's sum runs along K in the order {@link Gemm}'s float kernels use. (llama.cpp
+ * instead quantizes the activations to 8 bits and sums integer products, which changes the results.)
+ *
+ * <p>Legend: M activation rows, N = W's rows (outputs), K = W's columns (a multiple of 32), L = {@link Simd#LANES}.
+ */
+public final class QuantDot {
+    private QuantDot() {
+    }
+
+    /**
+     * Bytes loaded per code vector: as many as a float vector has lanes, except that 4-lane floats load
+     * 8 bytes (there are no 32-bit byte vectors) and widen one half or the other.
+     */
+    private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, Simd.LANES * 8)));
+
+    /**
+     * Codes i·L .. i·L+L−1 of the block whose codes start at raw[codes], as floats: Q8_0's signed bytes,
+     * or Q4_0's nibbles minus 8 (codes 0..15 are the low nibbles of the 16 bytes, 16..31 the high ones).
+     */
+    static FloatVector codes(byte[] raw, int codes, int i, boolean q4) {
+        int L = Simd.LANES, j = i * L, B = BYTES.length();
+        if (!q4) {
+            int start = j - j % B;
+            return (FloatVector) ByteVector.fromArray(BYTES, raw, codes + start).convertShape(VectorOperators.B2F, Simd.F, (j - start) / L);
+        }
+        int nibble = j % (QuantMatrix.BLOCK / 2), start = nibble - nibble % B;
+        var packed = ByteVector.fromArray(BYTES, raw, codes + start);
+        // LSHR on bytes shifts the lane as unsigned, so the high nibble comes down with zeros above it
+        var q = j < QuantMatrix.BLOCK / 2 ? packed.and((byte) 0xF) : packed.lanewise(VectorOperators.LSHR, 4);
+        return (FloatVector) q.sub((byte) 8).convertShape(VectorOperators.B2F, Simd.F, (nibble - start) / L);
+    }
+
+    /** C (M,N) (+)= A (M,K) · Wᵀ, for decoding (small M); {@link #abTScalar} is the reference. */
+    public static void abT(float[] c, float[] a, QuantMatrix w, int M, boolean accumulate) {
+        if (Simd.ENABLED) abTVector(c, a, w, M, accumulate);
+        else abTScalar(c, a, w, M, accumulate);
+    }
+
+    /**
+     * Reference for {@link #abTVector}: block by block, {@code sum += x·(code·d)} one weight at a time,
+     * on copied blocks as the fast kernel reads them.
+     */
+    public static void abTScalar(float[] c, float[] a, QuantMatrix w, int M, boolean accumulate) {
+        int N = w.rows(), K = w.cols(), bb = w.kind().blockBytes();
+        boolean q4 = w.kind() == QuantMatrix.Kind.Q4_0;
+        byte[] raw = new byte[w.rowBytes()];
+        for (int n = 0; n < N; n++) {
+            w.copyBlocks(n, 0, K / QuantMatrix.BLOCK, raw);
+            for (int m = 0; m < M; m++) {
+                float sum = 0;
+                for (int k = 0; k < K; k++) sum += a[m * K + k] * QuantMatrix.weightAt(raw, k / QuantMatrix.BLOCK * bb, k % QuantMatrix.BLOCK, q4);
+                c[m * N + n] = accumulate ? c[m * N + n] + sum : sum;
+            }
+        }
+    }
+
+    /**
+     * Four rows of W at a time (copied into a per-thread array, one row after the other) meet every row
+     * of A, four rows of A at a time, then one. Parallel over the fours of W's rows.
+     */
+    public static void abTVector(float[] c, float[] a, QuantMatrix w, int M, boolean accumulate) {
+        int N = w.rows(), K = w.cols(), rowBytes = w.rowBytes(), blocks = K / QuantMatrix.BLOCK;
+        boolean q4 = w.kind() == QuantMatrix.Kind.Q4_0;
+        int quads = (N + 3) / 4;
+        int grain = Math.max(1, 16384 / Math.max(1, M * K));
+        Parallel.forRange(quads, grain, (start, end) -> {
+            byte[] raw = buffer(ROWS, 4 * rowBytes);
+            for (int q = start; q < end; q++) {
+                int n = 4 * q, count = Math.min(4, N - n);
+                w.copyBlocks(n, 0, count * blocks, raw);
+                // missing rows of the last four: zero blocks, whose scale 0 makes every weight 0
+                if (count < 4) java.util.Arrays.fill(raw, count * rowBytes, 4 * rowBytes, (byte) 0);
+                int m = 0;
+                for (; m + 4 <= M; m += 4) dot4x4(c, a, raw, rowBytes, K, N, m, n, count, q4, accumulate);
+                for (; m < M; m++) dot1x4(c, a, raw, rowBytes, K, N, m, n, count, q4, accumulate);
+            }
+        });
+    }
+
+    /**
+     * Row m of A against the four copied rows of W: per block, each row's codes are widened and scaled
+     * (exactly the widened weights) and FMA'd against the same vector of A.
+     */
+    private static void dot1x4(float[] c, float[] a, byte[] raw, int rowBytes, int K, int N, int m, int n, int count,
+                               boolean q4, boolean accumulate) {
+        var f = Simd.F;
+        int L = Simd.LANES, bb = q4 ? 18 : 34;
+        var s0 = FloatVector.zero(f);
+        var s1 = FloatVector.zero(f);
+        var s2 = FloatVector.zero(f);
+        var s3 = FloatVector.zero(f);
+        int r1 = rowBytes, r2 = 2 * rowBytes, r3 = 3 * rowBytes;
+        for (int k = 0, b = 0; k < K; k += QuantMatrix.BLOCK, b += bb) {
+            var d0 = FloatVector.broadcast(f, QuantMatrix.scaleAt(raw, b));
+            var d1 = FloatVector.broadcast(f, QuantMatrix.scaleAt(raw, b + r1));
+            var d2 = FloatVector.broadcast(f, QuantMatrix.scaleAt(raw, b + r2));
+            var d3 = FloatVector.broadcast(f, QuantMatrix.scaleAt(raw, b + r3));
+            for (int i = 0; i < QuantMatrix.BLOCK / L; i++) {
+                var x = FloatVector.fromArray(f, a, m * K + k + i * L);
+                s0 = x.fma(codes(raw, b + 2, i, q4).mul(d0), s0);
+                s1 = x.fma(codes(raw, b + r1 + 2, i, q4).mul(d1), s1);
+                s2 = x.fma(codes(raw, b + r2 + 2, i, q4).mul(d2), s2);
+                s3 = x.fma(codes(raw, b + r3 + 2, i, q4).mul(d3), s3);
+            }
+        }
+        store(c, N, m, n, count, sums(s0, s1, s2, s3), accumulate);
+    }
+
+    /** Rows m..m+3 of A against the four copied rows of W: each widened vector of W feeds four FMAs. */
+    private static void dot4x4(float[] c, float[] a, byte[] raw, int rowBytes, int K, int N, int m, int n, int count,
+                               boolean q4, boolean accumulate) {
+        var f = Simd.F;
+        int L = Simd.LANES, bb = q4 ? 18 : 34;
+        var s00 = FloatVector.zero(f);
+        var s01 = FloatVector.zero(f);
+        var s02 = FloatVector.zero(f);
+        var s03 = FloatVector.zero(f);
+        var s10 = FloatVector.zero(f);
+        var s11 = FloatVector.zero(f);
+        var s12 = FloatVector.zero(f);
+        var s13 = FloatVector.zero(f);
+        var s20 = FloatVector.zero(f);
+        var s21 = FloatVector.zero(f);
+        var s22 = FloatVector.zero(f);
+        var s23 = FloatVector.zero(f);
+        var s30 = FloatVector.zero(f);
+        var s31 = FloatVector.zero(f);
+        var s32 = FloatVector.zero(f);
+        var s33 = FloatVector.zero(f);
+        int a0 = m * K, a1 = a0 + K, a2 = a1 + K, a3 = a2 + K;
+        int r1 = rowBytes, r2 = 2 * rowBytes, r3 = 3 * rowBytes;
+        for (int k = 0, b = 0; k < K; k += QuantMatrix.BLOCK, b += bb) {
+            float d0 = QuantMatrix.scaleAt(raw, b), d1 = QuantMatrix.scaleAt(raw, b + r1);
+            float d2 = QuantMatrix.scaleAt(raw, b + r2), d3 = QuantMatrix.scaleAt(raw, b + r3);
+            for (int i = 0; i < QuantMatrix.BLOCK / L; i++) {
+                int ki = k + i * L;
+                var x0 = FloatVector.fromArray(f, a, a0 + ki);
+                var x1 = FloatVector.fromArray(f, a, a1 + ki);
+                var x2 = FloatVector.fromArray(f, a, a2 + ki);
+                var x3 = FloatVector.fromArray(f, a, a3 + ki);
+                var w = codes(raw, b + 2, i, q4).mul(d0);
+                s00 = x0.fma(w, s00);
+                s10 = x1.fma(w, s10);
+                s20 = x2.fma(w, s20);
+                s30 = x3.fma(w, s30);
+                w = codes(raw, b + r1 + 2, i, q4).mul(d1);
+                s01 = x0.fma(w, s01);
+                s11 = x1.fma(w, s11);
+                s21 = x2.fma(w, s21);
+                s31 = x3.fma(w, s31);
+                w = codes(raw, b + r2 + 2, i, q4).mul(d2);
+                s02 = x0.fma(w, s02);
+                s12 = x1.fma(w, s12);
+                s22 = x2.fma(w, s22);
+                s32 = x3.fma(w, s32);
+                w = codes(raw, b + r3 + 2, i, q4).mul(d3);
+                s03 = x0.fma(w, s03);
+                s13 = x1.fma(w, s13);
+                s23 = x2.fma(w, s23);
+                s33 = x3.fma(w, s33);
+            }
+        }
+        store(c, N, m, n, count, sums(s00, s01, s02, s03), accumulate);
+        store(c, N, m + 1, n, count, sums(s10, s11, s12, s13), accumulate);
+        store(c, N, m + 2, n, count, sums(s20, s21, s22, s23), accumulate);
+        store(c, N, m + 3, n, count, sums(s30, s31, s32, s33), accumulate);
+    }
+
+    /** Pairwise butterflies, in Gemm's fixed order, that leave the sum of s_j's lanes in lane j. */
+    private static FloatVector sums(FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3) {
+        var p01 = s0.blend(s1, Simd.ODD).add(s1.blend(s0, Simd.ODD).rearrange(Simd.SWAP_1));
+        var p23 = s2.blend(s3, Simd.ODD).add(s3.blend(s2, Simd.ODD).rearrange(Simd.SWAP_1));
+        var q = p01.blend(p23, Simd.BIT_1).add(p23.blend(p01, Simd.BIT_1).rearrange(Simd.SWAP_2));
+        if (Simd.LANES > 8) q = q.add(q.rearrange(Simd.SWAP_8));
+        if (Simd.LANES > 4) q = q.add(q.rearrange(Simd.SWAP_4));
+        return q;
+    }
+
+    /** c[m, n + j] (+)= lane j of {@code sums}, for the count rows of W that exist. */
+    private static void store(float[] c, int N, int m, int n, int count, FloatVector sums, boolean accumulate) {
+        for (int j = 0; j < count; j++) {
+            int o = m * N + n + j;
+            c[o] = accumulate ? c[o] + sums.lane(j) : sums.lane(j);
+        }
+    }
+
+    /** Four rows of copied blocks, per thread. */
+    private static final ThreadLocal<byte[]> ROWS = ThreadLocal.withInitial(() -> new byte[0]);
+    /** Blocks copied for {@link QuantMatrix#widenVector}, per thread. */
+    private static final ThreadLocal<byte[]> WIDEN = ThreadLocal.withInitial(() -> new byte[0]);
+
+    /** This thread's array for blocks being widened, at least {@code size} bytes. */
+    static byte[] staging(int size) {
+        return buffer(WIDEN, size);
+    }
+
+    private static byte[] buffer(ThreadLocal<byte[]> local, int size) {
+        byte[] buffer = local.get();
+        if (buffer.length < size) {
+            buffer = new byte[size];
+            local.set(buffer);
+        }
+        return buffer;
+    }
+}
