@@ -93,8 +93,10 @@ public final class QuantDot {
     }
 
     /**
-     * Four rows of W at a time meet every row of A, four rows of A at a time, then one. Parallel over the
-     * fours of W's rows. The blocks are read straight from their segment; only a last, partial four is
+     * Four rows of W at a time meet every row of A, one row of A at a time. Parallel over the fours of
+     * W's rows. (A kernel of four rows of A against the four of W, as Gemm's float one, ran 5× slower
+     * per row than this one, its many inlined vector loads apparently past what C2 compiles well; for
+     * four rows of A or more, Gemm widens W's rows once into a buffer instead.) The blocks are read straight from their segment; only a last, partial four is
      * copied (zero-padded) to a per-thread array. Unlike {@link HalfMatrix}'s widening, segment loads did
      * not fall out of the JIT's inlining here, and they beat a copy: 33 against 22 GB/s from cache, one
      * thread, Q8_0.
@@ -111,18 +113,14 @@ public final class QuantDot {
                 int n = 4 * q, count = Math.min(4, N - n);
                 if (count == 4) {
                     if (n + 4 * (AHEAD + 1) <= N) touch(seg, (long) (n + 4 * AHEAD) * rowBytes, 4 * rowBytes);
-                    int m = 0;
-                    for (; m + 4 <= M; m += 4) dot4x4(c, a, seg, (long) n * rowBytes, rowBytes, K, N, m, n, count, q4, accumulate);
-                    for (; m < M; m++) dot1x4(c, a, seg, (long) n * rowBytes, rowBytes, K, N, m, n, count, q4, accumulate);
+                    for (int m = 0; m < M; m++) dot1x4(c, a, seg, (long) n * rowBytes, rowBytes, K, N, m, n, count, q4, accumulate);
                     continue;
                 }
                 w.copyBlocks(n, 0, count * blocks, raw);
                 // missing rows of the last four: zero blocks, whose scale 0 makes every weight 0
                 java.util.Arrays.fill(raw, count * rowBytes, 4 * rowBytes, (byte) 0);
                 var rawSeg = MemorySegment.ofArray(raw);
-                int m = 0;
-                for (; m + 4 <= M; m += 4) dot4x4(c, a, rawSeg, 0, rowBytes, K, N, m, n, count, q4, accumulate);
-                for (; m < M; m++) dot1x4(c, a, rawSeg, 0, rowBytes, K, N, m, n, count, q4, accumulate);
+                for (int m = 0; m < M; m++) dot1x4(c, a, rawSeg, 0, rowBytes, K, N, m, n, count, q4, accumulate);
             }
         });
     }
@@ -155,67 +153,6 @@ public final class QuantDot {
             }
         }
         store(c, N, m, n, count, sums(s0, s1, s2, s3), accumulate);
-    }
-
-    /** Rows m..m+3 of A against the four copied rows of W: each widened vector of W feeds four FMAs. */
-    private static void dot4x4(float[] c, float[] a, MemorySegment raw, long base, int rowBytes, int K, int N, int m, int n, int count,
-                               boolean q4, boolean accumulate) {
-        var f = Simd.F;
-        int L = Simd.LANES, bb = q4 ? 18 : 34;
-        var s00 = FloatVector.zero(f);
-        var s01 = FloatVector.zero(f);
-        var s02 = FloatVector.zero(f);
-        var s03 = FloatVector.zero(f);
-        var s10 = FloatVector.zero(f);
-        var s11 = FloatVector.zero(f);
-        var s12 = FloatVector.zero(f);
-        var s13 = FloatVector.zero(f);
-        var s20 = FloatVector.zero(f);
-        var s21 = FloatVector.zero(f);
-        var s22 = FloatVector.zero(f);
-        var s23 = FloatVector.zero(f);
-        var s30 = FloatVector.zero(f);
-        var s31 = FloatVector.zero(f);
-        var s32 = FloatVector.zero(f);
-        var s33 = FloatVector.zero(f);
-        int a0 = m * K, a1 = a0 + K, a2 = a1 + K, a3 = a2 + K;
-        long r1 = rowBytes, r2 = 2 * rowBytes, r3 = 3 * rowBytes;
-        long b = base;
-        for (int k = 0; k < K; k += QuantMatrix.BLOCK, b += bb) {
-            float d0 = scaleAt(raw, b), d1 = scaleAt(raw, b + r1);
-            float d2 = scaleAt(raw, b + r2), d3 = scaleAt(raw, b + r3);
-            for (int i = 0; i < QuantMatrix.BLOCK / L; i++) {
-                int ki = k + i * L;
-                var x0 = FloatVector.fromArray(f, a, a0 + ki);
-                var x1 = FloatVector.fromArray(f, a, a1 + ki);
-                var x2 = FloatVector.fromArray(f, a, a2 + ki);
-                var x3 = FloatVector.fromArray(f, a, a3 + ki);
-                var w = codes(raw, b + 2, i, q4).mul(d0);
-                s00 = x0.fma(w, s00);
-                s10 = x1.fma(w, s10);
-                s20 = x2.fma(w, s20);
-                s30 = x3.fma(w, s30);
-                w = codes(raw, b + r1 + 2, i, q4).mul(d1);
-                s01 = x0.fma(w, s01);
-                s11 = x1.fma(w, s11);
-                s21 = x2.fma(w, s21);
-                s31 = x3.fma(w, s31);
-                w = codes(raw, b + r2 + 2, i, q4).mul(d2);
-                s02 = x0.fma(w, s02);
-                s12 = x1.fma(w, s12);
-                s22 = x2.fma(w, s22);
-                s32 = x3.fma(w, s32);
-                w = codes(raw, b + r3 + 2, i, q4).mul(d3);
-                s03 = x0.fma(w, s03);
-                s13 = x1.fma(w, s13);
-                s23 = x2.fma(w, s23);
-                s33 = x3.fma(w, s33);
-            }
-        }
-        store(c, N, m, n, count, sums(s00, s01, s02, s03), accumulate);
-        store(c, N, m + 1, n, count, sums(s10, s11, s12, s13), accumulate);
-        store(c, N, m + 2, n, count, sums(s20, s21, s22, s23), accumulate);
-        store(c, N, m + 3, n, count, sums(s30, s31, s32, s33), accumulate);
     }
 
     /** Pairwise butterflies, in Gemm's fixed order, that leave the sum of s_j's lanes in lane j. */

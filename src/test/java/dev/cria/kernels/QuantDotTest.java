@@ -94,7 +94,8 @@ class QuantDotTest {
 
     @Test
     void gemmWithQuantizedWeightsEqualsGemmOnTheirFloats() {
-        // few rows go through QuantDot, more than 64 through the packed panels (partial blocks in each K block)
+        // up to 3 rows go through QuantDot, 4..64 through rows widened into a buffer, more through the packed
+        // panels (partial blocks in each K block)
         int[][] shapes = {{1, 2048, 12}, {3, 64, 40}, {64, 96, 7}, {65, 416, 40}, {135, 800, 33}};
         for (var kind : QuantMatrix.Kind.values()) {
             for (int[] s : shapes) {
