@@ -35,37 +35,41 @@ public final class QuantDot {
     /**
      * Codes i·L .. i·L+L−1 of the block whose codes start at raw[codes], as floats: Q8_0's signed bytes,
      * or Q4_0's nibbles minus 8 (codes 0..15 are the low nibbles of the 16 bytes, 16..31 the high ones).
+     * One small method per layout, and one kernel per layout, keep each kernel's inlined code small
+     * (PrintInlining showed a joint method "too large" to inline at some call sites).
      */
     static FloatVector codes(byte[] raw, int codes, int i, boolean q4) {
-        int L = Simd.LANES, j = i * L, B = BYTES.length();
-        if (!q4) {
-            int start = j - j % B;
-            return (FloatVector) ByteVector.fromArray(BYTES, raw, codes + start).convertShape(VectorOperators.B2F, Simd.F, (j - start) / L);
-        }
-        int nibble = j % (QuantMatrix.BLOCK / 2), start = nibble - nibble % B;
+        return q4 ? codesQ4(raw, codes, i) : codesQ8(raw, codes, i);
+    }
+
+    private static FloatVector codesQ8(byte[] raw, int codes, int i) {
+        int j = i * Simd.LANES, start = j - j % BYTES.length();
+        return widen(ByteVector.fromArray(BYTES, raw, codes + start), (j - start) / Simd.LANES);
+    }
+
+    private static FloatVector codesQ4(byte[] raw, int codes, int i) {
+        int j = i * Simd.LANES, nibble = j % (QuantMatrix.BLOCK / 2), start = nibble - nibble % BYTES.length();
         var packed = ByteVector.fromArray(BYTES, raw, codes + start);
         // LSHR on bytes shifts the lane as unsigned, so the high nibble comes down with zeros above it
         var q = j < QuantMatrix.BLOCK / 2 ? packed.and((byte) 0xF) : packed.lanewise(VectorOperators.LSHR, 4);
-        return (FloatVector) q.sub((byte) 8).convertShape(VectorOperators.B2F, Simd.F, (nibble - start) / L);
+        return widen(q.sub((byte) 8), (nibble - start) / Simd.LANES);
     }
 
-    /** {@link #codes(byte[], int, int, boolean)} read straight from the blocks' segment. */
-    static FloatVector codes(MemorySegment raw, long codes, int i, boolean q4) {
-        int L = Simd.LANES, j = i * L, B = BYTES.length();
-        if (!q4) {
-            int start = j - j % B;
-            return (FloatVector) ByteVector.fromMemorySegment(BYTES, raw, codes + start, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2F, Simd.F, (j - start) / L);
-        }
-        int nibble = j % (QuantMatrix.BLOCK / 2), start = nibble - nibble % B;
-        var packed = ByteVector.fromMemorySegment(BYTES, raw, codes + start, ByteOrder.LITTLE_ENDIAN);
-        var q = j < QuantMatrix.BLOCK / 2 ? packed.and((byte) 0xF) : packed.lanewise(VectorOperators.LSHR, 4);
-        return (FloatVector) q.sub((byte) 8).convertShape(VectorOperators.B2F, Simd.F, (nibble - start) / L);
+    private static FloatVector codesQ8(MemorySegment raw, long codes, int i) {
+        int j = i * Simd.LANES, start = j - j % BYTES.length();
+        return widen(ByteVector.fromMemorySegment(BYTES, raw, codes + start, ByteOrder.LITTLE_ENDIAN), (j - start) / Simd.LANES);
     }
 
     private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    /** The float16 scale of the block at raw[block], widened. */
     private static float scaleAt(MemorySegment raw, long block) {
         return Float.float16ToFloat(raw.get(HALF, block));
+    }
+
+    /** Signed bytes to floats; {@code part} picks the half of an 8-byte vector that 4-lane floats take. */
+    private static FloatVector widen(ByteVector bytes, int part) {
+        return (FloatVector) bytes.convertShape(VectorOperators.B2F, Simd.F, part);
     }
 
     /** C (M,N) (+)= A (M,K) · Wᵀ, for decoding (small M); {@link #abTScalar} is the reference. */
@@ -95,11 +99,10 @@ public final class QuantDot {
     /**
      * Four rows of W at a time meet every row of A, one row of A at a time. Parallel over the fours of
      * W's rows. (A kernel of four rows of A against the four of W, as Gemm's float one, ran 5× slower
-     * per row than this one, its many inlined vector loads apparently past what C2 compiles well; for
-     * four rows of A or more, Gemm widens W's rows once into a buffer instead.) The blocks are read straight from their segment; only a last, partial four is
-     * copied (zero-padded) to a per-thread array. Unlike {@link HalfMatrix}'s widening, segment loads did
-     * not fall out of the JIT's inlining here, and they beat a copy: 33 against 22 GB/s from cache, one
-     * thread, Q8_0.
+     * per row than this one; for four rows of A or more, Gemm widens W's rows once into a buffer instead.)
+     * Q8_0 blocks are read straight from their segment: unlike {@link HalfMatrix}'s widening, these
+     * segment loads stayed inlined, and they beat a copy (33 against 22 GB/s from cache, one thread).
+     * Q4_0 blocks, and a last, partial four (zero-padded), are copied to a per-thread array first.
      */
     public static void abTVector(float[] c, float[] a, QuantMatrix w, int M, boolean accumulate) {
         int N = w.rows(), K = w.cols(), rowBytes = w.rowBytes(), blocks = K / QuantMatrix.BLOCK;
@@ -111,16 +114,20 @@ public final class QuantDot {
             byte[] raw = buffer(ROWS, 4 * rowBytes);
             for (int q = start; q < end; q++) {
                 int n = 4 * q, count = Math.min(4, N - n);
-                if (count == 4) {
-                    if (n + 4 * (AHEAD + 1) <= N) touch(seg, (long) (n + 4 * AHEAD) * rowBytes, 4 * rowBytes);
-                    for (int m = 0; m < M; m++) dot1x4(c, a, seg, (long) n * rowBytes, rowBytes, K, N, m, n, count, q4, accumulate);
+                if (n + 4 * (AHEAD + 1) <= N) touch(seg, (long) (n + 4 * AHEAD) * rowBytes, 4 * rowBytes);
+                if (count == 4 && !q4) {
+                    for (int m = 0; m < M; m++) dot1x4Q8(c, a, seg, (long) n * rowBytes, rowBytes, K, N, m, n, count, accumulate);
                     continue;
                 }
                 w.copyBlocks(n, 0, count * blocks, raw);
                 // missing rows of the last four: zero blocks, whose scale 0 makes every weight 0
                 java.util.Arrays.fill(raw, count * rowBytes, 4 * rowBytes, (byte) 0);
-                var rawSeg = MemorySegment.ofArray(raw);
-                for (int m = 0; m < M; m++) dot1x4(c, a, rawSeg, 0, rowBytes, K, N, m, n, count, q4, accumulate);
+                if (q4) {
+                    for (int m = 0; m < M; m++) dot1x4Q4(c, a, raw, 0, rowBytes, K, N, m, n, count, accumulate);
+                } else {
+                    var copied = MemorySegment.ofArray(raw);
+                    for (int m = 0; m < M; m++) dot1x4Q8(c, a, copied, 0, rowBytes, K, N, m, n, count, accumulate);
+                }
             }
         });
     }
@@ -129,10 +136,10 @@ public final class QuantDot {
      * Row m of A against the four rows of W at raw[base ..], rowBytes apart: per block, each row's codes are widened and scaled
      * (exactly the widened weights) and FMA'd against the same vector of A.
      */
-    private static void dot1x4(float[] c, float[] a, MemorySegment raw, long base, int rowBytes, int K, int N, int m, int n, int count,
-                               boolean q4, boolean accumulate) {
+    private static void dot1x4Q8(float[] c, float[] a, MemorySegment raw, long base, int rowBytes, int K, int N, int m, int n, int count,
+                                 boolean accumulate) {
         var f = Simd.F;
-        int L = Simd.LANES, bb = q4 ? 18 : 34;
+        int L = Simd.LANES, bb = 34;
         var s0 = FloatVector.zero(f);
         var s1 = FloatVector.zero(f);
         var s2 = FloatVector.zero(f);
@@ -146,10 +153,42 @@ public final class QuantDot {
             var d3 = FloatVector.broadcast(f, scaleAt(raw, b + r3));
             for (int i = 0; i < QuantMatrix.BLOCK / L; i++) {
                 var x = FloatVector.fromArray(f, a, m * K + k + i * L);
-                s0 = x.fma(codes(raw, b + 2, i, q4).mul(d0), s0);
-                s1 = x.fma(codes(raw, b + r1 + 2, i, q4).mul(d1), s1);
-                s2 = x.fma(codes(raw, b + r2 + 2, i, q4).mul(d2), s2);
-                s3 = x.fma(codes(raw, b + r3 + 2, i, q4).mul(d3), s3);
+                s0 = x.fma(codesQ8(raw, b + 2, i).mul(d0), s0);
+                s1 = x.fma(codesQ8(raw, b + r1 + 2, i).mul(d1), s1);
+                s2 = x.fma(codesQ8(raw, b + r2 + 2, i).mul(d2), s2);
+                s3 = x.fma(codesQ8(raw, b + r3 + 2, i).mul(d3), s3);
+            }
+        }
+        store(c, N, m, n, count, sums(s0, s1, s2, s3), accumulate);
+    }
+
+    /**
+     * {@link #dot1x4Q8} for Q4_0 blocks, read from a copy in a byte[]. subtle: the nibble code is fragile
+     * under C2. This form (a byte AND or LSHR, chosen per vector) runs at 32 GFLOP/s from cache; two
+     * rewrites tried (a short-lane shift by 0 or 4, and masking after widening to ints) ran at 6-9,
+     * read from the segment or from the copy alike. Not understood yet; measure before changing it.
+     */
+    private static void dot1x4Q4(float[] c, float[] a, byte[] raw, int base, int rowBytes, int K, int N, int m, int n, int count,
+                                 boolean accumulate) {
+        var f = Simd.F;
+        int L = Simd.LANES, bb = 18;
+        var s0 = FloatVector.zero(f);
+        var s1 = FloatVector.zero(f);
+        var s2 = FloatVector.zero(f);
+        var s3 = FloatVector.zero(f);
+        int r1 = rowBytes, r2 = 2 * rowBytes, r3 = 3 * rowBytes;
+        int b = base;
+        for (int k = 0; k < K; k += QuantMatrix.BLOCK, b += bb) {
+            var d0 = FloatVector.broadcast(f, QuantMatrix.scaleAt(raw, b));
+            var d1 = FloatVector.broadcast(f, QuantMatrix.scaleAt(raw, b + r1));
+            var d2 = FloatVector.broadcast(f, QuantMatrix.scaleAt(raw, b + r2));
+            var d3 = FloatVector.broadcast(f, QuantMatrix.scaleAt(raw, b + r3));
+            for (int i = 0; i < QuantMatrix.BLOCK / L; i++) {
+                var x = FloatVector.fromArray(f, a, m * K + k + i * L);
+                s0 = x.fma(codesQ4(raw, b + 2, i).mul(d0), s0);
+                s1 = x.fma(codesQ4(raw, b + r1 + 2, i).mul(d1), s1);
+                s2 = x.fma(codesQ4(raw, b + r2 + 2, i).mul(d2), s2);
+                s3 = x.fma(codesQ4(raw, b + r3 + 2, i).mul(d3), s3);
             }
         }
         store(c, N, m, n, count, sums(s0, s1, s2, s3), accumulate);
