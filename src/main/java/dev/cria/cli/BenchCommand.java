@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cria.bench.DecodeBench;
 import dev.cria.bench.GemmProbe;
 import dev.cria.bench.TrainBench;
-import dev.cria.kernels.HalfMatrix;
 import dev.cria.model.LlamaConfig;
 import dev.cria.tensor.Parallel;
 import dev.cria.util.CriaException;
@@ -92,7 +91,8 @@ final class BenchCommand implements Runnable {
         @Option(names = "--layout", defaultValue = "abt", converter = LayoutConverter.class,
                 description = "Which training product: abt (forward x·Wᵀ), ab (input gradient dY·W) or atb (weight gradient dYᵀ·X, accumulated). Default: ${DEFAULT-VALUE}.")
         GemmProbe.Layout layout;
-        @Option(names = "--weights", defaultValue = "f32", description = "B's storage: f32, or bf16 or f16 for a frozen 16-bit weight, widened as it is read (layouts abt and ab). Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--weights", defaultValue = "f32",
+                description = "B's storage: f32; bf16 or f16, a frozen 16-bit weight; q8_0 or q4_0, a block-quantized one (frozen weights: layouts abt and ab, widened as they are read). Default: ${DEFAULT-VALUE}.")
         String weights;
         @Mixin Common common;
 
@@ -102,13 +102,9 @@ final class BenchCommand implements Runnable {
             Flags.positive("--n", n);
             Flags.positive("--k", k);
             Flags.positive("--seconds", seconds);
-            HalfMatrix.Kind half = switch (weights) {
-                case "f32" -> null;
-                case "bf16" -> HalfMatrix.Kind.BF16;
-                case "f16" -> HalfMatrix.Kind.F16;
-                default -> throw new CriaException("--weights must be f32, bf16 or f16: " + weights);
-            };
-            var r = GemmProbe.run(layout, m, n, k, seconds, half);
+            var storage = GemmProbe.Weights.named(weights);
+            if (storage == null) throw new CriaException("--weights must be f32, bf16, f16, q8_0 or q4_0: " + weights);
+            var r = GemmProbe.run(layout, m, n, k, seconds, storage);
             var f = new LinkedHashMap<String, Object>();
             f.put("bench", "gemm");
             f.put("layout", layout.name().toLowerCase(java.util.Locale.ROOT));
@@ -119,6 +115,7 @@ final class BenchCommand implements Runnable {
             f.put("gflops", Common.round(r.bestGflops()));
             f.put("median_gflops", Common.round(r.medianGflops()));
             f.put("repetitions", r.repetitions());
+            f.put("weight_gb_per_sec", Common.round(r.weightGbPerSecond()));
             common.report("gemm", f, r.bestGflops());
             return 0;
         }
@@ -175,6 +172,10 @@ final class BenchCommand implements Runnable {
         @Option(names = "--prompt-len", defaultValue = "16", description = "Random prompt tokens per sequence. Default: ${DEFAULT-VALUE}.") int promptLen;
         @Option(names = "--new-tokens", defaultValue = "128", description = "Tokens sampled per sequence (no early stop). Default: ${DEFAULT-VALUE}.") int newTokens;
         @Option(names = "--repeats", defaultValue = "2", description = "Timed runs (the best is reported), after one warm-up. Default: ${DEFAULT-VALUE}.") int repeats;
+        @Option(names = "--weights", defaultValue = "f32",
+                description = "How the weight matrices are stored: f32; bf16 or f16 (frozen, 16 bits); q8_0 or q4_0 (block-quantized as --quantize loads them: under q4_0 the embedding and LM head take q8_0). Default: ${DEFAULT-VALUE}.")
+        String weights;
+        @Option(names = "--untied", description = "A separate LM head, as TinyLlama has (default: tied to the embedding).") boolean untied;
         @Mixin Common common;
 
         @Override
@@ -183,7 +184,9 @@ final class BenchCommand implements Runnable {
             Flags.positive("--prompt-len", promptLen);
             Flags.positive("--new-tokens", newTokens);
             Flags.positive("--repeats", repeats);
-            var r = DecodeBench.run(shape.config(promptLen + newTokens, true), batch, promptLen, newTokens, repeats);
+            var storage = GemmProbe.Weights.named(weights);
+            if (storage == null) throw new CriaException("--weights must be f32, bf16, f16, q8_0 or q4_0: " + weights);
+            var r = DecodeBench.run(shape.config(promptLen + newTokens, !untied), batch, promptLen, newTokens, repeats, storage);
             var f = new LinkedHashMap<String, Object>();
             f.put("bench", "decode");
             shape.describe(f);
@@ -193,6 +196,10 @@ final class BenchCommand implements Runnable {
             f.put("seconds", Common.round(r.seconds()));
             f.put("tokens_per_sec", Math.round(r.tokensPerSecond()));
             f.put("gflops", Common.round(r.gflops()));
+            f.put("weights", weights);
+            f.put("tied", !untied);
+            f.put("weight_mib_per_step", Common.round(r.weightBytes() / 1048576.0));
+            f.put("weight_gb_per_sec", Common.round(r.weightGbPerSecond()));
             common.report("decode", f, r.gflops());
             return 0;
         }

@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * A frozen weight matrix (rows, cols) block-quantized as GGUF stores it: each row is cut into blocks of
@@ -200,13 +201,66 @@ public final class QuantMatrix implements FrozenMatrix {
         return (kind == Kind.Q8_0 ? q : q - 8) * scale(r, c);
     }
 
+    /** Widening is exact: a code (8 bits at most) times a float16 scale fits float32's 24-bit mantissa. */
     @Override
     public void widen(int row, int col, int count, float[] dst, int at) {
-        widenScalar(row, col, count, dst, at);
+        if (Simd.ENABLED) widenVector(row, col, count, dst, at);
+        else widenScalar(row, col, count, dst, at);
     }
 
     @Override
     public void widenScalar(int row, int col, int count, float[] dst, int at) {
         for (int i = 0; i < count; i++) dst[at + i] = get(row, col + i);
+    }
+
+    /**
+     * {@link #widen} a block at a time: each whole block's codes become float vectors in registers
+     * ({@link QuantDot#codes}) times the block's scale. The weights of a partial block at either end of
+     * the window go one at a time, with the same arithmetic.
+     */
+    public void widenVector(int row, int col, int count, float[] dst, int at) {
+        if (count <= 0) return;
+        int first = col / BLOCK, end = col + count;
+        byte[] raw = QuantDot.staging(((end + BLOCK - 1) / BLOCK - first) * kind.blockBytes);
+        copyBlocks(row, first, (end + BLOCK - 1) / BLOCK - first, raw);
+        boolean q4 = kind == Kind.Q4_0;
+        int c = col;
+        for (; c < end && c % BLOCK != 0; c++) dst[at + c - col] = weightAt(raw, (c / BLOCK - first) * kind.blockBytes, c % BLOCK, q4);
+        for (; c + BLOCK <= end; c += BLOCK) {
+            int block = (c / BLOCK - first) * kind.blockBytes;
+            var d = FloatVector.broadcast(Simd.F, scaleAt(raw, block));
+            for (int i = 0; i < BLOCK / Simd.LANES; i++) {
+                QuantDot.codes(raw, block + 2, i, q4).mul(d).intoArray(dst, at + c - col + i * Simd.LANES);
+            }
+        }
+        for (; c < end; c++) dst[at + c - col] = weightAt(raw, (c / BLOCK - first) * kind.blockBytes, c % BLOCK, q4);
+    }
+
+    /** Bytes of one row's blocks. */
+    int rowBytes() {
+        return rowBytes;
+    }
+
+    /**
+     * Copies {@code count} blocks of row {@code row}, from block {@code first} on, to raw[0 ..]. Kernels
+     * read blocks from such a heap copy, not from the segment: see {@link HalfMatrix#widenBf16Vector} for
+     * what vector loads straight from a segment cost inside a parallel task.
+     */
+    void copyBlocks(int row, int first, int count, byte[] raw) {
+        MemorySegment.copy(blocks, ValueLayout.JAVA_BYTE, (long) row * rowBytes + (long) first * kind.blockBytes, raw, 0,
+                count * kind.blockBytes);
+    }
+
+    /** The float16 scale of the block at raw[block], widened. */
+    static float scaleAt(byte[] raw, int block) {
+        return Float.float16ToFloat((short) ((raw[block] & 0xFF) | raw[block + 1] << 8));
+    }
+
+    /** Weight j (0..31) of the block at raw[block]: {@link #get} on a copied block. */
+    static float weightAt(byte[] raw, int block, int j, boolean q4) {
+        int q;
+        if (!q4) q = raw[block + 2 + j];
+        else q = (j < BLOCK / 2 ? raw[block + 2 + j] & 0xF : (raw[block + 2 + j - BLOCK / 2] >>> 4) & 0xF) - 8;
+        return q * scaleAt(raw, block);
     }
 }
