@@ -25,7 +25,8 @@ import java.util.Map;
  * (the same position in training, evaluation and PPO), on the Bradley–Terry loss
  * {@code −logσ(r_chosen − r_rejected − margin) + coef·mean((r_c + r_r)²)} (Ouyang et al. 2022).
  * Reports accuracy and mean margin on held-out pairs, and saves the mean and standard deviation of its
- * scores ({@link RewardScores}) so later stages can normalise rewards.
+ * scores ({@link RewardScores}) so later stages can normalise rewards. On a model with LoRA adapters
+ * only the adapters and the head train ({@link Llama#trainableParameters()}), as TRL's reward trainer with PEFT.
  */
 public final class RewardTrainer {
     public static final String PLOT = "reward_accuracy.png";

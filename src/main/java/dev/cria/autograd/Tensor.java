@@ -205,9 +205,16 @@ public final class Tensor {
      */
     public void backward() {
         if (data.length != 1) throw new IllegalStateException("backward() needs a scalar loss, shape is " + Arrays.toString(shape));
+        backward(new float[] {1f});
+    }
+
+    /** As {@link #backward()}, from a tensor of any shape whose gradient is {@code seed}: a replayed {@link Checkpoint}. */
+    void backward(float[] seed) {
         if (!requiresGrad) throw new IllegalStateException("backward() on a tensor that does not require grad");
+        if (seed.length != data.length) throw new IllegalArgumentException("seed of " + seed.length + " for " + Arrays.toString(shape));
         List<Tensor> order = topologicalOrder();
-        gradForUpdate()[0] += 1f;
+        float[] g = gradForUpdate();
+        for (int i = 0; i < g.length; i++) g[i] += seed[i];
         for (int i = order.size() - 1; i >= 0; i--) {
             Tensor node = order.get(i);
             if (node.backward != null && node.grad != null) {

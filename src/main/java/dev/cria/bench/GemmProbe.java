@@ -1,14 +1,38 @@
 package dev.cria.bench;
 
+import dev.cria.kernels.FrozenMatrix;
 import dev.cria.kernels.Gemm;
 import dev.cria.kernels.HalfMatrix;
+import dev.cria.kernels.QuantMatrix;
 import dev.cria.util.CriaException;
 import dev.cria.util.Rng;
 
 /** Times Cria's own GEMM on a given shape; at a large square shape it is the machine's practical peak. */
 public final class GemmProbe {
-    /** Best and median GFLOP/s over the timed repetitions. */
-    public record Result(int m, int n, int k, double bestGflops, double medianGflops, int repetitions) {
+    /** Best and median GFLOP/s over the timed repetitions, and B's bytes read per second at the best time. */
+    public record Result(int m, int n, int k, double bestGflops, double medianGflops, int repetitions, double weightGbPerSecond) {
+    }
+
+    /** How a weight matrix is stored: float32, or frozen in 16 bits, or block-quantized. */
+    public enum Weights {
+        F32, BF16, F16, Q8_0, Q4_0;
+
+        /** The weights named f32, bf16, f16, q8_0 or q4_0 (any case), or null. */
+        public static Weights named(String name) {
+            for (Weights w : values()) if (w.name().equalsIgnoreCase(name)) return w;
+            return null;
+        }
+
+        /** {@code values} (rows, cols) in this storage, or null for float32 (kept as the array itself). */
+        public FrozenMatrix freeze(float[] values, int rows, int cols) {
+            return switch (this) {
+                case F32 -> null;
+                case BF16 -> HalfMatrix.round(values, rows, cols, HalfMatrix.Kind.BF16);
+                case F16 -> HalfMatrix.round(values, rows, cols, HalfMatrix.Kind.F16);
+                case Q8_0 -> QuantMatrix.quantize(values, rows, cols, QuantMatrix.Kind.Q8_0);
+                case Q4_0 -> QuantMatrix.quantize(values, rows, cols, QuantMatrix.Kind.Q4_0);
+            };
+        }
     }
 
     private GemmProbe() {
@@ -31,12 +55,12 @@ public final class GemmProbe {
             }
         }
 
-        /** The same product with B a frozen 16-bit weight; the weight gradient has none, so ATB has no such form. */
-        void multiply(float[] c, float[] a, HalfMatrix b, int M) {
+        /** The same product with B a frozen weight; the weight gradient has none, so ATB has no such form. */
+        void multiply(float[] c, float[] a, FrozenMatrix b, int M) {
             switch (this) {
                 case ABT -> Gemm.abT(c, a, b, M, false);
                 case AB -> Gemm.ab(c, a, b, M, false);
-                case ATB -> throw new CriaException("a frozen 16-bit weight takes no gradient: time --layout abt or ab with 16-bit weights");
+                case ATB -> throw new CriaException("a frozen weight takes no gradient: time --layout abt or ab with frozen weights");
             }
         }
     }
@@ -47,16 +71,17 @@ public final class GemmProbe {
     }
 
     public static Result run(Layout layout, int M, int N, int K, double seconds) {
-        return run(layout, M, N, K, seconds, null);
+        return run(layout, M, N, K, seconds, Weights.F32);
     }
 
-    /** As {@link #run(Layout, int, int, int, double)}; with {@code half16} non-null, B is a 16-bit {@link HalfMatrix} of that kind, widened as the kernels read it. */
-    public static Result run(Layout layout, int M, int N, int K, double seconds, HalfMatrix.Kind half16) {
+    /** As {@link #run(Layout, int, int, int, double)}, with B stored as {@code weights} says, widened as the kernels read it. */
+    public static Result run(Layout layout, int M, int N, int K, double seconds, Weights weights) {
         Rng rng = new Rng(1);
         float[] a = random(rng, M * K), b = random(rng, N * K), c = new float[M * N];
         // B (N,K) for abT, (K,N) for ab: the same values either way
-        HalfMatrix half = half16 != null ? HalfMatrix.round(b, layout == Layout.ABT ? N : K, layout == Layout.ABT ? K : N, half16) : null;
-        Runnable multiply = half != null ? () -> layout.multiply(c, a, half, M) : () -> layout.multiply(c, a, b, M, K, N);
+        FrozenMatrix frozen = weights.freeze(b, layout == Layout.ABT ? N : K, layout == Layout.ABT ? K : N);
+        Runnable multiply = frozen != null ? () -> layout.multiply(c, a, frozen, M) : () -> layout.multiply(c, a, b, M, K, N);
+        double bytes = frozen != null ? frozen.byteSize() : 4.0 * b.length;
         double flops = 2.0 * M * N * K;
         for (int i = 0; i < 2; i++) multiply.run();
         var times = new java.util.ArrayList<Double>();
@@ -67,7 +92,7 @@ public final class GemmProbe {
             times.add((System.nanoTime() - t0) / 1e9);
         } while (System.nanoTime() < deadline || times.size() < 3);
         java.util.Collections.sort(times);
-        return new Result(M, N, K, flops / times.get(0) / 1e9, flops / times.get(times.size() / 2) / 1e9, times.size());
+        return new Result(M, N, K, flops / times.get(0) / 1e9, flops / times.get(times.size() / 2) / 1e9, times.size(), bytes / times.get(0) / 1e9);
     }
 
     /** The peak that shares are quoted against: 1024 × 1024 × 1024 for about a second. */

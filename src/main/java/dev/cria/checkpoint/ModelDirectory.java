@@ -221,7 +221,21 @@ public final class ModelDirectory {
      * go beside them in PEFT's layout ({@code adapter_config.json}, {@code adapter_model.safetensors}).
      */
     public static void writeModel(Path dir, Llama model, Tokenizer tokenizer) {
-        var tokens = new HfConfig.TokenIds(tokenizer.bosId(), tokenizer.eosId(), tokenizer.padId());
+        writeConfigAndWeights(dir, model, new HfConfig.TokenIds(tokenizer.bosId(), tokenizer.eosId(), tokenizer.padId()));
+        tokenizer.save(dir.resolve(TOKENIZER));
+        String tokenizerConfig = ChatTemplate.tokenizerConfigJson(tokenizer);
+        if (tokenizerConfig != null) AtomicFiles.writeString(dir.resolve(TOKENIZER_CONFIG), tokenizerConfig);
+        if (model.hasAdapters()) {
+            var adapters = new LinkedHashMap<String, TensorData>();
+            // the trained scalar head goes in the adapter file too, as PEFT's modules_to_save does, so the
+            // adapters alone turn the untouched base into the reward model
+            weightsOf(model.trainableParameters()).forEach((name, t) -> adapters.put(HfNames.PEFT_PREFIX + name, t));
+            Safetensors.write(dir.resolve(ADAPTER_WEIGHTS), adapters, Map.of("format", "pt"));
+            AtomicFiles.writeString(dir.resolve(ADAPTER_CONFIG), adapterConfigJson(model.loraConfig(), model.hasScoreHead()));
+        }
+    }
+
+    private static void writeConfigAndWeights(Path dir, Llama model, HfConfig.TokenIds tokens) {
         SaveFormat format = formatOf(model);
         AtomicFiles.writeString(dir.resolve(CONFIG), HfConfig.toJson(model.config(), tokens, format.dtype(), format.config()));
         Map<String, Tensor> parameters = model.parameters();
@@ -230,27 +244,29 @@ public final class ModelDirectory {
         // subtle: a frozen 16-bit weight is widened only as it is written, one at a time (and rounded back
         // exactly), so saving a frozen model never holds it whole in float32
         WeightFiles.write(dir, shapes, name -> floats(parameters.get(name)), format.dtype(), format.maxShardBytes());
-        tokenizer.save(dir.resolve(TOKENIZER));
-        String tokenizerConfig = ChatTemplate.tokenizerConfigJson(tokenizer);
-        if (tokenizerConfig != null) AtomicFiles.writeString(dir.resolve(TOKENIZER_CONFIG), tokenizerConfig);
-        if (model.hasAdapters()) {
-            var adapters = new LinkedHashMap<String, TensorData>();
-            weightsOf(model.adapterParameters()).forEach((name, t) -> adapters.put(HfNames.PEFT_PREFIX + name, t));
-            Safetensors.write(dir.resolve(ADAPTER_WEIGHTS), adapters, Map.of("format", "pt"));
-            AtomicFiles.writeString(dir.resolve(ADAPTER_CONFIG), adapterConfigJson(model.loraConfig()));
-        }
     }
 
-    private static String adapterConfigJson(LoraConfig lora) {
+    /**
+     * Saves only config.json (no special token ids) and the weights, replacing {@code dir} as a whole: a
+     * directory that {@link #loadModel} reads but that needs a tokenizer.json before {@link #load} does.
+     * For an imported model whose tokenizer comes separately.
+     */
+    public static void saveWithoutTokenizer(Path dir, Llama model) {
+        AtomicDirectory.replace(dir, tmp -> writeConfigAndWeights(tmp, model, HfConfig.TokenIds.NONE));
+    }
+
+    /** PEFT's config; a model with a scalar head is a sequence classifier whose head trains in full, as TRL's reward model. */
+    private static String adapterConfigJson(LoraConfig lora, boolean scoreHead) {
         var json = new ObjectMapper();
         var node = json.createObjectNode();
         node.put("peft_type", "LORA");
-        node.put("task_type", "CAUSAL_LM");
+        node.put("task_type", scoreHead ? "SEQ_CLS" : "CAUSAL_LM");
         node.put("r", lora.rank());
         node.put("lora_alpha", lora.alpha());
         node.put("lora_dropout", lora.dropout());
         var targets = node.putArray("target_modules");
         lora.targets().stream().sorted().forEach(targets::add);
+        if (scoreHead) node.putArray("modules_to_save").add("score");
         node.put("bias", "none");
         try {
             return json.writerWithDefaultPrettyPrinter().writeValueAsString(node);
@@ -273,8 +289,11 @@ public final class ModelDirectory {
         model.attachLora(lora, new dev.cria.util.Rng(0));
         Path weightsFile = dir.resolve(ADAPTER_WEIGHTS);
         Map<String, TensorData> saved = Safetensors.read(weightsFile);
-        model.adapterParameters().forEach((name, t) -> {
+        // an untouched base beside a reward model's adapters: the head is only in the adapter file
+        if (saved.containsKey(HfNames.PEFT_PREFIX + HfNames.SCORE) && !model.hasScoreHead()) model.addScoreHead(new dev.cria.util.Rng(0), 0);
+        model.trainableParameters().forEach((name, t) -> {
             TensorData d = saved.get(HfNames.PEFT_PREFIX + name);
+            if (d == null && name.equals(HfNames.SCORE)) return; // saved before heads went in the adapter file: the weights hold it
             if (d == null || d.data().length != t.size()) {
                 throw new CriaException(weightsFile + ": adapter tensor '" + HfNames.PEFT_PREFIX + name + "' is missing or has the wrong size");
             }

@@ -108,7 +108,9 @@ public final class WeightFiles {
         int[] shape = info.shape();
         QuantMatrix.Kind quantized = quantize.apply(name);
         if (quantized != null && shape.length == 2 && QuantMatrix.quantizable(shape[1])) {
-            halves.put(name, QuantMatrix.quantize(reader.read(name).data(), shape[0], shape[1], quantized));
+            QuantMatrix q = QuantMatrix.allocate(shape[0], shape[1], quantized);
+            reader.readRows(name, (r, row) -> q.quantizeRow(r, row, 0));
+            halves.put(name, q);
             return;
         }
         HalfMatrix.Kind kind = switch (info.dtype()) {

@@ -1,5 +1,6 @@
 package dev.cria.cli;
 
+import dev.cria.model.Llama;
 import dev.cria.train.RunSettings;
 import dev.cria.model.LlamaConfig;
 import dev.cria.util.CriaException;
@@ -43,6 +44,15 @@ final class AlignOptions {
 
     @Option(names = "--val-fraction", defaultValue = "0.1", description = "Share of the data held out for evaluation. Default: ${DEFAULT-VALUE}.")
     double valFraction;
+
+    @Option(names = "--gradient-checkpointing",
+            description = "Recompute each block's activations in the backward pass instead of keeping them: less memory for long sequences, about a third more time.")
+    boolean gradientCheckpointing;
+
+    /** Sets what these flags say about how the model trains (activation checkpointing). */
+    void applyTo(Llama model) {
+        model.checkpointActivations(gradientCheckpointing);
+    }
 
     /** How the run steps, as the flags say. */
     RunSettings run() {

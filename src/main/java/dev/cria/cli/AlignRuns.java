@@ -2,6 +2,7 @@ package dev.cria.cli;
 
 import dev.cria.align.Reference;
 import dev.cria.checkpoint.ModelDirectory;
+import dev.cria.kernels.QuantMatrix;
 import dev.cria.model.Llama;
 import dev.cria.tokenizer.Tokenizer;
 import dev.cria.train.RunDirectory;
@@ -17,30 +18,32 @@ final class AlignRuns {
 
     /**
      * The starting model: --model for a new run, the run's own checkpoint for --resume. With
-     * {@code frozenBase} (LoRA) its 16-bit weights stay 16-bit, since only the adapters train.
+     * {@code frozenBase} (LoRA) its 16-bit weights stay 16-bit, or are quantized to {@code quantize} (null: none),
+     * since only the adapters train.
      */
-    static ModelDirectory.Loaded start(Path model, Path out, boolean resume, boolean frozenBase) {
-        if (resume) return load(out, frozenBase);
+    static ModelDirectory.Loaded start(Path model, Path out, boolean resume, boolean frozenBase, QuantMatrix.Kind quantize) {
+        if (resume) return load(out, frozenBase, quantize);
         if (model == null) throw new CriaException("--model is required (the model to start from), unless --resume");
         if (Files.exists(out.resolve(ModelDirectory.RUN_CHECKPOINT))) {
             throw new CriaException(out + " already holds a run; pass --resume to continue it, or choose another --out");
         }
-        return load(model, frozenBase);
+        return load(model, frozenBase, quantize);
     }
 
-    private static ModelDirectory.Loaded load(Path dir, boolean frozen) {
-        return frozen ? ModelDirectory.loadFrozen(dir) : ModelDirectory.load(dir);
+    private static ModelDirectory.Loaded load(Path dir, boolean frozen, QuantMatrix.Kind quantize) {
+        return frozen ? ModelDirectory.loadFrozen(dir, quantize) : ModelDirectory.load(dir);
     }
 
     /**
      * The frozen reference of a DPO or RL run: {@code --reference} when given; else, with LoRA, the
-     * policy's own base; else a fresh copy of {@code --model}, which a resumed run no longer has.
+     * policy's own base; else a fresh copy of {@code --model}, which a resumed run no longer has. Held
+     * quantized to {@code quantize} (null: as stored).
      */
-    static Reference reference(Path referenceDir, Path model, Llama policy, boolean resume) {
-        if (referenceDir != null) return Reference.copy(ModelDirectory.loadFrozen(referenceDir).model(), policy);
+    static Reference reference(Path referenceDir, Path model, Llama policy, boolean resume, QuantMatrix.Kind quantize) {
+        if (referenceDir != null) return Reference.copy(ModelDirectory.loadFrozen(referenceDir, quantize).model(), policy);
         if (policy.hasAdapters()) return Reference.baseOf(policy);
         if (resume) throw new CriaException("--resume needs --reference: the model the run started from (the checkpoint has moved away from it)");
-        return Reference.copy(ModelDirectory.loadFrozen(model).model(), policy);
+        return Reference.copy(ModelDirectory.loadFrozen(model, quantize).model(), policy);
     }
 
     /** Prints the outcome; folds LoRA adapters into the weights of a finished run when asked to. */

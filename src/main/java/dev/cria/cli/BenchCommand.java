@@ -7,7 +7,6 @@ import dev.cria.bench.TrainBench;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.checkpoint.gguf.GgufModel;
 import dev.cria.checkpoint.gguf.GgufReader;
-import dev.cria.kernels.HalfMatrix;
 import dev.cria.kernels.QuantMatrix;
 import dev.cria.model.Llama;
 import dev.cria.model.LlamaConfig;
@@ -97,7 +96,8 @@ final class BenchCommand implements Runnable {
         @Option(names = "--layout", defaultValue = "abt", converter = LayoutConverter.class,
                 description = "Which training product: abt (forward x·Wᵀ), ab (input gradient dY·W) or atb (weight gradient dYᵀ·X, accumulated). Default: ${DEFAULT-VALUE}.")
         GemmProbe.Layout layout;
-        @Option(names = "--weights", defaultValue = "f32", description = "B's storage: f32, or bf16 or f16 for a frozen 16-bit weight, widened as it is read (layouts abt and ab). Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--weights", defaultValue = "f32",
+                description = "B's storage: f32; bf16 or f16, a frozen 16-bit weight; q8_0 or q4_0, a block-quantized one (frozen weights: layouts abt and ab, widened as they are read). Default: ${DEFAULT-VALUE}.")
         String weights;
         @Mixin Common common;
 
@@ -107,13 +107,9 @@ final class BenchCommand implements Runnable {
             Flags.positive("--n", n);
             Flags.positive("--k", k);
             Flags.positive("--seconds", seconds);
-            HalfMatrix.Kind half = switch (weights) {
-                case "f32" -> null;
-                case "bf16" -> HalfMatrix.Kind.BF16;
-                case "f16" -> HalfMatrix.Kind.F16;
-                default -> throw new CriaException("--weights must be f32, bf16 or f16: " + weights);
-            };
-            var r = GemmProbe.run(layout, m, n, k, seconds, half);
+            var storage = GemmProbe.Weights.named(weights);
+            if (storage == null) throw new CriaException("--weights must be f32, bf16, f16, q8_0 or q4_0: " + weights);
+            var r = GemmProbe.run(layout, m, n, k, seconds, storage);
             var f = new LinkedHashMap<String, Object>();
             f.put("bench", "gemm");
             f.put("layout", layout.name().toLowerCase(java.util.Locale.ROOT));
@@ -124,6 +120,7 @@ final class BenchCommand implements Runnable {
             f.put("gflops", Common.round(r.bestGflops()));
             f.put("median_gflops", Common.round(r.medianGflops()));
             f.put("repetitions", r.repetitions());
+            f.put("weight_gb_per_sec", Common.round(r.weightGbPerSecond()));
             common.report("gemm", f, r.bestGflops());
             return 0;
         }
@@ -182,22 +179,28 @@ final class BenchCommand implements Runnable {
         java.nio.file.Path model;
         @Option(names = "--gguf", paramLabel = "FILE", description = "Time this GGUF file instead (its F16, BF16, Q8_0 and Q4_0 matrices are read in place).")
         java.nio.file.Path gguf;
-        @Option(names = "--quantize", paramLabel = "KIND", description = "With --model: quantize the weight matrices as they load, q8_0 or q4_0.")
-        String quantize;
+        @Mixin QuantizeOptions quantize;
         @Option(names = "--threads", description = "Threads (default: the machine's cores, or -Dcria.threads).") Integer threads;
-        @Option(names = "--batch", description = "Sequences decoded together. Default: 32, or 1 with --model.") Integer batch;
+        @Option(names = "--batch", description = "Sequences decoded together. Default: 32, or 1 with --model or --gguf.") Integer batch;
         @Option(names = "--prompt-len", defaultValue = "16", description = "Prompt tokens per sequence. Default: ${DEFAULT-VALUE}.") int promptLen;
         @Option(names = {"--tokens", "--new-tokens"}, defaultValue = "128", description = "New tokens per sequence (no early stop). Default: ${DEFAULT-VALUE}.") int newTokens;
         @Option(names = "--repeats", defaultValue = "2", description = "Timed runs (the best is reported), after one warm-up. Default: ${DEFAULT-VALUE}.") int repeats;
+        @Option(names = "--weights", defaultValue = "f32",
+                description = "Random shapes: how the weight matrices are stored: f32; bf16 or f16 (frozen, 16 bits); q8_0 or q4_0 (block-quantized as --quantize loads them: under q4_0 the embedding and LM head take q8_0). Default: ${DEFAULT-VALUE}.")
+        String weights;
+        @Option(names = "--untied", description = "Random shapes: a separate LM head, as TinyLlama has (default: tied to the embedding).") boolean untied;
         @Mixin Common common;
 
         @Override
         public Integer call() throws Exception {
             if (threads != null) useThreads(threads);
+            boolean real = model != null || gguf != null;
             if (model != null && gguf != null) throw new CriaException("give --model or --gguf, not both");
-            if (gguf != null && quantize != null) throw new CriaException("--quantize is for --model; a GGUF file runs as its stored types");
+            if (gguf != null && quantize.quantize != null) throw new CriaException("--quantize is for --model; a GGUF file runs as its stored types");
             if (gguf != null && !GgufModel.isGguf(gguf)) throw new CriaException("--gguf " + gguf + ": not a .gguf file");
-            int B = batch != null ? batch : model != null || gguf != null ? 1 : 32;
+            if (!real && quantize.quantize != null) throw new CriaException("--quantize needs --model; random shapes take --weights");
+            if (real && (!weights.equals("f32") || untied)) throw new CriaException("--weights and --untied are for random shapes; a model runs as stored (or --quantize)");
+            int B = batch != null ? batch : real ? 1 : 32;
             Flags.positive("--batch", B);
             Flags.positive("--prompt-len", promptLen);
             Flags.positive("--tokens", newTokens);
@@ -205,10 +208,10 @@ final class BenchCommand implements Runnable {
             var f = new LinkedHashMap<String, Object>();
             f.put("bench", "decode");
             DecodeBench.Result r;
-            if (model != null || gguf != null) {
+            if (real) {
                 Llama loaded;
                 if (model != null) {
-                    QuantMatrix.Kind kind = quantKind(quantize);
+                    QuantMatrix.Kind kind = quantize.kind();
                     loaded = ModelDirectory.loadModel(ModelDirectory.resolve(model), true, kind);
                     f.put("model", model.toString());
                     f.put("weights", kind == null ? ModelDirectory.formatOf(loaded).dtype().name().toLowerCase(java.util.Locale.ROOT)
@@ -224,9 +227,12 @@ final class BenchCommand implements Runnable {
                 }
                 r = DecodeBench.run(loaded, B, promptLen, newTokens, repeats);
             } else {
-                if (quantize != null) throw new CriaException("--quantize needs --model: random shapes are float32");
+                var storage = GemmProbe.Weights.named(weights);
+                if (storage == null) throw new CriaException("--weights must be f32, bf16, f16, q8_0 or q4_0: " + weights);
                 shape.describe(f);
-                r = DecodeBench.run(shape.config(promptLen + newTokens, true), B, promptLen, newTokens, repeats);
+                f.put("weights", weights);
+                f.put("tied", !untied);
+                r = DecodeBench.run(shape.config(promptLen + newTokens, !untied), B, promptLen, newTokens, repeats, storage);
             }
             f.put("batch", B);
             f.put("prompt_len", promptLen);
@@ -236,6 +242,8 @@ final class BenchCommand implements Runnable {
             f.put("tokens_per_sec", Common.round(r.tokensPerSecond()));
             f.put("decode_tokens_per_sec", Common.round(r.decodeTokensPerSecond()));
             f.put("gflops", Common.round(r.gflops()));
+            f.put("weight_mib_per_step", Common.round(r.weightBytes() / 1048576.0));
+            f.put("weight_gb_per_sec", Common.round(r.weightGbPerSecond()));
             common.report("decode", f, r.gflops());
             return 0;
         }
@@ -245,13 +253,6 @@ final class BenchCommand implements Runnable {
     private static String matrixType(java.nio.file.Path file) {
         return GgufReader.open(file).tensors().stream().filter(t -> t.name().equals("blk.0.attn_q.weight")).findFirst()
                 .map(t -> t.type().name().toLowerCase(java.util.Locale.ROOT)).orElse("unknown");
-    }
-
-    static QuantMatrix.Kind quantKind(String name) {
-        if (name == null) return null;
-        QuantMatrix.Kind kind = QuantMatrix.Kind.named(name);
-        if (kind == null) throw new CriaException("--quantize must be q8_0 or q4_0: " + name);
-        return kind;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.cria.cli;
 
+import dev.cria.kernels.QuantMatrix;
 import dev.cria.align.Estimator;
 import dev.cria.align.KlEstimators;
 import dev.cria.align.Reference;
@@ -84,15 +85,26 @@ final class CatExperiment {
 
     /** As above with other settings, e.g. {@code config(rounds, seed).toBuilder().lr(2e-4).build()}. */
     static Result run(Path sftModel, RlConfig config, Path out) {
+        return run(sftModel, config, new LoraOptions(), null, out);
+    }
+
+    /**
+     * As above; with {@code lora} enabled only adapters train, the frozen base is the KL reference, and the
+     * adapters are merged into the saved model when {@code lora.merge}. The frozen models are held quantized to
+     * {@code quantize} (null: as stored).
+     */
+    static Result run(Path sftModel, RlConfig config, LoraOptions lora, QuantMatrix.Kind quantize, Path out) {
         long seed = config.seed();
+        lora.check();
         if (Files.exists(out.resolve(ModelDirectory.RUN_CHECKPOINT))) {
             throw new CriaException(out + " already holds a run; choose another directory for the cat experiment");
         }
         long start = System.nanoTime();
-        var loaded = ModelDirectory.load(sftModel);
+        var loaded = lora.enabled ? ModelDirectory.loadFrozen(sftModel, quantize) : ModelDirectory.load(sftModel);
         Llama policy = loaded.model();
+        lora.apply(policy, seed);
         ChatFormat chat = loaded.chat();
-        Reference reference = Reference.copy(ModelDirectory.loadFrozen(sftModel).model(), policy);
+        Reference reference = AlignRuns.reference(null, sftModel, policy, false, quantize);
         var reward = new EmbeddingReward(TARGET);
         var prompts = new ArrayList<RlTrainer.Prompt>();
         for (String p : AlignData.promptTexts(null, "story", 500, seed)) prompts.add(new RlTrainer.Prompt(p, chat.promptTokens(p)));
@@ -107,6 +119,10 @@ final class CatExperiment {
         }
         Figures after = measure(policy, reference, chat, reward, heldOut, config, seed);
         run.log(trainer.iteration(), asMetrics(after));
+        if (lora.merge && policy.hasAdapters()) {
+            policy.mergeLora();
+            ModelDirectory.save(out.resolve(ModelDirectory.RUN_CHECKPOINT), policy, chat.tokenizer());
+        }
         return new Result(before, after, out, (System.nanoTime() - start) / 1e9);
     }
 

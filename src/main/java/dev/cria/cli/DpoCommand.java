@@ -58,6 +58,9 @@ final class DpoCommand implements Callable<Integer> {
     LoraOptions lora;
 
     @Mixin
+    QuantizeOptions quantize;
+
+    @Mixin
     SaveOptions save;
 
     @Override
@@ -67,11 +70,12 @@ final class DpoCommand implements Callable<Integer> {
         lora.check();
         save.check();
         if (data == null) Flags.positive("--pairs", pairs);
-        var loaded = AlignRuns.start(model, out, resume, lora.enabled);
+        var loaded = AlignRuns.start(model, out, resume, lora.enabled, quantize.kind());
         Llama policy = loaded.model();
         lora.apply(policy, options.seed);
+        options.applyTo(policy);
         save.apply(policy);
-        var ref = AlignRuns.reference(reference, model, policy, resume);
+        var ref = AlignRuns.reference(reference, model, policy, resume, quantize.kind());
         var tokenizer = loaded.tokenizer();
         var chat = loaded.chat();
         var split = AlignData.split(AlignData.preferences(data, pairs, options.seed), options.valFraction);

@@ -2,6 +2,7 @@ package dev.cria.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cria.checkpoint.ModelDirectory;
+import dev.cria.kernels.QuantMatrix;
 import dev.cria.eval.EvalInput;
 import dev.cria.eval.Evaluator;
 import dev.cria.io.NpyWriter;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code cria eval}: negative log-likelihood and perplexity of a model on JSONL sequences. */
@@ -24,6 +26,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "JSONL file of sequences.")
     Path data;
 
+    @Mixin
+    QuantizeOptions quantize;
+
     @Option(names = "--json", description = "Print the result as one JSON object.")
     boolean json;
 
@@ -32,11 +37,12 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        QuantMatrix.Kind quantized = quantize.kind();
         // A model saved by transformers alone has no tokenizer.json; input_ids lines need none.
         Path dir = ModelDirectory.resolve(model);
         boolean hasTokenizer = java.nio.file.Files.exists(dir.resolve(ModelDirectory.TOKENIZER));
-        var loaded = hasTokenizer ? ModelDirectory.loadFrozen(dir) : null;
-        Llama llama = loaded != null ? loaded.model() : ModelDirectory.loadModel(dir, true);
+        var loaded = hasTokenizer ? ModelDirectory.loadFrozen(dir, quantized) : null;
+        Llama llama = loaded != null ? loaded.model() : ModelDirectory.loadModel(dir, true, quantized);
         Tokenizer tokenizer = loaded != null ? loaded.tokenizer() : null;
         var config = llama.config();
         var sequences = EvalInput.read(data, tokenizer, config.vocab(), config.maxSeqLen());

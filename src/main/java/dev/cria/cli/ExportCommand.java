@@ -1,14 +1,16 @@
 package dev.cria.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
-/** {@code cria export}: a model directory in another tool's format. */
+/** {@code cria export FORMAT}: writes a model directory in another project's file format. */
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = "Write a model directory in another tool's format.",
-        subcommands = {ExportGgufCommand.class})
+        description = "Write a model directory in another runtime's format.",
+        subcommands = {ExportGgufCommand.class, ExportLlama2cCommand.class})
 final class ExportCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public void run() {

@@ -10,10 +10,11 @@ import picocli.CommandLine.Option;
 
 /** {@code cria export gguf}: a model directory as a GGUF file for llama.cpp, Ollama and LM Studio. */
 @Command(name = "gguf", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Write a model as one GGUF file, as llama.cpp's convert_hf_to_gguf.py would: llama and mistral as",
-                "architecture llama (q/k rows permuted for its RoPE), qwen2 and qwen3 as themselves, with the tokenizer and",
-                "chat template. Norms and biases stay f32; with q8_0/q4_0, matrices whose rows are not a multiple of 32",
-                "fall back to f16, and under q4_0 the embedding and output matrices take q8_0."})
+        description = {"Write a model as one GGUF file for llama.cpp, Ollama and LM Studio.",
+                "Laid out as llama.cpp's convert_hf_to_gguf.py writes it: llama and mistral as architecture llama (q/k rows "
+                        + "permuted for its RoPE), qwen2 and qwen3 as themselves, with the tokenizer and chat template. Norms and "
+                        + "biases stay f32; with q8_0 or q4_0, matrices whose rows are not a multiple of 32 fall back to f16, and "
+                        + "under q4_0 the embedding and output matrices take q8_0."})
 final class ExportGgufCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model or run directory.")
     Path model;

@@ -19,6 +19,7 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code cria generate}: sample text from a model, streaming it to stdout. */
@@ -66,6 +67,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--reward-model", description = "With --best-of and --reward model: the reward model directory.")
     Path rewardModel;
 
+    @Mixin
+    QuantizeOptions quantize;
+
     @Option(names = "--no-stop", description = "Keep going past the end-of-sequence tokens (the tokenizer's and config.json's eos_token_id).")
     boolean noStop;
 
@@ -98,7 +102,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (temperature != null) Flags.nonNegative("--temperature", temperature);
         if (topK != null) Flags.nonNegative("--top-k", topK);
         if (topP != null) Flags.topP("--top-p", topP);
-        var loaded = ModelDirectory.loadFrozen(model);
+        var loaded = ModelDirectory.loadFrozen(model, quantize.kind());
         Tokenizer tokenizer = loaded.tokenizer();
         Settings s = settings(GenerationConfig.read(loaded.dir()), tokenizer.eosId());
         Flags.positive("--max-new-tokens", s.maxNewTokens());
@@ -116,7 +120,7 @@ final class GenerateCommand implements Callable<Integer> {
                 : stopTokens(s.eosIds(), HfConfig.readContents(loaded.dir().resolve(ModelDirectory.CONFIG)).tokens().eos(),
                 chat ? format.stopTokens() : new int[0]);
         if (bestOf != null) {
-            printBest(generator, promptIds, s.maxNewTokens(), sampler, stop, RewardSpec.parse(reward, rewardModel, tokenizer), format, tokenizer, shown);
+            printBest(generator, promptIds, s.maxNewTokens(), sampler, stop, RewardSpec.parse(reward, rewardModel, tokenizer, quantize.kind()), format, tokenizer, shown);
         } else if (numSamples == 1) {
             System.out.print(shown);
             var stream = new TextStream(tokenizer, System.out);

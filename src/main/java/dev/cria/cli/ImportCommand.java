@@ -1,14 +1,16 @@
 package dev.cria.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
-/** {@code cria import}: another tool's model file as a model directory. */
+/** {@code cria import FORMAT}: builds a model directory from another project's file format. */
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = "Read another tool's model file into a model directory.",
-        subcommands = {ImportGgufCommand.class})
+        description = "Build a model directory from another runtime's format.",
+        subcommands = {ImportGgufCommand.class, ImportLlama2cCommand.class})
 final class ImportCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public void run() {

@@ -10,10 +10,11 @@ import picocli.CommandLine.Option;
 
 /** {@code cria import gguf}: a GGUF file (Cria's or llama.cpp's) as a model directory. */
 @Command(name = "gguf", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Read a GGUF file of architecture llama, qwen2 or qwen3 (F32, F16, BF16, Q8_0 or Q4_0 tensors) into a",
-                "model directory: config.json, model.safetensors (dequantized, q/k rows back in Hugging Face's order),",
-                "tokenizer.json rebuilt from the vocabulary, tokenizer_config.json with the chat template.",
-                "To only run a GGUF file, pass it to --model directly (generate, serve, eval)."})
+        description = {"Read a GGUF file into a model directory.",
+                "Architectures llama, qwen2 and qwen3 with F32, F16, BF16, Q8_0 or Q4_0 tensors: config.json, model.safetensors "
+                        + "(dequantized, q/k rows back in Hugging Face's order), tokenizer.json rebuilt from the vocabulary, "
+                        + "tokenizer_config.json with the chat template. To only run a GGUF file, give it to --model directly "
+                        + "(generate, serve, eval)."})
 final class ImportGgufCommand implements Callable<Integer> {
     @Option(names = "--gguf", required = true, description = "The .gguf file.")
     Path gguf;

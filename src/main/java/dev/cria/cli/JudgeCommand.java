@@ -51,6 +51,9 @@ final class JudgeCommand implements Callable<Integer> {
     @Mixin
     JudgeSpec judge;
 
+    @Mixin
+    QuantizeOptions quantize;
+
     @Override
     public Integer call() throws Exception {
         judge.check();
@@ -58,7 +61,7 @@ final class JudgeCommand implements Callable<Integer> {
         Flags.nonNegative("--temperature", temperature);
         if (prompts == null) Flags.oneOf("--built-in-prompts", builtInPrompts, "story", "echo");
         var texts = AlignData.promptTexts(prompts, builtInPrompts, numPrompts, seed);
-        var a = ModelDirectory.loadFrozen(model);
+        var a = ModelDirectory.loadFrozen(model, quantize.kind());
         var chatA = a.chat();
         var answersA = Judge.answer(a.model(), chatA, texts, maxNewTokens, temperature, seed);
         var out = new LinkedHashMap<String, Object>();
@@ -69,7 +72,7 @@ final class JudgeCommand implements Callable<Integer> {
         out.put("copy_score", Judge.copyScore(chatA, texts, answersA));
         out.put("requested_animal_share", Judge.requestedAnimalShare(texts, answersA));
         if (against != null) {
-            var b = ModelDirectory.loadFrozen(against);
+            var b = ModelDirectory.loadFrozen(against, quantize.kind());
             var chatB = b.chat();
             var answersB = Judge.answer(b.model(), chatB, texts, maxNewTokens, temperature, seed);
             out.put("against_score", Judge.meanScore(texts, answersB));
@@ -77,7 +80,7 @@ final class JudgeCommand implements Callable<Integer> {
             out.put("against_copy_score", Judge.copyScore(chatB, texts, answersB));
             out.put("against_requested_animal_share", Judge.requestedAnimalShare(texts, answersB));
             out.put("judge", judge.spec);
-            WinRate win = Judge.compare(judge.load(), texts, answersA, answersB);
+            WinRate win = Judge.compare(judge.load(quantize.kind()), texts, answersA, answersB);
             out.put("win_rate", win.rate());
             out.put("win_rate_95", List.of(win.low(), win.high()));
         }

@@ -1,5 +1,6 @@
 package dev.cria.cli;
 
+import dev.cria.kernels.QuantMatrix;
 import dev.cria.align.RewardScores;
 import dev.cria.align.judge.AnnotatorJudge;
 import dev.cria.align.judge.ModelJudge;
@@ -41,13 +42,14 @@ final class JudgeSpec {
         return kind().equals("annotator");
     }
 
-    PairJudge load() {
+    /** The judge; a judging model is held quantized to {@code quantize} (null: as stored). */
+    PairJudge load(QuantMatrix.Kind quantize) {
         String arg = argument();
         return switch (kind()) {
             case "annotator" -> new AnnotatorJudge();
-            case "reward-model" -> rewardModel(Path.of(arg));
+            case "reward-model" -> rewardModel(Path.of(arg), quantize);
             case "model" -> {
-                var loaded = ModelDirectory.loadFrozen(Path.of(arg));
+                var loaded = ModelDirectory.loadFrozen(Path.of(arg), quantize);
                 yield new ModelJudge(loaded.model(), loaded.chat(), "model(" + arg + ")");
             }
             case "remote" -> remote(arg);
@@ -82,8 +84,8 @@ final class JudgeSpec {
         return hash >= 0 ? arg.substring(0, hash) : arg;
     }
 
-    private static PairJudge rewardModel(Path dir) {
-        var loaded = ModelDirectory.loadFrozen(dir);
+    private static PairJudge rewardModel(Path dir, QuantMatrix.Kind quantize) {
+        var loaded = ModelDirectory.loadFrozen(dir, quantize);
         var chat = loaded.chat();
         var reward = new RewardModelReward(loaded.model(), chat, loaded.tokenizer(), RewardScores.read(loaded.dir()));
         return new RewardModelJudge(loaded.model(), reward, chat, "reward-model(" + dir + ")");

@@ -55,6 +55,9 @@ final class KtoCommand implements Callable<Integer> {
     LoraOptions lora;
 
     @Mixin
+    QuantizeOptions quantize;
+
+    @Mixin
     SaveOptions save;
 
     @Override
@@ -64,11 +67,12 @@ final class KtoCommand implements Callable<Integer> {
         lora.check();
         save.check();
         if (data == null) Flags.positive("--pairs", pairs);
-        var loaded = AlignRuns.start(model, out, resume, lora.enabled);
+        var loaded = AlignRuns.start(model, out, resume, lora.enabled, quantize.kind());
         Llama policy = loaded.model();
         lora.apply(policy, options.seed);
+        options.applyTo(policy);
         save.apply(policy);
-        var ref = AlignRuns.reference(reference, model, policy, resume);
+        var ref = AlignRuns.reference(reference, model, policy, resume, quantize.kind());
         var chat = loaded.chat();
         var split = AlignData.unpaired(data, pairs, options.valFraction, options.seed);
         int maxLen = options.maxLen(policy.config());

@@ -66,6 +66,9 @@ final class OnlineDpoCommand implements Callable<Integer> {
     LoraOptions lora;
 
     @Mixin
+    QuantizeOptions quantize;
+
+    @Mixin
     SaveOptions save;
 
     @Override
@@ -76,12 +79,13 @@ final class OnlineDpoCommand implements Callable<Integer> {
         lora.check();
         save.check();
         var texts = AlignData.promptTexts(prompts, "story", numPrompts, options.seed);
-        var loaded = AlignRuns.start(model, out, resume, lora.enabled);
+        var loaded = AlignRuns.start(model, out, resume, lora.enabled, quantize.kind());
         Llama policy = loaded.model();
         lora.apply(policy, options.seed);
+        options.applyTo(policy);
         save.apply(policy);
-        var ref = AlignRuns.reference(reference, model, policy, resume);
-        var trainer = new OnlineDpoTrainer(policy, ref, loaded.chat(), texts, judge.load(), config, RunDirectory.at(out));
+        var ref = AlignRuns.reference(reference, model, policy, resume, quantize.kind());
+        var trainer = new OnlineDpoTrainer(policy, ref, loaded.chat(), texts, judge.load(quantize.kind()), config, RunDirectory.at(out));
         if (resume) trainer.resumeFrom(loaded.state().orElseThrow(), loaded.optimizer(), loaded.dir());
         try (var stop = StopSignal.install()) {
             TrainingLoop.Result result = trainer.run(stop);

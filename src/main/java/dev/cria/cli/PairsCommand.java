@@ -43,6 +43,9 @@ final class PairsCommand implements Callable<Integer> {
     float temperature;
 
     @Mixin
+    QuantizeOptions quantize;
+
+    @Mixin
     JudgeSpec judge;
 
     @Override
@@ -52,8 +55,8 @@ final class PairsCommand implements Callable<Integer> {
         if (!(temperature > 0)) throw new CriaException("--temperature must be above 0, or every answer is the same: " + temperature);
         if (maxNewTokens <= 0) throw new CriaException("--max-new-tokens must be positive: " + maxNewTokens);
         var texts = AlignData.promptTexts(prompts, "story", numPrompts, seed);
-        var loaded = ModelDirectory.loadFrozen(model);
-        var pairJudge = judge.load();
+        var loaded = ModelDirectory.loadFrozen(model, quantize.kind());
+        var pairJudge = judge.load(quantize.kind());
         var bar = new ProgressBar("answers", 0, (long) samples * texts.size());
         var result = SampledPairs.generate(loaded.model(), loaded.chat(), texts, samples, maxNewTokens, temperature, seed, pairJudge,
                 done -> bar.update(done, ""));

@@ -39,6 +39,9 @@ abstract class ReferenceFreeCommand implements Callable<Integer> {
     LoraOptions lora;
 
     @Mixin
+    QuantizeOptions quantize;
+
+    @Mixin
     SaveOptions save;
 
     /** The loss, as this command's flags set it. */
@@ -51,9 +54,10 @@ abstract class ReferenceFreeCommand implements Callable<Integer> {
         lora.check();
         save.check();
         if (data == null) Flags.positive("--pairs", pairs);
-        var loaded = AlignRuns.start(model, out, resume, lora.enabled);
+        var loaded = AlignRuns.start(model, out, resume, lora.enabled, quantize.kind());
         Llama policy = loaded.model();
         lora.apply(policy, options.seed);
+        options.applyTo(policy);
         save.apply(policy);
         var chat = loaded.chat();
         var split = AlignData.split(AlignData.preferences(data, pairs, options.seed), options.valFraction);

@@ -60,6 +60,9 @@ final class RejectionSamplingCommand implements Callable<Integer> {
     LoraOptions lora;
 
     @Mixin
+    QuantizeOptions quantize;
+
+    @Mixin
     SaveOptions save;
 
     @Override
@@ -72,11 +75,12 @@ final class RejectionSamplingCommand implements Callable<Integer> {
             throw new CriaException(out + " already holds a finished run; choose another --out");
         }
         var texts = AlignData.promptTexts(prompts, "story", numPrompts, options.seed);
-        var loaded = lora.enabled ? ModelDirectory.loadFrozen(model) : ModelDirectory.load(model);
+        var loaded = lora.enabled ? ModelDirectory.loadFrozen(model, quantize.kind()) : ModelDirectory.load(model);
         Llama policy = loaded.model();
         lora.apply(policy, options.seed);
+        options.applyTo(policy);
         save.apply(policy);
-        var score = RewardSpec.parse(reward, rewardModel, loaded.tokenizer());
+        var score = RewardSpec.parse(reward, rewardModel, loaded.tokenizer(), quantize.kind());
         var trainer = new RejectionSamplingTrainer(policy, loaded.chat(), texts, score, config, options.maxLen(policy.config()), RunDirectory.at(out));
         try (var stop = StopSignal.install()) {
             trainer.run(stop, round -> System.out.printf("round %d: mean score %.3f, best of %d %.3f; SFT %s at step %d, train loss %.4f%n",

@@ -1,7 +1,9 @@
 package dev.cria.cli;
 
 import dev.cria.align.RewardConfig;
+import dev.cria.align.RewardScores;
 import dev.cria.align.RewardTrainer;
+import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.train.RunDirectory;
 import dev.cria.train.StopSignal;
 import dev.cria.train.TrainingLoop;
@@ -11,10 +13,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code cria reward}: a reward model from pairwise preferences. */
+/** {@code cria reward}: a reward model from pairwise preferences, fully or with LoRA adapters and a fully trained head. */
 @Command(name = "reward", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a reward model (the Llama trunk with a scalar head) on preference pairs with the Bradley–Terry loss.",
                 "Data: TRL JSONL {\"prompt\",\"chosen\",\"rejected\"}, or built-in pairs labelled by the simulated annotator.",
+                "With --lora, as TRL's reward trainer with PEFT: the base stays frozen, the adapters and the new score head train.",
                 "Reports accuracy and mean margin on held-out pairs; writes OUT/model/ with score.weight and reward_stats.json."})
 final class RewardCommand implements Callable<Integer> {
     @Option(names = "--model", description = "Model to start from, usually the SFT model (not needed with --resume).")
@@ -53,21 +56,30 @@ final class RewardCommand implements Callable<Integer> {
     AlignOptions options;
 
     @Mixin
+    LoraOptions lora;
+
+    @Mixin
+    QuantizeOptions quantize;
+
+    @Mixin
     SaveOptions save;
 
     @Override
     public Integer call() {
         var config = new RewardConfig(options.run(), margin, centerCoef);
         options.check();
+        lora.check();
         save.check();
         if (data == null) {
             Flags.positive("--pairs", pairs);
             Flags.oneOf("--built-in-pairs", builtInPairs, "story", "request-check", "whole-request-check");
         }
         Flags.nonNegative("--request-checks", requestChecks);
-        var loaded = AlignRuns.start(model, out, resume, false);
+        var loaded = AlignRuns.start(model, out, resume, lora.enabled, quantize.kind());
         var tokenizer = loaded.tokenizer();
         var chat = loaded.chat();
+        lora.apply(loaded.model(), options.seed);
+        options.applyTo(loaded.model());
         save.apply(loaded.model());
         var split = AlignData.split(AlignData.preferences(data, builtInPairs, pairs, options.seed), options.valFraction);
         var train = AlignData.withRequestChecks(split.train(), requestChecks, options.seed);
@@ -77,7 +89,11 @@ final class RewardCommand implements Callable<Integer> {
         if (resume) trainer.resumeFrom(loaded.state().orElseThrow(), loaded.optimizer(), loaded.dir());
         try (var stop = StopSignal.install()) {
             TrainingLoop.Result result = trainer.run(stop);
-            AlignRuns.finish(result, loaded.model(), tokenizer, out, null);
+            Path checkpoint = out.resolve(ModelDirectory.RUN_CHECKPOINT);
+            // merging the adapters saves the model anew, replacing the directory that holds the score statistics
+            RewardScores.Stats stats = RewardScores.read(checkpoint);
+            AlignRuns.finish(result, loaded.model(), tokenizer, out, lora);
+            RewardScores.write(checkpoint, stats);
             System.out.printf("held-out pairs: accuracy %.3f, mean margin %.3f%n", result.metric("eval/accuracy"), result.metric("eval/margin"));
             System.out.flush();
         }

@@ -1,5 +1,6 @@
 package dev.cria.cli;
 
+import dev.cria.kernels.QuantMatrix;
 import dev.cria.align.RewardScores;
 import dev.cria.world.SimulatedAnnotator;
 import dev.cria.align.reward.AnnotatorReward;
@@ -59,7 +60,8 @@ final class RewardSpec {
         return terms;
     }
 
-    static Reward parse(String spec, Path rewardModel, Tokenizer policyTokenizer) {
+    /** The reward {@code spec} names; a reward model is held quantized to {@code quantize} (null: as stored). */
+    static Reward parse(String spec, Path rewardModel, Tokenizer policyTokenizer, QuantMatrix.Kind quantize) {
         var rewards = new ArrayList<Reward>();
         var weights = new ArrayList<Double>();
         for (Term t : terms(spec)) {
@@ -68,7 +70,7 @@ final class RewardSpec {
                 case "embedding" -> new EmbeddingReward(t.argument());
                 case "copy" -> new CopyReward(2, 2);
                 case "annotator" -> new AnnotatorReward(new SimulatedAnnotator());
-                case "model" -> rewardModel(rewardModel, policyTokenizer);
+                case "model" -> rewardModel(rewardModel, policyTokenizer, quantize);
                 default -> throw new IllegalStateException("terms() let through '" + t.name() + "'");
             });
             weights.add(t.weight());
@@ -81,9 +83,9 @@ final class RewardSpec {
         if (arg == null || arg.isBlank()) throw new CriaException("--reward: write it as " + form);
     }
 
-    private static Reward rewardModel(Path dir, Tokenizer policyTokenizer) {
+    private static Reward rewardModel(Path dir, Tokenizer policyTokenizer, QuantMatrix.Kind quantize) {
         if (dir == null) throw new CriaException("--reward model needs --reward-model DIR (a directory written by ./cria reward)");
-        var loaded = ModelDirectory.loadFrozen(dir);
+        var loaded = ModelDirectory.loadFrozen(dir, quantize);
         return new RewardModelReward(loaded.model(), loaded.chat(), policyTokenizer, RewardScores.read(loaded.dir()));
     }
 }

@@ -54,6 +54,9 @@ abstract class RlCommand {
     LoraOptions lora;
 
     @Mixin
+    QuantizeOptions quantize;
+
+    @Mixin
     SaveOptions save;
 
     /** Runs the chosen estimator; {@code critic} is the value model's starting point, or null. */
@@ -70,16 +73,17 @@ abstract class RlCommand {
         if ("reward".equals(valueFrom) && rewardModel == null) {
             throw new CriaException("--value-from reward needs --reward-model; or use --value-from policy");
         }
-        var loaded = AlignRuns.start(model, out, resume, lora.enabled);
+        var loaded = AlignRuns.start(model, out, resume, lora.enabled, quantize.kind());
         Llama policy = loaded.model();
         lora.apply(policy, options.seed);
+        options.applyTo(policy);
         save.apply(policy);
         var tokenizer = loaded.tokenizer();
         var chat = loaded.chat();
-        var ref = AlignRuns.reference(reference, model, policy, resume);
+        var ref = AlignRuns.reference(reference, model, policy, resume, quantize.kind());
         Llama critic = estimator.needsCritic() ? critic(valueFrom, resume) : null;
         if (critic != null) save.apply(critic);
-        var rewardFn = RewardSpec.parse(reward, rewardModel, tokenizer);
+        var rewardFn = RewardSpec.parse(reward, rewardModel, tokenizer, quantize.kind());
         var promptList = new ArrayList<RlTrainer.Prompt>();
         for (String p : AlignData.promptTexts(prompts, builtInPrompts, numPrompts, options.seed)) {
             promptList.add(new RlTrainer.Prompt(p, chat.promptTokens(p)));

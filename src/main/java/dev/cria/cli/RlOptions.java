@@ -2,6 +2,7 @@ package dev.cria.cli;
 
 import dev.cria.align.Estimator;
 import dev.cria.align.RlConfig;
+import dev.cria.model.Llama;
 import picocli.CommandLine.Option;
 
 /** Flags of the RL commands (ppo, grpo), named after TRL's settings where TRL has them. */
@@ -68,6 +69,15 @@ final class RlOptions {
 
     @Option(names = "--save-every", description = "Rounds between checkpoints. Default: ${DEFAULT-VALUE}.")
     int saveEvery = DEFAULTS.saveEvery();
+
+    @Option(names = "--gradient-checkpointing",
+            description = "Recompute each block's activations in the backward pass instead of keeping them: less memory for long sequences, about a third more time.")
+    boolean gradientCheckpointing;
+
+    /** Sets what these flags say about how the model trains (activation checkpointing). */
+    void applyTo(Llama model) {
+        model.checkpointActivations(gradientCheckpointing);
+    }
 
     @Option(names = "--seed", description = "Seed. Default: ${DEFAULT-VALUE}.")
     long seed = DEFAULTS.seed();

@@ -55,6 +55,9 @@ final class ServeCommand implements Callable<Integer> {
     int connectionsPerAddress;
 
     @Mixin
+    QuantizeOptions quantize;
+
+    @Mixin
     RoundOptions round;
 
     @Override
@@ -82,7 +85,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         var limits = new Limits(defaults.headerDeadline(), defaults.bodyDeadline(), defaults.idle(), connectionsPerAddress, defaults.connections(),
                 defaults.sendBufferBytes());
-        return new Server.Settings(host, port, labelsPerItem, 16, sampling(), round.config()).withLimits(limits);
+        return new Server.Settings(host, port, labelsPerItem, 16, sampling(), round.config()).withLimits(limits).withQuantize(quantize.kind());
     }
 
     /**

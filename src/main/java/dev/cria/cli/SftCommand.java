@@ -43,6 +43,9 @@ final class SftCommand implements Callable<Integer> {
     LoraOptions lora;
 
     @Mixin
+    QuantizeOptions quantize;
+
+    @Mixin
     SaveOptions save;
 
     @Override
@@ -55,9 +58,10 @@ final class SftCommand implements Callable<Integer> {
             Flags.positive("--examples", examples);
             Flags.share("--echo-share", echoShare);
         }
-        var loaded = AlignRuns.start(model, out, resume, lora.enabled);
+        var loaded = AlignRuns.start(model, out, resume, lora.enabled, quantize.kind());
         var policy = loaded.model();
         lora.apply(policy, options.seed);
+        options.applyTo(policy);
         save.apply(policy);
         var tokenizer = loaded.tokenizer();
         var chat = loaded.chat();

@@ -3,6 +3,7 @@ package dev.cria.io;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cria.io.Safetensors.Dtype;
+import dev.cria.tensor.Parallel;
 import dev.cria.util.CriaException;
 
 import java.io.IOException;
@@ -136,23 +137,57 @@ public final class SafetensorsReader implements AutoCloseable {
         }
         float[] out = new float[arrayLength(info)];
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment bytes = map(info, arena);
-            switch (info.dtype()) {
-                case F32 -> MemorySegment.copy(bytes, F32, 0, out, 0, out.length);
-                case F16 -> {
-                    for (int i = 0; i < out.length; i++) out[i] = Float.float16ToFloat(bytes.getAtIndex(I16, i));
-                }
-                // bfloat16 is the top half of a float32: shift back into place, exact.
-                case BF16 -> {
-                    for (int i = 0; i < out.length; i++) out[i] = Float.intBitsToFloat((bytes.getAtIndex(I16, i) & 0xFFFF) << 16);
-                }
-                case F64 -> {
-                    for (int i = 0; i < out.length; i++) out[i] = (float) bytes.getAtIndex(F64, i);
-                }
-                case I64, I32 -> throw new IllegalStateException("unreachable: " + info.dtype());
-            }
+            widen(map(info, arena), info.dtype(), 0, out, 0, out.length);
         }
         return new TensorData(info.shape(), out);
+    }
+
+    /** What {@link #readRows} hands over: row {@code r} of a matrix, as float32, in a buffer reused afterwards. */
+    @FunctionalInterface
+    public interface RowSink {
+        void row(int r, float[] values);
+    }
+
+    /**
+     * Reads a floating-point matrix a row at a time, as float32, handing each row to {@code sink}; rows are
+     * read in parallel, each thread with its own buffer. For a tensor that is turned into something else
+     * (quantized) as it is read: the whole of it is never held in float32, and the mapping is dropped after.
+     */
+    public void readRows(String name, RowSink sink) {
+        TensorInfo info = info(name);
+        if (!info.dtype().isFloatingPoint() || info.shape().length != 2) {
+            throw new CriaException(file + ": tensor \"" + name + "\" is " + info.dtype() + " " + Arrays.toString(info.shape())
+                    + ", not a floating-point matrix");
+        }
+        int rows = info.shape()[0], cols = info.shape()[1];
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment bytes = map(info, arena);
+            Parallel.forRange(rows, 16, (start, end) -> {
+                float[] row = new float[cols];
+                for (int r = start; r < end; r++) {
+                    widen(bytes, info.dtype(), (long) r * cols, row, 0, cols);
+                    sink.row(r, row);
+                }
+            });
+        }
+    }
+
+    /** out[at ..] = {@code count} values of {@code dtype} from element {@code from} of {@code bytes}, as float32. */
+    private static void widen(MemorySegment bytes, Dtype dtype, long from, float[] out, int at, int count) {
+        switch (dtype) {
+            case F32 -> MemorySegment.copy(bytes, F32, from * 4, out, at, count);
+            case F16 -> {
+                for (int i = 0; i < count; i++) out[at + i] = Float.float16ToFloat(bytes.getAtIndex(I16, from + i));
+            }
+            // bfloat16 is the top half of a float32: shift back into place, exact.
+            case BF16 -> {
+                for (int i = 0; i < count; i++) out[at + i] = Float.intBitsToFloat((bytes.getAtIndex(I16, from + i) & 0xFFFF) << 16);
+            }
+            case F64 -> {
+                for (int i = 0; i < count; i++) out[at + i] = (float) bytes.getAtIndex(F64, from + i);
+            }
+            case I64, I32 -> throw new IllegalStateException("unreachable: " + dtype);
+        }
     }
 
     /** Reads an I64 or I32 tensor, row-major. */

@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * A frozen weight matrix (rows, cols) block-quantized as GGUF stores it: each row is cut into blocks of
@@ -101,27 +102,33 @@ public final class QuantMatrix implements FrozenMatrix {
         return new QuantMatrix(Arena.ofAuto().allocate(kind.bytesFor((long) rows * cols), 8), rows, cols, kind);
     }
 
-    /** Quantizes {@code src[from .. from+cols]} into row {@code row}. */
+    /** Quantizes {@code src[from .. from+cols]} into row {@code row}; rows may be quantized by several threads at once. */
     public void quantizeRow(int row, float[] src, int from) {
-        long at = (long) row * rowBytes;
-        for (int b = 0; b < cols / BLOCK; b++, at += kind.blockBytes) {
-            if (kind == Kind.Q8_0) quantizeQ8(src, from + b * BLOCK, blocks, at);
-            else quantizeQ4(src, from + b * BLOCK, blocks, at);
+        byte[] bytes = new byte[rowBytes];
+        for (int b = 0, at = 0; b < cols / BLOCK; b++, at += kind.blockBytes) {
+            if (kind == Kind.Q8_0) quantizeQ8(src, from + b * BLOCK, bytes, at);
+            else quantizeQ4(src, from + b * BLOCK, bytes, at);
         }
+        MemorySegment.copy(bytes, 0, blocks, ValueLayout.JAVA_BYTE, (long) row * rowBytes, rowBytes);
     }
 
     /** llama.cpp's quantize_row_q8_0_ref for one block: q = round(x / d), halves away from zero. */
-    static void quantizeQ8(float[] x, int from, MemorySegment out, long at) {
+    static void quantizeQ8(float[] x, int from, byte[] out, int at) {
         float amax = 0;
         for (int j = 0; j < BLOCK; j++) amax = Math.max(amax, Math.abs(x[from + j]));
         float d = amax / 127f;
         float id = d != 0 ? 1f / d : 0f;
-        out.set(HALF, at, Float.floatToFloat16(d));
-        for (int j = 0; j < BLOCK; j++) out.set(ValueLayout.JAVA_BYTE, at + 2 + j, (byte) roundAwayFromZero(x[from + j] * id));
+        putHalf(out, at, Float.floatToFloat16(d));
+        for (int j = 0; j < BLOCK; j++) out[at + 2 + j] = (byte) roundAwayFromZero(x[from + j] * id);
+    }
+
+    private static void putHalf(byte[] out, int at, short h) {
+        out[at] = (byte) h;
+        out[at + 1] = (byte) (h >> 8);
     }
 
     /** llama.cpp's quantize_row_q4_0_ref for one block: q = min(15, trunc(x / d + 8.5)). */
-    static void quantizeQ4(float[] x, int from, MemorySegment out, long at) {
+    static void quantizeQ4(float[] x, int from, byte[] out, int at) {
         float amax = 0, max = 0;
         for (int j = 0; j < BLOCK; j++) {
             float v = x[from + j];
@@ -132,11 +139,11 @@ public final class QuantMatrix implements FrozenMatrix {
         }
         float d = max / -8f;
         float id = d != 0 ? 1f / d : 0f;
-        out.set(HALF, at, Float.floatToFloat16(d));
+        putHalf(out, at, Float.floatToFloat16(d));
         for (int j = 0; j < BLOCK / 2; j++) {
             int lo = Math.min(15, (int) (x[from + j] * id + 8.5f));
             int hi = Math.min(15, (int) (x[from + j + BLOCK / 2] * id + 8.5f));
-            out.set(ValueLayout.JAVA_BYTE, at + 2 + j, (byte) (lo | hi << 4));
+            out[at + 2 + j] = (byte) (lo | hi << 4);
         }
     }
 
@@ -194,13 +201,66 @@ public final class QuantMatrix implements FrozenMatrix {
         return (kind == Kind.Q8_0 ? q : q - 8) * scale(r, c);
     }
 
+    /** Widening is exact: a code (8 bits at most) times a float16 scale fits float32's 24-bit mantissa. */
     @Override
     public void widen(int row, int col, int count, float[] dst, int at) {
-        widenScalar(row, col, count, dst, at);
+        if (Simd.ENABLED) widenVector(row, col, count, dst, at);
+        else widenScalar(row, col, count, dst, at);
     }
 
     @Override
     public void widenScalar(int row, int col, int count, float[] dst, int at) {
         for (int i = 0; i < count; i++) dst[at + i] = get(row, col + i);
+    }
+
+    /**
+     * {@link #widen} a block at a time: each whole block's codes become float vectors in registers
+     * ({@link QuantDot#codes}) times the block's scale. The weights of a partial block at either end of
+     * the window go one at a time, with the same arithmetic.
+     */
+    public void widenVector(int row, int col, int count, float[] dst, int at) {
+        if (count <= 0) return;
+        int first = col / BLOCK, end = col + count;
+        byte[] raw = QuantDot.staging(((end + BLOCK - 1) / BLOCK - first) * kind.blockBytes);
+        copyBlocks(row, first, (end + BLOCK - 1) / BLOCK - first, raw);
+        boolean q4 = kind == Kind.Q4_0;
+        int c = col;
+        for (; c < end && c % BLOCK != 0; c++) dst[at + c - col] = weightAt(raw, (c / BLOCK - first) * kind.blockBytes, c % BLOCK, q4);
+        for (; c + BLOCK <= end; c += BLOCK) {
+            int block = (c / BLOCK - first) * kind.blockBytes;
+            var d = FloatVector.broadcast(Simd.F, scaleAt(raw, block));
+            for (int i = 0; i < BLOCK / Simd.LANES; i++) {
+                QuantDot.codes(raw, block + 2, i, q4).mul(d).intoArray(dst, at + c - col + i * Simd.LANES);
+            }
+        }
+        for (; c < end; c++) dst[at + c - col] = weightAt(raw, (c / BLOCK - first) * kind.blockBytes, c % BLOCK, q4);
+    }
+
+    /** Bytes of one row's blocks. */
+    int rowBytes() {
+        return rowBytes;
+    }
+
+    /**
+     * Copies {@code count} blocks of row {@code row}, from block {@code first} on, to raw[0 ..]. Kernels
+     * read blocks from such a heap copy, not from the segment: see {@link HalfMatrix#widenBf16Vector} for
+     * what vector loads straight from a segment cost inside a parallel task.
+     */
+    void copyBlocks(int row, int first, int count, byte[] raw) {
+        MemorySegment.copy(blocks, ValueLayout.JAVA_BYTE, (long) row * rowBytes + (long) first * kind.blockBytes, raw, 0,
+                count * kind.blockBytes);
+    }
+
+    /** The float16 scale of the block at raw[block], widened. */
+    static float scaleAt(byte[] raw, int block) {
+        return Float.float16ToFloat((short) ((raw[block] & 0xFF) | raw[block + 1] << 8));
+    }
+
+    /** Weight j (0..31) of the block at raw[block]: {@link #get} on a copied block. */
+    static float weightAt(byte[] raw, int block, int j, boolean q4) {
+        int q;
+        if (!q4) q = raw[block + 2 + j];
+        else q = (j < BLOCK / 2 ? raw[block + 2 + j] & 0xF : (raw[block + 2 + j - BLOCK / 2] >>> 4) & 0xF) - 8;
+        return q * scaleAt(raw, block);
     }
 }

@@ -54,6 +54,36 @@ public final class HfNames {
         return "model.layers." + l + ".";
     }
 
+    /** The token embedding's name. */
+    public static String embedding() {
+        return EMBED;
+    }
+
+    /** The final norm's name. */
+    public static String finalNorm() {
+        return FINAL_NORM;
+    }
+
+    /** The untied LM head's name. */
+    public static String lmHead() {
+        return LM_HEAD;
+    }
+
+    /** Layer {@code l}'s norm before attention. */
+    public static String attnNorm(int l) {
+        return layer(l) + ATTN_NORM;
+    }
+
+    /** Layer {@code l}'s norm before the MLP. */
+    public static String mlpNorm(int l) {
+        return layer(l) + MLP_NORM;
+    }
+
+    /** Layer {@code l}'s weight of projection {@code p}, e.g. {@code model.layers.0.self_attn.q_proj.weight}. */
+    public static String weight(int l, Projection p) {
+        return layer(l) + module(p) + ".weight";
+    }
+
     /** The projection's module path inside a layer, e.g. {@code self_attn.q_proj} or {@code mlp.down_proj}. */
     private static String module(Projection p) {
         return (p.inAttention() ? "self_attn." : "mlp.") + p.module();

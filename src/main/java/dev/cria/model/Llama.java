@@ -1,13 +1,17 @@
 package dev.cria.model;
 
+import dev.cria.autograd.Checkpoint;
 import dev.cria.autograd.Nn;
 import dev.cria.autograd.Ops;
 import dev.cria.autograd.Tensor;
 import dev.cria.kernels.Rope;
 import dev.cria.util.CriaException;
 import dev.cria.util.Rng;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,6 +38,7 @@ public final class Llama {
     private Tensor scoreHead;       // (1, C): a scalar head for reward and value models, or null
     private LoraConfig lora;        // the attached adapters' configuration, or null
     private boolean adaptersOn = true;
+    private boolean checkpointActivations; // recompute each block in backward instead of keeping its activations
     private Rng trainingRng;        // non-null in training mode: LoRA dropout draws its masks from it
 
     Llama(LlamaConfig config, Tensor embed, Block[] blocks, Tensor finalNorm, Tensor lmHead, Tensor scoreHead) {
@@ -125,29 +130,69 @@ public final class Llama {
         }
         int[] positions = new int[B * T];
         for (int i = 0; i < positions.length; i++) positions[i] = i % T;
-        int H = config.heads(), KVH = config.kvHeads();
         float eps = config.normEps();
 
         Tensor x = Nn.embedding(embed, tokens);
         for (Block b : blocks) {
-            // x = x + attn(norm(x))
-            Tensor h = Nn.rmsNorm(x, b.attnNorm(), eps);
-            Tensor q = project(h, b, Projection.Q);
-            Tensor k = project(h, b, Projection.K);
-            if (b.qNorm() != null) {
-                q = Nn.headRmsNorm(q, b.qNorm(), H, eps);
-                k = Nn.headRmsNorm(k, b.kNorm(), KVH, eps);
+            if (!checkpointActivations) {
+                x = block(x, b, positions, B, T);
+                continue;
             }
-            q = Nn.rope(q, positions, H, rope);
-            k = Nn.rope(k, positions, KVH, rope);
-            Tensor v = project(h, b, Projection.V);
-            x = Ops.add(x, project(Nn.attention(q, k, v, B, T, H, KVH), b, Projection.O));
-            // x = x + mlp(norm(x))
-            h = Nn.rmsNorm(x, b.mlpNorm(), eps);
-            Tensor gated = Nn.swiGlu(project(h, b, Projection.GATE), project(h, b, Projection.UP));
-            x = Ops.add(x, project(gated, b, Projection.DOWN));
+            // the replay must draw the dropout masks the first pass drew
+            long[] masks = trainingRng != null ? trainingRng.state() : null;
+            x = Checkpoint.of(x, in -> block(in, b, positions, B, T), in -> {
+                if (masks == null) return block(in, b, positions, B, T);
+                try (var replay = training(Rng.fromState(masks))) {
+                    return block(in, b, positions, B, T);
+                }
+            }, blockParameters(b));
         }
         return Nn.rmsNorm(x, finalNorm, eps);
+    }
+
+    /** One decoder block: x + attn(norm(x)), then + mlp(norm(·)). Rows b·T+t at position {@code positions}. */
+    private Tensor block(Tensor x, Block b, int[] positions, int B, int T) {
+        int H = config.heads(), KVH = config.kvHeads();
+        float eps = config.normEps();
+        // x = x + attn(norm(x))
+        Tensor h = Nn.rmsNorm(x, b.attnNorm(), eps);
+        Tensor q = project(h, b, Projection.Q);
+        Tensor k = project(h, b, Projection.K);
+        if (b.qNorm() != null) {
+            q = Nn.headRmsNorm(q, b.qNorm(), H, eps);
+            k = Nn.headRmsNorm(k, b.kNorm(), KVH, eps);
+        }
+        q = Nn.rope(q, positions, H, rope);
+        k = Nn.rope(k, positions, KVH, rope);
+        Tensor v = project(h, b, Projection.V);
+        x = Ops.add(x, project(Nn.attention(q, k, v, B, T, H, KVH), b, Projection.O));
+        // x = x + mlp(norm(x))
+        h = Nn.rmsNorm(x, b.mlpNorm(), eps);
+        Tensor gated = Nn.swiGlu(project(h, b, Projection.GATE), project(h, b, Projection.UP));
+        x = Ops.add(x, project(gated, b, Projection.DOWN));
+        return x;
+    }
+
+    /** The tensors of block {@code b} that may take gradients: weights, biases, norms and adapters. */
+    private static List<Tensor> blockParameters(Block b) {
+        var out = new ArrayList<Tensor>(List.of(b.attnNorm(), b.mlpNorm()));
+        if (b.qNorm() != null) out.addAll(List.of(b.qNorm(), b.kNorm()));
+        for (Projection p : Projection.values()) {
+            out.add(b.weight(p));
+            if (b.bias(p) != null) out.add(b.bias(p));
+            LoraAdapter adapter = b.adapter(p);
+            if (adapter != null) out.addAll(List.of(adapter.a(), adapter.b()));
+        }
+        return out;
+    }
+
+    /**
+     * With {@code on}, the training forward keeps only each block's input and recomputes the block during
+     * the backward pass: activation memory falls from every block's intermediates to one block's, for one
+     * more forward's time (what a long sequence on a large model needs to fit).
+     */
+    public void checkpointActivations(boolean on) {
+        checkpointActivations = on;
     }
 
     /** Adds a scalar head (1, C) drawn from N(0, std) (TRL's value head uses a small std), replacing any. */
@@ -280,9 +325,16 @@ public final class Llama {
         return HfNames.adapters(this);
     }
 
-    /** What an optimizer should update: the adapters when there are any (the base stays frozen), else all. */
+    /**
+     * What an optimizer should update: with adapters, the adapters and the scalar head if there is one (the
+     * base stays frozen; the head is new to a reward or value model, so it trains in full, as PEFT's
+     * {@code modules_to_save = ["score"]} does for TRL's reward trainer); without adapters, every weight.
+     */
     public Map<String, Tensor> trainableParameters() {
-        return hasAdapters() ? adapterParameters() : parameters();
+        if (!hasAdapters()) return parameters();
+        var trainable = new LinkedHashMap<>(adapterParameters());
+        if (scoreHead != null) trainable.put(HfNames.SCORE, scoreHead);
+        return trainable;
     }
 
     /**

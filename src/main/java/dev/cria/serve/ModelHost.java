@@ -1,5 +1,6 @@
 package dev.cria.serve;
 
+import dev.cria.kernels.QuantMatrix;
 import dev.cria.chat.ChatFormat;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.model.Llama;
@@ -40,9 +41,12 @@ public final class ModelHost implements AutoCloseable {
         }
     };
     private volatile String training;
+    private final QuantMatrix.Kind quantize;
 
-    public ModelHost(RunDir run) {
+    /** Serves the models of {@code run}, each held quantized to {@code quantize} (null: as stored). */
+    public ModelHost(RunDir run, QuantMatrix.Kind quantize) {
         this.run = run;
+        this.quantize = quantize;
     }
 
     /** Runs an interactive task on the worker; 503 while a round is training. */
@@ -81,7 +85,7 @@ public final class ModelHost implements AutoCloseable {
         String concrete = run.concrete(name);
         Path dir = run.modelDir(concrete).toAbsolutePath().normalize();
         return cache.computeIfAbsent(dir, d -> {
-            ModelDirectory.Loaded loaded = ModelDirectory.loadFrozen(d);
+            ModelDirectory.Loaded loaded = ModelDirectory.loadFrozen(d, quantize);
             return new Loaded(concrete, d, loaded.model(), loaded.tokenizer(), loaded.chat());
         });
     }

@@ -1,5 +1,6 @@
 package dev.cria.serve;
 
+import dev.cria.kernels.QuantMatrix;
 import dev.cria.util.CriaException;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -22,14 +23,20 @@ public final class Server implements AutoCloseable {
     /**
      * @param labelsPerItem how many people may label one item (2 or more lets agreement be measured)
      * @param threads       platform threads for Jetty's selector and acceptor; requests run on virtual threads
+     * @param quantize      the block layout served models are held in, or null for their stored one
      */
-    public record Settings(String host, int port, int labelsPerItem, int threads, Sampling sampling, RoundConfig round, Limits limits) {
+    public record Settings(String host, int port, int labelsPerItem, int threads, Sampling sampling, RoundConfig round, Limits limits,
+                           QuantMatrix.Kind quantize) {
         public Settings(String host, int port, int labelsPerItem, int threads, Sampling sampling, RoundConfig round) {
-            this(host, port, labelsPerItem, threads, sampling, round, Limits.defaults());
+            this(host, port, labelsPerItem, threads, sampling, round, Limits.defaults(), null);
         }
 
         public Settings withLimits(Limits limits) {
-            return new Settings(host, port, labelsPerItem, threads, sampling, round, limits);
+            return new Settings(host, port, labelsPerItem, threads, sampling, round, limits, quantize);
+        }
+
+        public Settings withQuantize(QuantMatrix.Kind quantize) {
+            return new Settings(host, port, labelsPerItem, threads, sampling, round, limits, quantize);
         }
     }
 
@@ -52,7 +59,7 @@ public final class Server implements AutoCloseable {
     /** Opens the run and starts serving; port 0 picks a free port. */
     public static Server start(RunDir run, Settings settings) {
         run.rounds.failInterrupted();
-        var models = new ModelHost(run);
+        var models = new ModelHost(run, settings.quantize());
         var queue = new PairQueue(run, models, settings.sampling());
         Limits limits = settings.limits();
         var router = new Router(run.accounts, limits);

@@ -1,7 +1,9 @@
 package dev.cria.tensor;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,9 +31,46 @@ public final class Workspace {
     public static synchronized float[] take(int size) {
         ArrayDeque<float[]> free = FREE.get(size);
         float[] a = free == null ? null : free.poll();
-        if (a == null) return new float[size];
-        pooledBytes -= 4L * a.length;
+        if (a == null) a = new float[size];
+        else pooledBytes -= 4L * a.length;
+        Scratch scratch = SCRATCH.get();
+        if (scratch != null) scratch.taken.add(a);
         return a;
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = new ThreadLocal<>();
+
+    /**
+     * Until it closes, every array this thread takes is scratch: given back when the scope closes, except
+     * those {@link Scratch#keep kept}. For a computation whose intermediates nobody holds afterwards (a
+     * forward pass with gradients off), which would otherwise leave them all to the garbage collector.
+     */
+    public static Scratch scratch() {
+        Scratch scratch = new Scratch(SCRATCH.get());
+        SCRATCH.set(scratch);
+        return scratch;
+    }
+
+    /** See {@link #scratch()}. */
+    public static final class Scratch implements AutoCloseable {
+        private final List<float[]> taken = new ArrayList<>();
+        private final Scratch outer;
+
+        private Scratch(Scratch outer) {
+            this.outer = outer;
+        }
+
+        /** {@code a} outlives the scope (the result): it is not given back. */
+        public void keep(float[] a) {
+            taken.removeIf(t -> t == a);
+        }
+
+        @Override
+        public void close() {
+            SCRATCH.set(outer);
+            for (float[] a : taken) give(a);
+            taken.clear();
+        }
     }
 
     /** Bytes held by the pool now. */

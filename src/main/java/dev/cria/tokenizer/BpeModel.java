@@ -35,6 +35,7 @@ final class BpeModel {
     private final int[] byteIds;
     private final boolean ignoreMerges;
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
+    private final int[] firstRanks; // by id: the rank of the first merge that makes it, or -1
 
     /**
      * @param vocab   token string to id
@@ -52,6 +53,16 @@ final class BpeModel {
         this.fuseUnk = fuseUnk;
         this.byteIds = byteIds;
         this.ignoreMerges = ignoreMerges;
+        int maxId = -1;
+        for (int id : results) maxId = Math.max(maxId, id);
+        this.firstRanks = new int[maxId + 1];
+        Arrays.fill(firstRanks, -1);
+        for (int rank = results.length - 1; rank >= 0; rank--) firstRanks[results[rank]] = rank;
+    }
+
+    /** See {@link Tokenizer#mergeRank}. */
+    int mergeRank(int id) {
+        return id >= 0 && id < firstRanks.length ? firstRanks[id] : -1;
     }
 
     void encodeWord(String word, IntList out) {

@@ -60,6 +60,7 @@ public final class BpeTokenizer implements Tokenizer {
     private final Pattern split;
     private final int[] byteToId = new int[256];
     private final PairMap ranks;
+    private final int[] firstRanks; // by id: the rank of the first merge that makes it, or -1
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
 
     BpeTokenizer(ByteLevelBpe model) {
@@ -72,6 +73,9 @@ public final class BpeTokenizer implements Tokenizer {
         List<ByteLevelBpe.Merge> merges = model.merges();
         ranks = new PairMap(merges.size());
         for (int r = 0; r < merges.size(); r++) ranks.putIfAbsent(merges.get(r).left(), merges.get(r).right(), r);
+        firstRanks = new int[tokens.length];
+        Arrays.fill(firstRanks, -1);
+        for (int r = merges.size() - 1; r >= 0; r--) firstRanks[merges.get(r).result()] = r;
     }
 
     /** Trains on the texts; see {@link #train(Iterable, int, Progress)}. */
@@ -212,6 +216,11 @@ public final class BpeTokenizer implements Tokenizer {
             throw new IllegalArgumentException("token id out of range [0, " + tokens.length + "): " + id);
         }
         return tokens[id];
+    }
+
+    @Override
+    public int mergeRank(int id) {
+        return id >= 0 && id < firstRanks.length ? firstRanks[id] : -1;
     }
 
     @Override

@@ -113,6 +113,11 @@ public final class HfTokenizer implements Tokenizer {
     }
 
     @Override
+    public int mergeRank(int id) {
+        return model.mergeRank(id);
+    }
+
+    @Override
     public int vocabSize() {
         return tokens.length;
     }

@@ -46,6 +46,15 @@ public interface Tokenizer {
 
     int vocabSize();
 
+    /**
+     * The rank of the first BPE merge that makes token {@code id} (rank 0 applies first), or -1 for a
+     * token no merge makes (a byte, a special, a sentencepiece base character). For formats that order
+     * merges by a score per token instead of a merge list (llama2.c's tokenizer.bin).
+     */
+    default int mergeRank(int id) {
+        return -1;
+    }
+
     SpecialTokens specials();
 
     default int bosId() {

@@ -3,6 +3,8 @@ package dev.cria.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cria.align.reward.Reward;
+import dev.cria.checkpoint.ModelDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,6 +77,48 @@ class AlignCliTest {
         console.clear();
         assertThat(run("judge", "--model", sft.toString(), "--built-in-prompts", "echo", "--num-prompts", "4", "--max-new-tokens", "8")).isZero();
         assertThat(new ObjectMapper().readTree(stdout()).get("copy_score").asDouble()).isBetween(0.0, 8.0);
+    }
+
+    @Test
+    void rewardWithLoraSavesARewardModelThatScoresTheSameMergedOrNot() throws Exception {
+        Path merged = dir.resolve("rm-lora"), kept = dir.resolve("rm-lora-kept");
+        String[] lora = {"--pairs", "20", "--lora", "--lora-rank", "2"};
+        assertThat(run(concat(with(SMALL, "reward", "--model", base.toString(), "--out", merged.toString()), lora))).isZero();
+        assertThat(stdout()).contains("LoRA adapters merged", "held-out pairs: accuracy");
+        assertThat(merged.resolve("model/adapter_config.json")).doesNotExist();
+        assertThat(merged.resolve("model/reward_stats.json")).exists();
+        console.clear();
+        // the same run, interrupted after one step and resumed, with the adapters kept beside the model
+        assertThat(run(concat(new String[] {"reward", "--model", base.toString(), "--out", kept.toString(), "--steps", "1", "--batch", "2",
+                "--max-len", "200", "--eval-every", "0", "--no-merge"}, lora))).isZero();
+        assertThat(run(concat(new String[] {"reward", "--resume", "--out", kept.toString(), "--steps", "2", "--batch", "2",
+                "--max-len", "200", "--eval-every", "0", "--no-merge"}, lora))).isZero();
+        assertThat(stdout()).doesNotContain("LoRA adapters merged");
+        assertThat(Files.readString(kept.resolve("model/adapter_config.json"))).contains("SEQ_CLS", "\"score\"");
+
+        var withAdapters = ModelDirectory.load(kept);
+        assertThat(withAdapters.model().hasAdapters()).isTrue();
+        assertThat(withAdapters.model().hasScoreHead()).isTrue();
+        assertThat(ModelDirectory.load(merged).model().hasAdapters()).isFalse();
+        var chat = withAdapters.chat();
+        var samples = new java.util.ArrayList<Reward.Sample>();
+        for (String story : new String[] {"Tom the cat found a red ball.", "Once upon a time there was a dog.", ""}) {
+            String prompt = "Write a story about a cat named Tom.";
+            samples.add(new Reward.Sample(prompt, story, chat.promptTokens(prompt), chat.tokenizer().encode(story), true));
+        }
+        float[] fromMerged = RewardSpec.parse("model", merged, chat.tokenizer(), null).score(samples);
+        float[] fromAdapters = RewardSpec.parse("model", kept, chat.tokenizer(), null).score(samples);
+        assertThat(fromAdapters).containsExactly(fromMerged, org.assertj.core.data.Offset.offset(1e-4f));
+        assertThat(fromMerged[0]).isNotEqualTo(fromMerged[1]);
+
+        String[] rl = {"--iterations", "1", "--prompts-per-round", "2", "--max-new-tokens", "8", "--num-prompts", "10", "--minibatches", "1"};
+        assertThat(run(with(rl, "ppo", "--model", base.toString(), "--out", dir.resolve("ppo-lora-rm").toString(), "--reward-model", kept.toString()))).isZero();
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        var all = new java.util.ArrayList<>(java.util.List.of(a));
+        all.addAll(java.util.List.of(b));
+        return all.toArray(String[]::new);
     }
 
     @Test

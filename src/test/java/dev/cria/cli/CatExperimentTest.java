@@ -16,12 +16,17 @@ class CatExperimentTest {
     @RegisterExtension
     final CapturedConsole console = new CapturedConsole();
 
-    @Test
-    void oneRoundMeasuresBeforeAndAfterAndDrawsTheRewardCurve() throws Exception {
+    private Path pretrainedBase() {
         Path base = dir.resolve("base");
         assertThat(Main.execute("pretrain", "--out", base.toString(), "--dim", "16", "--layers", "1", "--heads", "2", "--kv-heads", "1",
                 "--hidden", "32", "--vocab", "300", "--max-seq-len", "512", "--seq-len", "32", "--batch", "2", "--stories", "60",
                 "--steps", "2", "--eval-every", "0", "--eval-batches", "1")).isZero();
+        return base;
+    }
+
+    @Test
+    void oneRoundMeasuresBeforeAndAfterAndDrawsTheRewardCurve() throws Exception {
+        Path base = pretrainedBase();
 
         var result = CatExperiment.run(base, 1, 1, dir.resolve("cats"));
 
@@ -37,5 +42,17 @@ class CatExperimentTest {
         assertThat(metrics).contains("eval/similarity", "eval/cat_share", "objective/scores", "objective/kl");
         assertThat(result.run().resolve("rl_reward.png")).exists();
         assertThat(result.run().resolve("model")).isDirectory();
+    }
+
+    @Test
+    void withLoraTheAdaptersTrainAndAreMergedIntoTheSavedModel() {
+        Path base = pretrainedBase();
+        Path cats = dir.resolve("cats-lora");
+
+        assertThat(Main.execute("cats", "--model", base.toString(), "--out", cats.toString(), "--rounds", "1", "--lora", "--lora-rank", "2")).isZero();
+
+        assertThat(console.out()).contains("LoRA adapters merged", "before", "after");
+        assertThat(cats.resolve("model/adapter_config.json")).doesNotExist();
+        assertThat(dev.cria.checkpoint.ModelDirectory.load(cats).model().hasAdapters()).isFalse();
     }
 }

@@ -36,6 +36,16 @@ class CommandFlagsTest {
             sft --model NONE --out OUT --examples -5                 | --examples must be positive: -5
             sft --model NONE --out OUT --eval-every -1               | --eval-every must be 0 or more: -1
             sft --model NONE --out OUT --lora --lora-rank 0          | --lora-rank must be positive: 0
+            reward --model NONE --out OUT --lora --lora-rank 0       | --lora-rank must be positive: 0
+            dpo --model NONE --out OUT --lora --lora-rank 0          | --lora-rank must be positive: 0
+            kto --model NONE --out OUT --lora --lora-rank 0          | --lora-rank must be positive: 0
+            orpo --model NONE --out OUT --lora --lora-rank 0         | --lora-rank must be positive: 0
+            simpo --model NONE --out OUT --lora --lora-rank 0        | --lora-rank must be positive: 0
+            online-dpo --model NONE --out OUT --lora --lora-rank 0   | --lora-rank must be positive: 0
+            ppo --model NONE --out OUT --lora --lora-rank 0          | --lora-rank must be positive: 0
+            grpo --model NONE --out OUT --lora --lora-rank 0         | --lora-rank must be positive: 0
+            rejection-sampling --model NONE --out OUT --lora --lora-rank 0 | --lora-rank must be positive: 0
+            cats --model NONE --out OUT --lora --lora-rank 0         | --lora-rank must be positive: 0
             sft --model NONE --out OUT --max-len -3                  | --max-len must be positive, or 0 for the model's context: -3
             dpo --model NONE --out OUT --pairs 0                     | --pairs must be positive: 0
             dpo --model NONE --out OUT --beta 0                      | --beta must be positive: 0.0
@@ -66,6 +76,13 @@ class CommandFlagsTest {
             generate --model NONE --max-new-tokens 0                 | --max-new-tokens must be positive: 0
             generate --model NONE --top-p 2                          | --top-p must be in (0, 1]: 2.0
             generate --model NONE --top-k -1                         | --top-k must be 0 or more: -1
+            generate --model NONE --quantize q5_1                    | --quantize must be q8_0 or q4_0, not 'q5_1'
+            eval --model NONE --data NONE --quantize int8             | --quantize must be q8_0 or q4_0, not 'int8'
+            sft --model NONE --out OUT --lora --quantize q4           | --quantize must be q8_0 or q4_0, not 'q4'
+            dpo --model NONE --out OUT --quantize q4                  | --quantize must be q8_0 or q4_0, not 'q4'
+            grpo --model NONE --out OUT --quantize q4                 | --quantize must be q8_0 or q4_0, not 'q4'
+            export llama2c --model NONE --out OUT --version 2        | llama2.c version must be 0 or 1: 2
+            import llama2c --bin NONE --out OUT --tokenizer-json NONE --tokenizer NONE | give --tokenizer-json or --tokenizer, not both
             pack --data NONE --tokenizer NONE --out OUT --val-fraction 1.5 | --val-fraction must be in [0, 1): 1.5
             demo --out OUT --steps 0                                 | --steps must be positive: 0
             demo --out OUT --align-scale 0                           | --align-scale must be at least 1: 0

@@ -16,14 +16,14 @@ import org.junit.jupiter.api.Test;
 class RewardSpecTest {
     @Test
     void anEmbeddingTermAloneIsTheRewardItself() {
-        Reward r = RewardSpec.parse("embedding:a cat", null, null);
+        Reward r = RewardSpec.parse("embedding:a cat", null, null, null);
         assertThat(r).isInstanceOf(EmbeddingReward.class);
         assertThat(((EmbeddingReward) r).target()).isEqualTo("a cat");
     }
 
     @Test
     void embeddingTermsCombineWithWeights() {
-        Reward r = RewardSpec.parse("embedding:cat=2, keyword:cat=0.5", null, null);
+        Reward r = RewardSpec.parse("embedding:cat=2, keyword:cat=0.5", null, null, null);
         assertThat(r).isInstanceOf(Reward.Weighted.class);
         var combo = (Reward.Weighted) r;
         assertThat(combo.rewards()).hasExactlyElementsOfTypes(EmbeddingReward.class, KeywordReward.class);

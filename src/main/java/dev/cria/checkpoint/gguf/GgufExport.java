@@ -25,7 +25,9 @@ public final class GgufExport {
 
     /** Writes the model in {@code modelDir} (a model or run directory) to {@code out}, atomically. */
     public static void export(Path modelDir, Path out, GgufFileType type) {
-        ModelDirectory.Loaded loaded = ModelDirectory.load(modelDir);
+        // Frozen: 16-bit checkpoints stay 16-bit until each tensor is written, so export needs about the
+        // checkpoint's size in memory plus one tensor in float32.
+        ModelDirectory.Loaded loaded = ModelDirectory.loadFrozen(modelDir);
         Llama model = loaded.model();
         if (model.hasScoreHead()) throw new CriaException(loaded.dir() + ": a reward model's scalar head has no place in a GGUF file; export a language model");
         if (model.hasAdapters()) model.mergeLora();
@@ -46,15 +48,18 @@ public final class GgufExport {
             String hfName = e.getKey();
             String ggufName = GgufNames.toGguf(hfName);
             if (ggufName == null) throw new IllegalStateException("no GGUF name for " + hfName);
-            int[] shape = e.getValue().shape();
-            float[] values = e.getValue().data;
+            Tensor tensor = e.getValue();
+            int[] shape = tensor.shape();
             int cols = shape[shape.length - 1];
-            if (permute && GgufNames.isQueryOrKey(hfName)) {
-                int heads = GgufNames.isKey(hfName) ? c.kvHeads() : c.heads();
-                values = RopePermutation.toInterleaved(values, heads, shape.length == 2 ? cols : 1);
-            }
+            int rows = tensor.size() / cols;
+            boolean reorder = permute && GgufNames.isQueryOrKey(hfName);
+            int heads = GgufNames.isKey(hfName) ? c.kvHeads() : c.heads();
             GgufType tensorType = type.typeOf(ggufName, shape);
-            gguf.addTensor(ggufName, shape, tensorType, TensorEncoding.of(values, values.length / cols, cols, tensorType));
+            gguf.addTensor(ggufName, shape, tensorType, stream -> {
+                float[] values = tensor.frozenMatrix() != null ? tensor.toFloats() : tensor.data;
+                if (reorder) values = RopePermutation.toInterleaved(values, heads, shape.length == 2 ? cols : 1);
+                TensorEncoding.of(values, rows, cols, tensorType).writeTo(stream);
+            });
         }
         gguf.write(out);
     }

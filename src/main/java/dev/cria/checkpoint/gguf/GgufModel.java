@@ -31,9 +31,9 @@ public final class GgufModel {
     private GgufModel() {
     }
 
-    /** True for a path that names a GGUF file rather than a model directory. */
+    /** True for a path that names a GGUF file rather than a model directory (a missing one too, so the error says "file"). */
     public static boolean isGguf(Path path) {
-        return path.getFileName() != null && path.getFileName().toString().endsWith(SUFFIX) && Files.isRegularFile(path);
+        return path.getFileName() != null && path.getFileName().toString().endsWith(SUFFIX) && !Files.isDirectory(path);
     }
 
     /** Loads a GGUF file to run: 16-bit and quantized matrices stay in the mapped file. */

@@ -263,8 +263,12 @@ public final class GgufReader {
             long tensorCount = u64("the tensor count");
             long kvCount = u64("the metadata count");
             // Every entry takes at least 8 bytes; larger counts are garbage, not a reason to allocate.
-            if (kvCount > in.byteSize() / 8) throw fail(16, "metadata count " + Long.toUnsignedString(kvCount) + " cannot fit in a file of " + in.byteSize() + " bytes");
-            if (tensorCount > in.byteSize() / 8) throw fail(8, "tensor count " + Long.toUnsignedString(tensorCount) + " cannot fit in a file of " + in.byteSize() + " bytes");
+            if (Long.compareUnsigned(kvCount, in.byteSize() / 8) > 0) {
+                throw fail(16, "metadata count " + Long.toUnsignedString(kvCount) + " cannot fit in a file of " + in.byteSize() + " bytes");
+            }
+            if (Long.compareUnsigned(tensorCount, in.byteSize() / 8) > 0) {
+                throw fail(8, "tensor count " + Long.toUnsignedString(tensorCount) + " cannot fit in a file of " + in.byteSize() + " bytes");
+            }
 
             Map<String, Object> metadata = new LinkedHashMap<>();
             for (long i = 0; i < kvCount; i++) {

@@ -43,5 +43,4 @@ final class GgufWeights {
         }
         return HfNames.load(c, weights, matrices, shapes, r.file().toString());
     }
-
 }

@@ -69,7 +69,7 @@ final class VocabExport {
                 continue;
             }
             tokens.add(token);
-            if (added.containsKey(id)) types[id] = added.get(id) ? GgufKeys.CONTROL : GgufKeys.USER_DEFINED;
+            if (added.containsKey(id)) types[id] = added.get(id) || looksSpecial(token) ? GgufKeys.CONTROL : GgufKeys.USER_DEFINED;
             else if (sentencePiece && token.matches("<0x[0-9A-F]{2}>")) types[id] = GgufKeys.BYTE;
             else types[id] = GgufKeys.NORMAL;
             if (token.equals(unkToken)) types[id] = GgufKeys.UNKNOWN;
@@ -80,6 +80,7 @@ final class VocabExport {
             gguf.putStrings(GgufKeys.TOKENS, tokens);
             gguf.putF32s(GgufKeys.SCORES, scores(tokens, types, merges));
             gguf.putI32s(GgufKeys.TOKEN_TYPE, types);
+            if (!prependsSpace(root)) gguf.putBool(GgufKeys.ADD_SPACE_PREFIX, false);
         } else {
             gguf.putString(GgufKeys.TOKENIZER_MODEL, "gpt2");
             gguf.putString(GgufKeys.TOKENIZER_PRE, preTokenizer(root).ggufName);
@@ -87,10 +88,14 @@ final class VocabExport {
             gguf.putI32s(GgufKeys.TOKEN_TYPE, types);
             gguf.putStrings(GgufKeys.MERGES, merges.stream().map(m -> m[0] + " " + m[1]).toList());
         }
+        putSpecials(root, tokenizer, unkToken == null ? -1 : tokens.indexOf(unkToken), gguf);
+    }
+
+    /** The special ids, whether bos and eos are added, and the chat template. */
+    private void putSpecials(JsonNode root, Tokenizer tokenizer, int unk, GgufWriter gguf) {
         JsonNode config = tokenizerConfig();
         if (tokenizer.bosId() >= 0) gguf.putU32(GgufKeys.BOS_ID, tokenizer.bosId());
         if (tokenizer.eosId() >= 0) gguf.putU32(GgufKeys.EOS_ID, tokenizer.eosId());
-        int unk = unkToken == null ? -1 : tokens.indexOf(unkToken);
         if (unk >= 0) gguf.putU32(GgufKeys.UNK_ID, unk);
         if (tokenizer.padId() >= 0) gguf.putU32(GgufKeys.PAD_ID, tokenizer.padId());
         JsonNode addBos = config.path("add_bos_token");
@@ -98,6 +103,29 @@ final class VocabExport {
         if (config.path("add_eos_token").isBoolean()) gguf.putBool(GgufKeys.ADD_EOS, config.path("add_eos_token").asBoolean());
         String template = chatTemplate(config);
         if (template != null) gguf.putString(GgufKeys.CHAT_TEMPLATE, template);
+    }
+
+    /**
+     * Whether a SentencePiece-style file puts '▁' in front of the text (llama.cpp's add_space_prefix,
+     * true unless written): Llama 2's Prepend normalizer, or a Metaspace pre-tokenizer that prepends.
+     */
+    private static boolean prependsSpace(JsonNode root) {
+        List<JsonNode> steps = new ArrayList<>();
+        for (String field : List.of("normalizer", "pre_tokenizer")) {
+            JsonNode node = root.path(field);
+            steps.add(node);
+            node.path("normalizers").forEach(steps::add);
+            node.path("pretokenizers").forEach(steps::add);
+        }
+        for (JsonNode step : steps) {
+            String type = step.path("type").asText();
+            if (type.equals("Prepend")) return true;
+            if (type.equals("Metaspace")) {
+                String scheme = step.path("prepend_scheme").asText(step.path("add_prefix_space").asBoolean(true) ? "always" : "never");
+                return !scheme.equals("never");
+            }
+        }
+        return false;
     }
 
     /**
@@ -117,6 +145,16 @@ final class VocabExport {
             if ("TemplateProcessing".equals(step.path("type").asText()) && bos.equals(first.asText())) return true;
         }
         return false;
+    }
+
+    /**
+     * The converter's does_token_look_special: some models leave tokens that are control tokens unmarked
+     * ({@code <|im_start|>}-style names, Gemma's and DeepSeek's), and llama.cpp should not print them.
+     */
+    private static boolean looksSpecial(String token) {
+        return List.of("<pad>", "<mask>", "<2mass>", "[@BOS@]").contains(token)
+                || (token.startsWith("<|") && token.endsWith("|>"))
+                || (token.startsWith("<\uFF5C") && token.endsWith("\uFF5C>"));
     }
 
     /** The pre-tokenizer's llama.cpp name, from its split regex; a split llama.cpp does not have is refused. */

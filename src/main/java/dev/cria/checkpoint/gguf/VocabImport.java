@@ -205,7 +205,7 @@ final class VocabImport {
             t.put("single_word", false);
             t.put("lstrip", false);
             t.put("rstrip", false);
-            t.put("normalized", !special);
+            t.put("normalized", false);
             t.put("special", special);
         }
     }
@@ -258,15 +258,18 @@ final class VocabImport {
 
     private ObjectNode config() {
         ObjectNode c = JSON.createObjectNode();
-        putToken(c, "bos_token", GgufKeys.BOS_ID);
+        Boolean addBos = r.optionalBool(GgufKeys.ADD_BOS);
+        String template = r.optionalString(GgufKeys.CHAT_TEMPLATE);
+        // subtle: llama.cpp's converter gives Qwen a bos id (config.json's) that is never added; Cria puts a
+        // tokenizer's bos in front of every plain prompt, so a bos neither added nor used by the template is left out.
+        boolean bosUsed = addBos == null || addBos || (template != null && template.contains("bos_token"));
+        if (bosUsed) putToken(c, "bos_token", GgufKeys.BOS_ID);
         putToken(c, "eos_token", GgufKeys.EOS_ID);
         putToken(c, "pad_token", GgufKeys.PAD_ID);
         putToken(c, "unk_token", GgufKeys.UNK_ID);
-        Boolean addBos = r.optionalBool(GgufKeys.ADD_BOS);
         if (addBos != null) c.put("add_bos_token", addBos);
         Boolean addEos = r.optionalBool(GgufKeys.ADD_EOS);
         if (addEos != null) c.put("add_eos_token", addEos);
-        String template = r.optionalString(GgufKeys.CHAT_TEMPLATE);
         if (template != null) c.put("chat_template", template);
         return c;
     }

@@ -118,6 +118,46 @@ class GgufRoundTripTest {
         }
     }
 
+    /** llama.cpp's converter writes Llama 3.1's RoPE only as rope_freqs.weight; without Cria's keys the parameters are recovered from it. */
+    @Test
+    void llama3RopeComesBackFromTheTableAlone() {
+        Path original = TinyModels.save(dir.resolve("rope"), TinyModels.llama3Rope(), 6);
+        Path file = dir.resolve("rope.gguf");
+        GgufExport.export(original, file, GgufFileType.F32);
+        Path withoutKeys = dir.resolve("rope-llamacpp.gguf");
+        copyWithout(GgufReader.open(file), "cria.", withoutKeys);
+        assertThat(GgufReader.open(withoutKeys).has(Llama3RopeFactors.FACTOR)).isFalse();
+
+        var back = ModelDirectory.load(importTo(withoutKeys, "rope-llamacpp"));
+        assertThat(back.model().config()).isEqualTo(TinyModels.llama3Rope());
+    }
+
+    /** Rewrites a file's metadata and tensors, leaving out the keys that start with {@code prefix}. */
+    private static void copyWithout(GgufReader r, String prefix, Path out) {
+        GgufWriter w = new GgufWriter();
+        for (String key : r.keys()) {
+            if (key.startsWith(prefix)) continue;
+            switch (r.value(key)) {
+                case String s -> w.putString(key, s);
+                case Long l -> w.putU32(key, l);
+                case Double d -> w.putF32(key, d.floatValue());
+                case Boolean b -> w.putBool(key, b);
+                case GgufArray a when a.strings() != null -> w.putStrings(key, a.strings());
+                case GgufArray a when a.integers() != null -> w.putI32s(key, Arrays.stream(a.integers()).mapToInt(Math::toIntExact).toArray());
+                case GgufArray a -> {
+                    float[] f = new float[a.floats().length];
+                    for (int i = 0; i < f.length; i++) f[i] = (float) a.floats()[i];
+                    w.putF32s(key, f);
+                }
+                default -> throw new AssertionError(key);
+            }
+        }
+        for (GgufReader.TensorInfo t : r.tensors()) {
+            w.addTensor(t.name(), t.shape(), t.type(), stream -> TensorEncoding.copy(r.bytes(t), stream));
+        }
+        w.write(out);
+    }
+
     private Path importTo(Path file, String name) {
         Path out = dir.resolve(name + "-imported");
         GgufImport.importTo(file, out, Safetensors.Dtype.F32);
