@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # B=1 greedy decoding of one model in Cria and in llama.cpp, same thread count, same prompt, same number of new
-# tokens: exports the model as GGUF F16 and Q8_0, then alternates the four measurements (Cria F16, llama.cpp F16,
-# Cria Q8_0, llama.cpp Q8_0) RUNS times, keeps each one's best, and prints a Markdown table with the ratios.
+# tokens: exports the model as GGUF F16 and Q8_0 (or the types in $TYPES, e.g. TYPES="bf16 f16 q8_0 q4_0"), then
+# alternates the measurements (Cria F16, llama.cpp F16, Cria Q8_0, llama.cpp Q8_0, ...) RUNS times, keeps each
+# one's best, and prints a Markdown table with the ratios.
 #   scripts/decode-side-by-side.sh MODEL_DIR [THREADS [TOKENS [RUNS [PROMPT_LEN]]]]   (defaults: 2 32 3 16)
 # Cria reads the GGUF files it wrote (cria bench decode --gguf); llama.cpp is node-llama-cpp's prebuilt CPU build
 # (see scripts/llamacpp/llamacpp.mjs; .ci/run installs it into target/npm-llama), with a float32 KV cache and flash
@@ -10,7 +11,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 model="${1:?usage: scripts/decode-side-by-side.sh MODEL_DIR [THREADS [TOKENS [RUNS [PROMPT_LEN]]]]}"
-threads="${2:-2}"; tokens="${3:-32}"; runs="${4:-3}"; plen="${5:-16}"
+threads="${2:-2}"; tokens="${3:-32}"; runs="${4:-3}"; plen="${5:-16}"; types="${TYPES:-f16 q8_0}"
 [ -f "$model/config.json" ] || { echo "decode-side-by-side: no config.json in $model" >&2; exit 1; }
 command -v node >/dev/null || { echo "decode-side-by-side: node not found; llama.cpp runs through Node" >&2; exit 1; }
 work="${WORK:-$(mktemp -d)}"
@@ -18,7 +19,7 @@ work="${WORK:-$(mktemp -d)}"
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 load_before="$(load)"
 
-for type in f16 q8_0; do
+for type in $types; do
   [ -f "$work/model-$type.gguf" ] || "$root/cria" export gguf --model "$model" --out "$work/model-$type.gguf" --type "$type" >&2
 done
 vocab="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["vocab_size"])' "$model/config.json")"
@@ -41,7 +42,7 @@ keep() { # key "decode overall rss": keeps the run with the best decode rate
   fi
 }
 for r in $(seq "$runs"); do
-  for type in f16 q8_0; do
+  for type in $types; do
     keep "cria-$type" "$(cria_run "$work/model-$type.gguf")"
     keep "llama-$type" "$(llama_run "$work/model-$type.gguf")"
   done
@@ -53,7 +54,7 @@ echo "Model: $model ($vocab tokens); B=1, prompt $plen tokens, $tokens new token
 echo
 echo "| Weights | Cria tok/s | llama.cpp tok/s | Cria/llama.cpp | With prefill: Cria | llama.cpp | Cria peak RSS |"
 echo "|---|---|---|---|---|---|---|"
-for type in f16 q8_0; do
+for type in $types; do
   c="cria-$type"; l="llama-$type"
   printf "| %s | %.2f | %.2f | %s× | %.2f | %.2f | %.0f MiB |\n" "$(echo "$type" | tr a-z A-Z)" "${best[$c]}" "${best[$l]}" \
     "$(ratio "${best[$c]}" "${best[$l]}")" "${best_all[$c]}" "${best_all[$l]}" "${rss[$c]}"
