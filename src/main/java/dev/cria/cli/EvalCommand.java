@@ -2,6 +2,7 @@ package dev.cria.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cria.checkpoint.ModelDirectory;
+import dev.cria.checkpoint.gguf.GgufModel;
 import dev.cria.kernels.QuantMatrix;
 import dev.cria.eval.EvalInput;
 import dev.cria.eval.Evaluator;
@@ -38,9 +39,10 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         QuantMatrix.Kind quantized = quantize.kind();
-        // A model saved by transformers alone has no tokenizer.json; input_ids lines need none.
-        Path dir = ModelDirectory.resolve(model);
-        boolean hasTokenizer = java.nio.file.Files.exists(dir.resolve(ModelDirectory.TOKENIZER));
+        // A model saved by transformers alone has no tokenizer.json; input_ids lines need none. A GGUF file carries its own.
+        boolean gguf = GgufModel.isGguf(model);
+        Path dir = gguf ? model : ModelDirectory.resolve(model);
+        boolean hasTokenizer = gguf || java.nio.file.Files.exists(dir.resolve(ModelDirectory.TOKENIZER));
         var loaded = hasTokenizer ? ModelDirectory.loadFrozen(dir, quantized) : null;
         Llama llama = loaded != null ? loaded.model() : ModelDirectory.loadModel(dir, true, quantized);
         Tokenizer tokenizer = loaded != null ? loaded.tokenizer() : null;

@@ -213,9 +213,10 @@ public final class QuantDot {
     }
 
     /**
-     * How many fours of W's rows ahead {@link #touch} reads. Measured on the 2-core EPYC VM (1 thread,
-     * a 32000 × 2048 Q8_0 matrix, 70 MB): no touching 7 GB/s, 1 ahead 12, 2 ahead 14, 4 or more ahead
-     * no better; one byte per 128 or 256 bytes lost it all, so every 64-byte line is read.
+     * How many fours of W's rows ahead {@link #touch} reads. Measured on the 2-core EPYC VM, a 32000 × 2048
+     * Q8_0 matrix (70 MB): while other jobs loaded the machine (load average 8), 1 thread went from 7 GB/s
+     * without touching to 12 (1 ahead) and 14 (2 ahead), and reading one byte per 128 bytes lost it all;
+     * on a quiet machine, 2 threads, it is worth only 29 → 30 GB/s (0 to 16 ahead all within 27-30).
      */
     private static final int AHEAD = 2;
     /** Where {@link #touch} leaves the bytes it read, so that the JIT cannot drop the reads. */
@@ -223,10 +224,9 @@ public final class QuantDot {
 
     /**
      * Reads one byte of every 64-byte line of raw[from .. from+bytes], to start those lines on their way
-     * from memory before the kernel needs them. subtle: the kernel spends about 20 instructions per line
-     * it consumes, so the out-of-order window alone keeps too few lines in flight, and the hardware
-     * prefetcher did not make up for it here: without this, a matrix streamed from memory ran at half
-     * the rate of one already in cache.
+     * from memory before the kernel needs them: the kernel spends about 20 instructions per line it
+     * consumes, so its own loads keep few lines in flight, and under load the hardware prefetcher did
+     * not make up for it.
      */
     private static void touch(MemorySegment raw, long from, int bytes) {
         int x = 0;

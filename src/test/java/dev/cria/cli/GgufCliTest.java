@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code cria export gguf}, {@code cria import gguf}, and a .gguf file given to generate as --model. */
+/** {@code cria export gguf}, {@code cria import gguf}, and a .gguf file given to generate and eval as --model. */
 class GgufCliTest {
     @TempDir
     Path dir;
@@ -34,6 +34,9 @@ class GgufCliTest {
         assertThat(console.out()).contains("wrote " + file);
         assertThat(Main.execute("generate", "--model", file.toString(), "--prompt", "Once upon", "--max-new-tokens", "3",
                 "--temperature", "0")).isZero();
+        Path text = Files.writeString(dir.resolve("held-out.jsonl"), "{\"text\": \"The cat sat on a mat.\"}\n");
+        assertThat(Main.execute("eval", "--model", file.toString(), "--data", text.toString(), "--json")).isZero();
+        assertThat(console.out()).contains("\"perplexity\"");
         Path back = dir.resolve("back");
         assertThat(Main.execute("import", "gguf", "--gguf", file.toString(), "--out", back.toString())).isZero();
         assertThat(ModelDirectory.load(back).tokenizer().encode("The cat sat.")).isEqualTo(tokenizer.encode("The cat sat."));
