@@ -47,7 +47,16 @@ try {
 const {getLlama, LlamaLogLevel, readGgufFileInfo, GgmlType} = await import(pathToFileURL(entry).href);
 const threads = request.threads ?? 1;
 const llama = await getLlama({build: "never", gpu: false, logLevel: LlamaLogLevel.error, maxThreads: threads});
-const model = await llama.loadModel({modelPath, gpuLayers: 0});
+/** Runs one step; a file llama.cpp cannot load or evaluate ends in one line, not a stack trace. */
+async function step(what, body) {
+    try {
+        return await body();
+    } catch (e) {
+        fail(what + ": " + String(e?.message ?? e).split("\n")[0]);
+    }
+}
+
+const model = await step("llama.cpp could not load " + modelPath, () => llama.loadModel({modelPath, gpuLayers: 0}));
 
 /** A context of one sequence that holds `length` tokens, set up for exact comparisons. */
 async function sequenceFor(length) {
@@ -126,27 +135,23 @@ async function bench(prompt, n, repeats) {
         threads: used, prompt_len: prompt.length, new_tokens: n};
 }
 
-let result;
-switch (request.op) {
-    case "tokenize":
-        if (!Array.isArray(request.texts)) fail("tokenize needs \"texts\": a list of strings");
-        result = {ids: request.texts.map(text => Array.from(model.tokenize(text, false)))};
-        break;
-    case "greedy":
-        result = {ids: await greedy(ids(request.prompt, "prompt"), request.tokens ?? 32)};
-        break;
-    case "loglik":
-        result = {logprobs: await loglik(ids(request.tokens, "tokens"))};
-        break;
-    case "embed":
-        result = await embed(ids(request.tokens, "tokens"));
-        break;
-    case "bench":
-        result = await bench(ids(request.prompt, "prompt"), request.tokens ?? 128, request.repeats ?? 3);
-        break;
-    default:
-        fail("op must be tokenize, greedy, loglik, embed or bench: " + request.op);
-}
+const result = await step("llama.cpp failed on " + request.op, async () => {
+    switch (request.op) {
+        case "tokenize":
+            if (!Array.isArray(request.texts)) fail("tokenize needs \"texts\": a list of strings");
+            return {ids: request.texts.map(text => Array.from(model.tokenize(text, false)))};
+        case "greedy":
+            return {ids: await greedy(ids(request.prompt, "prompt"), request.tokens ?? 32)};
+        case "loglik":
+            return {logprobs: await loglik(ids(request.tokens, "tokens"))};
+        case "embed":
+            return await embed(ids(request.tokens, "tokens"));
+        case "bench":
+            return await bench(ids(request.prompt, "prompt"), request.tokens ?? 128, request.repeats ?? 3);
+        default:
+            fail("op must be tokenize, greedy, loglik, embed or bench: " + request.op);
+    }
+});
 process.stdout.write(JSON.stringify(result) + "\n");
 await model.dispose();
 await llama.dispose();
