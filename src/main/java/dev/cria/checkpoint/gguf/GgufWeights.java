@@ -1,10 +1,13 @@
 package dev.cria.checkpoint.gguf;
 
 import dev.cria.kernels.FrozenMatrix;
+import dev.cria.kernels.HalfMatrix;
+import dev.cria.kernels.QuantMatrix;
 import dev.cria.model.HfNames;
 import dev.cria.model.Llama;
 import dev.cria.model.LlamaConfig;
 import dev.cria.util.CriaException;
+import java.lang.foreign.MemorySegment;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -34,7 +37,7 @@ final class GgufWeights {
             int heads = GgufNames.isKey(name) ? c.kvHeads() : c.heads();
             FrozenMatrix view = frozen ? r.matrix(t) : null;
             if (view != null) {
-                if (reorder) view = GgufReader.matrix(t, RopePermutation.toRotateHalf(r.bytes(t), heads, t.bytes() / shape[0]));
+                if (reorder) view = GgufReader.matrix(t, RopePermutation.toRotateHalf(storage(view), heads, t.bytes() / shape[0]));
                 matrices.put(name, view);
             } else {
                 float[] values = r.floats(t);
@@ -42,5 +45,13 @@ final class GgufWeights {
             }
         }
         return HfNames.load(c, weights, matrices, shapes, r.file().toString());
+    }
+
+    /** The bytes a matrix reads: for quantized blocks, the copy already read off the mapping, not the mapping again. */
+    private static MemorySegment storage(FrozenMatrix m) {
+        return switch (m) {
+            case HalfMatrix h -> h.bits();
+            case QuantMatrix q -> q.blocks();
+        };
     }
 }
