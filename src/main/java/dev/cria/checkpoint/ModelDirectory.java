@@ -136,8 +136,13 @@ public final class ModelDirectory {
     }
 
     private static Loaded load(Path path, boolean frozen, QuantMatrix.Kind quantize) {
-        // A GGUF file loads as its stored types; quantize applies to directories only.
-        if (GgufModel.isGguf(path)) return GgufModel.load(path, frozen);
+        if (GgufModel.isGguf(path)) {
+            if (quantize != null) {
+                throw new CriaException(path + ": a GGUF file runs in the types it stores; --quantize is for model directories"
+                        + " (export with --type " + quantize.name().toLowerCase(java.util.Locale.ROOT) + " for a quantized file)");
+            }
+            return GgufModel.load(path, frozen);
+        }
         Path dir = resolve(path);
         boolean trained = frozen && masterMatrices(dir);
         Llama model = trained ? loadModel(dir, false) : loadModel(dir, frozen, quantize);

@@ -50,5 +50,7 @@ class GgufCliTest {
         assertThat(console.err().strip()).isEqualTo("cria: error: " + file + ": at byte offset 4: file ends while reading the version (truncated: 4 bytes)");
         assertThat(Main.execute("export", "gguf", "--model", dir.toString(), "--out", file.toString(), "--type", "q5_k")).isEqualTo(1);
         assertThat(console.err()).contains("--type q5_k: choose f32, f16, bf16, q8_0 or q4_0");
+        assertThat(Main.execute("generate", "--model", file.toString(), "--quantize", "q4_0", "--prompt", "Hi")).isEqualTo(1);
+        assertThat(console.err()).contains(file + ": a GGUF file runs in the types it stores; --quantize is for model directories");
     }
 }
