@@ -17,8 +17,9 @@ import jdk.incubator.vector.VectorOperators;
  * <p>Work is split into tasks of (column panel × row range); each output element is written by exactly
  * one task, so results are deterministic. A task packs its panel of B one K block at a time, and its
  * rows of A one row block at a time, into micro-panels laid out in the order the kernel reads them
- * (the classic Goto/BLIS scheme). The kernel broadcasts four A values against two B vectors into
- * eight accumulators, so no horizontal reduction is needed and each loaded vector feeds four FMAs.
+ * (the classic Goto/BLIS scheme). The kernel broadcasts MR A values against NV B vectors into
+ * MR × NV accumulators (4 × 2, or 6 × 4 with AVX-512's 32 registers), so no horizontal reduction is
+ * needed and each loaded vector feeds MR FMAs.
  *
  * <p>A frozen weight kept narrower than float32 ({@link FrozenMatrix}: 16-bit or block-quantized) takes part as B in the forward and input
  * gradient layouts: it is widened to float32 where the float path would copy, into the packed panels
@@ -278,9 +279,9 @@ public final class Gemm {
 
     /**
      * Rows m0..m1 of A times one packed K block (k0..k1) of the column panel n0..n1, added into C.
-     * Rows go ROW_BLOCK at a time: their A block is packed into four-row micro-panels that stay in L2,
+     * Rows go ROW_BLOCK at a time: their A block is packed into MR-row micro-panels that stay in L2,
      * then each B micro-panel (in L1) meets every micro-panel of the block. Rows left over after the
-     * last whole four are read from A where it lies. With {@code overwrite} the block's C is zeroed
+     * last whole MR are read from A where it lies. With {@code overwrite} the block's C is zeroed
      * first, just before the kernels add into it, so it is still in cache (C can be hundreds of MB: an
      * LM head's logits).
      *
@@ -298,12 +299,11 @@ public final class Gemm {
             for (int n = n0; n < n1; n += NR) {
                 int bOff = bBase + (n - n0) * kc;
                 if (n + NR <= n1) {
-                    for (int m = mb; m < quadEnd; m += MR) kernel4x2(c, packedA, (m - mb) * kc, packedB, bOff, N, m, n, kc);
-                    for (int m = quadEnd; m < mEnd; m++) kernel1x2(c, a, aRow, aCol, packedB, bOff, N, m, n, k0, k1);
+                    for (int m = mb; m < quadEnd; m += MR) tile(c, packedA, (m - mb) * kc, packedB, bOff, N, m, n, kc);
                 } else {
-                    for (int m = mb; m < quadEnd; m += MR) kernel4x2Tail(c, packedA, (m - mb) * kc, packedB, bOff, N, m, n, n1, kc);
-                    for (int m = quadEnd; m < mEnd; m++) kernel1x2Tail(c, a, aRow, aCol, packedB, bOff, N, m, n, n1, k0, k1);
+                    for (int m = mb; m < quadEnd; m += MR) kernelTail(c, packedA, (m - mb) * kc, packedB, bOff, N, m, n, n1, kc);
                 }
+                for (int m = quadEnd; m < mEnd; m++) kernelRow(c, a, aRow, aCol, packedB, bOff, N, m, n, n1, k0, k1);
             }
         }
     }
@@ -503,16 +503,23 @@ public final class Gemm {
     }
 
     /**
-     * The register tile: four rows of A against NR = two vectors of columns, eight accumulators. On
-     * packed operands the loop has no bounds checks left, and even if C2 hoists all four broadcasts
-     * the tile needs only 14 of AVX2's 16 vector registers. (A six-row tile was tried on AVX2: C2
-     * schedules its six broadcasts first and spills an accumulator, which makes it 40% slower.)
+     * The register tile, per vector width. On AVX2 (8 lanes, 16 registers) and 128-bit vectors: four
+     * rows of A against two vectors of columns, eight accumulators; even if C2 hoists all four
+     * broadcasts the tile needs only 14 of AVX2's 16 registers. (A six-row tile was tried on AVX2: C2
+     * schedules its six broadcasts first and spills an accumulator, which makes it 40% slower.) On
+     * AVX-512 (16 lanes, 32 registers): six rows against four vectors, 24 accumulators + 4 B vectors + a
+     * broadcast, enough independent FMAs to hide their latency. Measured on Zen 5, 2 threads, one sitting
+     * (GFLOP/s, 1024×2048×2048 abT / 512×768×768 aTb): 4×2 395/392, 6×4 410/439, 4×4 415/430, 8×3
+     * 278/348 (C2 spills). The tile does not change any sum: each element of C is still one FMA chain
+     * along a K block, so results are the same at every tile.
      */
-    private static final int MR = 4;
-    private static final int NR = 2 * Simd.LANES;
+    private static final int MR = Simd.LANES == 16 ? 6 : 4;
+    /** Vectors of columns per micro-panel. */
+    private static final int NV = Simd.LANES == 16 ? 4 : 2;
+    private static final int NR = NV * Simd.LANES;
     private static final int PANEL_N = 512;
-    /** Rows of A packed at a time: ROW_BLOCK × BLOCK_K floats, 192 KB, stay in L2. */
-    private static final int ROW_BLOCK = 128;
+    /** Rows of A packed at a time, a multiple of MR: ROW_BLOCK × BLOCK_K floats, about 192 KB, stay in L2. */
+    private static final int ROW_BLOCK = 128 / MR * MR;
     /** One K block up to 384, so common model widths (288, 384) make a single pass over C. */
     private static final int BLOCK_K = 384;
 
@@ -568,30 +575,30 @@ public final class Gemm {
      *
      * <p>subtle: where A is (M,K), the rows of a block lie K floats apart, which for a power-of-two K
      * puts them all in one L1 set; reading one column at a time across 128 such rows thrashed L1 and
-     * made packing a fifth of the GEMM's time. So there each micro-panel's four rows are read along K.
+     * made packing a fifth of the GEMM's time. So there each micro-panel's MR rows are read along K.
      */
     private static void packA(float[] packed, float[] a, int aRow, int aCol, int m0, int m1, int k0, int k1) {
         int kc = k1 - k0;
         if (aCol == 1) {
             for (int m = m0; m < m1; m += MR) {
-                int to = (m - m0) * kc, r0 = m * aRow + k0, r1 = r0 + aRow, r2 = r1 + aRow, r3 = r2 + aRow;
+                int to = (m - m0) * kc, r0 = m * aRow + k0;
                 for (int k = 0; k < kc; k++, to += MR) {
-                    packed[to] = a[r0 + k];
-                    packed[to + 1] = a[r1 + k];
-                    packed[to + 2] = a[r2 + k];
-                    packed[to + 3] = a[r3 + k];
+                    for (int r = 0; r < MR; r++) packed[to + r] = a[r0 + r * aRow + k];
                 }
             }
         } else {
             for (int k = k0; k < k1; k++) {
                 for (int m = m0, to = (k - k0) * MR, from = m0 * aRow + k * aCol; m < m1; m += MR, to += MR * kc, from += MR * aRow) {
-                    packed[to] = a[from];
-                    packed[to + 1] = a[from + aRow];
-                    packed[to + 2] = a[from + 2 * aRow];
-                    packed[to + 3] = a[from + 3 * aRow];
+                    for (int r = 0; r < MR; r++) packed[to + r] = a[from + r * aRow];
                 }
             }
         }
+    }
+
+    /** The register tile for this vector width (MR, NV are constants, so the JIT keeps one branch). */
+    private static void tile(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int n, int kc) {
+        if (MR == 6) kernel6x4(c, packedA, aOff, packedB, bOff, N, m, n, kc);
+        else kernel4x2(c, packedA, aOff, packedB, bOff, N, m, n, kc);
     }
 
     private static void kernel4x2(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int n, int kc) {
@@ -633,61 +640,143 @@ public final class Gemm {
         c31.add(FloatVector.fromArray(f, c, o3 + L)).intoArray(c, o3 + L);
     }
 
+    /** AVX-512's tile: six broadcasts of A against four vectors of B, 24 accumulators (see {@link #MR}). */
+    private static void kernel6x4(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int n, int kc) {
+        var f = Simd.F;
+        int L = Simd.LANES;
+        var c00 = FloatVector.zero(f);
+        var c01 = FloatVector.zero(f);
+        var c02 = FloatVector.zero(f);
+        var c03 = FloatVector.zero(f);
+        var c10 = FloatVector.zero(f);
+        var c11 = FloatVector.zero(f);
+        var c12 = FloatVector.zero(f);
+        var c13 = FloatVector.zero(f);
+        var c20 = FloatVector.zero(f);
+        var c21 = FloatVector.zero(f);
+        var c22 = FloatVector.zero(f);
+        var c23 = FloatVector.zero(f);
+        var c30 = FloatVector.zero(f);
+        var c31 = FloatVector.zero(f);
+        var c32 = FloatVector.zero(f);
+        var c33 = FloatVector.zero(f);
+        var c40 = FloatVector.zero(f);
+        var c41 = FloatVector.zero(f);
+        var c42 = FloatVector.zero(f);
+        var c43 = FloatVector.zero(f);
+        var c50 = FloatVector.zero(f);
+        var c51 = FloatVector.zero(f);
+        var c52 = FloatVector.zero(f);
+        var c53 = FloatVector.zero(f);
+        for (int i = 0; i < kc; i++) {
+            int p = bOff + i * NR, q = aOff + i * MR;
+            var b0 = FloatVector.fromArray(f, packedB, p);
+            var b1 = FloatVector.fromArray(f, packedB, p + 1 * L);
+            var b2 = FloatVector.fromArray(f, packedB, p + 2 * L);
+            var b3 = FloatVector.fromArray(f, packedB, p + 3 * L);
+            var av = FloatVector.broadcast(f, packedA[q]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            c02 = av.fma(b2, c02);
+            c03 = av.fma(b3, c03);
+            av = FloatVector.broadcast(f, packedA[q + 1]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            c12 = av.fma(b2, c12);
+            c13 = av.fma(b3, c13);
+            av = FloatVector.broadcast(f, packedA[q + 2]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            c22 = av.fma(b2, c22);
+            c23 = av.fma(b3, c23);
+            av = FloatVector.broadcast(f, packedA[q + 3]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            c32 = av.fma(b2, c32);
+            c33 = av.fma(b3, c33);
+            av = FloatVector.broadcast(f, packedA[q + 4]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            c42 = av.fma(b2, c42);
+            c43 = av.fma(b3, c43);
+            av = FloatVector.broadcast(f, packedA[q + 5]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+            c52 = av.fma(b2, c52);
+            c53 = av.fma(b3, c53);
+        }
+        int o0 = m * N + n;
+        c00.add(FloatVector.fromArray(f, c, o0)).intoArray(c, o0);
+        c01.add(FloatVector.fromArray(f, c, o0 + 1 * L)).intoArray(c, o0 + 1 * L);
+        c02.add(FloatVector.fromArray(f, c, o0 + 2 * L)).intoArray(c, o0 + 2 * L);
+        c03.add(FloatVector.fromArray(f, c, o0 + 3 * L)).intoArray(c, o0 + 3 * L);
+        int o1 = m * N + n + 1 * N;
+        c10.add(FloatVector.fromArray(f, c, o1)).intoArray(c, o1);
+        c11.add(FloatVector.fromArray(f, c, o1 + 1 * L)).intoArray(c, o1 + 1 * L);
+        c12.add(FloatVector.fromArray(f, c, o1 + 2 * L)).intoArray(c, o1 + 2 * L);
+        c13.add(FloatVector.fromArray(f, c, o1 + 3 * L)).intoArray(c, o1 + 3 * L);
+        int o2 = m * N + n + 2 * N;
+        c20.add(FloatVector.fromArray(f, c, o2)).intoArray(c, o2);
+        c21.add(FloatVector.fromArray(f, c, o2 + 1 * L)).intoArray(c, o2 + 1 * L);
+        c22.add(FloatVector.fromArray(f, c, o2 + 2 * L)).intoArray(c, o2 + 2 * L);
+        c23.add(FloatVector.fromArray(f, c, o2 + 3 * L)).intoArray(c, o2 + 3 * L);
+        int o3 = m * N + n + 3 * N;
+        c30.add(FloatVector.fromArray(f, c, o3)).intoArray(c, o3);
+        c31.add(FloatVector.fromArray(f, c, o3 + 1 * L)).intoArray(c, o3 + 1 * L);
+        c32.add(FloatVector.fromArray(f, c, o3 + 2 * L)).intoArray(c, o3 + 2 * L);
+        c33.add(FloatVector.fromArray(f, c, o3 + 3 * L)).intoArray(c, o3 + 3 * L);
+        int o4 = m * N + n + 4 * N;
+        c40.add(FloatVector.fromArray(f, c, o4)).intoArray(c, o4);
+        c41.add(FloatVector.fromArray(f, c, o4 + 1 * L)).intoArray(c, o4 + 1 * L);
+        c42.add(FloatVector.fromArray(f, c, o4 + 2 * L)).intoArray(c, o4 + 2 * L);
+        c43.add(FloatVector.fromArray(f, c, o4 + 3 * L)).intoArray(c, o4 + 3 * L);
+        int o5 = m * N + n + 5 * N;
+        c50.add(FloatVector.fromArray(f, c, o5)).intoArray(c, o5);
+        c51.add(FloatVector.fromArray(f, c, o5 + 1 * L)).intoArray(c, o5 + 1 * L);
+        c52.add(FloatVector.fromArray(f, c, o5 + 2 * L)).intoArray(c, o5 + 2 * L);
+        c53.add(FloatVector.fromArray(f, c, o5 + 3 * L)).intoArray(c, o5 + 3 * L);
+    }
+
+
+
     /**
-     * The panel's last, partial micro-panel (fewer than NR columns, n..n1): the same products into a
-     * scratch tile, then added into C column by column.
+     * The panel's last, partial micro-panel (fewer than NR columns, n..n1): the same products, one
+     * vector of one row at a time, into a scratch tile, then added into C column by column.
      */
-    private static void kernel4x2Tail(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int n,
-                                      int n1, int kc) {
+    private static void kernelTail(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int n,
+                                   int n1, int kc) {
         var f = Simd.F;
         int L = Simd.LANES;
         float[] tile = TAIL.get();
         for (int r = 0; r < MR; r++) {
-            var c0 = FloatVector.zero(f);
-            var c1 = FloatVector.zero(f);
-            for (int i = 0; i < kc; i++) {
-                var av = FloatVector.broadcast(f, packedA[aOff + i * MR + r]);
-                c0 = av.fma(FloatVector.fromArray(f, packedB, bOff + i * NR), c0);
-                c1 = av.fma(FloatVector.fromArray(f, packedB, bOff + i * NR + L), c1);
+            for (int v = 0; v < NV; v++) {
+                var acc = FloatVector.zero(f);
+                for (int i = 0; i < kc; i++) {
+                    acc = FloatVector.broadcast(f, packedA[aOff + i * MR + r]).fma(FloatVector.fromArray(f, packedB, bOff + i * NR + v * L), acc);
+                }
+                acc.intoArray(tile, v * L);
             }
-            c0.intoArray(tile, 0);
-            c1.intoArray(tile, L);
             int row = (m + r) * N;
             for (int j = 0; j < n1 - n; j++) c[row + n + j] += tile[j];
         }
     }
 
-    /** One row of A, read where it lies (a row left over after the last whole four), against a micro-panel. */
-    private static void kernel1x2(float[] c, float[] a, int aRow, int aCol, float[] packedB, int bOff, int N, int m, int n,
-                                  int k0, int k1) {
-        var f = Simd.F;
-        int L = Simd.LANES;
-        var c0 = FloatVector.zero(f);
-        var c1 = FloatVector.zero(f);
-        for (int k = k0, p = bOff, ka = m * aRow + k0 * aCol; k < k1; k++, p += NR, ka += aCol) {
-            var av = FloatVector.broadcast(f, a[ka]);
-            c0 = av.fma(FloatVector.fromArray(f, packedB, p), c0);
-            c1 = av.fma(FloatVector.fromArray(f, packedB, p + L), c1);
-        }
-        int o = m * N + n;
-        c0.add(FloatVector.fromArray(f, c, o)).intoArray(c, o);
-        c1.add(FloatVector.fromArray(f, c, o + L)).intoArray(c, o + L);
-    }
-
-    private static void kernel1x2Tail(float[] c, float[] a, int aRow, int aCol, float[] packedB, int bOff, int N, int m,
-                                      int n, int n1, int k0, int k1) {
+    /**
+     * One row of A, read where it lies (a row left over after the last whole MR), against a micro-panel,
+     * one vector at a time; columns from n1 on (a partial micro-panel's padding) are not stored.
+     */
+    private static void kernelRow(float[] c, float[] a, int aRow, int aCol, float[] packedB, int bOff, int N, int m,
+                                  int n, int n1, int k0, int k1) {
         var f = Simd.F;
         int L = Simd.LANES;
         float[] tile = TAIL.get();
-        var c0 = FloatVector.zero(f);
-        var c1 = FloatVector.zero(f);
-        for (int k = k0, p = bOff, ka = m * aRow + k0 * aCol; k < k1; k++, p += NR, ka += aCol) {
-            var av = FloatVector.broadcast(f, a[ka]);
-            c0 = av.fma(FloatVector.fromArray(f, packedB, p), c0);
-            c1 = av.fma(FloatVector.fromArray(f, packedB, p + L), c1);
+        for (int v = 0; v < NV; v++) {
+            var acc = FloatVector.zero(f);
+            for (int k = k0, p = bOff + v * L, ka = m * aRow + k0 * aCol; k < k1; k++, p += NR, ka += aCol) {
+                acc = FloatVector.broadcast(f, a[ka]).fma(FloatVector.fromArray(f, packedB, p), acc);
+            }
+            acc.intoArray(tile, v * L);
         }
-        c0.intoArray(tile, 0);
-        c1.intoArray(tile, L);
-        for (int j = 0; j < n1 - n; j++) c[m * N + n + j] += tile[j];
+        for (int j = 0; j < Math.min(NR, n1 - n); j++) c[m * N + n + j] += tile[j];
     }
 }
