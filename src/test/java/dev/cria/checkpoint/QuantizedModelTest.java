@@ -1,8 +1,11 @@
 package dev.cria.checkpoint;
 
+import static dev.cria.checkpoint.ModelOutputs.TOKENS;
+import static dev.cria.checkpoint.ModelOutputs.assertClose;
+import static dev.cria.checkpoint.ModelOutputs.decoded;
+import static dev.cria.checkpoint.ModelOutputs.logits;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cria.autograd.Grad;
 import dev.cria.autograd.Tensor;
 import dev.cria.kernels.FrozenMatrix;
 import dev.cria.kernels.QuantMatrix;
@@ -32,7 +35,6 @@ class QuantizedModelTest {
     private static final ByteTokenizer TOKENIZER = new ByteTokenizer();
     /** Widths that cut into 32-weight blocks, except the vocabulary (rows, not columns: it needs not). */
     private static final LlamaConfig SHAPE = new LlamaConfig(64, 2, 4, 2, 96, TOKENIZER.vocabSize(), 128, 1e-5f, 10000f, false);
-    private static final int[] TOKENS = {1, 17, 190, 5, 5, 99, 3, 150, 42, 7, 0, 128};
 
     @TempDir
     Path tmp;
@@ -52,33 +54,6 @@ class QuantizedModelTest {
             if (q != null) System.arraycopy(q.toFloats(), 0, t.data, 0, t.size());
         });
         return wide;
-    }
-
-    private static float[] logits(Llama model) {
-        try (var off = Grad.off()) {
-            return model.logits(TOKENS, 1, TOKENS.length).data.clone();
-        }
-    }
-
-    private static float[] decoded(Llama model) {
-        int V = model.config().vocab();
-        var decoder = new Decoder(model);
-        var cache = new KvCache(model.config(), 1, TOKENS.length);
-        float[] out = new float[TOKENS.length * V];
-        for (int t = 0; t < TOKENS.length; t++) {
-            float[] step = decoder.forward(new int[] {TOKENS[t]}, new int[] {0}, cache, new int[] {0});
-            System.arraycopy(step, 0, out, t * V, V);
-        }
-        return out;
-    }
-
-    private static void assertClose(float[] actual, float[] expected, float relative) {
-        float scale = 0;
-        for (float e : expected) scale = Math.max(scale, Math.abs(e));
-        assertThat(actual).hasSameSizeAs(expected);
-        for (int i = 0; i < actual.length; i++) {
-            assertThat(Math.abs(actual[i] - expected[i])).as("index %d: %s vs %s", i, actual[i], expected[i]).isLessThanOrEqualTo(relative * scale);
-        }
     }
 
     @ParameterizedTest
