@@ -1,0 +1,34 @@
+package dev.cria.backend;
+
+import dev.cria.util.CriaException;
+
+/**
+ * The backend this process uses, chosen once at start-up from {@code --backend} and {@code --precision}
+ * (the Java float32 kernels unless told otherwise).
+ */
+public final class Backends {
+    private static volatile Backend current = JavaBackend.F32;
+
+    private Backends() {
+    }
+
+    public static Backend current() {
+        return current;
+    }
+
+    /** Makes {@code backend} the one every training product goes through from now on. */
+    public static void use(Backend backend) {
+        current = backend;
+    }
+
+    /**
+     * The backend named {@code choice} ("java", or "auto": the fastest one this machine has for the
+     * precision) in {@code precision}. An unknown name is a one-line error.
+     */
+    public static Backend select(String choice, Precision precision) {
+        return switch (choice.toLowerCase(java.util.Locale.ROOT)) {
+            case "java", "auto" -> JavaBackend.of(precision);
+            default -> throw new CriaException("--backend must be auto or java, not '" + choice + "'");
+        };
+    }
+}

@@ -1,0 +1,46 @@
+package dev.cria.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Rounding float32 to the nearest bfloat16 (ties to even), kept as a float32 whose low 16 bits are zero.
+ * bfloat16 is the upper half of a float32, so a rounded value multiplies in the float32 kernels exactly as
+ * a bfloat16 operand would in hardware that widens it: the product of two is exact in float32.
+ */
+public final class Bf16 {
+    private static final int HIGH = 0xFFFF0000;
+
+    private Bf16() {
+    }
+
+    /** The scalar twin: add 0x7FFF plus the lowest kept bit, drop the low half. NaN stays a quiet NaN. */
+    public static float round(float value) {
+        int bits = Float.floatToRawIntBits(value);
+        if (Float.isNaN(value)) return Float.intBitsToFloat((bits | 0x00400000) & HIGH);
+        return Float.intBitsToFloat((bits + 0x7FFF + ((bits >>> 16) & 1)) & HIGH);
+    }
+
+    /** dst[from..to) = round(src[from..to)). */
+    public static void round(float[] src, float[] dst, int from, int to) {
+        if (!Simd.ENABLED) {
+            roundScalar(src, dst, from, to);
+            return;
+        }
+        int i = from;
+        for (int bound = from + Simd.F.loopBound(to - from); i < bound; i += Simd.LANES) {
+            FloatVector v = FloatVector.fromArray(Simd.F, src, i);
+            IntVector bits = v.reinterpretAsInts();
+            IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF);
+            IntVector quiet = bits.or(0x00400000);
+            rounded = rounded.blend(quiet, v.test(VectorOperators.IS_NAN).cast(rounded.species()));
+            rounded.and(HIGH).reinterpretAsFloats().intoArray(dst, i);
+        }
+        for (; i < to; i++) dst[i] = round(src[i]);
+    }
+
+    public static void roundScalar(float[] src, float[] dst, int from, int to) {
+        for (int i = from; i < to; i++) dst[i] = round(src[i]);
+    }
+}
