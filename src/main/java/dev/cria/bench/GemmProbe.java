@@ -1,5 +1,7 @@
 package dev.cria.bench;
 
+import dev.cria.backend.Backend;
+import dev.cria.backend.Backends;
 import dev.cria.kernels.FrozenMatrix;
 import dev.cria.kernels.Gemm;
 import dev.cria.kernels.HalfMatrix;
@@ -47,11 +49,13 @@ public final class GemmProbe {
         /** C = Aᵀ·B, A stored (K,M): the weight gradient dYᵀ·X, accumulated. */
         ATB;
 
+        /** On the process's backend, at its precision, as training runs it. */
         void multiply(float[] c, float[] a, float[] b, int M, int K, int N) {
+            Backend backend = Backends.current();
             switch (this) {
-                case ABT -> Gemm.abT(c, a, b, M, K, N, false);
-                case AB -> Gemm.ab(c, a, b, M, K, N, false);
-                case ATB -> Gemm.aTb(c, a, b, M, K, N, true);
+                case ABT -> backend.abT(c, a, b, M, K, N, false);
+                case AB -> backend.ab(c, a, b, M, K, N, false);
+                case ATB -> backend.aTb(c, a, b, M, K, N, true);
             }
         }
 
@@ -95,7 +99,10 @@ public final class GemmProbe {
         return new Result(M, N, K, flops / times.get(0) / 1e9, flops / times.get(times.size() / 2) / 1e9, times.size(), bytes / times.get(0) / 1e9);
     }
 
-    /** The peak that shares are quoted against: 1024 × 1024 × 1024 for about a second. */
+    /**
+     * The peak that shares are quoted against: 1024 × 1024 × 1024 for about a second, on the process's
+     * backend and precision (bfloat16 has its own peak where the hardware multiplies it faster).
+     */
     public static double peakGflops() {
         return run(1024, 1024, 1024, 1.0).bestGflops();
     }

@@ -1,6 +1,7 @@
 package dev.cria.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cria.backend.Backends;
 import dev.cria.bench.DecodeBench;
 import dev.cria.bench.GemmProbe;
 import dev.cria.bench.TrainBench;
@@ -48,6 +49,7 @@ final class BenchCommand implements Runnable {
                 fields.put("peak_gflops", round(peak));
                 fields.put("share_of_peak", round(gflops / peak));
             }
+            fields.put("backend", Backends.current().label());
             fields.put("threads", Parallel.threads());
             fields.put("peak_rss_mib", round(Memory.peakResidentBytes() / (1024.0 * 1024.0)));
             if (json) {
@@ -96,6 +98,7 @@ final class BenchCommand implements Runnable {
         @Option(names = "--layout", defaultValue = "abt", converter = LayoutConverter.class,
                 description = "Which training product: abt (forward x·Wᵀ), ab (input gradient dY·W) or atb (weight gradient dYᵀ·X, accumulated). Default: ${DEFAULT-VALUE}.")
         GemmProbe.Layout layout;
+        @Mixin PrecisionOptions precision;
         @Option(names = "--weights", defaultValue = "f32",
                 description = "B's storage: f32; bf16 or f16, a frozen 16-bit weight; q8_0 or q4_0, a block-quantized one (frozen weights: layouts abt and ab, widened as they are read). Default: ${DEFAULT-VALUE}.")
         String weights;
@@ -107,6 +110,7 @@ final class BenchCommand implements Runnable {
             Flags.positive("--n", n);
             Flags.positive("--k", k);
             Flags.positive("--seconds", seconds);
+            precision.apply();
             var storage = GemmProbe.Weights.named(weights);
             if (storage == null) throw new CriaException("--weights must be f32, bf16, f16, q8_0 or q4_0: " + weights);
             var r = GemmProbe.run(layout, m, n, k, seconds, storage);
@@ -146,6 +150,7 @@ final class BenchCommand implements Runnable {
         @Option(names = "--steps", defaultValue = "5", description = "Timed steps, after warm-up steps until two agree within 10%%. Default: ${DEFAULT-VALUE}.") int steps;
         @Option(names = "--tied", description = "Tie the LM head to the embeddings.") boolean tied;
         @Option(names = "--profile", description = "Also print the time of each op, forward and backward (slows the step a little).") boolean profile;
+        @Mixin PrecisionOptions precision;
         @Mixin Common common;
 
         @Override
@@ -153,6 +158,7 @@ final class BenchCommand implements Runnable {
             Flags.positive("--seq-len", seqLen);
             Flags.positive("--batch", batch);
             Flags.positive("--steps", steps);
+            precision.apply();
             if (profile) dev.cria.autograd.OpProfile.enable();
             var r = TrainBench.run(shape.config(seqLen, tied), batch, seqLen, steps, 2);
             if (profile) dev.cria.autograd.OpProfile.report(steps).forEach(System.err::println);

@@ -63,8 +63,12 @@ final class DpoCommand implements Callable<Integer> {
     @Mixin
     SaveOptions save;
 
+    @Mixin
+    PrecisionOptions precision;
+
     @Override
     public Integer call() {
+        precision.apply();
         var config = new DpoConfig(options.run(), beta, PreferenceLoss.parse(loss, labelSmoothing), rpoAlpha);
         options.check();
         lora.check();

@@ -60,8 +60,12 @@ final class KtoCommand implements Callable<Integer> {
     @Mixin
     SaveOptions save;
 
+    @Mixin
+    PrecisionOptions precision;
+
     @Override
     public Integer call() {
+        precision.apply();
         var config = new KtoConfig(options.run(), beta, desirableWeight, undesirableWeight);
         options.check();
         lora.check();

@@ -1,5 +1,7 @@
 package dev.cria.cli;
 
+import dev.cria.backend.Backends;
+import dev.cria.backend.JavaBackend;
 import dev.cria.util.CriaException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -42,6 +44,11 @@ public final class Main implements Runnable {
             throw e;
         });
         cli.setErr(new PrintWriter(System.err, true));
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } finally {
+            // a library caller (or a test) may run several commands in one process: each starts from the default
+            Backends.use(JavaBackend.F32);
+        }
     }
 }

@@ -71,8 +71,12 @@ final class OnlineDpoCommand implements Callable<Integer> {
     @Mixin
     SaveOptions save;
 
+    @Mixin
+    PrecisionOptions precision;
+
     @Override
     public Integer call() {
+        precision.apply();
         var config = new OnlineDpoConfig(options.run(), beta, PreferenceLoss.parse(loss, labelSmoothing), maxNewTokens, temperature);
         judge.check();
         options.check();

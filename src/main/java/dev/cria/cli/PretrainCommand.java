@@ -56,8 +56,12 @@ final class PretrainCommand implements Callable<Integer> {
     @Mixin
     SaveOptions save;
 
+    @Mixin
+    PrecisionOptions precision;
+
     @Override
     public Integer call() {
+        precision.apply();
         Pretrainer trainer;
         save.check();
         if (resume) {

@@ -47,8 +47,12 @@ abstract class ReferenceFreeCommand implements Callable<Integer> {
     /** The loss, as this command's flags set it. */
     abstract ReferenceFreeLoss loss();
 
+    @Mixin
+    PrecisionOptions precision;
+
     @Override
     public Integer call() {
+        precision.apply();
         var config = new ReferenceFreeConfig(options.run(), loss());
         options.check();
         lora.check();

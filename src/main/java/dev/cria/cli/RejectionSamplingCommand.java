@@ -65,8 +65,12 @@ final class RejectionSamplingCommand implements Callable<Integer> {
     @Mixin
     SaveOptions save;
 
+    @Mixin
+    PrecisionOptions precision;
+
     @Override
     public Integer call() {
+        precision.apply();
         var config = new RejectionSamplingConfig(options.run(), samples, rounds, maxNewTokens, temperature);
         options.check();
         lora.check();

@@ -64,8 +64,12 @@ final class RewardCommand implements Callable<Integer> {
     @Mixin
     SaveOptions save;
 
+    @Mixin
+    PrecisionOptions precision;
+
     @Override
     public Integer call() {
+        precision.apply();
         var config = new RewardConfig(options.run(), margin, centerCoef);
         options.check();
         lora.check();

@@ -59,9 +59,13 @@ abstract class RlCommand {
     @Mixin
     SaveOptions save;
 
+    @Mixin
+    PrecisionOptions precision;
+
     /** Runs the chosen estimator; {@code critic} is the value model's starting point, or null. */
     int run(Estimator estimator, int samplesPerPrompt, String valueFrom) {
         var config = options.config(estimator, samplesPerPrompt);
+        precision.apply();
         lora.check();
         save.check();
         if (prompts == null) {

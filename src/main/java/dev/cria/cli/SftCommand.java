@@ -48,8 +48,12 @@ final class SftCommand implements Callable<Integer> {
     @Mixin
     SaveOptions save;
 
+    @Mixin
+    PrecisionOptions precision;
+
     @Override
     public Integer call() {
+        precision.apply();
         var config = new SftConfig(options.run());
         options.check();
         lora.check();

@@ -1,5 +1,7 @@
 package dev.cria.kernels;
 
+import dev.cria.backend.Backends;
+import dev.cria.backend.Precision;
 import dev.cria.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
 
@@ -53,6 +55,7 @@ public final class Attention {
                                      int B, int T, int H, int KVH, int HS) {
         int G = H / KVH;
         float scale = (float) (1.0 / Math.sqrt(HS));
+        boolean bf16 = roundsToBf16();
         Parallel.forRange(B * KVH, 1, (start, end) -> {
             float[] keys = new float[T * HS], values = new float[T * HS];
             float[] queries = new float[QUERY_BLOCK * HS], scores = new float[QUERY_BLOCK * T], oT = new float[HS * QUERY_BLOCK];
@@ -60,14 +63,18 @@ public final class Attention {
                 int b = bk / KVH, kvh = bk % KVH;
                 gather(keys, k, b * T, T, KVH, kvh, HS);
                 gather(values, v, b * T, T, KVH, kvh, HS);
+                roundIf(bf16, keys, T * HS);
+                roundIf(bf16, values, T * HS);
                 for (int h = kvh * G; h < (kvh + 1) * G; h++) {
                     for (int t0 = 0; t0 < T; t0 += QUERY_BLOCK) {
                         int rows = Math.min(QUERY_BLOCK, T - t0), len = t0 + rows;
                         gather(queries, q, b * T + t0, rows, H, h, HS);
+                        roundIf(bf16, queries, rows * HS);
                         timesTransposed(scores, queries, keys, rows, HS, len);
                         for (int r = 0; r < rows; r++) {
                             lse[(b * H + h) * T + t0 + r] = softmaxInPlace(scores, r * len, t0 + r + 1, len, scale);
                         }
+                        roundIf(bf16, scores, rows * len);
                         transposedTimesTransposed(oT, values, scores, HS, len, rows);
                         scatterTransposed(out, oT, b * T + t0, rows, H, h, HS);
                     }
@@ -277,6 +284,7 @@ public final class Attention {
                                       float[] out, float[] lse, int B, int T, int H, int KVH, int HS) {
         int G = H / KVH;
         float scale = (float) (1.0 / Math.sqrt(HS));
+        boolean bf16 = roundsToBf16();
         Parallel.forRange(B * KVH, 1, (start, end) -> {
             float[] keys = new float[T * HS], values = new float[T * HS], dKeysT = new float[HS * T], dValuesT = new float[HS * T];
             float[] queries = new float[QUERY_BLOCK * HS], dO = new float[QUERY_BLOCK * HS], dQT = new float[HS * QUERY_BLOCK];
@@ -285,6 +293,8 @@ public final class Attention {
                 int b = bk / KVH, kvh = bk % KVH;
                 gather(keys, k, b * T, T, KVH, kvh, HS);
                 gather(values, v, b * T, T, KVH, kvh, HS);
+                roundIf(bf16, keys, T * HS);
+                roundIf(bf16, values, T * HS);
                 java.util.Arrays.fill(dKeysT, 0f);
                 java.util.Arrays.fill(dValuesT, 0f);
                 for (int h = kvh * G; h < (kvh + 1) * G; h++) {
@@ -292,6 +302,8 @@ public final class Attention {
                         int rows = Math.min(QUERY_BLOCK, T - t0), len = t0 + rows;
                         gather(queries, q, b * T + t0, rows, H, h, HS);
                         gather(dO, dout, b * T + t0, rows, H, h, HS);
+                        roundIf(bf16, queries, rows * HS);
+                        roundIf(bf16, dO, rows * HS);
                         timesTransposed(p, queries, keys, rows, HS, len);
                         timesTransposed(dS, dO, values, rows, HS, len);
                         for (int r = 0; r < rows; r++) {
@@ -299,6 +311,8 @@ public final class Attention {
                             float D = Simd.dotVector(dout, row, out, row, HS);
                             probabilitiesAndScoreGradient(p, dS, r * len, t + 1, len, scale, lse[(b * H + h) * T + t], D);
                         }
+                        roundIf(bf16, p, rows * len);
+                        roundIf(bf16, dS, rows * len);
                         transposedTimesTransposed(dQT, keys, dS, HS, len, rows);
                         addTransposed(dq, dQT, rows, b * T + t0, rows, H, h, HS);
                         transposedTimes(blockT, queries, dS, HS, rows, len);
@@ -311,6 +325,19 @@ public final class Attention {
                 addTransposed(dv, dValuesT, T, b * T, T, KVH, kvh, HS);
             }
         });
+    }
+
+    /**
+     * In bfloat16 the attention products round their operands as the backend's do (Q, K, V, dO, and the
+     * probabilities and score gradients between products); softmax and its sums stay float32. Attention
+     * always runs on the Java kernels: its blocks are too small to be worth a call into another library.
+     */
+    private static boolean roundsToBf16() {
+        return Backends.current().precision() == Precision.BF16;
+    }
+
+    private static void roundIf(boolean bf16, float[] x, int n) {
+        if (bf16) Bf16.round(x, x, 0, n);
     }
 
     /** dst (rows, dstWidth)[:, 0..width) += src (rows, width). */

@@ -15,7 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Training metrics as JSON Lines, one object per record: {@code {"step":10,"train/loss":2.31,...}}.
+ * Training metrics as JSON Lines, one object per record: {@code {"step":10,"train/loss":2.31,...}}. The
+ * first record a process writes also names the backend its products ran on: {@code "backend":"java-bf16"}.
  * Each line is flushed as written, so a crash loses at most the line being written. On resume, lines
  * from steps after the checkpoint are dropped, so the file always describes the run that continues.
  */
@@ -32,8 +33,14 @@ public final class MetricsLog {
     }
 
     public void append(long step, Map<String, ? extends Number> values) {
+        append(step, Map.of(), values);
+    }
+
+    /** One record with text fields too (the backend's name on a run's first record); {@link #read} skips them. */
+    public void append(long step, Map<String, String> text, Map<String, ? extends Number> values) {
         ObjectNode node = JSON.createObjectNode();
         node.put("step", step);
+        text.forEach(node::put);
         values.forEach((k, v) -> node.put(k, v.doubleValue()));
         try {
             Files.writeString(path, node + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -79,7 +86,9 @@ public final class MetricsLog {
                 try {
                     var node = JSON.readTree(line);
                     var record = new LinkedHashMap<String, Double>();
-                    node.properties().forEach(e -> record.put(e.getKey(), e.getValue().asDouble()));
+                    node.properties().forEach(e -> {
+                        if (!e.getValue().isTextual()) record.put(e.getKey(), e.getValue().asDouble());
+                    });
                     records.add(record);
                 } catch (IOException e) {
                     if (i < lines.size() - 1) throw new CriaException(path + ":" + (i + 1) + ": not valid JSON: " + e.getMessage());

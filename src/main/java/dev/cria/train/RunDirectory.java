@@ -1,5 +1,6 @@
 package dev.cria.train;
 
+import dev.cria.backend.Backends;
 import dev.cria.checkpoint.ModelDirectory;
 import dev.cria.checkpoint.TrainingState;
 import dev.cria.io.LinePlot;
@@ -34,6 +35,7 @@ public final class RunDirectory {
 
     private final Path dir;
     private final MetricsLog metrics;
+    private boolean backendNamed;
 
     private RunDirectory(Path dir) {
         this.dir = dir;
@@ -59,9 +61,14 @@ public final class RunDirectory {
         return at(dir.resolve(name));
     }
 
-    /** Appends one step's metrics. */
+    /** Appends one step's metrics; the first record this process writes also names the backend. */
     public void log(long step, Map<String, ? extends Number> values) {
-        metrics.append(step, values);
+        if (backendNamed) {
+            metrics.append(step, values);
+        } else {
+            metrics.append(step, Map.of("backend", Backends.current().label()), values);
+            backendNamed = true;
+        }
     }
 
     /** Saves weights, tokenizer, the optimizer's moments and the trainer's state as one checkpoint, atomically. */
