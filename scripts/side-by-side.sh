@@ -1,51 +1,115 @@
 #!/usr/bin/env bash
-# Measures Cria and the PyTorch peer (PyTorch with OpenBLAS) on the same shapes, one after the other,
-# and prints the ratios as a Markdown table (docs/performance.md's tables come from this script).
+# Measures Cria and the PyTorch peer (PyTorch with OpenBLAS, and oneDNN for bfloat16) on the same shapes,
+# one after the other, and prints the ratios as a Markdown table (docs/performance.md's tables come from here).
 #   scripts/side-by-side.sh [PEER_DIR]     (default: scripts/peer, the peer's scripts in this repository)
+#   ROWS="gemm train bf16 decode"           the sections to run (default: all four)
 # Needs Debian's python3-torch and libopenblas0-pthread for the peer (see scripts/peer/README.md).
+#
+# The peer is put at its best first: OpenBLAS picks a kernel by CPU model and its pick is not always its
+# fastest (on Zen 5 it picks a Zen kernel at half the speed of its SkylakeX one), so every core type this
+# CPU can run is timed on a 1024×2048×2048 product and the fastest is used for all float32 rows.
+# Float32 rows give PyTorch one thread of its own (OpenBLAS still uses every core; two PyTorch threads
+# were slower here). bfloat16 rows run PyTorch's autocast (oneDNN) with 1 and with all threads, the faster.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 peer="${1:-$root/scripts/peer}"
+rows="${ROWS-gemm train bf16 decode}"
 py=/usr/bin/python3
+cores=$(nproc)
+flags=$(grep -m1 '^flags' /proc/cpuinfo)
+has() { [[ " $flags " == *" $1 "* ]]; }
+
 cria() { "$root/cria" bench "$@" --json --no-probe 2>/dev/null | tail -n 1; }
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
-torch_gemm() {
-  "$py" - "$1" "$2" "$3" <<'PY'
+ratio() { python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}')" "$1" "$2"; }
+
+# GFLOP/s of one PyTorch product in a layout Cria's bench also times: abt = a·wᵀ, ab = a·b, atb = c += aᵀ·b.
+torch_gemm() { # M N K layout
+  "$py" - "$@" <<'PY'
 import sys, time, torch
 torch.set_num_threads(1)
-M, N, K = map(int, sys.argv[1:4])
-a, b = torch.randn(M, K), torch.randn(K, N)
-for _ in range(3): a @ b
+M, N, K = map(int, sys.argv[1:4]); layout = sys.argv[4]
+c = torch.zeros(M, N)
+if layout == "abt":
+    a, w = torch.randn(M, K), torch.randn(N, K)
+    run = lambda: torch.mm(a, w.t(), out=c)
+elif layout == "ab":
+    a, b = torch.randn(M, K), torch.randn(K, N)
+    run = lambda: torch.mm(a, b, out=c)
+else:
+    a, b = torch.randn(K, M), torch.randn(K, N)
+    run = lambda: c.addmm_(a.t(), b)
+for _ in range(3): run()
 best = 1e9
 for _ in range(5):
     t = time.perf_counter()
-    for _ in range(10): a @ b
+    for _ in range(10): run()
     best = min(best, (time.perf_counter() - t) / 10)
 print(2 * M * N * K / best / 1e9)
 PY
 }
-ratio() { python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}')" "$1" "$2"; }
+
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $cores cores;" \
+  "$(for f in avx2 avx512f avx512_bf16 amx_bf16; do has $f && printf '%s ' $f; done)"
+echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# The OpenBLAS core types this CPU can run, each timed; the fastest is exported for every peer run below.
+types=(default)
+has avx2 && types+=(Haswell Zen)
+has avx512f && types+=(SkylakeX)
+has avx512_bf16 && types+=(Cooperlake)
+has amx_bf16 && types+=(SapphireRapids)
+best_type=default best_gflops=0 probes=""
+for t in "${types[@]}"; do
+  if [ "$t" = default ]; then g=$(unset OPENBLAS_CORETYPE; torch_gemm 1024 2048 2048 ab)
+  else g=$(OPENBLAS_CORETYPE=$t torch_gemm 1024 2048 2048 ab); fi
+  probes+="$t $(printf '%.0f' "$g"), "
+  if python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) > float(sys.argv[2]) else 1)" "$g" "$best_gflops"; then
+    best_type=$t best_gflops=$g
+  fi
+done
+echo "OpenBLAS core types (GFLOP/s at 1024×2048×2048): ${probes%, }; the peer uses: $best_type"
+if [ "$best_type" = default ]; then unset OPENBLAS_CORETYPE; else export OPENBLAS_CORETYPE=$best_type; fi
+echo
 
 echo "| What | Shape | Cria | PyTorch | Cria/PyTorch |"
 echo "|---|---|---|---|---|"
-for s in "512 768 768" "1024 2048 2048"; do
-  set -- $s
-  c=$(field "$(cria gemm --m "$1" --n "$2" --k "$3" --seconds 3)" gflops)
-  t=$(torch_gemm "$1" "$2" "$3")
-  printf "| GEMM | %s×%s×%s | %.0f GFLOP/s | %.0f GFLOP/s | %s× |\n" "$1" "$3" "$2" "$c" "$t" "$(ratio "$c" "$t")"
-done
-train() { # label D L H KV F V T B steps
-  local label=$1; shift
-  c=$(field "$(cria train --dim "$1" --layers "$2" --heads "$3" --kv-heads "$4" --hidden "$5" --vocab "$6" --seq-len "$7" --batch "$8" --steps "$9")" tokens_per_sec)
-  t=$("$py" "$peer/bench_train.py" "$@" | sed -n 's/.* \([0-9]*\) tokens\/s/\1/p')
+if [[ " $rows " == *" gemm "* ]]; then
+  for s in "512 768 768" "1024 2048 2048"; do
+    set -- $s
+    for layout in abt ab atb; do
+      c=$(field "$(cria gemm --m "$1" --n "$2" --k "$3" --layout $layout --seconds 3)" gflops)
+      t=$(torch_gemm "$1" "$2" "$3" $layout)
+      printf "| GEMM %s | %s×%s×%s | %.0f GFLOP/s | %.0f GFLOP/s | %s× |\n" $layout "$1" "$3" "$2" "$c" "$t" "$(ratio "$c" "$t")"
+    done
+  done
+fi
+train() { # precision label D L H KV F V T B steps
+  local precision=$1 label=$2; shift 2
+  local c t t1 tn
+  c=$(field "$(cria train --precision "$precision" --dim "$1" --layers "$2" --heads "$3" --kv-heads "$4" --hidden "$5" --vocab "$6" --seq-len "$7" --batch "$8" --steps "$9")" tokens_per_sec)
+  peer_train() { "$py" "$peer/bench_train.py" "$@" | sed -n 's/.* \([0-9]*\) tokens\/s/\1/p'; }
+  if [ "$precision" = bf16 ]; then
+    t1=$(BF16=1 THREADS=1 peer_train "$@"); tn=$(BF16=1 THREADS=$cores peer_train "$@")
+    t=$(( t1 > tn ? t1 : tn )); label="$label, bf16 (PyTorch autocast, $([ "$t1" -ge "$tn" ] && echo 1 || echo "$cores") threads)"
+  else
+    t=$(peer_train "$@")
+  fi
   printf "| Training | %s: %s %s %s %s %s %s, T=%s, B=%s | %s tok/s | %s tok/s | %s× |\n" "$label" "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$8" "$c" "$t" "$(ratio "$c" "$t")"
 }
-train tiny 64 5 8 4 172 512 512 8 5
-train small 288 6 6 6 768 32000 256 8 3
+if [[ " $rows " == *" train "* ]]; then
+  train f32 tiny 64 5 8 4 172 512 512 8 5
+  train f32 small 288 6 6 6 768 32000 256 8 3
+fi
+if [[ " $rows " == *" bf16 "* ]]; then
+  train bf16 small 288 6 6 6 768 32000 256 8 3
+fi
 decode() { # B
   c=$(field "$(cria decode --dim 288 --layers 6 --heads 6 --kv-heads 6 --hidden 768 --vocab 32000 --batch "$1" --prompt-len 16 --new-tokens 128)" tokens_per_sec)
   t=$("$py" "$peer/bench_decode.py" 288 6 6 6 768 32000 "$1" 16 128 | sed -n 's/.* \([0-9]*\) generated tokens\/s/\1/p')
-  printf "| Decode | small, B=%s, prompt 16, 128 new | %s tok/s | %s tok/s | %s× |\n" "$1" "$c" "$t" "$(ratio "$c" "$t")"
+  printf "| Decode | small, B=%s, prompt 16, 128 new | %.0f tok/s | %s tok/s | %s× |\n" "$1" "$c" "$t" "$(ratio "$c" "$t")"
 }
-decode 32
-decode 1
+if [[ " $rows " == *" decode "* ]]; then
+  decode 32
+  decode 1
+fi

@@ -32,7 +32,24 @@ public final class Gemm {
     /** C (M,N) (+)= A (M,K) · Bᵀ, B stored (N,K). */
     public static void abT(float[] c, float[] a, float[] b, int M, int K, int N, boolean accumulate) {
         if (Simd.ENABLED && M <= FEW_ROWS) abTFewRows(c, a, b, M, K, N, accumulate);
-        else run(c, a, K, 1, b, 1, K, M, K, N, accumulate);
+        else run(c, a, K, 1, b, 1, K, M, K, N, accumulate, false);
+    }
+
+    /**
+     * The three products with both operands rounded to bfloat16 (see {@link Bf16}) as they are packed,
+     * accumulated in float32: the same sums as the float32 products of rounded copies, bit for bit, without
+     * the copies.
+     */
+    public static void abTBf16(float[] c, float[] a, float[] b, int M, int K, int N, boolean accumulate) {
+        run(c, a, K, 1, b, 1, K, M, K, N, accumulate, true);
+    }
+
+    public static void abBf16(float[] c, float[] a, float[] b, int M, int K, int N, boolean accumulate) {
+        run(c, a, K, 1, b, N, 1, M, K, N, accumulate, true);
+    }
+
+    public static void aTbBf16(float[] c, float[] a, float[] b, int M, int K, int N, boolean accumulate) {
+        run(c, a, 1, M, b, N, 1, M, K, N, accumulate, true);
     }
 
     /** Up to this many rows of A (decoding a batch), dot products beat packing B (measured: 1.3× at M=32). */
@@ -186,18 +203,23 @@ public final class Gemm {
 
     /** C (M,N) (+)= A (M,K) · B (K,N). */
     public static void ab(float[] c, float[] a, float[] b, int M, int K, int N, boolean accumulate) {
-        run(c, a, K, 1, b, N, 1, M, K, N, accumulate);
+        run(c, a, K, 1, b, N, 1, M, K, N, accumulate, false);
     }
 
     /** C (M,N) (+)= Aᵀ · B, A stored (K,M), B (K,N). */
     public static void aTb(float[] c, float[] a, float[] b, int M, int K, int N, boolean accumulate) {
-        run(c, a, 1, M, b, N, 1, M, K, N, accumulate);
+        run(c, a, 1, M, b, N, 1, M, K, N, accumulate, false);
     }
 
     private static void run(float[] c, float[] a, int aRow, int aCol, float[] b, int bK, int bN, int M, int K, int N,
-                            boolean accumulate) {
-        if (Simd.ENABLED) vector(c, a, aRow, aCol, b, bK, bN, M, K, N, accumulate);
-        else scalar(c, a, aRow, aCol, b, bK, bN, M, K, N, accumulate);
+                            boolean accumulate, boolean bf16) {
+        if (Simd.ENABLED) {
+            packed(c, a, aRow, aCol, (packed, n0, n1, k0, k1) -> packB(packed, b, bK, bN, n0, n1, k0, k1), M, K, N, accumulate, bf16);
+        } else if (bf16) {
+            scalarBf16(c, a, aRow, aCol, b, bK, bN, M, K, N, accumulate);
+        } else {
+            scalar(c, a, aRow, aCol, b, bK, bN, M, K, N, accumulate);
+        }
     }
 
     /** Reference: the triple loop over the same strided layouts. */
@@ -212,9 +234,21 @@ public final class Gemm {
         }
     }
 
+    /** Reference for the bfloat16 products: the triple loop on rounded operands. */
+    public static void scalarBf16(float[] c, float[] a, int aRow, int aCol, float[] b, int bK, int bN, int M, int K, int N,
+                                  boolean accumulate) {
+        for (int m = 0; m < M; m++) {
+            for (int n = 0; n < N; n++) {
+                float sum = 0;
+                for (int k = 0; k < K; k++) sum += Bf16.round(a[m * aRow + k * aCol]) * Bf16.round(b[k * bK + n * bN]);
+                c[m * N + n] = accumulate ? c[m * N + n] + sum : sum;
+            }
+        }
+    }
+
     public static void vector(float[] c, float[] a, int aRow, int aCol, float[] b, int bK, int bN, int M, int K, int N,
                               boolean accumulate) {
-        packed(c, a, aRow, aCol, (packed, n0, n1, k0, k1) -> packB(packed, b, bK, bN, n0, n1, k0, k1), M, K, N, accumulate);
+        packed(c, a, aRow, aCol, (packed, n0, n1, k0, k1) -> packB(packed, b, bK, bN, n0, n1, k0, k1), M, K, N, accumulate, false);
     }
 
     /** Packs B's columns n0..n1, rows k0..k1, into micro-panels as {@link #packB} lays them out. */
@@ -224,7 +258,8 @@ public final class Gemm {
     }
 
     /** The packed product for any B that can pack its own panels: a float array, or a frozen matrix widened as it packs. */
-    private static void packed(float[] c, float[] a, int aRow, int aCol, PanelPacker b, int M, int K, int N, boolean accumulate) {
+    private static void packed(float[] c, float[] a, int aRow, int aCol, PanelPacker b, int M, int K, int N, boolean accumulate,
+                               boolean bf16) {
         int panel = panelWidth(N), kc = blockK(K);
         int panels = (N + panel - 1) / panel;
         int rowSplits = rowSplits(M, panels);
@@ -238,7 +273,8 @@ public final class Gemm {
                 for (int k0 = 0; k0 < K; k0 += kc) {
                     int k1 = Math.min(K, k0 + kc);
                     b.pack(packedB, n0, n1, k0, k1);
-                    multiply(c, a, aRow, aCol, packedA, packedB, 0, N, m0, m1, n0, n1, k0, k1, !accumulate && k0 == 0);
+                    if (bf16) Bf16.round(packedB, packedB, 0, roundUp(n1 - n0, NR) * (k1 - k0));
+                    multiply(c, a, aRow, aCol, packedA, packedB, 0, N, m0, m1, n0, n1, k0, k1, !accumulate && k0 == 0, bf16);
                 }
             }
         });
@@ -290,12 +326,25 @@ public final class Gemm {
      * recompilations that ended in a version boxing every vector, 3× slower for the rest of the run.
      */
     private static void multiply(float[] c, float[] a, int aRow, int aCol, float[] packedA, float[] packedB, int bBase,
-                                 int N, int m0, int m1, int n0, int n1, int k0, int k1, boolean overwrite) {
+                                 int N, int m0, int m1, int n0, int n1, int k0, int k1, boolean overwrite, boolean bf16) {
         int kc = k1 - k0;
         for (int mb = m0; mb < m1; mb += ROW_BLOCK) {
             int mEnd = Math.min(m1, mb + ROW_BLOCK), quadEnd = mb + (mEnd - mb) / MR * MR;
             if (overwrite) zero(c, N, mb, mEnd, n0, n1);
             packA(packedA, a, aRow, aCol, mb, quadEnd, k0, k1);
+            // bfloat16: round the packed block, and the left-over rows into a buffer of their own
+            float[] rest = a;
+            int restRow = aRow, restCol = aCol, restBase = 0;
+            if (bf16) {
+                Bf16.round(packedA, packedA, 0, (quadEnd - mb) * kc);
+                rest = buffer(REST_ROWS, MR * kc);
+                for (int m = quadEnd; m < mEnd; m++) {
+                    for (int k = k0; k < k1; k++) rest[(m - quadEnd) * kc + k - k0] = Bf16.round(a[m * aRow + k * aCol]);
+                }
+                restRow = kc;
+                restCol = 1;
+                restBase = -quadEnd * kc - k0;
+            }
             for (int n = n0; n < n1; n += NR) {
                 int bOff = bBase + (n - n0) * kc;
                 if (n + NR <= n1) {
@@ -303,7 +352,9 @@ public final class Gemm {
                 } else {
                     for (int m = mb; m < quadEnd; m += MR) kernelTail(c, packedA, (m - mb) * kc, packedB, bOff, N, m, n, n1, kc);
                 }
-                for (int m = quadEnd; m < mEnd; m++) kernelRow(c, a, aRow, aCol, packedB, bOff, N, m, n, n1, k0, k1);
+                for (int m = quadEnd; m < mEnd; m++) {
+                    kernelRow(c, rest, restBase + m * restRow + k0 * restCol, restCol, packedB, bOff, N, m, n, n1, k0, k1);
+                }
             }
         }
     }
@@ -383,7 +434,7 @@ public final class Gemm {
                 for (int kb = 0; kb < w.kBlocks; kb++) {
                     int k0 = kb * kc, k1 = Math.min(K, k0 + kc);
                     multiply(c, a, K, 1, packedA, w.data, w.offsets[p * w.kBlocks + kb], N, m0, m1, n0, n1, k0, k1,
-                            !accumulate && kb == 0);
+                            !accumulate && kb == 0, false);
                 }
             }
         });
@@ -398,7 +449,7 @@ public final class Gemm {
         if (!Simd.ENABLED) abTScalar(c, a, w, M, accumulate);
         else if (w instanceof QuantMatrix q && M <= QUANT_FUSED_ROWS) QuantDot.abTVector(c, a, q, M, accumulate);
         else if (M <= FEW_ROWS) abTFewRows(c, a, w, M, accumulate);
-        else packed(c, a, K, 1, (packed, n0, n1, k0, k1) -> packRowsOfW(packed, w, n0, n1, k0, k1), M, K, N, accumulate);
+        else packed(c, a, K, 1, (packed, n0, n1, k0, k1) -> packRowsOfW(packed, w, n0, n1, k0, k1), M, K, N, accumulate, false);
     }
 
     /**
@@ -413,7 +464,7 @@ public final class Gemm {
     public static void ab(float[] c, float[] a, FrozenMatrix w, int M, boolean accumulate) {
         int K = w.rows(), N = w.cols();
         if (!Simd.ENABLED) abScalar(c, a, w, M, accumulate);
-        else packed(c, a, K, 1, (packed, n0, n1, k0, k1) -> packColumnsOfW(packed, w, n0, n1, k0, k1), M, K, N, accumulate);
+        else packed(c, a, K, 1, (packed, n0, n1, k0, k1) -> packColumnsOfW(packed, w, n0, n1, k0, k1), M, K, N, accumulate, false);
     }
 
     /** Reference for {@link #abT(float[], float[], FrozenMatrix, int, boolean)}. */
@@ -537,6 +588,8 @@ public final class Gemm {
     }
 
     private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[NR]);
+    /** A row block's rows after its last whole MR, rounded to bfloat16 (MR − 1 rows of one K block at most). */
+    private static final ThreadLocal<float[]> REST_ROWS = ThreadLocal.withInitial(() -> new float[0]);
 
     private static int roundUp(int x, int multiple) {
         return (x + multiple - 1) / multiple * multiple;
@@ -762,17 +815,18 @@ public final class Gemm {
     }
 
     /**
-     * One row of A, read where it lies (a row left over after the last whole MR), against a micro-panel,
-     * one vector at a time; columns from n1 on (a partial micro-panel's padding) are not stored.
+     * One row of A (a row left over after the last whole MR), read where it lies from its element k0 at
+     * {@code aStart}, against a micro-panel, one vector at a time; columns from n1 on (a partial
+     * micro-panel's padding) are not stored.
      */
-    private static void kernelRow(float[] c, float[] a, int aRow, int aCol, float[] packedB, int bOff, int N, int m,
+    private static void kernelRow(float[] c, float[] a, int aStart, int aCol, float[] packedB, int bOff, int N, int m,
                                   int n, int n1, int k0, int k1) {
         var f = Simd.F;
         int L = Simd.LANES;
         float[] tile = TAIL.get();
         for (int v = 0; v < NV; v++) {
             var acc = FloatVector.zero(f);
-            for (int k = k0, p = bOff + v * L, ka = m * aRow + k0 * aCol; k < k1; k++, p += NR, ka += aCol) {
+            for (int k = k0, p = bOff + v * L, ka = aStart; k < k1; k++, p += NR, ka += aCol) {
                 acc = FloatVector.broadcast(f, a[ka]).fma(FloatVector.fromArray(f, packedB, p), acc);
             }
             acc.intoArray(tile, v * L);

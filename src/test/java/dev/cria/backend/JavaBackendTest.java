@@ -12,7 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Java backend: float32 is the plain kernels; bfloat16 is the same kernels on operands rounded first
+ * The Java backend: float32 is the plain kernels; bfloat16 is the packed kernels on operands rounded first
  * (bit for bit), and the scalar triple loop on rounded operands agrees within float32 summation order.
  */
 class JavaBackendTest {
@@ -52,7 +52,7 @@ class JavaBackendTest {
             for (boolean accumulate : new boolean[] {false, true}) {
                 float[] c = start.clone(), expected = start.clone();
                 JavaBackend.BF16.abT(c, a, b, M, K, N, accumulate);
-                Gemm.abT(expected, rounded(a), rounded(b), M, K, N, accumulate);
+                Gemm.vector(expected, rounded(a), K, 1, rounded(b), 1, K, M, K, N, accumulate);
                 assertThat(c).as("abT %s", java.util.Arrays.toString(s)).containsExactly(expected);
 
                 c = start.clone();

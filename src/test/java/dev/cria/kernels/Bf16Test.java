@@ -62,4 +62,54 @@ class Bf16Test {
             }
         }
     }
+
+    private static float[] random(Rng rng, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) rng.nextGaussian();
+        return x;
+    }
+
+    private static float[] rounded(float[] x) {
+        float[] r = new float[x.length];
+        Bf16.roundScalar(x, r, 0, x.length);
+        return r;
+    }
+
+    /**
+     * Rounding while packing gives the float32 kernels' sums of rounded copies bit for bit, and agrees with
+     * the scalar twin within float32 summation order: shapes with left-over rows, several K blocks and panels.
+     */
+    @Test
+    void productsRoundWhilePackingAsCopiesWould() {
+        Rng rng = new Rng(9);
+        for (int[] s : new int[][] {{1, 1, 1}, {5, 7, 3}, {13, 29, 70}, {67, 400, 33}, {40, 24, 600}}) {
+            int M = s[0], K = s[1], N = s[2];
+            float[] a = random(rng, M * K), b = random(rng, K * N), start = random(rng, M * N);
+            for (int layout = 0; layout < 3; layout++) {
+                float[] c = start.clone(), copies = start.clone(), scalar = start.clone();
+                switch (layout) {
+                    case 0 -> {
+                        Gemm.abTBf16(c, a, b, M, K, N, true);
+                        Gemm.vector(copies, rounded(a), K, 1, rounded(b), 1, K, M, K, N, true);
+                        Gemm.scalarBf16(scalar, a, K, 1, b, 1, K, M, K, N, true);
+                    }
+                    case 1 -> {
+                        Gemm.abBf16(c, a, b, M, K, N, true);
+                        Gemm.vector(copies, rounded(a), K, 1, rounded(b), N, 1, M, K, N, true);
+                        Gemm.scalarBf16(scalar, a, K, 1, b, N, 1, M, K, N, true);
+                    }
+                    default -> {
+                        Gemm.aTbBf16(c, a, b, M, K, N, true);
+                        Gemm.vector(copies, rounded(a), 1, M, rounded(b), N, 1, M, K, N, true);
+                        Gemm.scalarBf16(scalar, a, 1, M, b, N, 1, M, K, N, true);
+                    }
+                }
+                String what = "layout " + layout + " " + java.util.Arrays.toString(s);
+                assertThat(c).as(what).containsExactly(copies);
+                for (int i = 0; i < c.length; i++) {
+                    assertThat((double) c[i]).as(what + " index " + i).isCloseTo(scalar[i], org.assertj.core.data.Offset.offset(1e-4 * Math.sqrt(K)));
+                }
+            }
+        }
+    }
 }
