@@ -8,6 +8,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import jdk.incubator.vector.FloatVector;
@@ -56,7 +57,10 @@ public final class OneDnnBackend implements Backend {
         }
     }
 
-    /** Whether libdnnl.so.2 loads and gives a CPU engine; loads it on the first call. */
+    /**
+     * Whether oneDNN loads and gives a CPU engine; loads it on the first call. The library is libdnnl.so.2
+     * wherever the dynamic loader finds it, or {@code -Dcria.onednn.library=/path/to/libdnnl.so.2}.
+     */
     public static boolean available() {
         synchronized (LOCK) {
             return tryLoad();
@@ -81,7 +85,7 @@ public final class OneDnnBackend implements Backend {
     private static boolean tryLoad() {
         if (library == null && why == null) {
             try {
-                library = OneDnnLibrary.load();
+                library = OneDnnLibrary.load(System.getProperty("cria.onednn.library", OneDnnLibrary.DEFAULT_LIBRARY));
             } catch (CriaException e) {
                 why = e.getMessage();
             } catch (RuntimeException | LinkageError e) {
@@ -116,14 +120,28 @@ public final class OneDnnBackend implements Backend {
         multiply(MatmulPrimitive.Layout.A_T_B, c, a, b, M, K, N, accumulate);
     }
 
-    private synchronized void multiply(MatmulPrimitive.Layout layout, float[] c, float[] a, float[] b,
-                                       int M, int K, int N, boolean accumulate) {
-        if (M <= 0 || K <= 0 || N <= 0) throw new IllegalArgumentException("matmul shape must be positive: M=" + M + " K=" + K + " N=" + N);
+    private void multiply(MatmulPrimitive.Layout layout, float[] c, float[] a, float[] b,
+                          int M, int K, int N, boolean accumulate) {
+        // one product at a time across both precisions: they share the stream, and OpenMP already uses every core
+        synchronized (dnnl) {
+            multiplyAlone(layout, c, a, b, M, K, N, accumulate);
+        }
+    }
+
+    private void multiplyAlone(MatmulPrimitive.Layout layout, float[] c, float[] a, float[] b,
+                               int M, int K, int N, boolean accumulate) {
+        if (M < 0 || K < 0 || N < 0) throw new IllegalArgumentException("negative matmul shape: M=" + M + " K=" + K + " N=" + N);
         int aSize = Math.multiplyExact(M, K), bSize = Math.multiplyExact(K, N), cSize = Math.multiplyExact(M, N);
         if (a.length < aSize || b.length < bSize || c.length < cSize) {
             throw new IllegalArgumentException("arrays too short for M=" + M + " K=" + K + " N=" + N + ": a " + a.length
                     + ", b " + b.length + ", c " + c.length);
         }
+        if (K == 0) {
+            // an empty sum; oneDNN would refuse the zero-sized descriptor
+            if (!accumulate) Arrays.fill(c, 0, cSize, 0f);
+            return;
+        }
+        if (cSize == 0) return;
         MatmulPrimitive primitive = primitives.computeIfAbsent(new MatmulPrimitive.Key(layout, M, K, N),
                 key -> new MatmulPrimitive(dnnl, key, precision == Precision.BF16 ? OneDnnLibrary.BF16 : OneDnnLibrary.F32, arena));
         MemorySegment aData = pack(aScratch, a, aSize), bData = pack(bScratch, b, bSize);

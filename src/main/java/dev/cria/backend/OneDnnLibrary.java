@@ -10,8 +10,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * The few functions of oneDNN's v2 C API that a matmul needs, bound through the FFM API, plus one CPU
@@ -38,8 +36,8 @@ final class OneDnnLibrary {
     private static final int CPU_ENGINE = 1, STREAM_DEFAULT_FLAGS = 1, SUCCESS = 0;
     private static final String[] STATUS = {"success", "out_of_memory", "invalid_arguments", "unimplemented",
             "iterator_ends", "runtime_error", "not_required"};
-    private static final String[] CANDIDATES = {"libdnnl.so.2", "/usr/lib/x86_64-linux-gnu/libdnnl.so.2",
-            "/usr/lib/aarch64-linux-gnu/libdnnl.so.2"};
+    /** The v2 soname: the dynamic loader finds it wherever the distribution put it. */
+    static final String DEFAULT_LIBRARY = "libdnnl.so.2";
 
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
     private static final ValueLayout.OfLong SIZE = ValueLayout.JAVA_LONG;
@@ -83,26 +81,16 @@ final class OneDnnLibrary {
     }
 
     /**
-     * Binds libdnnl.so.2 and creates a CPU engine and stream, or throws a {@link CriaException} whose
-     * one-line message says why not (library missing, wrong version, native access denied).
+     * Binds oneDNN and creates a CPU engine and stream, or throws a {@link CriaException} whose one-line
+     * message says why not (library missing, wrong version, native access denied). {@code library} is a
+     * name for the dynamic loader ({@link #DEFAULT_LIBRARY}) or a path.
      */
-    static OneDnnLibrary load() {
-        SymbolLookup lookup = null;
-        Arena arena = Arena.global();
-        for (String candidate : CANDIDATES) {
-            if (candidate.startsWith("/") && !Files.exists(Path.of(candidate))) continue;
-            try {
-                lookup = SymbolLookup.libraryLookup(candidate, arena);
-                break;
-            } catch (IllegalArgumentException notThere) {
-                // try the next name
-            } catch (IllegalCallerException denied) {
-                throw new CriaException("oneDNN needs native access: run java with --enable-native-access=ALL-UNNAMED");
-            }
-        }
-        if (lookup == null) throw new CriaException("libdnnl.so.2 not found (install Debian's libdnnl2)");
+    static OneDnnLibrary load(String library) {
         try {
-            return new OneDnnLibrary(lookup, arena);
+            Arena arena = Arena.global();
+            return new OneDnnLibrary(SymbolLookup.libraryLookup(library, arena), arena);
+        } catch (IllegalArgumentException missing) {
+            throw new CriaException(library + " cannot be loaded (install Debian's libdnnl2): " + missing.getMessage());
         } catch (IllegalCallerException denied) {
             throw new CriaException("oneDNN needs native access: run java with --enable-native-access=ALL-UNNAMED");
         }

@@ -1,11 +1,14 @@
 package dev.cria.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.cria.util.CriaException;
 import dev.cria.util.Rng;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -20,9 +23,13 @@ class OneDnnBackendTest {
 
     private final Rng rng = new Rng(23);
 
+    @BeforeAll
+    static void sayWhyIfSkipped() {
+        if (!OneDnnBackend.available()) System.out.println("OneDnnBackendTest skipped: " + OneDnnBackend.why());
+    }
+
     @BeforeEach
     void needsOneDnn() {
-        if (!OneDnnBackend.available()) System.out.println("OneDnnBackendTest skipped: " + OneDnnBackend.why());
         Assumptions.assumeTrue(OneDnnBackend.available(), () -> "oneDNN unavailable: " + OneDnnBackend.why());
     }
 
@@ -97,6 +104,17 @@ class OneDnnBackendTest {
     }
 
     @Test
+    void emptyProductsLeaveOrClearC() {
+        Backend oneDnn = OneDnnBackend.load(Precision.BF16);
+        float[] c = {1f, 2f};
+        oneDnn.ab(c, new float[0], new float[0], 1, 0, 2, true);
+        assertThat(c).containsExactly(1f, 2f);
+        oneDnn.aTb(c, new float[0], new float[0], 1, 0, 2, false);
+        assertThat(c).containsExactly(0f, 0f);
+        oneDnn.abT(c, new float[0], new float[4], 0, 2, 2, false);
+    }
+
+    @Test
     void bfloat16RoundsTheOperands() {
         // 1 + 2⁻¹⁰ is not a bfloat16 (7 fraction bits): it rounds to 1, so the product loses the 2⁻¹⁰ terms
         float x = 1f + 0x1p-10f;
@@ -114,6 +132,14 @@ class OneDnnBackendTest {
         assertThat(Backends.select("auto", Precision.F32).label()).isEqualTo("java-f32");
         assertThat(Backends.select("onednn", Precision.F32).label()).isEqualTo("onednn-f32");
         assertThat(OneDnnBackend.version()).startsWith("2.");
+    }
+
+    @Test
+    void aMissingLibraryIsAOneLineReason() {
+        assertThatThrownBy(() -> OneDnnLibrary.load("libdnnl-not-here.so.2"))
+                .isInstanceOf(CriaException.class)
+                .hasMessageStartingWith("libdnnl-not-here.so.2 cannot be loaded (install Debian's libdnnl2)")
+                .hasMessageNotContaining("\n");
     }
 
     /** Σₖ |A(m,k)|·|B(k,n)| for every (m,n): the size of what float32 summation order can disturb. */
