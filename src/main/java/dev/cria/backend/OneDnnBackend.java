@@ -24,6 +24,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Not a general binding: only the three layouts of {@link Backend}, float32 accumulation, no bias or
  * post-ops. oneDNN threads with OpenMP (Debian builds it so) over all cores unless OMP_NUM_THREADS says
  * otherwise; Cria's own threads only pack and unpack operands between its calls.
+ *
+ * <p>subtle: after each product libgomp's idle threads spin for a while before they sleep, and on a small
+ * machine they take cores from the Java kernels that run next (on two cores a 512×768×768 Java product
+ * right after a oneDNN one took about 1.5× as long). {@code GOMP_SPINCOUNT=3000} or
+ * {@code OMP_WAIT_POLICY=passive} in the environment stops that, at some cost to small oneDNN products.
  */
 public final class OneDnnBackend implements Backend {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
@@ -162,7 +167,10 @@ public final class OneDnnBackend implements Backend {
         return data;
     }
 
-    /** c[0..n) = data, or += data when accumulating. */
+    /**
+     * c[0..n) = data, or += data when accumulating. Adding here rather than with a sum post-op measured no
+     * slower than the plain copy back, and spares a second primitive per shape and copying C in first.
+     */
     private static void unpack(float[] c, MemorySegment data, int n, boolean accumulate) {
         Parallel.forRange(n, GRAIN, (from, to) -> {
             if (!accumulate) MemorySegment.copy(data, FLOAT, 4L * from, c, from, to - from);
@@ -181,6 +189,13 @@ public final class OneDnnBackend implements Backend {
 
     private static void addScalar(float[] c, MemorySegment data, int from, int to) {
         for (int i = from; i < to; i++) c[i] += data.getAtIndex(FLOAT, i);
+    }
+
+    /** How many shapes have a compiled primitive: the tests check that repeated shapes reuse theirs. */
+    int compiledShapes() {
+        synchronized (dnnl) {
+            return primitives.size();
+        }
     }
 
     @Override

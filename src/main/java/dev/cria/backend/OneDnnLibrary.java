@@ -17,7 +17,7 @@ import java.lang.invoke.MethodHandle;
  *
  * <p>subtle: v2 passes memory and op descriptors as plain structs that the caller allocates, so their
  * sizes and the enum values below are copied from the headers of Debian's libdnnl-dev 2.6.3
- * ({@code oneapi/dnnl/dnnl_types.h}, printed by a C program built against them). v3 made the descriptors
+ * ({@code oneapi/dnnl/dnnl_types.h}; {@code scripts/onednn-abi.c} prints them). v3 made the descriptors
  * opaque and dropped {@code dnnl_matmul_desc_init}, so {@link #load} refuses any major version but 2.
  */
 final class OneDnnLibrary {
@@ -45,15 +45,16 @@ final class OneDnnLibrary {
 
     private final MethodHandle memoryDescInitByTag, matmulDescInit, primitiveDescCreate, primitiveDescDestroy,
             primitiveCreate, memoryCreate, memorySetDataHandle, primitiveExecute, streamWait;
-    final MemorySegment engine, stream;
+    private final MemorySegment engine, stream;
     final String version;
 
     private OneDnnLibrary(SymbolLookup lookup, Arena arena) {
         Linker linker = Linker.nativeLinker();
-        MethodHandle version = bind(linker, lookup, "dnnl_version", FunctionDescriptor.of(PTR));
+        MethodHandle versionCall = bind(linker, lookup, "dnnl_version", FunctionDescriptor.of(PTR));
         MemorySegment v;
         try {
-            v = ((MemorySegment) version.invokeExact()).reinterpret(12);
+            // dnnl_version_t starts {int major; int minor; int patch; ...}
+            v = ((MemorySegment) versionCall.invokeExact()).reinterpret(12);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -104,6 +104,20 @@ class OneDnnBackendTest {
     }
 
     @Test
+    void aRepeatedShapeReusesItsPrimitive() {
+        OneDnnBackend oneDnn = OneDnnBackend.load(Precision.BF16);
+        int M = 3, K = 1031, N = 2;
+        float[] a = random(M * K), b = random(N * K), first = new float[M * N], second = new float[M * N];
+        oneDnn.abT(first, a, b, M, K, N, false);
+        int compiled = oneDnn.compiledShapes();
+        oneDnn.abT(second, a, b, M, K, N, false);
+        assertThat(oneDnn.compiledShapes()).isEqualTo(compiled);
+        assertThat(second).containsExactly(first);
+        oneDnn.aTb(second, a, b, M, K, N, false);
+        assertThat(oneDnn.compiledShapes()).isEqualTo(compiled + 1);
+    }
+
+    @Test
     void emptyProductsLeaveOrClearC() {
         Backend oneDnn = OneDnnBackend.load(Precision.BF16);
         float[] c = {1f, 2f};
