@@ -118,6 +118,36 @@ class OneDnnBackendTest {
     }
 
     @Test
+    void callsFromTwoThreadsGiveTheSingleThreadedResults() throws Exception {
+        int M = 64, K = 96, N = 48;
+        float[] a = random(M * K), b = random(N * K);
+        float[] f32 = new float[M * N], bf16 = new float[M * N];
+        OneDnnBackend.load(Precision.F32).abT(f32, a, b, M, K, N, false);
+        OneDnnBackend.load(Precision.BF16).abT(bf16, a, b, M, K, N, false);
+        Thread[] threads = new Thread[2];
+        Throwable[] failures = new Throwable[2];
+        for (int t = 0; t < 2; t++) {
+            Precision precision = t == 0 ? Precision.F32 : Precision.BF16;
+            float[] expected = t == 0 ? f32 : bf16;
+            int slot = t;
+            threads[t] = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 50; i++) {
+                        float[] c = new float[M * N];
+                        OneDnnBackend.load(precision).abT(c, a, b, M, K, N, false);
+                        assertThat(c).containsExactly(expected);
+                    }
+                } catch (Throwable e) {
+                    failures[slot] = e;
+                }
+            });
+            threads[t].start();
+        }
+        for (Thread thread : threads) thread.join();
+        assertThat(failures).containsOnlyNulls();
+    }
+
+    @Test
     void emptyProductsLeaveOrClearC() {
         Backend oneDnn = OneDnnBackend.load(Precision.BF16);
         float[] c = {1f, 2f};
