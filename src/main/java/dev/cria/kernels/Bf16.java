@@ -1,8 +1,14 @@
 package dev.cria.kernels;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Rounding float32 to the nearest bfloat16 (ties to even), kept as a float32 whose low 16 bits are zero.
@@ -11,6 +17,9 @@ import jdk.incubator.vector.VectorOperators;
  */
 public final class Bf16 {
     private static final int HIGH = 0xFFFF0000;
+    /** As many 16-bit lanes as {@link Simd#F} has floats: the packed half of one float vector. */
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(Simd.LANES * 16));
+    private static final ValueLayout.OfShort BITS = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
 
     private Bf16() {
     }
@@ -42,5 +51,31 @@ public final class Bf16 {
 
     public static void roundScalar(float[] src, float[] dst, int from, int to) {
         for (int i = from; i < to; i++) dst[i] = round(src[i]);
+    }
+
+    /**
+     * Packs src[from..to) as bfloat16 bit patterns into {@code dst}, element i at byte 2·i, in the machine's
+     * byte order: what a native bfloat16 kernel reads. The bits are those of {@link #round(float)}.
+     */
+    public static void pack(float[] src, MemorySegment dst, int from, int to) {
+        if (!Simd.ENABLED) {
+            packScalar(src, dst, from, to);
+            return;
+        }
+        int i = from;
+        for (int bound = from + Simd.F.loopBound(to - from); i < bound; i += Simd.LANES) {
+            FloatVector v = FloatVector.fromArray(Simd.F, src, i);
+            IntVector bits = v.reinterpretAsInts();
+            IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF);
+            IntVector quiet = bits.or(0x00400000);
+            rounded = rounded.blend(quiet, v.test(VectorOperators.IS_NAN).cast(rounded.species()));
+            rounded.lanewise(VectorOperators.LSHR, 16).convertShape(VectorOperators.I2S, S, 0)
+                    .reinterpretAsShorts().intoMemorySegment(dst, 2L * i, ByteOrder.nativeOrder());
+        }
+        packScalar(src, dst, i, to);
+    }
+
+    public static void packScalar(float[] src, MemorySegment dst, int from, int to) {
+        for (int i = from; i < to; i++) dst.set(BITS, 2L * i, (short) (Float.floatToRawIntBits(round(src[i])) >>> 16));
     }
 }
