@@ -350,7 +350,7 @@ public final class Gemm {
                 if (n + NR <= n1) {
                     for (int m = mb; m < quadEnd; m += MR) tile(c, packedA, (m - mb) * kc, packedB, bOff, N, m, n, kc);
                 } else {
-                    for (int m = mb; m < quadEnd; m += MR) kernelTail(c, packedA, (m - mb) * kc, packedB, bOff, N, m, n, n1, kc);
+                    for (int m = mb; m < quadEnd; m += MR) tileIntoPart(c, packedA, (m - mb) * kc, packedB, bOff, N, m, n, n1, kc);
                 }
                 for (int m = quadEnd; m < mEnd; m++) {
                     kernelRow(c, rest, restBase + m * restRow + k0 * restCol, restCol, packedB, bOff, N, m, n, n1, k0, k1);
@@ -587,7 +587,7 @@ public final class Gemm {
         return buffer;
     }
 
-    private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[NR]);
+    private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[MR * NR]);
     /** A row block's rows after its last whole MR, rounded to bfloat16 (MR − 1 rows of one K block at most). */
     private static final ThreadLocal<float[]> REST_ROWS = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -793,24 +793,20 @@ public final class Gemm {
 
 
     /**
-     * The panel's last, partial micro-panel (fewer than NR columns, n..n1): the same products, one
-     * vector of one row at a time, into a scratch tile, then added into C column by column.
+     * The panel's last, partial micro-panel (fewer than NR columns, n..n1; packed B is zero beyond n1):
+     * the full register tile into a zeroed scratch tile, whose first n1 − n columns are then added into C.
+     * Each sum is the same FMA chain the tile would add into C, so results do not depend on where a
+     * panel ends. (A tile's worth of padding costs less than a narrower kernel's lost FMA throughput: at
+     * N = 288, the model width of the small preset, the partial micro-panel is a ninth of the work.)
      */
-    private static void kernelTail(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int n,
-                                   int n1, int kc) {
-        var f = Simd.F;
-        int L = Simd.LANES;
-        float[] tile = TAIL.get();
+    private static void tileIntoPart(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int n,
+                                     int n1, int kc) {
+        float[] part = TAIL.get();
+        java.util.Arrays.fill(part, 0f);
+        tile(part, packedA, aOff, packedB, bOff, NR, 0, 0, kc);
         for (int r = 0; r < MR; r++) {
-            for (int v = 0; v < NV; v++) {
-                var acc = FloatVector.zero(f);
-                for (int i = 0; i < kc; i++) {
-                    acc = FloatVector.broadcast(f, packedA[aOff + i * MR + r]).fma(FloatVector.fromArray(f, packedB, bOff + i * NR + v * L), acc);
-                }
-                acc.intoArray(tile, v * L);
-            }
-            int row = (m + r) * N;
-            for (int j = 0; j < n1 - n; j++) c[row + n + j] += tile[j];
+            int row = (m + r) * N + n;
+            for (int j = 0; j < n1 - n; j++) c[row + j] += part[r * NR + j];
         }
     }
 

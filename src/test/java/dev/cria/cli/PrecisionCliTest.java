@@ -19,7 +19,8 @@ class PrecisionCliTest {
     @TempDir
     Path dir;
 
-    private static final String[] SMALL = {"--steps", "2", "--batch", "2", "--max-len", "200", "--eval-every", "0", "--precision", "bf16"};
+    private static final String[] SMALL = {"--steps", "2", "--batch", "2", "--max-len", "200", "--eval-every", "0", "--precision", "bf16",
+            "--backend", "java"};
 
     private int run(String... args) {
         int code = Main.execute(args);
@@ -60,7 +61,7 @@ class PrecisionCliTest {
         assertThat(run(with("reward", "--model", base.toString(), "--out", reward.toString(), "--pairs", "20"))).isZero();
         assertThat(run(with("dpo", "--model", base.toString(), "--out", dpo.toString(), "--pairs", "20"))).isZero();
         String[] rl = {"--iterations", "1", "--prompts-per-round", "2", "--max-new-tokens", "8", "--num-prompts", "4", "--minibatches", "1",
-                "--precision", "bf16"};
+                "--precision", "bf16", "--backend", "java"};
         assertThat(run(rlWith(rl, "ppo", "--model", base.toString(), "--out", ppo.toString(), "--reward-model", reward.toString()))).isZero();
         assertThat(run(rlWith(rl, "grpo", "--model", base.toString(), "--out", grpo.toString(), "--reward", "keyword:cat=1", "-k", "2"))).isZero();
         for (Path run : new Path[] {sft, reward, dpo, ppo, grpo}) assertThat(backendOf(run)).as(run.toString()).isEqualTo("java-bf16");
@@ -69,10 +70,18 @@ class PrecisionCliTest {
     @Test
     void benchesNameTheirBackendAndPrecision() throws Exception {
         assertThat(run("bench", "gemm", "--m", "32", "--n", "48", "--k", "40", "--seconds", "0.05", "--layout", "atb",
-                "--precision", "bf16", "--json", "--no-probe")).isZero();
+                "--precision", "bf16", "--backend", "java", "--json", "--no-probe")).isZero();
         var gemm = new ObjectMapper().readTree(console.out().strip());
         assertThat(gemm.path("backend").asText()).isEqualTo("java-bf16");
         assertThat(gemm.path("gflops").asDouble()).isPositive();
+    }
+
+    @Test
+    void autoTakesOneDnnForBfloat16WhereTheLibraryLoads() throws Exception {
+        assertThat(run("bench", "gemm", "--m", "32", "--n", "48", "--k", "40", "--seconds", "0.05", "--precision", "bf16", "--json",
+                "--no-probe")).isZero();
+        String expected = dev.cria.backend.OneDnnBackend.available() ? "onednn-bf16" : "java-bf16";
+        assertThat(new ObjectMapper().readTree(console.out().strip()).path("backend").asText()).isEqualTo(expected);
     }
 
     @Test
