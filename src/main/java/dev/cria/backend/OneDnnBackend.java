@@ -151,6 +151,7 @@ public final class OneDnnBackend implements Backend {
                 key -> new MatmulPrimitive(dnnl, key, precision == Precision.BF16 ? OneDnnLibrary.BF16 : OneDnnLibrary.F32, arena));
         MemorySegment aData = pack(aScratch, a, aSize), bData = pack(bScratch, b, bSize);
         MemorySegment cData = cScratch.atLeast(4L * cSize);
+        Parallel.releaseCores();
         primitive.run(aData, bData, cData);
         unpack(c, cData, cSize, accumulate);
     }
