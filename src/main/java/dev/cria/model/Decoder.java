@@ -17,12 +17,12 @@ import dev.cria.tensor.Parallel;
  * slot; a slot's rows must be consecutive and continue where the slot's cache ends. Prefill (a whole
  * prompt per slot) and decoding (one token per slot) are the same call.
  *
- * <p>The decoder takes a snapshot of float32 weights when it is built (LoRA adapters merged in, unless
+ * <p>The decoder reads float32 weights as they are when it is built (LoRA adapters merged in, unless
  * they are switched off): the q, k, v projections are joined into one matrix, as are gate and up, and
- * each matrix is also packed in advance for batched steps (see {@link Gemm.PackedB}). Build a new decoder
- * after the weights change. Frozen 16-bit weights are not copied at all: each projection runs on its
- * own 16-bit matrix, and a LoRA adapter on one adds its low-rank update separately, so the decoder costs
- * no memory beyond the model's.
+ * single matrices are used where they lie; each is packed for batched steps (see {@link Gemm.PackedB})
+ * once a second batched call shows it will be reused. Build a new decoder after the weights change.
+ * Frozen 16-bit weights are not copied at all: each projection runs on its own 16-bit matrix, and a LoRA
+ * adapter on one adds its low-rank update separately, so the decoder costs no memory beyond the model's.
  *
  * <p>Legend: R input rows, C = dim, QD = H·HS, KV = KVH·HS, F hidden, V vocab.
  */
@@ -41,11 +41,28 @@ public final class Decoder {
         }
     }
 
-    /** One float32 matrix in both forms, and its bias (out) or null. */
-    private record Joined(float[] plain, Gemm.PackedB packed, int out, int in, float[] bias) implements Weight {
+    /**
+     * One float32 matrix, and its bias (out) or null. Its packed form is built on the second batched call:
+     * a single prompt's prefill (one batched call per matrix) would not repay packing every weight, while
+     * batched decoding makes one such call per token.
+     */
+    private static final class Joined implements Weight {
+        private final float[] plain;
+        private final int out, in;
+        private final float[] bias;
+        private Gemm.PackedB packed;
+        private boolean batchedBefore;
+
+        private Joined(float[] plain, int out, int in, float[] bias) {
+            this.plain = plain;
+            this.out = out;
+            this.in = in;
+            this.bias = bias;
+        }
+
         static Joined of(int in, float[]... parts) {
             float[] joined = join(parts);
-            return new Joined(joined, Gemm.PackedB.of(joined, joined.length / in, in), joined.length / in, in, null);
+            return new Joined(joined, joined.length / in, in, null);
         }
 
         /** The weights of several projections stacked, with their biases (zeros for a projection without). */
@@ -61,10 +78,12 @@ public final class Decoder {
                 biases[i] = bias != null ? bias.data : new float[parts[i].out(c)];
             }
             Joined w = of(parts[0].in(c), weights);
-            return anyBias ? new Joined(w.plain, w.packed, w.out, w.in, join(biases)) : w;
+            return anyBias ? new Joined(w.plain, w.out, w.in, join(biases)) : w;
         }
 
+        /** The parts stacked; a single part is used where it lies (a decoder is rebuilt after the weights change). */
         private static float[] join(float[]... parts) {
+            if (parts.length == 1) return parts[0];
             int total = 0;
             for (float[] p : parts) total += p.length;
             float[] joined = new float[total];
@@ -79,8 +98,15 @@ public final class Decoder {
         /** out (R, this.out) = x (R, in) · thisᵀ (+ bias). */
         @Override
         public void apply(float[] out, float[] x, int R) {
-            if (R < PACKED_ROWS) Gemm.abT(out, x, plain, R, in, this.out, false);
-            else Gemm.abT(out, x, packed, R, false);
+            if (R < PACKED_ROWS) {
+                Gemm.abT(out, x, plain, R, in, this.out, false);
+            } else if (packed != null || batchedBefore) {
+                if (packed == null) packed = Gemm.PackedB.of(plain, this.out, in);
+                Gemm.abT(out, x, packed, R, false);
+            } else {
+                batchedBefore = true;
+                Gemm.abT(out, x, plain, R, in, this.out, false);
+            }
             if (bias != null) Linear.forwardBias(out, bias, R, this.out);
         }
     }
