@@ -1,5 +1,7 @@
 package dev.cria.autograd;
 
+import dev.cria.backend.Backends;
+import dev.cria.backend.Precision;
 import dev.cria.kernels.Attention;
 import dev.cria.kernels.Embedding;
 import dev.cria.kernels.FrozenMatrix;
@@ -15,6 +17,10 @@ import java.util.Arrays;
 /**
  * The fused ops a Llama is made of, one graph node each. Every op saves only what its backward needs and
  * skips the gradients of inputs that need none. Shapes: rows are flattened tokens (N = B·T).
+ *
+ * <p>The three products of a linear layer with a float32 weight go through the process's
+ * {@link dev.cria.backend.Backend} (its precision also decides whether attention rounds its operands to
+ * bfloat16); a frozen 16-bit or quantized weight always takes the Java kernels, which widen it as they pack.
  */
 public final class Nn {
     /** Targets equal to this are left out of the cross-entropy (as PyTorch's ignore_index). */
@@ -35,17 +41,17 @@ public final class Nn {
         float[] out = Workspace.take(N * OUT);
         FrozenMatrix frozen = w.frozenMatrix();
         if (frozen != null) Linear.forward(out, x.data, frozen, N);
-        else Linear.forward(out, x.data, w.data, N, IN, OUT);
+        else Backends.current().abT(out, x.data, w.data, N, IN, OUT, false);
         return Tensor.pooledResult(out, shape, dout -> {
             if (x.requiresGrad()) backwardInput(x.gradForUpdate(), dout, w, N, IN, OUT);
-            if (w.requiresGrad()) Linear.backwardWeight(w.gradForUpdate(), dout, x.data, N, IN, OUT);
+            if (w.requiresGrad()) Backends.current().aTb(w.gradForUpdate(), dout, x.data, OUT, N, IN, true);
         }, x, w);
     }
 
     /** dx += dout · w, for a weight in either storage. */
     private static void backwardInput(float[] dx, float[] dout, Tensor w, int N, int IN, int OUT) {
         if (w.frozenMatrix() != null) Linear.backwardInput(dx, dout, w.frozenMatrix(), N);
-        else Linear.backwardInput(dx, dout, w.data, N, IN, OUT);
+        else Backends.current().ab(dx, dout, w.data, N, OUT, IN, true);
     }
 
     /** x (..., OUT) + b (OUT) on every row: the bias of a linear layer. */
@@ -139,12 +145,13 @@ public final class Nn {
         }
         float[] out = Workspace.take(q.size());
         float[] lse = new float[B * H * T];
-        Attention.forward(out, lse, q.data, k.data, v.data, B, T, H, KVH, HS);
+        boolean bf16 = Backends.current().precision() == Precision.BF16;
+        Attention.forward(out, lse, q.data, k.data, v.data, B, T, H, KVH, HS, bf16);
         return Tensor.pooledResult(out, q.shape(), dout -> {
             float[] dq = q.requiresGrad() ? q.gradForUpdate() : new float[q.size()];
             float[] dk = k.requiresGrad() ? k.gradForUpdate() : new float[k.size()];
             float[] dv = v.requiresGrad() ? v.gradForUpdate() : new float[v.size()];
-            Attention.backward(dq, dk, dv, dout, q.data, k.data, v.data, out, lse, B, T, H, KVH, HS);
+            Attention.backward(dq, dk, dv, dout, q.data, k.data, v.data, out, lse, B, T, H, KVH, HS, bf16);
         }, q, k, v);
     }
 
@@ -206,7 +213,7 @@ public final class Nn {
         if (targets.length != N) throw new IllegalArgumentException("linearCrossEntropy: " + targets.length + " targets for " + N + " rows");
         float[] logits = Workspace.take(N * V);
         if (w.frozenMatrix() != null) Linear.forward(logits, x.data, w.frozenMatrix(), N);
-        else Linear.forward(logits, x.data, w.data, N, IN, V);
+        else Backends.current().abT(logits, x.data, w.data, N, IN, V, false);
         float[] lse = new float[N];
         Softmax.logSumExp(lse, logits, N, V);
         double sum = 0;
@@ -224,7 +231,7 @@ public final class Nn {
             // subtle: from here on the buffer holds d loss / d logits, no longer the logits
             Softmax.gradientInPlace(logits, lse, targets, IGNORE_INDEX, counted == 0 ? 0f : dout[0] / counted, N, V);
             if (x.requiresGrad()) backwardInput(x.gradForUpdate(), logits, w, N, IN, V);
-            if (w.requiresGrad()) Linear.backwardWeight(w.gradForUpdate(), logits, x.data, N, IN, V);
+            if (w.requiresGrad()) Backends.current().aTb(w.gradForUpdate(), logits, x.data, V, N, IN, true);
             Workspace.give(logits);
         }, x, w);
         if (!out.requiresGrad()) Workspace.give(logits);

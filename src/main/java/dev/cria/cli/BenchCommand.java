@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
 /** {@code cria bench}: GEMM, training-step and decoding throughput, with the share of the machine's peak. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure Cria's speed: GEMM GFLOP/s, training steps, batched decoding.",
-                "Each also runs a 1024³ GEMM probe and reports the share of that peak. Compare with the PyTorch peer in one sitting: scripts/side-by-side.sh."},
+                "Each also runs a 1024³ GEMM probe on the same backend and precision (--backend, --precision) and reports the share of that peak.",
+                "Compare with the PyTorch peer in one sitting: scripts/side-by-side.sh."},
         subcommands = {BenchCommand.GemmBench.class, BenchCommand.Train.class, BenchCommand.Decode.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec

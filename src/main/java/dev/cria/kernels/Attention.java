@@ -1,7 +1,5 @@
 package dev.cria.kernels;
 
-import dev.cria.backend.Backends;
-import dev.cria.backend.Precision;
 import dev.cria.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
 
@@ -20,7 +18,13 @@ public final class Attention {
 
     public static void forward(float[] out, float[] lse, float[] q, float[] k, float[] v,
                                int B, int T, int H, int KVH, int HS) {
-        if (Simd.ENABLED) forwardVector(out, lse, q, k, v, B, T, H, KVH, HS);
+        forward(out, lse, q, k, v, B, T, H, KVH, HS, false);
+    }
+
+    /** With {@code bf16}, the products' operands are rounded to bfloat16 (see {@link #roundIf}); the scalar path never rounds. */
+    public static void forward(float[] out, float[] lse, float[] q, float[] k, float[] v,
+                               int B, int T, int H, int KVH, int HS, boolean bf16) {
+        if (Simd.ENABLED) forwardVector(out, lse, q, k, v, B, T, H, KVH, HS, bf16);
         else forwardScalar(out, lse, q, k, v, B, T, H, KVH, HS);
     }
 
@@ -53,9 +57,13 @@ public final class Attention {
      */
     public static void forwardVector(float[] out, float[] lse, float[] q, float[] k, float[] v,
                                      int B, int T, int H, int KVH, int HS) {
+        forwardVector(out, lse, q, k, v, B, T, H, KVH, HS, false);
+    }
+
+    public static void forwardVector(float[] out, float[] lse, float[] q, float[] k, float[] v,
+                                     int B, int T, int H, int KVH, int HS, boolean bf16) {
         int G = H / KVH;
         float scale = (float) (1.0 / Math.sqrt(HS));
-        boolean bf16 = roundsToBf16();
         Parallel.forRange(B * KVH, 1, (start, end) -> {
             float[] keys = new float[T * HS], values = new float[T * HS];
             float[] queries = new float[QUERY_BLOCK * HS], scores = new float[QUERY_BLOCK * T], oT = new float[HS * QUERY_BLOCK];
@@ -243,7 +251,12 @@ public final class Attention {
      */
     public static void backward(float[] dq, float[] dk, float[] dv, float[] dout, float[] q, float[] k, float[] v,
                                 float[] out, float[] lse, int B, int T, int H, int KVH, int HS) {
-        if (Simd.ENABLED) backwardVector(dq, dk, dv, dout, q, k, v, out, lse, B, T, H, KVH, HS);
+        backward(dq, dk, dv, dout, q, k, v, out, lse, B, T, H, KVH, HS, false);
+    }
+
+    public static void backward(float[] dq, float[] dk, float[] dv, float[] dout, float[] q, float[] k, float[] v,
+                                float[] out, float[] lse, int B, int T, int H, int KVH, int HS, boolean bf16) {
+        if (Simd.ENABLED) backwardVector(dq, dk, dv, dout, q, k, v, out, lse, B, T, H, KVH, HS, bf16);
         else backwardScalar(dq, dk, dv, dout, q, k, v, out, lse, B, T, H, KVH, HS);
     }
 
@@ -282,9 +295,13 @@ public final class Attention {
      */
     public static void backwardVector(float[] dq, float[] dk, float[] dv, float[] dout, float[] q, float[] k, float[] v,
                                       float[] out, float[] lse, int B, int T, int H, int KVH, int HS) {
+        backwardVector(dq, dk, dv, dout, q, k, v, out, lse, B, T, H, KVH, HS, false);
+    }
+
+    public static void backwardVector(float[] dq, float[] dk, float[] dv, float[] dout, float[] q, float[] k, float[] v,
+                                      float[] out, float[] lse, int B, int T, int H, int KVH, int HS, boolean bf16) {
         int G = H / KVH;
         float scale = (float) (1.0 / Math.sqrt(HS));
-        boolean bf16 = roundsToBf16();
         Parallel.forRange(B * KVH, 1, (start, end) -> {
             float[] keys = new float[T * HS], values = new float[T * HS], dKeysT = new float[HS * T], dValuesT = new float[HS * T];
             float[] queries = new float[QUERY_BLOCK * HS], dO = new float[QUERY_BLOCK * HS], dQT = new float[HS * QUERY_BLOCK];
@@ -328,14 +345,10 @@ public final class Attention {
     }
 
     /**
-     * In bfloat16 the attention products round their operands as the backend's do (Q, K, V, dO, and the
+     * In bfloat16 the attention products round their operands as a backend's do (Q, K, V, dO, and the
      * probabilities and score gradients between products); softmax and its sums stay float32. Attention
      * always runs on the Java kernels: its blocks are too small to be worth a call into another library.
      */
-    private static boolean roundsToBf16() {
-        return Backends.current().precision() == Precision.BF16;
-    }
-
     private static void roundIf(boolean bf16, float[] x, int n) {
         if (bf16) Bf16.round(x, x, 0, n);
     }

@@ -1,13 +1,9 @@
 package dev.cria.kernels;
 
-import dev.cria.backend.Backends;
-
 /**
  * A linear layer, {@code y = x · Wᵀ (+ b)}, with W stored (out, in) as in Hugging Face checkpoints.
  * Legend: N rows of input, IN input features, OUT output features.
- * Each of the three products has its own layout, so nothing is transposed. Products with trainable
- * (float32) weights go through the process's {@link dev.cria.backend.Backend}; frozen 16-bit or quantized
- * weights always use the Java kernels that widen them as they pack.
+ * Each of the three products has its own layout in {@link Gemm}, so nothing is transposed.
  */
 public final class Linear {
     private Linear() {
@@ -15,7 +11,7 @@ public final class Linear {
 
     /** out (N,OUT) = x (N,IN) · wᵀ, w (OUT,IN). */
     public static void forward(float[] out, float[] x, float[] w, int N, int IN, int OUT) {
-        Backends.current().abT(out, x, w, N, IN, OUT, false);
+        Gemm.abT(out, x, w, N, IN, OUT, false);
     }
 
     /** out (N,OUT) = x (N,IN) · wᵀ, w a frozen (OUT,IN). */
@@ -30,12 +26,12 @@ public final class Linear {
 
     /** dx (N,IN) += dout (N,OUT) · w (OUT,IN). Differentiates: out = x · wᵀ. */
     public static void backwardInput(float[] dx, float[] dout, float[] w, int N, int IN, int OUT) {
-        Backends.current().ab(dx, dout, w, N, OUT, IN, true);
+        Gemm.ab(dx, dout, w, N, OUT, IN, true);
     }
 
     /** dw (OUT,IN) += doutᵀ (OUT,N) · x (N,IN). Differentiates: out = x · wᵀ. */
     public static void backwardWeight(float[] dw, float[] dout, float[] x, int N, int IN, int OUT) {
-        Backends.current().aTb(dw, dout, x, OUT, N, IN, true);
+        Gemm.aTb(dw, dout, x, OUT, N, IN, true);
     }
 
     /** out (N,OUT) += b (OUT) on every row. */

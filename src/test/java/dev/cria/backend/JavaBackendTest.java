@@ -93,9 +93,8 @@ class JavaBackendTest {
         int B = 2, T = 70, H = 4, KVH = 2, HS = 16;
         float[] q = random(B * T * H * HS), k = random(B * T * KVH * HS), v = random(B * T * KVH * HS);
         float[] f32 = new float[q.length], bf16 = new float[q.length], lse = new float[B * H * T];
-        Attention.forwardVector(f32, lse, q, k, v, B, T, H, KVH, HS);
-        Backends.use(JavaBackend.BF16);
-        Attention.forwardVector(bf16, lse, q, k, v, B, T, H, KVH, HS);
+        Attention.forwardVector(f32, lse, q, k, v, B, T, H, KVH, HS, false);
+        Attention.forwardVector(bf16, lse, q, k, v, B, T, H, KVH, HS, true);
         double worst = 0;
         for (int i = 0; i < q.length; i++) worst = Math.max(worst, Math.abs(bf16[i] - f32[i]));
         // bfloat16 keeps 8 bits of mantissa: outputs of size ~1 move by about 2^-8, not more
