@@ -269,7 +269,7 @@ public final class Gemm {
             float[] packedA = buffer(PACK_A, kc * ROW_BLOCK);
             for (int task = start; task < end; task++) {
                 int split = task / panels, n0 = (task % panels) * panel, n1 = Math.min(N, n0 + panel);
-                int m0 = (int) ((long) M * split / rowSplits), m1 = (int) ((long) M * (split + 1) / rowSplits);
+                int m0 = rowStart(M, split, rowSplits), m1 = rowStart(M, split + 1, rowSplits);
                 for (int k0 = 0; k0 < K; k0 += kc) {
                     int k1 = Math.min(K, k0 + kc);
                     b.pack(packedB, n0, n1, k0, k1);
@@ -303,6 +303,11 @@ public final class Gemm {
         return Math.max(1, Math.min((M + MR - 1) / MR, splits));
     }
 
+    /** Where row range {@code split} of {@code splits} starts: a whole number of MR-row tiles, so only the last range has left-over rows. */
+    private static int rowStart(int M, int split, int splits) {
+        return split == splits ? M : (int) ((long) M * split / splits) / MR * MR;
+    }
+
     private static int gcd(int a, int b) {
         return b == 0 ? a : gcd(b, a % b);
     }
@@ -317,7 +322,7 @@ public final class Gemm {
      * Rows m0..m1 of A times one packed K block (k0..k1) of the column panel n0..n1, added into C.
      * Rows go ROW_BLOCK at a time: their A block is packed into MR-row micro-panels that stay in L2,
      * then each B micro-panel (in L1) meets every micro-panel of the block. Rows left over after the
-     * last whole MR are read from A where it lies. With {@code overwrite} the block's C is zeroed
+     * last whole MR are packed as one more micro-panel, padded with zeros. With {@code overwrite} the block's C is zeroed
      * first, just before the kernels add into it, so it is still in cache (C can be hundreds of MB: an
      * LM head's logits).
      *
@@ -332,29 +337,21 @@ public final class Gemm {
             int mEnd = Math.min(m1, mb + ROW_BLOCK), quadEnd = mb + (mEnd - mb) / MR * MR;
             if (overwrite) zero(c, N, mb, mEnd, n0, n1);
             packA(packedA, a, aRow, aCol, mb, quadEnd, k0, k1);
-            // bfloat16: round the packed block, and the left-over rows into a buffer of their own
-            float[] rest = a;
-            int restRow = aRow, restCol = aCol, restBase = 0;
+            // rows after the last whole MR: one more micro-panel, padded with zero rows
+            int rest = mEnd - quadEnd;
+            float[] packedRest = rest > 0 ? packRest(a, aRow, aCol, quadEnd, rest, k0, k1) : null;
             if (bf16) {
                 Bf16.round(packedA, packedA, 0, (quadEnd - mb) * kc);
-                rest = buffer(REST_ROWS, MR * kc);
-                for (int m = quadEnd; m < mEnd; m++) {
-                    for (int k = k0; k < k1; k++) rest[(m - quadEnd) * kc + k - k0] = Bf16.round(a[m * aRow + k * aCol]);
-                }
-                restRow = kc;
-                restCol = 1;
-                restBase = -quadEnd * kc - k0;
+                if (rest > 0) Bf16.round(packedRest, packedRest, 0, MR * kc);
             }
             for (int n = n0; n < n1; n += NR) {
                 int bOff = bBase + (n - n0) * kc;
                 if (n + NR <= n1) {
                     for (int m = mb; m < quadEnd; m += MR) tile(c, packedA, (m - mb) * kc, packedB, bOff, N, m, n, kc);
                 } else {
-                    for (int m = mb; m < quadEnd; m += MR) tileIntoPart(c, packedA, (m - mb) * kc, packedB, bOff, N, m, n, n1, kc);
+                    for (int m = mb; m < quadEnd; m += MR) tileIntoPart(c, packedA, (m - mb) * kc, packedB, bOff, N, m, MR, n, n1, kc);
                 }
-                for (int m = quadEnd; m < mEnd; m++) {
-                    kernelRow(c, rest, restBase + m * restRow + k0 * restCol, restCol, packedB, bOff, N, m, n, n1, k0, k1);
-                }
+                if (rest > 0) tileIntoPart(c, packedRest, 0, packedB, bOff, N, quadEnd, rest, n, Math.min(n1, n + NR), kc);
             }
         }
     }
@@ -430,7 +427,7 @@ public final class Gemm {
             for (int task = start; task < end; task++) {
                 int split = task / panels, p = task % panels;
                 int n0 = p * panel, n1 = Math.min(N, n0 + panel);
-                int m0 = (int) ((long) M * split / rowSplits), m1 = (int) ((long) M * (split + 1) / rowSplits);
+                int m0 = rowStart(M, split, rowSplits), m1 = rowStart(M, split + 1, rowSplits);
                 for (int kb = 0; kb < w.kBlocks; kb++) {
                     int k0 = kb * kc, k1 = Math.min(K, k0 + kc);
                     multiply(c, a, K, 1, packedA, w.data, w.offsets[p * w.kBlocks + kb], N, m0, m1, n0, n1, k0, k1,
@@ -588,7 +585,7 @@ public final class Gemm {
     }
 
     private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[MR * NR]);
-    /** A row block's rows after its last whole MR, rounded to bfloat16 (MR − 1 rows of one K block at most). */
+    /** A row block's rows after its last whole MR, packed as one zero-padded micro-panel. */
     private static final ThreadLocal<float[]> REST_ROWS = ThreadLocal.withInitial(() -> new float[0]);
 
     private static int roundUp(int x, int multiple) {
@@ -646,6 +643,16 @@ public final class Gemm {
                 }
             }
         }
+    }
+
+    /** Rows m..m+rows (fewer than MR) of A, columns k0..k1, as one micro-panel of MR rows, the missing ones zero. */
+    private static float[] packRest(float[] a, int aRow, int aCol, int m, int rows, int k0, int k1) {
+        int kc = k1 - k0;
+        float[] packed = buffer(REST_ROWS, MR * kc);
+        for (int k = k0, to = 0; k < k1; k++, to += MR) {
+            for (int r = 0; r < MR; r++) packed[to + r] = r < rows ? a[(m + r) * aRow + k * aCol] : 0f;
+        }
+        return packed;
     }
 
     /** The register tile for this vector width (MR, NV are constants, so the JIT keeps one branch). */
@@ -793,40 +800,21 @@ public final class Gemm {
 
 
     /**
-     * The panel's last, partial micro-panel (fewer than NR columns, n..n1; packed B is zero beyond n1):
-     * the full register tile into a zeroed scratch tile, whose first n1 − n columns are then added into C.
-     * Each sum is the same FMA chain the tile would add into C, so results do not depend on where a
-     * panel ends. (A tile's worth of padding costs less than a narrower kernel's lost FMA throughput: at
-     * N = 288, the model width of the small preset, the partial micro-panel is a ninth of the work.)
+     * A partial tile: {@code rows} ≤ MR rows from m, columns n..n1 (fewer than NR where a panel ends; packed A
+     * and B are zero beyond them). The full register tile runs into a zeroed scratch tile, whose part is then
+     * added into C. Each sum is the same FMA chain the tile would add into C, so results do not depend on
+     * where a panel or a row range ends. (Padding costs less than a narrower kernel's lost FMA throughput:
+     * at N = 288, the small preset's width, the partial micro-panel is a ninth of the work, and one FMA
+     * chain at a time ran it at an eighth of the speed.)
      */
-    private static void tileIntoPart(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int n,
-                                     int n1, int kc) {
+    private static void tileIntoPart(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int rows,
+                                     int n, int n1, int kc) {
         float[] part = TAIL.get();
         java.util.Arrays.fill(part, 0f);
         tile(part, packedA, aOff, packedB, bOff, NR, 0, 0, kc);
-        for (int r = 0; r < MR; r++) {
+        for (int r = 0; r < rows; r++) {
             int row = (m + r) * N + n;
             for (int j = 0; j < n1 - n; j++) c[row + j] += part[r * NR + j];
         }
-    }
-
-    /**
-     * One row of A (a row left over after the last whole MR), read where it lies from its element k0 at
-     * {@code aStart}, against a micro-panel, one vector at a time; columns from n1 on (a partial
-     * micro-panel's padding) are not stored.
-     */
-    private static void kernelRow(float[] c, float[] a, int aStart, int aCol, float[] packedB, int bOff, int N, int m,
-                                  int n, int n1, int k0, int k1) {
-        var f = Simd.F;
-        int L = Simd.LANES;
-        float[] tile = TAIL.get();
-        for (int v = 0; v < NV; v++) {
-            var acc = FloatVector.zero(f);
-            for (int k = k0, p = bOff + v * L, ka = aStart; k < k1; k++, p += NR, ka += aCol) {
-                acc = FloatVector.broadcast(f, a[ka]).fma(FloatVector.fromArray(f, packedB, p), acc);
-            }
-            acc.intoArray(tile, v * L);
-        }
-        for (int j = 0; j < Math.min(NR, n1 - n); j++) c[m * N + n + j] += tile[j];
     }
 }
