@@ -1,5 +1,5 @@
 """How far PyTorch's own bfloat16 autocast moves a training curve from float32, on Cria's tiny preset and data.
-usage: bf16_parity.py RUN_DIR [steps]   (RUN_DIR: a `cria pretrain --preset tiny` run, for its data/train.bin and val.bin)
+usage: bf16_parity.py RUN_DIR [steps] [seed]   (RUN_DIR: a `cria pretrain --preset tiny` run, for its data/train.bin and val.bin)
 Trains the same model from the same initial weights on the same batches twice, float32 and bfloat16 autocast,
 with Cria's pretraining defaults (batch 16, T=256, AdamW 3e-3 with 50 warm-up steps and a cosine to 3e-4,
 weight decay 0.1 off norms and embeddings, clipping at 1.0), and prints the validation loss every 100 steps."""
@@ -10,6 +10,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 import refllama as R
 
 run, steps = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 300
+seed = int(sys.argv[3]) if len(sys.argv) > 3 else 1
 torch.set_num_threads(int(os.environ.get("THREADS", "2")))
 
 def tokens(path):
@@ -34,12 +35,12 @@ def rate(step):
     return min_lr + 0.5 * (lr - min_lr) * (1 + math.cos(math.pi * p))
 
 def curve(bf16):
-    W = {k: v.clone().requires_grad_() for k, v in R.init_weights(cfg, seed=1).items()}
+    W = {k: v.clone().requires_grad_() for k, v in R.init_weights(cfg, seed=seed).items()}
     decay = [w for k, w in W.items() if w.dim() == 2 and "embed" not in k]
     rest = [w for k, w in W.items() if not (w.dim() == 2 and "embed" not in k)]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": rest, "weight_decay": 0.0}],
                             lr=lr, betas=(0.9, 0.95))
-    batches, evals, losses = torch.Generator().manual_seed(7), torch.Generator().manual_seed(8), {}
+    batches, evals, losses = torch.Generator().manual_seed(6 + seed), torch.Generator().manual_seed(7 + seed), {}
     held_out = [windows(val, evals, B) for _ in range(20)]
     for step in range(steps):
         for g in opt.param_groups: g["lr"] = rate(step)
