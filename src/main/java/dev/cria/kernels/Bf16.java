@@ -39,14 +39,17 @@ public final class Bf16 {
         }
         int i = from;
         for (int bound = from + Simd.F.loopBound(to - from); i < bound; i += Simd.LANES) {
-            FloatVector v = FloatVector.fromArray(Simd.F, src, i);
-            IntVector bits = v.reinterpretAsInts();
-            IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF);
-            IntVector quiet = bits.or(0x00400000);
-            rounded = rounded.blend(quiet, v.test(VectorOperators.IS_NAN).cast(rounded.species()));
+            IntVector rounded = roundedBits(FloatVector.fromArray(Simd.F, src, i));
             rounded.and(HIGH).reinterpretAsFloats().intoArray(dst, i);
         }
         for (; i < to; i++) dst[i] = round(src[i]);
+    }
+
+    /** The vector twin of {@link #round(float)} before the low half is dropped (small enough for C2 to inline). */
+    private static IntVector roundedBits(FloatVector v) {
+        IntVector bits = v.reinterpretAsInts();
+        IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF);
+        return rounded.blend(bits.or(0x00400000), v.test(VectorOperators.IS_NAN).cast(rounded.species()));
     }
 
     public static void roundScalar(float[] src, float[] dst, int from, int to) {
@@ -64,11 +67,7 @@ public final class Bf16 {
         }
         int i = from;
         for (int bound = from + Simd.F.loopBound(to - from); i < bound; i += Simd.LANES) {
-            FloatVector v = FloatVector.fromArray(Simd.F, src, i);
-            IntVector bits = v.reinterpretAsInts();
-            IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF);
-            IntVector quiet = bits.or(0x00400000);
-            rounded = rounded.blend(quiet, v.test(VectorOperators.IS_NAN).cast(rounded.species()));
+            IntVector rounded = roundedBits(FloatVector.fromArray(Simd.F, src, i));
             rounded.lanewise(VectorOperators.LSHR, 16).convertShape(VectorOperators.I2S, S, 0)
                     .reinterpretAsShorts().intoMemorySegment(dst, 2L * i, ByteOrder.nativeOrder());
         }
