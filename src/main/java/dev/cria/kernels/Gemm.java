@@ -3,6 +3,7 @@ package dev.cria.kernels;
 import dev.cria.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * The matrix products Cria is built on, {@code C (M,N) (+)= A·B}, for the three layouts training needs:
@@ -214,7 +215,7 @@ public final class Gemm {
     private static void run(float[] c, float[] a, int aRow, int aCol, float[] b, int bK, int bN, int M, int K, int N,
                             boolean accumulate, boolean bf16) {
         if (Simd.ENABLED) {
-            packed(c, a, aRow, aCol, (packed, n0, n1, k0, k1) -> packB(packed, b, bK, bN, n0, n1, k0, k1), M, K, N, accumulate, bf16);
+            packed(c, a, aRow, aCol, (packed, at, n0, n1, k0, k1) -> packB(packed, at, b, bK, bN, n0, n1, k0, k1), M, K, N, accumulate, bf16);
         } else if (bf16) {
             scalarBf16(c, a, aRow, aCol, b, bK, bN, M, K, N, accumulate);
         } else {
@@ -248,37 +249,49 @@ public final class Gemm {
 
     public static void vector(float[] c, float[] a, int aRow, int aCol, float[] b, int bK, int bN, int M, int K, int N,
                               boolean accumulate) {
-        packed(c, a, aRow, aCol, (packed, n0, n1, k0, k1) -> packB(packed, b, bK, bN, n0, n1, k0, k1), M, K, N, accumulate, false);
+        packed(c, a, aRow, aCol, (packed, at, n0, n1, k0, k1) -> packB(packed, at, b, bK, bN, n0, n1, k0, k1), M, K, N, accumulate, false);
     }
 
-    /** Packs B's columns n0..n1, rows k0..k1, into micro-panels as {@link #packB} lays them out. */
+    /** Packs B's columns n0..n1, rows k0..k1, into micro-panels from packed[at] on, as {@link #packB} lays them out. */
     @FunctionalInterface
     private interface PanelPacker {
-        void pack(float[] packed, int n0, int n1, int k0, int k1);
+        void pack(float[] packed, int at, int n0, int n1, int k0, int k1);
     }
 
-    /** The packed product for any B that can pack its own panels: a float array, or a frozen matrix widened as it packs. */
+    /**
+     * The packed product for any B that can pack its own panels: a float array, or a frozen matrix widened
+     * as it packs. For each column panel and K block, the threads first pack B's micro-panels together into
+     * one shared panel, then each multiplies its own range of rows by all of it. Every B element is packed
+     * once and every A element once per panel, where one private panel per task packed A once per task.
+     */
     private static void packed(float[] c, float[] a, int aRow, int aCol, PanelPacker b, int M, int K, int N, boolean accumulate,
                                boolean bf16) {
         int panel = panelWidth(N), kc = blockK(K);
-        int panels = (N + panel - 1) / panel;
-        int rowSplits = rowSplits(M, panels);
-        int tasks = panels * rowSplits;
-        Parallel.forRange(tasks, grain(M, K, panel, rowSplits, tasks), (start, end) -> {
-            float[] packedB = buffer(PACK_B, kc * panel);
-            float[] packedA = buffer(PACK_A, kc * ROW_BLOCK);
-            for (int task = start; task < end; task++) {
-                int split = task / panels, n0 = (task % panels) * panel, n1 = Math.min(N, n0 + panel);
-                int m0 = rowStart(M, split, rowSplits), m1 = rowStart(M, split + 1, rowSplits);
-                for (int k0 = 0; k0 < K; k0 += kc) {
-                    int k1 = Math.min(K, k0 + kc);
-                    b.pack(packedB, n0, n1, k0, k1);
-                    if (bf16) Bf16.round(packedB, packedB, 0, roundUp(n1 - n0, NR) * (k1 - k0));
-                    multiply(c, a, aRow, aCol, packedA, packedB, 0, N, m0, m1, n0, n1, k0, k1, !accumulate && k0 == 0, bf16);
-                }
+        int ranges = 2.0 * M * K * N < MIN_PARALLEL_FLOPS ? 1 : Math.min(Parallel.threads(), (M + MR - 1) / MR);
+        float[] packedB = buffer(SHARED_B, kc * panel);
+        for (int panelStart = 0; panelStart < N; panelStart += panel) {
+            int n0 = panelStart, n1 = Math.min(N, n0 + panel), microPanels = (n1 - n0 + NR - 1) / NR;
+            for (int blockStart = 0; blockStart < K; blockStart += kc) {
+                int k0 = blockStart, k1 = Math.min(K, k0 + kc);
+                Parallel.forRange(microPanels, ranges == 1 ? microPanels : 1, (p0, p1) -> {
+                    int at = p0 * NR * (k1 - k0);
+                    b.pack(packedB, at, n0 + p0 * NR, Math.min(n1, n0 + p1 * NR), k0, k1);
+                    if (bf16) Bf16.round(packedB, packedB, at, p1 * NR * (k1 - k0));
+                });
+                boolean overwrite = !accumulate && k0 == 0;
+                Parallel.forRange(ranges, 1, (start, end) -> {
+                    float[] packedA = buffer(PACK_A, kc * ROW_BLOCK);
+                    for (int range = start; range < end; range++) {
+                        multiply(c, a, aRow, aCol, packedA, packedB, 0, N, rowStart(M, range, ranges), rowStart(M, range + 1, ranges),
+                                n0, n1, k0, k1, overwrite, bf16);
+                    }
+                });
             }
-        });
+        }
     }
+
+    /** Below this a product runs on the calling thread: a hand-off costs microseconds. */
+    private static final double MIN_PARALLEL_FLOPS = 200_000;
 
     /** Column panels of at most PANEL_N, as equal as whole vectors allow (288 → 160 + 128, not 256 + 32). */
     private static int panelWidth(int N) {
@@ -396,12 +409,10 @@ public final class Gemm {
             float[] data = new float[size];
             int blocks = panels * kBlocks;
             Parallel.forRange(blocks, 1, (start, end) -> {
-                float[] scratch = new float[kc * panel];
                 for (int i = start; i < end; i++) {
                     int p = i / kBlocks, kb = i % kBlocks;
                     int n0 = p * panel, n1 = Math.min(N, n0 + panel), k0 = kb * kc, k1 = Math.min(K, k0 + kc);
-                    packB(scratch, w, 1, K, n0, n1, k0, k1);
-                    System.arraycopy(scratch, 0, data, offsets[i], (k1 - k0) * roundUp(n1 - n0, NR));
+                    packB(data, offsets[i], w, 1, K, n0, n1, k0, k1);
                 }
             });
             return new PackedB(data, offsets, N, K, panel, kc, kBlocks);
@@ -446,7 +457,7 @@ public final class Gemm {
         if (!Simd.ENABLED) abTScalar(c, a, w, M, accumulate);
         else if (w instanceof QuantMatrix q && M <= QUANT_FUSED_ROWS) QuantDot.abTVector(c, a, q, M, accumulate);
         else if (M <= FEW_ROWS) abTFewRows(c, a, w, M, accumulate);
-        else packed(c, a, K, 1, (packed, n0, n1, k0, k1) -> packRowsOfW(packed, w, n0, n1, k0, k1), M, K, N, accumulate, false);
+        else packed(c, a, K, 1, (packed, at, n0, n1, k0, k1) -> packRowsOfW(packed, at, w, n0, n1, k0, k1), M, K, N, accumulate, false);
     }
 
     /**
@@ -461,7 +472,7 @@ public final class Gemm {
     public static void ab(float[] c, float[] a, FrozenMatrix w, int M, boolean accumulate) {
         int K = w.rows(), N = w.cols();
         if (!Simd.ENABLED) abScalar(c, a, w, M, accumulate);
-        else packed(c, a, K, 1, (packed, n0, n1, k0, k1) -> packColumnsOfW(packed, w, n0, n1, k0, k1), M, K, N, accumulate, false);
+        else packed(c, a, K, 1, (packed, at, n0, n1, k0, k1) -> packColumnsOfW(packed, at, w, n0, n1, k0, k1), M, K, N, accumulate, false);
     }
 
     /** Reference for {@link #abT(float[], float[], FrozenMatrix, int, boolean)}. */
@@ -521,11 +532,11 @@ public final class Gemm {
     private static final ThreadLocal<float[]> WIDE_ROWS = ThreadLocal.withInitial(() -> new float[0]);
 
     /** {@link #packB} for B(k, n) = W(n, k): micro-panel column j is row n + j of W, widened, then laid in at stride NR. */
-    private static void packRowsOfW(float[] packed, FrozenMatrix w, int n0, int n1, int k0, int k1) {
+    private static void packRowsOfW(float[] packed, int at, FrozenMatrix w, int n0, int n1, int k0, int k1) {
         int kc = k1 - k0;
         float[] row = buffer(WIDE_ROWS, kc);
         for (int n = n0; n < n1; n += NR) {
-            int base = (n - n0) * kc, cols = Math.min(NR, n1 - n);
+            int base = at + (n - n0) * kc, cols = Math.min(NR, n1 - n);
             for (int j = 0; j < NR; j++) {
                 if (j < cols) {
                     w.widen(n + j, k0, kc, row, 0);
@@ -538,10 +549,10 @@ public final class Gemm {
     }
 
     /** {@link #packB} for B(k, n) = W(k, n): each k of a micro-panel is a run of row k of W, widened in place. */
-    private static void packColumnsOfW(float[] packed, FrozenMatrix w, int n0, int n1, int k0, int k1) {
+    private static void packColumnsOfW(float[] packed, int at, FrozenMatrix w, int n0, int n1, int k0, int k1) {
         int kc = k1 - k0;
         for (int n = n0; n < n1; n += NR) {
-            int base = (n - n0) * kc, cols = Math.min(NR, n1 - n);
+            int base = at + (n - n0) * kc, cols = Math.min(NR, n1 - n);
             for (int k = k0; k < k1; k++) {
                 int row = base + (k - k0) * NR;
                 w.widen(k, n, cols, packed, row);
@@ -565,15 +576,25 @@ public final class Gemm {
     /** Vectors of columns per micro-panel. */
     private static final int NV = Simd.LANES == 16 ? 4 : 2;
     private static final int NR = NV * Simd.LANES;
-    private static final int PANEL_N = 512;
+    /**
+     * Columns of B per shared panel: up to 2048 × 384 floats, 3 MB, in L3. Each pass over a row block reads
+     * the panel once (63 FLOPs per byte), while A is packed again for every panel, so wide panels pay.
+     */
+    private static final int PANEL_N = 2048;
     /** Rows of A packed at a time, a multiple of MR: ROW_BLOCK × BLOCK_K floats, about 192 KB, stay in L2. */
     private static final int ROW_BLOCK = 128 / MR * MR;
     /** One K block up to 384, so common model widths (288, 384) make a single pass over C. */
     private static final int BLOCK_K = 384;
+    /**
+     * K rows of a B micro-panel packed together where B's columns are contiguous along K: one column at a
+     * time down the whole K block wrote each line of the panel (too big for L1) once per column.
+     */
+    private static final int TRANSPOSE_K = 16;
 
     /** Each thread keeps its packing buffers across calls, so steady-state GEMMs allocate nothing. */
     private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[0]);
-    private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[0]);
+    /** The caller's shared B panel: the threads that help it pack into it and read it. */
+    private static final ThreadLocal<float[]> SHARED_B = ThreadLocal.withInitial(() -> new float[0]);
 
     private static float[] buffer(ThreadLocal<float[]> local, int size) {
         float[] buffer = local.get();
@@ -584,6 +605,7 @@ public final class Gemm {
         return buffer;
     }
 
+    private static final ThreadLocal<float[]> SQUARE = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[MR * NR]);
     /** A row block's rows after its last whole MR, packed as one zero-padded micro-panel. */
     private static final ThreadLocal<float[]> REST_ROWS = ThreadLocal.withInitial(() -> new float[0]);
@@ -597,10 +619,10 @@ public final class Gemm {
      * {@code packed[j·NR·kc + (k − k0)·NR + i] = B(k, n0 + j·NR + i)}, so a kernel reads it front to back.
      * Padding columns are 0.
      */
-    private static void packB(float[] packed, float[] b, int bK, int bN, int n0, int n1, int k0, int k1) {
+    private static void packB(float[] packed, int at, float[] b, int bK, int bN, int n0, int n1, int k0, int k1) {
         int kc = k1 - k0;
         for (int n = n0; n < n1; n += NR) {
-            int base = (n - n0) * kc, cols = Math.min(NR, n1 - n);
+            int base = at + (n - n0) * kc, cols = Math.min(NR, n1 - n);
             if (bN == 1) {
                 for (int k = k0; k < k1; k++) {
                     int row = base + (k - k0) * NR;
@@ -608,15 +630,67 @@ public final class Gemm {
                     for (int j = cols; j < NR; j++) packed[row + j] = 0f;
                 }
             } else {
-                for (int j = 0; j < NR; j++) {
-                    if (j < cols) {
-                        for (int k = k0, from = k0 * bK + (n + j) * bN; k < k1; k++, from += bK) packed[base + (k - k0) * NR + j] = b[from];
-                    } else {
-                        for (int k = k0; k < k1; k++) packed[base + (k - k0) * NR + j] = 0f;
+                // whole LANES × LANES squares transposed in registers, the edges one element at a time
+                int L = Simd.LANES;
+                boolean squares = Simd.ENABLED && bK == 1;
+                int squareCols = squares ? cols / L * L : 0, squareEnd = squares ? k0 + (k1 - k0) / L * L : k0;
+                float[] square = squares ? buffer(SQUARE, L * L) : null;
+                for (int j = 0; j < squareCols; j += L) {
+                    for (int k = k0; k < squareEnd; k += L) transposeSquare(b, k + (n + j) * bN, bN, packed, base + (k - k0) * NR + j, NR, square);
+                }
+                // TRANSPOSE_K rows of the micro-panel at a time: its lines stay in L1 while every column fills them
+                for (int kb = k0; kb < k1; kb += TRANSPOSE_K) {
+                    int kEnd = Math.min(k1, kb + TRANSPOSE_K);
+                    for (int j = 0; j < cols; j++) {
+                        int kStart = j < squareCols ? Math.max(kb, squareEnd) : kb;
+                        for (int k = kStart, from = k * bK + (n + j) * bN; k < kEnd; k++, from += bK) packed[base + (k - k0) * NR + j] = b[from];
                     }
+                    for (int k = kb; k < kEnd; k++) java.util.Arrays.fill(packed, base + (k - k0) * NR + cols, base + (k - k0 + 1) * NR, 0f);
                 }
             }
         }
+    }
+
+    /**
+     * dst[i·dstStride + j] = src[from + j·srcStride + i] for i, j < LANES: one square of B, read along its
+     * contiguous axis, written transposed. A butterfly on a scratch square in L1 (vectors in an array would
+     * be boxed): at each step h (LANES/2 down to 1), rows r and r + h swap the blocks of h lanes that are out
+     * of place; after log2(LANES) steps row i holds column i.
+     */
+    private static void transposeSquare(float[] src, int from, int srcStride, float[] dst, int to, int dstStride, float[] square) {
+        int L = Simd.LANES;
+        for (int j = 0; j < L; j++) FloatVector.fromArray(Simd.F, src, from + j * srcStride).intoArray(square, j * L);
+        for (int step = 0, h = L / 2; h >= 1; step++, h /= 2) {
+            VectorShuffle<Float> low = LOW_HALVES[step], high = HIGH_HALVES[step];
+            for (int r = 0; r < L; r++) {
+                if ((r & h) != 0) continue;
+                FloatVector x = FloatVector.fromArray(Simd.F, square, r * L), y = FloatVector.fromArray(Simd.F, square, (r + h) * L);
+                x.rearrange(low, y).intoArray(square, r * L);
+                x.rearrange(high, y).intoArray(square, (r + h) * L);
+            }
+        }
+        for (int i = 0; i < L; i++) FloatVector.fromArray(Simd.F, square, i * L).intoArray(dst, to + i * dstStride);
+    }
+
+    /**
+     * The butterfly's lane selections, per step h: lane l of the low result takes x[l] where bit h of l is
+     * clear, else y[l − h]; of the high result, x[l + h], else y[l] (indices ≥ LANES pick from y).
+     */
+    private static final VectorShuffle<Float>[] LOW_HALVES = halves(true), HIGH_HALVES = halves(false);
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] halves(boolean low) {
+        int L = Simd.LANES;
+        VectorShuffle<Float>[] steps = new VectorShuffle[Integer.numberOfTrailingZeros(L)];
+        for (int step = 0, h = L / 2; h >= 1; step++, h /= 2) {
+            int[] index = new int[L];
+            for (int l = 0; l < L; l++) {
+                boolean fromX = (l & h) == 0;
+                index[l] = low ? (fromX ? l : l - h - L) : (fromX ? l + h : l - L);
+            }
+            steps[step] = VectorShuffle.fromArray(Simd.F, index, 0);
+        }
+        return steps;
     }
 
     /**

@@ -76,7 +76,8 @@ class SimdScalarTest {
     @Test
     void gemmAllLayoutsAndShapes() {
         int[][] shapes = {{1, 1, 1}, {3, 17, 5}, {4, 16, 2}, {7, 33, 9}, {65, 40, 70}, {130, 19, 3}, {2, 300, 129}, {9, 600, 40},
-                {130, 19, 1}, {1, 300, 64}, {70, 1, 33}, {5, 700, 1}, {263, 530, 75}};
+                {130, 19, 1}, {1, 300, 64}, {70, 1, 33}, {5, 700, 1}, {263, 530, 75},
+                {40, 800, 2100}}; // the last spans two column panels and three K blocks
         for (int[] s : shapes) {
             int M = s[0], K = s[1], N = s[2];
             float[] a = random(M * K), b = random(N * K);
@@ -109,7 +110,7 @@ class SimdScalarTest {
 
     @Test
     void prePackedWeights() {
-        for (int[] s : new int[][] {{1, 288, 37}, {9, 300, 70}, {32, 17, 600}, {135, 290, 40}}) {
+        for (int[] s : new int[][] {{1, 288, 37}, {9, 300, 70}, {32, 17, 600}, {135, 290, 40}, {20, 800, 2100}}) {
             int M = s[0], K = s[1], N = s[2];
             float[] a = random(M * K), w = random(N * K);
             var packed = Gemm.PackedB.of(w, N, K);
