@@ -361,6 +361,8 @@ public final class Gemm {
                 int bOff = bBase + (n - n0) * kc;
                 if (n + NR <= n1) {
                     for (int m = mb; m < quadEnd; m += MR) tile(c, packedA, (m - mb) * kc, packedB, bOff, N, m, n, kc);
+                } else if (MR == 6 && n1 - n == NR / 2) {
+                    for (int m = mb; m < quadEnd; m += MR) kernel6x2(c, packedA, (m - mb) * kc, packedB, bOff, N, m, n, kc);
                 } else {
                     for (int m = mb; m < quadEnd; m += MR) tileIntoPart(c, packedA, (m - mb) * kc, packedB, bOff, N, m, MR, n, n1, kc);
                 }
@@ -872,6 +874,69 @@ public final class Gemm {
     }
 
 
+
+    /**
+     * AVX-512's half tile: the left half of {@link #kernel6x4} for a panel that ends half a micro-panel in,
+     * as 288 = 4·64 + 32 (the small preset's width) does: 12 accumulators, no padded columns computed,
+     * and the same FMA chain per element as the full tile.
+     */
+    private static void kernel6x2(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int n, int kc) {
+        var f = Simd.F;
+        int L = Simd.LANES;
+        var c00 = FloatVector.zero(f);
+        var c01 = FloatVector.zero(f);
+        var c10 = FloatVector.zero(f);
+        var c11 = FloatVector.zero(f);
+        var c20 = FloatVector.zero(f);
+        var c21 = FloatVector.zero(f);
+        var c30 = FloatVector.zero(f);
+        var c31 = FloatVector.zero(f);
+        var c40 = FloatVector.zero(f);
+        var c41 = FloatVector.zero(f);
+        var c50 = FloatVector.zero(f);
+        var c51 = FloatVector.zero(f);
+        for (int i = 0; i < kc; i++) {
+            int p = bOff + i * NR, q = aOff + i * MR;
+            var b0 = FloatVector.fromArray(f, packedB, p);
+            var b1 = FloatVector.fromArray(f, packedB, p + L);
+            var av = FloatVector.broadcast(f, packedA[q]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(f, packedA[q + 1]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(f, packedA[q + 2]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(f, packedA[q + 3]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(f, packedA[q + 4]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(f, packedA[q + 5]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+        }
+        int o0 = m * N + n;
+        c00.add(FloatVector.fromArray(f, c, o0)).intoArray(c, o0);
+        c01.add(FloatVector.fromArray(f, c, o0 + L)).intoArray(c, o0 + L);
+        int o1 = o0 + N;
+        c10.add(FloatVector.fromArray(f, c, o1)).intoArray(c, o1);
+        c11.add(FloatVector.fromArray(f, c, o1 + L)).intoArray(c, o1 + L);
+        int o2 = o1 + N;
+        c20.add(FloatVector.fromArray(f, c, o2)).intoArray(c, o2);
+        c21.add(FloatVector.fromArray(f, c, o2 + L)).intoArray(c, o2 + L);
+        int o3 = o2 + N;
+        c30.add(FloatVector.fromArray(f, c, o3)).intoArray(c, o3);
+        c31.add(FloatVector.fromArray(f, c, o3 + L)).intoArray(c, o3 + L);
+        int o4 = o3 + N;
+        c40.add(FloatVector.fromArray(f, c, o4)).intoArray(c, o4);
+        c41.add(FloatVector.fromArray(f, c, o4 + L)).intoArray(c, o4 + L);
+        int o5 = o4 + N;
+        c50.add(FloatVector.fromArray(f, c, o5)).intoArray(c, o5);
+        c51.add(FloatVector.fromArray(f, c, o5 + L)).intoArray(c, o5 + L);
+    }
 
     /**
      * A partial tile: {@code rows} ≤ MR rows from m, columns n..n1 (fewer than NR where a panel ends; packed A

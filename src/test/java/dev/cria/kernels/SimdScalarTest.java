@@ -77,7 +77,8 @@ class SimdScalarTest {
     void gemmAllLayoutsAndShapes() {
         int[][] shapes = {{1, 1, 1}, {3, 17, 5}, {4, 16, 2}, {7, 33, 9}, {65, 40, 70}, {130, 19, 3}, {2, 300, 129}, {9, 600, 40},
                 {130, 19, 1}, {1, 300, 64}, {70, 1, 33}, {5, 700, 1}, {263, 530, 75},
-                {40, 800, 2100}}; // the last spans two column panels and three K blocks
+                {40, 800, 2100}, // two column panels and three K blocks
+                {70, 20, 96}}; // at 16 lanes the panel ends half a micro-panel in (as 288 does)
         for (int[] s : shapes) {
             int M = s[0], K = s[1], N = s[2];
             float[] a = random(M * K), b = random(N * K);
