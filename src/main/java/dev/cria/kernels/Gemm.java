@@ -15,10 +15,11 @@ import jdk.incubator.vector.VectorShuffle;
  * All three run one strided kernel: element (m, k) of A is {@code a[m·aRow + k·aCol]} and element (k, n)
  * of B is {@code b[k·bK + n·bN]}, so no operand is ever transposed in memory.
  *
- * <p>Work is split into tasks of (column panel × row range); each output element is written by exactly
- * one task, so results are deterministic. A task packs its panel of B one K block at a time, and its
- * rows of A one row block at a time, into micro-panels laid out in the order the kernel reads them
- * (the classic Goto/BLIS scheme). The kernel broadcasts MR A values against NV B vectors into
+ * <p>For each column panel and K block, the threads first pack B's micro-panels together into one shared
+ * panel, then each multiplies its own range of rows by it, packing its rows of A one row block at a time;
+ * micro-panels are laid out in the order the kernel reads them (the classic Goto/BLIS scheme). Each output
+ * element is written by exactly one thread, in the same order every time, so results are deterministic.
+ * The kernel broadcasts MR A values against NV B vectors into
  * MR × NV accumulators (4 × 2, or 6 × 4 with AVX-512's 32 registers), so no horizontal reduction is
  * needed and each loaded vector feeds MR FMAs.
  *
@@ -306,8 +307,8 @@ public final class Gemm {
     }
 
     /**
-     * Row ranges per panel: just enough for the tasks to divide evenly among the threads, since every
-     * task packs its own copy of its panel. Tasks are numbered row range first, so the contiguous chunk
+     * Row ranges per panel of pre-packed weights ({@link PackedB}): just enough for the tasks to divide
+     * evenly among the threads. Tasks are numbered row range first, so the contiguous chunk
      * a thread takes covers all panels of its rows. With many panels one range per panel is even enough.
      */
     private static int rowSplits(int M, int panels) {
