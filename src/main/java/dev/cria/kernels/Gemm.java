@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorShuffle;
  * All three run one strided kernel: element (m, k) of A is {@code a[m·aRow + k·aCol]} and element (k, n)
  * of B is {@code b[k·bK + n·bN]}, so no operand is ever transposed in memory.
  *
- * <p>For each column panel and K block, the threads first pack B's micro-panels together into one shared
- * panel, then each multiplies its own range of rows by it, packing its rows of A one row block at a time;
+ * <p>For each column panel, the threads first pack B's micro-panels together into one shared slab of K
+ * blocks, then each multiplies its own range of rows by it, packing its rows of A one row block at a time;
  * micro-panels are laid out in the order the kernel reads them (the classic Goto/BLIS scheme). Each output
  * element is written by exactly one thread, in the same order every time, so results are deterministic.
  * The kernel broadcasts MR A values against NV B vectors into
@@ -261,35 +261,49 @@ public final class Gemm {
 
     /**
      * The packed product for any B that can pack its own panels: a float array, or a frozen matrix widened
-     * as it packs. For each column panel and K block, the threads first pack B's micro-panels together into
-     * one shared panel, then each multiplies its own range of rows by all of it. Every B element is packed
-     * once and every A element once per panel, where one private panel per task packed A once per task.
+     * as it packs. For each column panel, the threads first pack B's micro-panels together into one shared
+     * slab of as many K blocks as fit {@link #SLAB_FLOATS}, then each takes its own range of rows and runs
+     * every K block of the slab over one row block before the next, so that block's C stays in cache
+     * between K blocks (a K-block-outer order swept all of C once per K block). Every B element is packed
+     * once per product and every A element once per panel.
      */
     private static void packed(float[] c, float[] a, int aRow, int aCol, PanelPacker b, int M, int K, int N, boolean accumulate,
                                boolean bf16) {
         int panel = panelWidth(N), kc = blockK(K);
+        int kBlocks = (K + kc - 1) / kc, perSlab = Math.max(1, Math.min(kBlocks, SLAB_FLOATS / (kc * panel)));
         int ranges = 2.0 * M * K * N < MIN_PARALLEL_FLOPS ? 1 : Math.min(Parallel.threads(), (M + MR - 1) / MR);
-        float[] packedB = buffer(SHARED_B, kc * panel);
+        float[] packedB = buffer(SHARED_B, perSlab * kc * panel);
         for (int panelStart = 0; panelStart < N; panelStart += panel) {
             int n0 = panelStart, n1 = Math.min(N, n0 + panel), microPanels = (n1 - n0 + NR - 1) / NR;
-            for (int blockStart = 0; blockStart < K; blockStart += kc) {
-                int k0 = blockStart, k1 = Math.min(K, k0 + kc);
-                Parallel.forRange(microPanels, ranges == 1 ? microPanels : 1, (p0, p1) -> {
-                    int at = p0 * NR * (k1 - k0);
-                    b.pack(packedB, at, n0 + p0 * NR, Math.min(n1, n0 + p1 * NR), k0, k1);
-                    if (bf16) Bf16.round(packedB, packedB, at, p1 * NR * (k1 - k0));
+            for (int slabStart = 0; slabStart < kBlocks; slabStart += perSlab) {
+                int first = slabStart, blocks = Math.min(perSlab, kBlocks - first);
+                Parallel.forRange(blocks * microPanels, ranges == 1 ? blocks * microPanels : 1, (start, end) -> {
+                    for (int item = start; item < end; item++) {
+                        int kb = item / microPanels, p = item % microPanels;
+                        int k0 = (first + kb) * kc, k1 = Math.min(K, k0 + kc), at = kb * kc * panel + p * NR * (k1 - k0);
+                        b.pack(packedB, at, n0 + p * NR, Math.min(n1, n0 + (p + 1) * NR), k0, k1);
+                        if (bf16) Bf16.round(packedB, packedB, at, at + NR * (k1 - k0));
+                    }
                 });
-                boolean overwrite = !accumulate && k0 == 0;
                 Parallel.forRange(ranges, 1, (start, end) -> {
                     float[] packedA = buffer(PACK_A, kc * ROW_BLOCK);
                     for (int range = start; range < end; range++) {
-                        multiply(c, a, aRow, aCol, packedA, packedB, 0, N, rowStart(M, range, ranges), rowStart(M, range + 1, ranges),
-                                n0, n1, k0, k1, overwrite, bf16);
+                        int m1 = rowStart(M, range + 1, ranges);
+                        for (int mb = rowStart(M, range, ranges); mb < m1; mb += ROW_BLOCK) {
+                            for (int kb = 0; kb < blocks; kb++) {
+                                int k0 = (first + kb) * kc, k1 = Math.min(K, k0 + kc);
+                                multiply(c, a, aRow, aCol, packedA, packedB, kb * kc * panel, N, mb, Math.min(m1, mb + ROW_BLOCK),
+                                        n0, n1, k0, k1, !accumulate && k0 == 0, bf16);
+                            }
+                        }
                     }
                 });
             }
         }
     }
+
+    /** The shared B slab's budget, 4 MB: in L3, while a row block's C stays in L2 across its K blocks. */
+    private static final int SLAB_FLOATS = 1 << 20;
 
     /** Below this a product runs on the calling thread: a hand-off costs microseconds. */
     private static final double MIN_PARALLEL_FLOPS = 200_000;

@@ -77,7 +77,8 @@ class SimdScalarTest {
     void gemmAllLayoutsAndShapes() {
         int[][] shapes = {{1, 1, 1}, {3, 17, 5}, {4, 16, 2}, {7, 33, 9}, {65, 40, 70}, {130, 19, 3}, {2, 300, 129}, {9, 600, 40},
                 {130, 19, 1}, {1, 300, 64}, {70, 1, 33}, {5, 700, 1}, {263, 530, 75},
-                {40, 800, 2100}, // two column panels and three K blocks
+                {40, 800, 2100}, // two column panels and three K blocks in one shared slab
+                {7, 2000, 2048}, // six K blocks, each its own slab
                 {70, 20, 96}}; // at 16 lanes the panel ends half a micro-panel in (as 288 does)
         for (int[] s : shapes) {
             int M = s[0], K = s[1], N = s[2];
@@ -89,7 +90,8 @@ class SimdScalarTest {
                     float[] c1 = random(M * N), c2 = c1.clone();
                     Gemm.vector(c1, a, l[0], l[1], b, l[2], l[3], M, K, N, accumulate);
                     Gemm.scalar(c2, a, l[0], l[1], b, l[2], l[3], M, K, N, accumulate);
-                    assertClose(c1, c2, 1e-4f);
+                    // the two sum in different orders; their rounding differences grow with K
+                    assertClose(c1, c2, 1e-4f * Math.max(1, K / 512f));
                 }
             }
         }
