@@ -647,7 +647,7 @@ public final class Gemm {
                     for (int j = cols; j < NR; j++) packed[row + j] = 0f;
                 }
             } else {
-                // whole LANES × LANES squares transposed in registers, the edges one element at a time
+                // whole LANES × LANES squares transposed by vectors (transposeSquare), the edges one element at a time
                 int L = Simd.LANES;
                 boolean squares = Simd.ENABLED && bK == 1;
                 int squareCols = squares ? cols / L * L : 0, squareEnd = squares ? k0 + (k1 - k0) / L * L : k0;
@@ -691,7 +691,8 @@ public final class Gemm {
 
     /**
      * The butterfly's lane selections, per step h: lane l of the low result takes x[l] where bit h of l is
-     * clear, else y[l − h]; of the high result, x[l + h], else y[l] (indices ≥ LANES pick from y).
+     * clear, else y[l − h]; of the high result, x[l + h], else y[l]. A shuffle index i − LANES (negative)
+     * picks y[i], as {@code rearrange(shuffle, y)} defines it.
      */
     private static final VectorShuffle<Float>[] LOW_HALVES = halves(true), HIGH_HALVES = halves(false);
 
