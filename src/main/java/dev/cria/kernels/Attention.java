@@ -56,11 +56,6 @@ public final class Attention {
      * can be narrower than a vector tile (the tiny preset's are 8 wide).
      */
     public static void forwardVector(float[] out, float[] lse, float[] q, float[] k, float[] v,
-                                     int B, int T, int H, int KVH, int HS) {
-        forwardVector(out, lse, q, k, v, B, T, H, KVH, HS, false);
-    }
-
-    public static void forwardVector(float[] out, float[] lse, float[] q, float[] k, float[] v,
                                      int B, int T, int H, int KVH, int HS, boolean bf16) {
         int G = H / KVH;
         float scale = (float) (1.0 / Math.sqrt(HS));
@@ -293,11 +288,6 @@ public final class Attention {
      * {@code dQ = scale·dS·K}, {@code dK += scale·dSᵀ·Q}, {@code dV += Pᵀ·dO}. Each thread owns the
      * (batch, kv head) pairs whose dK and dV it accumulates.
      */
-    public static void backwardVector(float[] dq, float[] dk, float[] dv, float[] dout, float[] q, float[] k, float[] v,
-                                      float[] out, float[] lse, int B, int T, int H, int KVH, int HS) {
-        backwardVector(dq, dk, dv, dout, q, k, v, out, lse, B, T, H, KVH, HS, false);
-    }
-
     public static void backwardVector(float[] dq, float[] dk, float[] dv, float[] dout, float[] q, float[] k, float[] v,
                                       float[] out, float[] lse, int B, int T, int H, int KVH, int HS, boolean bf16) {
         int G = H / KVH;

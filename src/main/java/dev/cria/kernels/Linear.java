@@ -3,15 +3,11 @@ package dev.cria.kernels;
 /**
  * A linear layer, {@code y = x · Wᵀ (+ b)}, with W stored (out, in) as in Hugging Face checkpoints.
  * Legend: N rows of input, IN input features, OUT output features.
- * Each of the three products has its own layout in {@link Gemm}, so nothing is transposed.
+ * Here: the products through a frozen weight, and the bias. A float32 weight's three products go through
+ * the process's backend ({@code Nn.linear}), each in its own layout of {@link Gemm}, so nothing is transposed.
  */
 public final class Linear {
     private Linear() {
-    }
-
-    /** out (N,OUT) = x (N,IN) · wᵀ, w (OUT,IN). */
-    public static void forward(float[] out, float[] x, float[] w, int N, int IN, int OUT) {
-        Gemm.abT(out, x, w, N, IN, OUT, false);
     }
 
     /** out (N,OUT) = x (N,IN) · wᵀ, w a frozen (OUT,IN). */
@@ -22,16 +18,6 @@ public final class Linear {
     /** dx (N,IN) += dout (N,OUT) · w (OUT,IN), w a frozen weight. Differentiates: out = x · wᵀ. */
     public static void backwardInput(float[] dx, float[] dout, FrozenMatrix w, int N) {
         Gemm.ab(dx, dout, w, N, true);
-    }
-
-    /** dx (N,IN) += dout (N,OUT) · w (OUT,IN). Differentiates: out = x · wᵀ. */
-    public static void backwardInput(float[] dx, float[] dout, float[] w, int N, int IN, int OUT) {
-        Gemm.ab(dx, dout, w, N, OUT, IN, true);
-    }
-
-    /** dw (OUT,IN) += doutᵀ (OUT,N) · x (N,IN). Differentiates: out = x · wᵀ. */
-    public static void backwardWeight(float[] dw, float[] dout, float[] x, int N, int IN, int OUT) {
-        Gemm.aTb(dw, dout, x, OUT, N, IN, true);
     }
 
     /** out (N,OUT) += b (OUT) on every row. */
