@@ -79,7 +79,8 @@ class SimdScalarTest {
                 {130, 19, 1}, {1, 300, 64}, {70, 1, 33}, {5, 700, 1}, {263, 530, 75},
                 {40, 800, 2100}, // two column panels and three K blocks in one shared slab
                 {7, 2000, 2048}, // six K blocks, each its own slab
-                {70, 20, 96}}; // at 16 lanes the panel ends half a micro-panel in (as 288 does)
+                {70, 20, 96}, // at 16 lanes the panel ends half a micro-panel in (as 288 does)
+                {1030, 8, 1030}}; // C over 4 MB: read through before the kernels add into it
         for (int[] s : shapes) {
             int M = s[0], K = s[1], N = s[2];
             float[] a = random(M * K), b = random(N * K);
@@ -113,7 +114,7 @@ class SimdScalarTest {
 
     @Test
     void prePackedWeights() {
-        for (int[] s : new int[][] {{1, 288, 37}, {9, 300, 70}, {32, 17, 600}, {135, 290, 40}, {20, 800, 2100}}) {
+        for (int[] s : new int[][] {{1, 288, 37}, {9, 300, 70}, {32, 17, 600}, {135, 290, 40}, {20, 800, 2100}, {1030, 8, 1030}}) {
             int M = s[0], K = s[1], N = s[2];
             float[] a = random(M * K), w = random(N * K);
             var packed = Gemm.PackedB.of(w, N, K);
