@@ -396,7 +396,7 @@ public final class Gemm {
      * cache ran at 222 with C in memory, and at 232–237 with this pass first. Java has no prefetch
      * instruction; a row-by-row read is the next best thing, since the hardware prefetches along it.
      */
-    private static void warm(float[] c, int N, int m0, int m1, int n0, int n1) {
+    static void warm(float[] c, int N, int m0, int m1, int n0, int n1) {
         float sum = 0;
         for (int m = m0; m < m1; m++) {
             for (int i = m * N + n0, end = m * N + n1; i < end; i += 16) sum += c[i];
@@ -618,6 +618,15 @@ public final class Gemm {
      * along a K block, so results are the same at every tile.
      */
     private static final int MR = Simd.LANES == 16 ? 6 : 4;
+    /** The register tile's rows and columns, for the kernel benchmark. */
+    static int tileRows() {
+        return MR;
+    }
+
+    static int tileColumns() {
+        return NR;
+    }
+
     /** Vectors of columns per micro-panel. */
     private static final int NV = Simd.LANES == 16 ? 4 : 2;
     private static final int NR = NV * Simd.LANES;
@@ -776,7 +785,7 @@ public final class Gemm {
     }
 
     /** The register tile for this vector width (MR, NV are constants, so the JIT keeps one branch). */
-    private static void tile(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int n, int kc) {
+    static void tile(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int n, int kc) {
         if (MR == 6) kernel6x4(c, packedA, aOff, packedB, bOff, N, m, n, kc);
         else kernel4x2(c, packedA, aOff, packedB, bOff, N, m, n, kc);
     }

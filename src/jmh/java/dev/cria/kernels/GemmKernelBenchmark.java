@@ -1,0 +1,105 @@
+package dev.cria.kernels;
+
+import java.util.concurrent.TimeUnit;
+import jdk.incubator.vector.FloatVector;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * How close the GEMM's register tile comes to the core's FMA peak, on one thread: the peak itself (16
+ * independent FMA chains on registers), and the tile over one row block of a 1024 × 2048 × 2048 product
+ * (21 tiles of MR rows, 32 micro-panels, K block 342), with C's block in cache or, in turn, one of 48
+ * blocks (48 MB, more than L3) so that every tile finds its C in memory, with and without the pass that
+ * reads C's block through first. Packing is not timed.
+ * GFLOP/s = FLOPs per call / (µs per call) / 1000: {@code tileOverRowBlock} is 2 · 21 · MR · NR · 342 · 32
+ * FLOPs (176.5 M with AVX-512's 6 × 64 tile), {@code fmaPeak} 2 · 16 · LANES · 100,000 (51.2 M at 16 lanes).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
+public class GemmKernelBenchmark {
+    private static final int KC = 342, TILES = 21, PANELS = 32, CHAINS_STEPS = 100_000;
+
+    /** How many row blocks of C the calls cycle through: 1 keeps C in cache, 48 (48 MB) does not. */
+    @Param({"1", "48"})
+    public int cBlocks;
+
+    /** Whether C's block is first read through as {@code Gemm} does before the first K block of a slab. */
+    @Param({"false", "true"})
+    public boolean warm;
+
+    private float[] packedA, packedB, c;
+    private int block, N, MR, NR;
+
+    @Setup
+    public void setup() {
+        MR = Gemm.tileRows();
+        NR = Gemm.tileColumns();
+        N = PANELS * NR;
+        packedA = fill(TILES * MR * KC);
+        packedB = fill(PANELS * NR * KC);
+        c = new float[cBlocks * TILES * MR * N];
+    }
+
+    private static float[] fill(int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (i % 17) * 0.001f;
+        return x;
+    }
+
+    /** One row block's work for one K block, as {@code Gemm} runs it: each micro-panel of B meets every tile of A. */
+    @Benchmark
+    public float[] tileOverRowBlock() {
+        int m0 = (block++ % cBlocks) * TILES * MR;
+        if (warm) Gemm.warm(c, N, m0, m0 + TILES * MR, 0, N);
+        for (int p = 0; p < PANELS; p++) {
+            for (int t = 0; t < TILES; t++) Gemm.tile(c, packedA, t * MR * KC, packedB, p * NR * KC, N, m0 + t * MR, p * NR, KC);
+        }
+        return c;
+    }
+
+    /**
+     * The core's FMA peak: 16 independent chains of vector FMAs on registers, enough to cover the FMA
+     * latency on both of Zen 5's FMA pipes.
+     */
+    @Benchmark
+    public float fmaPeak() {
+        var f = Simd.F;
+        var x = FloatVector.broadcast(f, 0.999f);
+        var y = FloatVector.broadcast(f, 1e-3f);
+        FloatVector a0 = y, a1 = y, a2 = y, a3 = y, a4 = y, a5 = y, a6 = y, a7 = y;
+        FloatVector a8 = y, a9 = y, a10 = y, a11 = y, a12 = y, a13 = y, a14 = y, a15 = y;
+        for (int i = 0; i < CHAINS_STEPS; i++) {
+            a0 = a0.fma(x, y);
+            a1 = a1.fma(x, y);
+            a2 = a2.fma(x, y);
+            a3 = a3.fma(x, y);
+            a4 = a4.fma(x, y);
+            a5 = a5.fma(x, y);
+            a6 = a6.fma(x, y);
+            a7 = a7.fma(x, y);
+            a8 = a8.fma(x, y);
+            a9 = a9.fma(x, y);
+            a10 = a10.fma(x, y);
+            a11 = a11.fma(x, y);
+            a12 = a12.fma(x, y);
+            a13 = a13.fma(x, y);
+            a14 = a14.fma(x, y);
+            a15 = a15.fma(x, y);
+        }
+        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7)
+                .add(a8).add(a9).add(a10).add(a11).add(a12).add(a13).add(a14).add(a15).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+    }
+}
