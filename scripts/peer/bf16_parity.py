@@ -6,6 +6,8 @@ weight decay 0.1 off norms and embeddings, clipping at 1.0), and prints the vali
 Environment:
   INIT=cria      start as Cria does (norm weights 1, o_proj and down_proj scaled by 1/sqrt(2·layers))
                  instead of refllama's init (norm weights 1 + 0.1·N(0,1), no scaling)
+  INIT=FILE      start from these weights instead (a .safetensors file: Cria's own initial weights, saved
+                 by `cria pretrain --preset tiny --steps 1 --lr 1e-30 --min-lr 1e-30 --warmup 0 --seed S`)
   LR_SCALE=1.001 compare float32 against float32 with the peak learning rate times this, instead of
                  against bfloat16: how far a change that small moves the curve"""
 import math, os, sys, struct
@@ -41,6 +43,8 @@ def rate(step, lr=lr):
     return min_lr + 0.5 * (lr - min_lr) * (1 + math.cos(math.pi * p))
 
 def initial_weights():
+    if os.environ.get("INIT", "").endswith(".safetensors"):
+        return R.load_safetensors(os.environ["INIT"])
     W = R.init_weights(cfg, seed=seed)
     if os.environ.get("INIT") == "cria":
         for k in W:
