@@ -273,7 +273,7 @@ public final class Gemm {
         int kBlocks = (K + kc - 1) / kc, perSlab = Math.max(1, Math.min(kBlocks, SLAB_FLOATS / (kc * panel)));
         int ranges = 2.0 * M * K * N < MIN_PARALLEL_FLOPS ? 1 : Math.min(Parallel.threads(), (M + MR - 1) / MR);
         float[] packedB = buffer(SHARED_B, perSlab * kc * panel);
-        boolean coldC = (long) M * N > CACHED_C_FLOATS;
+        boolean coldC = coldC(M, N);
         for (int panelStart = 0; panelStart < N; panelStart += panel) {
             int n0 = panelStart, n1 = Math.min(N, n0 + panel), microPanels = (n1 - n0 + NR - 1) / NR;
             for (int slabStart = 0; slabStart < kBlocks; slabStart += perSlab) {
@@ -392,8 +392,8 @@ public final class Gemm {
     /**
      * Reads c[m0..m1, n0..n1) through once, a line at a time, so that the kernels find it in cache. Each
      * kernel adds its tile into C only after its K loop, and a tile that has to come from memory then
-     * stalls it for the whole trip: measured on one core (Zen 5), a kernel that ran at 256 GFLOP/s with C in
-     * cache ran at 222 with C in memory, and at 232–237 with this pass first. Java has no prefetch
+     * stalls it for the whole trip: on one Zen 5 core ({@code GemmKernelBenchmark}) the tile ran at
+     * 251 GFLOP/s with C in cache, 226 with C in memory, and 241 with this pass first. Java has no prefetch
      * instruction; a row-by-row read is the next best thing, since the hardware prefetches along it.
      */
     static void warm(float[] c, int N, int m0, int m1, int n0, int n1) {
@@ -405,10 +405,12 @@ public final class Gemm {
     }
 
     /**
-     * A C up to this size (4 MB) is taken to be in cache already and is not read through first: at
-     * 512 × 768 a {@link #warm} pass cost 1–2%; at 1024 × 2048 it gained 2–5%.
+     * Whether C is too big to be in cache already, so worth a {@link #warm} pass: over 4 MB. At 512 × 768
+     * the pass cost 1–2%; at 1024 × 2048 it gained 1–5%.
      */
-    private static final long CACHED_C_FLOATS = 1 << 20;
+    private static boolean coldC(int M, int N) {
+        return (long) M * N > 1 << 20;
+    }
 
     /** Where {@link #warm} leaves its sum, so that the JIT cannot drop its reads. */
     @SuppressWarnings("unused")
@@ -487,7 +489,7 @@ public final class Gemm {
                 for (int kb = 0; kb < w.kBlocks; kb++) {
                     int k0 = kb * kc, k1 = Math.min(K, k0 + kc);
                     multiply(c, a, K, 1, packedA, w.data, w.offsets[p * w.kBlocks + kb], N, m0, m1, n0, n1, k0, k1,
-                            !accumulate && kb == 0, kb == 0 && (long) M * N > CACHED_C_FLOATS, false);
+                            !accumulate && kb == 0, kb == 0 && coldC(M, N), false);
                 }
             }
         });
