@@ -40,7 +40,7 @@ public class GemmBenchmark {
         bigA = fill(M * N);
     }
 
-    private static float[] fill(int n) {
+    static float[] fill(int n) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) x[i] = (i % 17) * 0.01f;
         return x;

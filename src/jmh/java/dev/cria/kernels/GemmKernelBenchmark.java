@@ -23,7 +23,6 @@ import org.openjdk.jmh.annotations.Warmup;
  * GFLOP/s = FLOPs per call / (µs per call) / 1000: {@code tileOverRowBlock} is 2 · 21 · MR · NR · 342 · 32
  * FLOPs (176.5 M with AVX-512's 6 × 64 tile), {@code fmaPeak} 2 · 16 · LANES · 100,000 (51.2 M at 16 lanes).
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
@@ -32,42 +31,42 @@ import org.openjdk.jmh.annotations.Warmup;
 public class GemmKernelBenchmark {
     private static final int KC = 342, TILES = 21, PANELS = 32, CHAINS_STEPS = 100_000;
 
-    /** How many row blocks of C the calls cycle through: 1 keeps C in cache, 48 (48 MB) does not. */
-    @Param({"1", "48"})
-    public int cBlocks;
+    /** One row block's operands and C; its parameters apply to {@link #tileOverRowBlock} only, so the peak runs once. */
+    @State(Scope.Benchmark)
+    public static class RowBlock {
+        /** How many row blocks of C the calls cycle through: 1 keeps C in cache, 48 (48 MB) does not. */
+        @Param({"1", "48"})
+        public int cBlocks;
 
-    /** Whether C's block is first read through as {@code Gemm} does before the first K block of a slab. */
-    @Param({"false", "true"})
-    public boolean warm;
+        /** Whether C's block is first read through as {@code Gemm} does before the first K block of a slab. */
+        @Param({"false", "true"})
+        public boolean warm;
 
-    private float[] packedA, packedB, c;
-    private int block, N, MR, NR;
+        private float[] packedA, packedB, c;
+        private int block, N, MR, NR;
 
-    @Setup
-    public void setup() {
-        MR = Gemm.tileRows();
-        NR = Gemm.tileColumns();
-        N = PANELS * NR;
-        packedA = fill(TILES * MR * KC);
-        packedB = fill(PANELS * NR * KC);
-        c = new float[cBlocks * TILES * MR * N];
-    }
-
-    private static float[] fill(int n) {
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) x[i] = (i % 17) * 0.001f;
-        return x;
+        @Setup
+        public void setup() {
+            MR = Gemm.tileRows();
+            NR = Gemm.tileColumns();
+            N = PANELS * NR;
+            packedA = GemmBenchmark.fill(TILES * MR * KC);
+            packedB = GemmBenchmark.fill(PANELS * NR * KC);
+            c = new float[cBlocks * TILES * MR * N];
+        }
     }
 
     /** One row block's work for one K block, as {@code Gemm} runs it: each micro-panel of B meets every tile of A. */
     @Benchmark
-    public float[] tileOverRowBlock() {
-        int m0 = (block++ % cBlocks) * TILES * MR;
-        if (warm) Gemm.warm(c, N, m0, m0 + TILES * MR, 0, N);
+    public float[] tileOverRowBlock(RowBlock s) {
+        int m0 = (s.block++ % s.cBlocks) * TILES * s.MR;
+        if (s.warm) Gemm.warm(s.c, s.N, m0, m0 + TILES * s.MR, 0, s.N);
         for (int p = 0; p < PANELS; p++) {
-            for (int t = 0; t < TILES; t++) Gemm.tile(c, packedA, t * MR * KC, packedB, p * NR * KC, N, m0 + t * MR, p * NR, KC);
+            for (int t = 0; t < TILES; t++) {
+                Gemm.tile(s.c, s.packedA, t * s.MR * KC, s.packedB, p * s.NR * KC, s.N, m0 + t * s.MR, p * s.NR, KC);
+            }
         }
-        return c;
+        return s.c;
     }
 
     /**
