@@ -288,11 +288,11 @@ public final class Gemm {
                 Parallel.forRange(ranges, 1, (start, end) -> {
                     float[] packedA = buffer(PACK_A, kc * ROW_BLOCK);
                     for (int range = start; range < end; range++) {
-                        int m1 = rowStart(M, range + 1, ranges);
-                        for (int mb = rowStart(M, range, ranges); mb < m1; mb += ROW_BLOCK) {
+                        int m0 = rowStart(M, range, ranges), m1 = rowStart(M, range + 1, ranges), rows = rowBlock(m1 - m0);
+                        for (int mb = m0; mb < m1; mb += rows) {
                             for (int kb = 0; kb < blocks; kb++) {
                                 int k0 = (first + kb) * kc, k1 = Math.min(K, k0 + kc);
-                                multiply(c, a, aRow, aCol, packedA, packedB, kb * kc * panel, N, mb, Math.min(m1, mb + ROW_BLOCK),
+                                multiply(c, a, aRow, aCol, packedA, packedB, kb * kc * panel, N, mb, Math.min(m1, mb + rows),
                                         n0, n1, k0, k1, !accumulate && k0 == 0, kb == 0 && coldC, bf16);
                             }
                         }
@@ -300,6 +300,16 @@ public final class Gemm {
                 });
             }
         }
+    }
+
+    /**
+     * Rows per row block for a range of {@code rows}: as few blocks as ROW_BLOCK allows, as equal as whole
+     * tiles make them (512 rows go 108 + 108 + 108 + 108 + 80, not 126 × 4 + 8: a block of a tile or two
+     * would stream every B micro-panel from L3 for a few FMAs each).
+     */
+    private static int rowBlock(int rows) {
+        int blocks = Math.max(1, (rows + ROW_BLOCK - 1) / ROW_BLOCK);
+        return roundUp((rows + blocks - 1) / blocks, MR);
     }
 
     /** The shared B slab's budget, 4 MB: in L3, while a row block's C stays in L2 across its K blocks. */
