@@ -1,6 +1,7 @@
 package dev.cria.kernels;
 
 import dev.cria.tensor.Parallel;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -14,8 +15,9 @@ import jdk.incubator.vector.VectorOperators;
  * All three run one strided kernel: element (m, k) of A is {@code a[m·aRow + k·aCol]} and element (k, n)
  * of B is {@code b[k·bK + n·bN]}, so no operand is ever transposed in memory.
  *
- * <p>For each column panel, the threads first pack B's micro-panels together into one shared slab of K
- * blocks, then each multiplies its own range of rows by it, packing its rows of A one row block at a time;
+ * <p>For each column panel, the threads share one slab of B's K blocks, packed micro-panel by micro-panel
+ * by whichever thread first needs each, and each multiplies its own range of rows by it, packing its rows
+ * of A one row block at a time;
  * micro-panels are laid out in the order the kernel reads them (the classic Goto/BLIS scheme). Each output
  * element is written by exactly one thread, in the same order every time, so results are deterministic.
  * The kernel broadcasts MR A values against NV B vectors into
@@ -260,10 +262,11 @@ public final class Gemm {
 
     /**
      * The packed product for any B that can pack its own panels: a float array, or a frozen matrix widened
-     * as it packs. For each column panel, the threads first pack B's micro-panels together into one shared
-     * slab of as many K blocks as fit {@link #SLAB_FLOATS}, then each takes its own range of rows and runs
-     * every K block of the slab over one row block before the next, so that block's C stays in cache
-     * between K blocks (a K-block-outer order swept all of C once per K block). Every B element is packed
+     * as it packs. For each column panel, the threads share a slab of as many of B's K blocks as fit
+     * {@link #SLAB_FLOATS}, packed as the first row blocks reach its micro-panels ({@link Slab}); each
+     * thread takes its own range of rows and runs every K block of the slab over one row block before the
+     * next, so that block's C stays in cache between K blocks (a K-block-outer order swept all of C once
+     * per K block). Every B element is packed
      * once per product and every A element once per panel.
      */
     private static void packed(float[] c, float[] a, int aRow, int aCol, PanelPacker b, int M, int K, int N, boolean accumulate,
@@ -277,27 +280,68 @@ public final class Gemm {
             int n0 = panelStart, n1 = Math.min(N, n0 + panel), microPanels = (n1 - n0 + NR - 1) / NR;
             for (int slabStart = 0; slabStart < kBlocks; slabStart += perSlab) {
                 int first = slabStart, blocks = Math.min(perSlab, kBlocks - first);
-                Parallel.forRange(blocks * microPanels, ranges == 1 ? blocks * microPanels : 1, (start, end) -> {
-                    for (int item = start; item < end; item++) {
-                        int kb = item / microPanels, p = item % microPanels;
-                        int k0 = (first + kb) * kc, k1 = Math.min(K, k0 + kc), at = kb * kc * panel + p * NR * (k1 - k0);
-                        b.pack(packedB, at, n0 + p * NR, Math.min(n1, n0 + (p + 1) * NR), k0, k1);
-                        if (bf16) Bf16.round(packedB, packedB, at, at + NR * (k1 - k0));
-                    }
-                });
+                var slab = new Slab(b, packedB, blocks, microPanels, first, kc, K, panel, n0, n1, bf16);
                 Parallel.forRange(ranges, 1, (start, end) -> {
                     float[] packedA = buffer(PACK_A, kc * ROW_BLOCK);
                     for (int range = start; range < end; range++) {
                         int m0 = rowStart(M, range, ranges), m1 = rowStart(M, range + 1, ranges), rows = rowBlock(m1 - m0);
+                        int firstPanel = range * microPanels / ranges;
                         for (int mb = m0; mb < m1; mb += rows) {
                             for (int kb = 0; kb < blocks; kb++) {
                                 int k0 = (first + kb) * kc, k1 = Math.min(K, k0 + kc);
                                 multiply(c, a, aRow, aCol, packedA, packedB, kb * kc * panel, N, mb, Math.min(m1, mb + rows),
-                                        n0, n1, k0, k1, !accumulate && k0 == 0, kb == 0 && coldC, bf16);
+                                        n0, n1, k0, k1, mb == m0 ? slab : null, kb, firstPanel, !accumulate && k0 == 0,
+                                        kb == 0 && coldC, bf16);
                             }
                         }
                     }
                 });
+            }
+        }
+    }
+
+    /**
+     * One slab of packed B, whose micro-panels are packed on demand by the threads that multiply by them:
+     * each range's first row block claims a micro-panel that nobody has packed yet and packs it just before
+     * its kernels read it (while it is still in this core's cache), or waits for one another thread is
+     * packing. The ranges start at different micro-panels, so each mostly packs its own share, and B's trip
+     * from memory overlaps the other thread's FMAs instead of being a phase of its own. A thread never waits
+     * for a micro-panel nobody has claimed, so ranges run one after the other on one thread still finish.
+     */
+    private static final class Slab {
+        private static final int FREE = 0, PACKING = 1, READY = 2;
+        private final PanelPacker packer;
+        private final float[] packed;
+        private final AtomicIntegerArray state;
+        private final int microPanels, first, kc, K, panel, n0, n1;
+        private final boolean bf16;
+
+        Slab(PanelPacker packer, float[] packed, int blocks, int microPanels, int first, int kc, int K, int panel, int n0, int n1,
+             boolean bf16) {
+            this.packer = packer;
+            this.packed = packed;
+            this.state = new AtomicIntegerArray(blocks * microPanels);
+            this.microPanels = microPanels;
+            this.first = first;
+            this.kc = kc;
+            this.K = K;
+            this.panel = panel;
+            this.n0 = n0;
+            this.n1 = n1;
+            this.bf16 = bf16;
+        }
+
+        /** Returns once micro-panel p of K block kb (of this slab) is packed, packing it here if nobody has. */
+        void ensure(int kb, int p) {
+            int i = kb * microPanels + p;
+            if (state.get(i) == READY) return;
+            if (state.compareAndSet(i, FREE, PACKING)) {
+                int k0 = (first + kb) * kc, k1 = Math.min(K, k0 + kc), at = kb * kc * panel + p * NR * (k1 - k0);
+                packer.pack(packed, at, n0 + p * NR, Math.min(n1, n0 + (p + 1) * NR), k0, k1);
+                if (bf16) Bf16.round(packed, packed, at, at + NR * (k1 - k0));
+                state.set(i, READY);
+            } else {
+                while (state.get(i) != READY) Thread.onSpinWait();
             }
         }
     }
@@ -375,8 +419,8 @@ public final class Gemm {
      * recompilations that ended in a version boxing every vector, 3× slower for the rest of the run.
      */
     private static void multiply(float[] c, float[] a, int aRow, int aCol, float[] packedA, float[] packedB, int bBase,
-                                 int N, int m0, int m1, int n0, int n1, int k0, int k1, boolean overwrite, boolean warm,
-                                 boolean bf16) {
+                                 int N, int m0, int m1, int n0, int n1, int k0, int k1, Slab slab, int kb, int firstPanel,
+                                 boolean overwrite, boolean warm, boolean bf16) {
         int kc = k1 - k0;
         for (int mb = m0; mb < m1; mb += ROW_BLOCK) {
             int mEnd = Math.min(m1, mb + ROW_BLOCK), quadEnd = mb + (mEnd - mb) / MR * MR;
@@ -390,8 +434,10 @@ public final class Gemm {
                 Bf16.round(packedA, packedA, 0, (quadEnd - mb) * kc);
                 if (rest > 0) Bf16.round(packedRest, packedRest, 0, MR * kc);
             }
-            for (int n = n0; n < n1; n += NR) {
-                int bOff = bBase + (n - n0) * kc;
+            int microPanels = (n1 - n0 + NR - 1) / NR;
+            for (int i = 0; i < microPanels; i++) {
+                int p = (firstPanel + i) % microPanels, n = n0 + p * NR, bOff = bBase + p * NR * kc;
+                if (slab != null) slab.ensure(kb, p);
                 if (n + NR <= n1) {
                     for (int m = mb; m < quadEnd; m += MR) tile(c, packedA, (m - mb) * kc, packedB, bOff, N, m, n, kc);
                 } else if (MR == 6 && n1 - n == NR / 2) {
@@ -504,7 +550,7 @@ public final class Gemm {
                 for (int kb = 0; kb < w.kBlocks; kb++) {
                     int k0 = kb * kc, k1 = Math.min(K, k0 + kc);
                     multiply(c, a, K, 1, packedA, w.data, w.offsets[p * w.kBlocks + kb], N, m0, m1, n0, n1, k0, k1,
-                            !accumulate && kb == 0, kb == 0 && coldC(M, N), false);
+                            null, kb, 0, !accumulate && kb == 0, kb == 0 && coldC(M, N), false);
                 }
             }
         });
