@@ -266,8 +266,7 @@ public final class Gemm {
      * {@link #SLAB_FLOATS}, packed as the first row blocks reach its micro-panels ({@link Slab}); each
      * thread takes its own range of rows and runs every K block of the slab over one row block before the
      * next, so that block's C stays in cache between K blocks (a K-block-outer order swept all of C once
-     * per K block). Every B element is packed
-     * once per product and every A element once per panel.
+     * per K block). Every B element is packed once per product and every A element once per panel.
      */
     private static void packed(float[] c, float[] a, int aRow, int aCol, PanelPacker b, int M, int K, int N, boolean accumulate,
                                boolean bf16) {
