@@ -63,7 +63,7 @@ public class GemmKernelBenchmark {
         if (s.warm) Gemm.warm(s.c, s.N, m0, m0 + TILES * s.MR, 0, s.N);
         for (int p = 0; p < PANELS; p++) {
             for (int t = 0; t < TILES; t++) {
-                Gemm.tile(s.c, s.packedA, t * s.MR * KC, s.packedB, p * s.NR * KC, s.N, m0 + t * s.MR, p * s.NR, KC);
+                Gemm.tile(s.c, s.packedA, t * s.MR * KC, s.MR, s.packedB, p * s.NR * KC, s.N, m0 + t * s.MR, p * s.NR, KC);
             }
         }
         return s.c;

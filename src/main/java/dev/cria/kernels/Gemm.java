@@ -425,7 +425,11 @@ public final class Gemm {
             int mEnd = Math.min(m1, mb + ROW_BLOCK), quadEnd = mb + (mEnd - mb) / MR * MR;
             if (overwrite) zero(c, N, mb, mEnd, n0, n1);
             else if (warm) warm(c, N, mb, mEnd, n0, n1);
-            packA(packedA, a, aRow, aCol, mb, quadEnd, k0, k1);
+            // A stored (K,M): its block's rows copied as they are, a tile's MR values per k lying aStep apart
+            boolean rowsOfA = aRow == 1;
+            int aStep = rowsOfA ? quadEnd - mb : MR, aTile = rowsOfA ? 1 : kc;
+            if (rowsOfA) copyRowsOfA(packedA, a, aCol, mb, quadEnd, k0, k1);
+            else packA(packedA, a, aRow, aCol, mb, quadEnd, k0, k1);
             // rows after the last whole MR: one more micro-panel, padded with zero rows
             int rest = mEnd - quadEnd;
             float[] packedRest = rest > 0 ? packRest(a, aRow, aCol, quadEnd, rest, k0, k1) : null;
@@ -438,13 +442,13 @@ public final class Gemm {
                 int p = (firstPanel + i) % microPanels, n = n0 + p * NR, bOff = bBase + p * NR * kc;
                 if (slab != null) slab.ensure(kb, p);
                 if (n + NR <= n1) {
-                    for (int m = mb; m < quadEnd; m += MR) tile(c, packedA, (m - mb) * kc, packedB, bOff, N, m, n, kc);
+                    for (int m = mb; m < quadEnd; m += MR) tile(c, packedA, (m - mb) * aTile, aStep, packedB, bOff, N, m, n, kc);
                 } else if (MR == 6 && n1 - n == NR / 2) {
-                    for (int m = mb; m < quadEnd; m += MR) kernel6x2(c, packedA, (m - mb) * kc, packedB, bOff, N, m, n, kc);
+                    for (int m = mb; m < quadEnd; m += MR) kernel6x2(c, packedA, (m - mb) * aTile, aStep, packedB, bOff, N, m, n, kc);
                 } else {
-                    for (int m = mb; m < quadEnd; m += MR) tileIntoPart(c, packedA, (m - mb) * kc, packedB, bOff, N, m, MR, n, n1, kc);
+                    for (int m = mb; m < quadEnd; m += MR) tileIntoPart(c, packedA, (m - mb) * aTile, aStep, packedB, bOff, N, m, MR, n, n1, kc);
                 }
-                if (rest > 0) tileIntoPart(c, packedRest, 0, packedB, bOff, N, quadEnd, rest, n, Math.min(n1, n + NR), kc);
+                if (rest > 0) tileIntoPart(c, packedRest, 0, MR, packedB, bOff, N, quadEnd, rest, n, Math.min(n1, n + NR), kc);
             }
         }
     }
@@ -958,6 +962,12 @@ public final class Gemm {
         }
     }
 
+    /** packed[(k − k0)·(m1 − m0) + (m − m0)] = A(m, k) for A stored (K,M): each k's run of A's row k, copied. */
+    private static void copyRowsOfA(float[] packed, float[] a, int aCol, int m0, int m1, int k0, int k1) {
+        int width = m1 - m0;
+        for (int k = k0; k < k1; k++) System.arraycopy(a, k * aCol + m0, packed, (k - k0) * width, width);
+    }
+
     /** Rows m..m+rows (fewer than MR) of A, columns k0..k1, as one micro-panel of MR rows, the missing ones zero. */
     private static float[] packRest(float[] a, int aRow, int aCol, int m, int rows, int k0, int k1) {
         int kc = k1 - k0;
@@ -969,12 +979,12 @@ public final class Gemm {
     }
 
     /** The register tile for this vector width (MR, NV are constants, so the JIT keeps one branch). */
-    static void tile(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int n, int kc) {
-        if (MR == 6) kernel6x4(c, packedA, aOff, packedB, bOff, N, m, n, kc);
-        else kernel4x2(c, packedA, aOff, packedB, bOff, N, m, n, kc);
+    static void tile(float[] c, float[] packedA, int aOff, int aStep, float[] packedB, int bOff, int N, int m, int n, int kc) {
+        if (MR == 6) kernel6x4(c, packedA, aOff, aStep, packedB, bOff, N, m, n, kc);
+        else kernel4x2(c, packedA, aOff, aStep, packedB, bOff, N, m, n, kc);
     }
 
-    private static void kernel4x2(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int n, int kc) {
+    private static void kernel4x2(float[] c, float[] packedA, int aOff, int aStep, float[] packedB, int bOff, int N, int m, int n, int kc) {
         var f = Simd.F;
         int L = Simd.LANES;
         var c00 = FloatVector.zero(f);
@@ -986,7 +996,7 @@ public final class Gemm {
         var c30 = FloatVector.zero(f);
         var c31 = FloatVector.zero(f);
         for (int i = 0; i < kc; i++) {
-            int p = bOff + i * NR, q = aOff + i * MR;
+            int p = bOff + i * NR, q = aOff + i * aStep;
             var b0 = FloatVector.fromArray(f, packedB, p);
             var b1 = FloatVector.fromArray(f, packedB, p + L);
             var av = FloatVector.broadcast(f, packedA[q]);
@@ -1014,7 +1024,7 @@ public final class Gemm {
     }
 
     /** AVX-512's tile: six broadcasts of A against four vectors of B, 24 accumulators (see {@link #MR}). */
-    private static void kernel6x4(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int n, int kc) {
+    private static void kernel6x4(float[] c, float[] packedA, int aOff, int aStep, float[] packedB, int bOff, int N, int m, int n, int kc) {
         var f = Simd.F;
         int L = Simd.LANES;
         var c00 = FloatVector.zero(f);
@@ -1042,7 +1052,7 @@ public final class Gemm {
         var c52 = FloatVector.zero(f);
         var c53 = FloatVector.zero(f);
         for (int i = 0; i < kc; i++) {
-            int p = bOff + i * NR, q = aOff + i * MR;
+            int p = bOff + i * NR, q = aOff + i * aStep;
             var b0 = FloatVector.fromArray(f, packedB, p);
             var b1 = FloatVector.fromArray(f, packedB, p + 1 * L);
             var b2 = FloatVector.fromArray(f, packedB, p + 2 * L);
@@ -1117,7 +1127,7 @@ public final class Gemm {
      * as 288 = 4·64 + 32 (the small preset's width) does: 12 accumulators, no padded columns computed,
      * and the same FMA chain per element as the full tile.
      */
-    private static void kernel6x2(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int n, int kc) {
+    private static void kernel6x2(float[] c, float[] packedA, int aOff, int aStep, float[] packedB, int bOff, int N, int m, int n, int kc) {
         var f = Simd.F;
         int L = Simd.LANES;
         var c00 = FloatVector.zero(f);
@@ -1133,7 +1143,7 @@ public final class Gemm {
         var c50 = FloatVector.zero(f);
         var c51 = FloatVector.zero(f);
         for (int i = 0; i < kc; i++) {
-            int p = bOff + i * NR, q = aOff + i * MR;
+            int p = bOff + i * NR, q = aOff + i * aStep;
             var b0 = FloatVector.fromArray(f, packedB, p);
             var b1 = FloatVector.fromArray(f, packedB, p + L);
             var av = FloatVector.broadcast(f, packedA[q]);
@@ -1183,11 +1193,11 @@ public final class Gemm {
      * at N = 288, the small preset's width, the partial micro-panel is a ninth of the work, and one FMA
      * chain at a time ran it at an eighth of the speed.)
      */
-    private static void tileIntoPart(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int rows,
+    private static void tileIntoPart(float[] c, float[] packedA, int aOff, int aStep, float[] packedB, int bOff, int N, int m, int rows,
                                      int n, int n1, int kc) {
         float[] part = TAIL.get();
         java.util.Arrays.fill(part, 0f);
-        tile(part, packedA, aOff, packedB, bOff, NR, 0, 0, kc);
+        tile(part, packedA, aOff, aStep, packedB, bOff, NR, 0, 0, kc);
         for (int r = 0; r < rows; r++) {
             int row = (m + r) * N + n;
             for (int j = 0; j < n1 - n; j++) c[row + j] += part[r * NR + j];
