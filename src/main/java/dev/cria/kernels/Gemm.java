@@ -407,9 +407,9 @@ public final class Gemm {
 
     /**
      * Rows m0..m1 of A times one packed K block (k0..k1) of the column panel n0..n1, added into C.
-     * Rows go ROW_BLOCK at a time: their A block is packed into MR-row micro-panels that stay in L2,
-     * then each B micro-panel (in L1) meets every micro-panel of the block. Rows left over after the
-     * last whole MR are packed as one more micro-panel, padded with zeros. With {@code overwrite} the block's C is zeroed
+     * Rows go ROW_BLOCK at a time: their A block is packed k-major ({@link #packKMajor}) and stays in L2,
+     * then each B micro-panel meets every MR-row tile of the block. Rows left over after the
+     * last whole MR are packed as one more MR-interleaved micro-panel, padded with zeros. With {@code overwrite} the block's C is zeroed
      * first, just before the kernels add into it, so it is still in cache (C can be hundreds of MB: an
      * LM head's logits). With {@code warm} it is read through once instead, for the same reason (see {@link #warm}).
      *
@@ -425,11 +425,9 @@ public final class Gemm {
             int mEnd = Math.min(m1, mb + ROW_BLOCK), quadEnd = mb + (mEnd - mb) / MR * MR;
             if (overwrite) zero(c, N, mb, mEnd, n0, n1);
             else if (warm) warm(c, N, mb, mEnd, n0, n1);
-            // A stored (K,M): its block's rows copied as they are, a tile's MR values per k lying aStep apart
-            boolean rowsOfA = aRow == 1;
-            int aStep = rowsOfA ? quadEnd - mb : MR, aTile = rowsOfA ? 1 : kc;
-            if (rowsOfA) copyRowsOfA(packedA, a, aCol, mb, quadEnd, k0, k1);
-            else packA(packedA, a, aRow, aCol, mb, quadEnd, k0, k1);
+            // A's block k-major: a tile's MR values per k lie aStep apart (see packKMajor)
+            int aStep = quadEnd - mb;
+            packKMajor(packedA, a, aRow, aCol, mb, quadEnd, k0, k1);
             // rows after the last whole MR: one more micro-panel, padded with zero rows
             int rest = mEnd - quadEnd;
             float[] packedRest = rest > 0 ? packRest(a, aRow, aCol, quadEnd, rest, k0, k1) : null;
@@ -442,11 +440,11 @@ public final class Gemm {
                 int p = (firstPanel + i) % microPanels, n = n0 + p * NR, bOff = bBase + p * NR * kc;
                 if (slab != null) slab.ensure(kb, p);
                 if (n + NR <= n1) {
-                    for (int m = mb; m < quadEnd; m += MR) tile(c, packedA, (m - mb) * aTile, aStep, packedB, bOff, N, m, n, kc);
+                    for (int m = mb; m < quadEnd; m += MR) tile(c, packedA, m - mb, aStep, packedB, bOff, N, m, n, kc);
                 } else if (MR == 6 && n1 - n == NR / 2) {
-                    for (int m = mb; m < quadEnd; m += MR) kernel6x2(c, packedA, (m - mb) * aTile, aStep, packedB, bOff, N, m, n, kc);
+                    for (int m = mb; m < quadEnd; m += MR) kernel6x2(c, packedA, m - mb, aStep, packedB, bOff, N, m, n, kc);
                 } else {
-                    for (int m = mb; m < quadEnd; m += MR) tileIntoPart(c, packedA, (m - mb) * aTile, aStep, packedB, bOff, N, m, MR, n, n1, kc);
+                    for (int m = mb; m < quadEnd; m += MR) tileIntoPart(c, packedA, m - mb, aStep, packedB, bOff, N, m, MR, n, n1, kc);
                 }
                 if (rest > 0) tileIntoPart(c, packedRest, 0, MR, packedB, bOff, N, quadEnd, rest, n, Math.min(n1, n + NR), kc);
             }
@@ -756,11 +754,7 @@ public final class Gemm {
                 int squareCols = squares ? cols / L * L : 0, squareEnd = squares ? k0 + (k1 - k0) / L * L : k0;
                 float[] square = squares ? buffer(SQUARE, L * L) : null;
                 for (int j = 0; j < squareCols; j += L) {
-                    for (int k = k0; k < squareEnd; k += L) {
-                        if (L == 16) transposeSixteen(b, k + (n + j) * bN, bN, packed, base + (k - k0) * NR + j, NR);
-                        else if (L == 8) transposeEight(b, k + (n + j) * bN, bN, packed, base + (k - k0) * NR + j, NR);
-                        else transposeSquare(b, k + (n + j) * bN, bN, packed, base + (k - k0) * NR + j, NR, square);
-                    }
+                    for (int k = k0; k < squareEnd; k += L) transpose(b, k + (n + j) * bN, bN, packed, base + (k - k0) * NR + j, NR, square);
                 }
                 // TRANSPOSE_K rows of the micro-panel at a time: its lines stay in L1 while every column fills them
                 for (int kb = k0; kb < k1; kb += TRANSPOSE_K) {
@@ -773,6 +767,13 @@ public final class Gemm {
                 }
             }
         }
+    }
+
+    /** One LANES × LANES square transposed (see {@link #transposeSquare}), in registers at 8 and 16 lanes. */
+    private static void transpose(float[] src, int from, int srcStride, float[] dst, int to, int dstStride, float[] square) {
+        if (Simd.LANES == 16) transposeSixteen(src, from, srcStride, dst, to, dstStride);
+        else if (Simd.LANES == 8) transposeEight(src, from, srcStride, dst, to, dstStride);
+        else transposeSquare(src, from, srcStride, dst, to, dstStride, square);
     }
 
     /**
@@ -937,35 +938,28 @@ public final class Gemm {
     }
 
     /**
-     * Packs A's rows m0..m1 (a multiple of MR), columns k0..k1, as {@code packed[(m − m0)·kc + (k − k0)·MR + r]}
-     * for row m + r, reading A along whichever of its axes is contiguous.
-     *
-     * <p>subtle: where A is (M,K), the rows of a block lie K floats apart, which for a power-of-two K
-     * puts them all in one L1 set; reading one column at a time across 128 such rows thrashed L1 and
-     * made packing a fifth of the GEMM's time. So there each micro-panel's MR rows are read along K.
+     * packed[(k − k0)·(m1 − m0) + (m − m0)] = A(m, k): A's block k-major, so a tile reads its MR values for
+     * each k from one run. Stored (K,M), A's rows are copied as they are; stored (M,K), it is transposed a
+     * square at a time. (The classic MR-interleaved micro-panels cost a scalar gather per element to pack.)
      */
-    private static void packA(float[] packed, float[] a, int aRow, int aCol, int m0, int m1, int k0, int k1) {
-        int kc = k1 - k0;
-        if (aCol == 1) {
-            for (int m = m0; m < m1; m += MR) {
-                int to = (m - m0) * kc, r0 = m * aRow + k0;
-                for (int k = 0; k < kc; k++, to += MR) {
-                    for (int r = 0; r < MR; r++) packed[to + r] = a[r0 + r * aRow + k];
-                }
-            }
-        } else {
-            for (int k = k0; k < k1; k++) {
-                for (int m = m0, to = (k - k0) * MR, from = m0 * aRow + k * aCol; m < m1; m += MR, to += MR * kc, from += MR * aRow) {
-                    for (int r = 0; r < MR; r++) packed[to + r] = a[from + r * aRow];
-                }
+    private static void packKMajor(float[] packed, float[] a, int aRow, int aCol, int m0, int m1, int k0, int k1) {
+        int width = m1 - m0;
+        if (aRow == 1) {
+            for (int k = k0; k < k1; k++) System.arraycopy(a, k * aCol + m0, packed, (k - k0) * width, width);
+            return;
+        }
+        int L = Simd.LANES;
+        int squareRows = Simd.ENABLED ? width / L * L : 0, squareEnd = Simd.ENABLED ? k0 + (k1 - k0) / L * L : k0;
+        float[] square = buffer(SQUARE, L * L);
+        for (int m = m0; m < m0 + squareRows; m += L) {
+            for (int k = k0; k < squareEnd; k += L) transpose(a, m * aRow + k, aRow, packed, (k - k0) * width + m - m0, width, square);
+            for (int k = squareEnd; k < k1; k++) {
+                for (int r = 0; r < L; r++) packed[(k - k0) * width + m - m0 + r] = a[(m + r) * aRow + k];
             }
         }
-    }
-
-    /** packed[(k − k0)·(m1 − m0) + (m − m0)] = A(m, k) for A stored (K,M): each k's run of A's row k, copied. */
-    private static void copyRowsOfA(float[] packed, float[] a, int aCol, int m0, int m1, int k0, int k1) {
-        int width = m1 - m0;
-        for (int k = k0; k < k1; k++) System.arraycopy(a, k * aCol + m0, packed, (k - k0) * width, width);
+        for (int m = m0 + squareRows; m < m1; m++) {
+            for (int k = k0, from = m * aRow + k0; k < k1; k++, from++) packed[(k - k0) * width + m - m0] = a[from];
+        }
     }
 
     /** Rows m..m+rows (fewer than MR) of A, columns k0..k1, as one micro-panel of MR rows, the missing ones zero. */
@@ -978,7 +972,11 @@ public final class Gemm {
         return packed;
     }
 
-    /** The register tile for this vector width (MR, NV are constants, so the JIT keeps one branch). */
+    /**
+     * The register tile for this vector width (MR, NV are constants, so the JIT keeps one branch): C's MR × NR
+     * block at (m, n) += the tile's rows of A, MR values at packedA[aOff + i·aStep] for each step i along K,
+     * times the B micro-panel from packedB[bOff], NR values per step.
+     */
     static void tile(float[] c, float[] packedA, int aOff, int aStep, float[] packedB, int bOff, int N, int m, int n, int kc) {
         if (MR == 6) kernel6x4(c, packedA, aOff, aStep, packedB, bOff, N, m, n, kc);
         else kernel4x2(c, packedA, aOff, aStep, packedB, bOff, N, m, n, kc);
