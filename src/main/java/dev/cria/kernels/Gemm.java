@@ -308,7 +308,7 @@ public final class Gemm {
      * for a micro-panel nobody has claimed, so ranges run one after the other on one thread still finish.
      */
     private static final class Slab {
-        private static final int FREE = 0, PACKING = 1, READY = 2;
+        private static final int FREE = 0, PACKING = 1, READY = 2, FAILED = 3;
         private final PanelPacker packer;
         private final float[] packed;
         private final AtomicIntegerArray state;
@@ -336,11 +336,18 @@ public final class Gemm {
             if (state.get(i) == READY) return;
             if (state.compareAndSet(i, FREE, PACKING)) {
                 int k0 = (first + kb) * kc, k1 = Math.min(K, k0 + kc), at = kb * kc * panel + p * NR * (k1 - k0);
-                packer.pack(packed, at, n0 + p * NR, Math.min(n1, n0 + (p + 1) * NR), k0, k1);
-                if (bf16) Bf16.round(packed, packed, at, at + NR * (k1 - k0));
+                try {
+                    packer.pack(packed, at, n0 + p * NR, Math.min(n1, n0 + (p + 1) * NR), k0, k1);
+                    if (bf16) Bf16.round(packed, packed, at, at + NR * (k1 - k0));
+                } catch (Throwable t) {
+                    state.set(i, FAILED); // so that a thread waiting for this micro-panel stops waiting
+                    throw t;
+                }
                 state.set(i, READY);
             } else {
-                while (state.get(i) != READY) Thread.onSpinWait();
+                for (int seen; (seen = state.get(i)) != READY; Thread.onSpinWait()) {
+                    if (seen == FAILED) throw new IllegalStateException("another thread failed to pack B's micro-panel " + p);
+                }
             }
         }
     }

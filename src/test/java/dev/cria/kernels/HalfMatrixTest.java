@@ -1,8 +1,12 @@
 package dev.cria.kernels;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.cria.util.Rng;
+import java.lang.foreign.Arena;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -115,5 +119,22 @@ class HalfMatrixTest {
                 assertClose(reference, floats, 1e-6f);
             }
         }
+    }
+
+    /**
+     * The packed product's threads share B's micro-panels, each packed by whichever thread claims it first
+     * and awaited by the others. One micro-panel (N = 8) and two row ranges make both threads need the same
+     * one; if reading the weights fails (here: their memory is gone), the product must fail, not wait
+     * forever for a micro-panel that will never be packed.
+     */
+    @Test
+    void aFailedPackEndsTheProductInsteadOfHangingIt() {
+        int M = 128, K = 256, N = 8;
+        var arena = Arena.ofShared();
+        var w = HalfMatrix.of(arena.allocate(2L * N * K), N, K, HalfMatrix.Kind.BF16);
+        arena.close();
+        float[] a = random(M * K), c = new float[M * N];
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () ->
+                assertThatThrownBy(() -> Gemm.abT(c, a, w, M, false)).isInstanceOf(IllegalStateException.class));
     }
 }
