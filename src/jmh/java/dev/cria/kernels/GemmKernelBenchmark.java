@@ -17,11 +17,13 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * How close the GEMM's register tile comes to the core's FMA peak, on one thread: the peak itself (16
  * independent FMA chains on registers), and the tile over one row block of a 1024 × 2048 × 2048 product
- * (21 tiles of MR rows, 32 micro-panels, K block 342), with C's block in cache or, in turn, one of 48
- * blocks (48 MB, more than L3) so that every tile finds its C in memory, with and without the pass that
- * reads C's block through first. Packing is not timed.
- * GFLOP/s = FLOPs per call / (µs per call) / 1000: {@code tileOverRowBlock} is 2 · 21 · MR · NR · 342 · 32
- * FLOPs (176.5 M with AVX-512's 6 × 64 tile), {@code fmaPeak} 2 · 16 · LANES · 100,000 (51.2 M at 16 lanes).
+ * (ROW_BLOCK / MR tiles of MR rows: 21 of 6 at 16 lanes, 32 of 4 at 8; 32 micro-panels; K block 342),
+ * with C's block in cache or, in turn, one of 48 blocks (48 MB at 16 lanes, more than L3) so that every
+ * tile finds its C in memory, with and without the pass that reads C's block through first. Packing is
+ * not timed; A's block is laid out k-major, as {@code Gemm} packs it.
+ * GFLOP/s = FLOPs per call / (µs per call) / 1000: {@code tileOverRowBlock} is 2 · ROW_BLOCK · NR · 342 · 32
+ * FLOPs (176.5 M with AVX-512's 6 × 64 tile, 44.8 M with AVX2's 4 × 16), {@code fmaPeak} 2 · 16 · LANES ·
+ * 100,000 (51.2 M at 16 lanes, 25.6 M at 8).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -29,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
 public class GemmKernelBenchmark {
-    private static final int KC = 342, TILES = 21, PANELS = 32, CHAINS_STEPS = 100_000;
+    private static final int KC = 342, PANELS = 32, CHAINS_STEPS = 100_000;
 
     /** One row block's operands and C; its parameters apply to {@link #tileOverRowBlock} only, so the peak runs once. */
     @State(Scope.Benchmark)
@@ -43,27 +45,28 @@ public class GemmKernelBenchmark {
         public boolean warm;
 
         private float[] packedA, packedB, c;
-        private int block, N, MR, NR;
+        private int block, N, MR, NR, tiles;
 
         @Setup
         public void setup() {
             MR = Gemm.tileRows();
             NR = Gemm.tileColumns();
+            tiles = Gemm.rowBlock() / MR;
             N = PANELS * NR;
-            packedA = GemmBenchmark.fill(TILES * MR * KC);
+            packedA = GemmBenchmark.fill(Gemm.rowBlock() * KC);
             packedB = GemmBenchmark.fill(PANELS * NR * KC);
-            c = new float[cBlocks * TILES * MR * N];
+            c = new float[cBlocks * tiles * MR * N];
         }
     }
 
     /** One row block's work for one K block, as {@code Gemm} runs it: each micro-panel of B meets every tile of A. */
     @Benchmark
     public float[] tileOverRowBlock(RowBlock s) {
-        int m0 = (s.block++ % s.cBlocks) * TILES * s.MR;
-        if (s.warm) Gemm.warm(s.c, s.N, m0, m0 + TILES * s.MR, 0, s.N);
+        int m0 = (s.block++ % s.cBlocks) * s.tiles * s.MR;
+        if (s.warm) Gemm.warm(s.c, s.N, m0, m0 + s.tiles * s.MR, 0, s.N);
         for (int p = 0; p < PANELS; p++) {
-            for (int t = 0; t < TILES; t++) {
-                Gemm.tile(s.c, s.packedA, t * s.MR * KC, s.MR, s.packedB, p * s.NR * KC, s.N, m0 + t * s.MR, p * s.NR, KC);
+            for (int t = 0; t < s.tiles; t++) {
+                Gemm.tile(s.c, s.packedA, t * s.MR, s.packedB, p * s.NR * KC, s.N, m0 + t * s.MR, p * s.NR, KC);
             }
         }
         return s.c;

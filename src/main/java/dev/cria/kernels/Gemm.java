@@ -416,7 +416,7 @@ public final class Gemm {
      * Rows m0..m1 of A times one packed K block (k0..k1) of the column panel n0..n1, added into C.
      * Rows go ROW_BLOCK at a time: their A block is packed k-major ({@link #packKMajor}) and stays in L2,
      * then each B micro-panel meets every MR-row tile of the block. Rows left over after the
-     * last whole MR are packed as one more MR-interleaved micro-panel, padded with zeros. With {@code overwrite} the block's C is zeroed
+     * last whole MR are packed as one more tile, padded with zeros. With {@code overwrite} the block's C is zeroed
      * first, just before the kernels add into it, so it is still in cache (C can be hundreds of MB: an
      * LM head's logits). With {@code warm} it is read through once instead, for the same reason (see {@link #warm}).
      *
@@ -432,28 +432,28 @@ public final class Gemm {
             int mEnd = Math.min(m1, mb + ROW_BLOCK), quadEnd = mb + (mEnd - mb) / MR * MR;
             if (overwrite) zero(c, N, mb, mEnd, n0, n1);
             else if (warm) warm(c, N, mb, mEnd, n0, n1);
-            // A's block k-major: a tile's MR values per k lie aStep apart (see packKMajor)
-            int aStep = quadEnd - mb;
             packKMajor(packedA, a, aRow, aCol, mb, quadEnd, k0, k1);
             // rows after the last whole MR: one more micro-panel, padded with zero rows
             int rest = mEnd - quadEnd;
             float[] packedRest = rest > 0 ? packRest(a, aRow, aCol, quadEnd, rest, k0, k1) : null;
             if (bf16) {
-                Bf16.round(packedA, packedA, 0, (quadEnd - mb) * kc);
-                if (rest > 0) Bf16.round(packedRest, packedRest, 0, MR * kc);
+                for (int k = 0; k < kc; k++) {
+                    Bf16.round(packedA, packedA, k * ROW_BLOCK, k * ROW_BLOCK + quadEnd - mb);
+                    if (rest > 0) Bf16.round(packedRest, packedRest, k * ROW_BLOCK, k * ROW_BLOCK + MR);
+                }
             }
             int microPanels = (n1 - n0 + NR - 1) / NR;
             for (int i = 0; i < microPanels; i++) {
                 int p = (firstPanel + i) % microPanels, n = n0 + p * NR, bOff = bBase + p * NR * kc;
                 if (slab != null) slab.ensure(kb, p);
                 if (n + NR <= n1) {
-                    for (int m = mb; m < quadEnd; m += MR) tile(c, packedA, m - mb, aStep, packedB, bOff, N, m, n, kc);
+                    for (int m = mb; m < quadEnd; m += MR) tile(c, packedA, m - mb, packedB, bOff, N, m, n, kc);
                 } else if (MR == 6 && n1 - n == NR / 2) {
-                    for (int m = mb; m < quadEnd; m += MR) kernel6x2(c, packedA, m - mb, aStep, packedB, bOff, N, m, n, kc);
+                    for (int m = mb; m < quadEnd; m += MR) kernel6x2(c, packedA, m - mb, packedB, bOff, N, m, n, kc);
                 } else {
-                    for (int m = mb; m < quadEnd; m += MR) tileIntoPart(c, packedA, m - mb, aStep, packedB, bOff, N, m, MR, n, n1, kc);
+                    for (int m = mb; m < quadEnd; m += MR) tileIntoPart(c, packedA, m - mb, packedB, bOff, N, m, MR, n, n1, kc);
                 }
-                if (rest > 0) tileIntoPart(c, packedRest, 0, MR, packedB, bOff, N, quadEnd, rest, n, Math.min(n1, n + NR), kc);
+                if (rest > 0) tileIntoPart(c, packedRest, 0, packedB, bOff, N, quadEnd, rest, n, Math.min(n1, n + NR), kc);
             }
         }
     }
@@ -689,7 +689,11 @@ public final class Gemm {
      * along a K block, so results are the same at every tile.
      */
     private static final int MR = Simd.LANES == 16 ? 6 : 4;
-    /** The register tile's rows and columns, for the kernel benchmark. */
+    /** The register tile's rows and columns, and the packed A's stride along K, for the kernel benchmark. */
+    static int rowBlock() {
+        return ROW_BLOCK;
+    }
+
     static int tileRows() {
         return MR;
     }
@@ -945,35 +949,37 @@ public final class Gemm {
     }
 
     /**
-     * packed[(k − k0)·(m1 − m0) + (m − m0)] = A(m, k): A's block k-major, so a tile reads its MR values for
-     * each k from one run. Stored (K,M), A's rows are copied as they are; stored (M,K), it is transposed a
-     * square at a time. (The classic MR-interleaved micro-panels cost a scalar gather per element to pack.)
+     * packed[(k − k0)·ROW_BLOCK + (m − m0)] = A(m, k), for at most ROW_BLOCK rows: A's block k-major, so a
+     * tile reads its MR values for each k from one run, and the kernels step a constant ROW_BLOCK per k
+     * (a stride known to the JIT lets it drop the bounds checks from their loops). Stored (K,M), A's rows are
+     * copied as they are; stored (M,K), it is transposed a square at a time. (The classic MR-interleaved
+     * micro-panels cost a scalar gather per element to pack.)
      */
     private static void packKMajor(float[] packed, float[] a, int aRow, int aCol, int m0, int m1, int k0, int k1) {
         int width = m1 - m0;
         if (aRow == 1) {
-            for (int k = k0; k < k1; k++) System.arraycopy(a, k * aCol + m0, packed, (k - k0) * width, width);
+            for (int k = k0; k < k1; k++) System.arraycopy(a, k * aCol + m0, packed, (k - k0) * ROW_BLOCK, width);
             return;
         }
         int L = Simd.LANES;
         int squareRows = Simd.ENABLED ? width / L * L : 0, squareEnd = Simd.ENABLED ? k0 + (k1 - k0) / L * L : k0;
         float[] square = buffer(SQUARE, L * L);
         for (int m = m0; m < m0 + squareRows; m += L) {
-            for (int k = k0; k < squareEnd; k += L) transpose(a, m * aRow + k, aRow, packed, (k - k0) * width + m - m0, width, square);
+            for (int k = k0; k < squareEnd; k += L) transpose(a, m * aRow + k, aRow, packed, (k - k0) * ROW_BLOCK + m - m0, ROW_BLOCK, square);
             for (int k = squareEnd; k < k1; k++) {
-                for (int r = 0; r < L; r++) packed[(k - k0) * width + m - m0 + r] = a[(m + r) * aRow + k];
+                for (int r = 0; r < L; r++) packed[(k - k0) * ROW_BLOCK + m - m0 + r] = a[(m + r) * aRow + k];
             }
         }
         for (int m = m0 + squareRows; m < m1; m++) {
-            for (int k = k0, from = m * aRow + k0; k < k1; k++, from++) packed[(k - k0) * width + m - m0] = a[from];
+            for (int k = k0, from = m * aRow + k0; k < k1; k++, from++) packed[(k - k0) * ROW_BLOCK + m - m0] = a[from];
         }
     }
 
-    /** Rows m..m+rows (fewer than MR) of A, columns k0..k1, as one micro-panel of MR rows, the missing ones zero. */
+    /** Rows m..m+rows (fewer than MR) of A, columns k0..k1, laid out as {@link #packKMajor} lays a tile, the missing rows zero. */
     private static float[] packRest(float[] a, int aRow, int aCol, int m, int rows, int k0, int k1) {
         int kc = k1 - k0;
-        float[] packed = buffer(REST_ROWS, MR * kc);
-        for (int k = k0, to = 0; k < k1; k++, to += MR) {
+        float[] packed = buffer(REST_ROWS, ROW_BLOCK * kc);
+        for (int k = k0, to = 0; k < k1; k++, to += ROW_BLOCK) {
             for (int r = 0; r < MR; r++) packed[to + r] = r < rows ? a[(m + r) * aRow + k * aCol] : 0f;
         }
         return packed;
@@ -981,15 +987,15 @@ public final class Gemm {
 
     /**
      * The register tile for this vector width (MR, NV are constants, so the JIT keeps one branch): C's MR × NR
-     * block at (m, n) += the tile's rows of A, MR values at packedA[aOff + i·aStep] for each step i along K,
+     * block at (m, n) += the tile's rows of A, MR values at packedA[aOff + i·ROW_BLOCK] for each step i along K,
      * times the B micro-panel from packedB[bOff], NR values per step.
      */
-    static void tile(float[] c, float[] packedA, int aOff, int aStep, float[] packedB, int bOff, int N, int m, int n, int kc) {
-        if (MR == 6) kernel6x4(c, packedA, aOff, aStep, packedB, bOff, N, m, n, kc);
-        else kernel4x2(c, packedA, aOff, aStep, packedB, bOff, N, m, n, kc);
+    static void tile(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int n, int kc) {
+        if (MR == 6) kernel6x4(c, packedA, aOff, packedB, bOff, N, m, n, kc);
+        else kernel4x2(c, packedA, aOff, packedB, bOff, N, m, n, kc);
     }
 
-    private static void kernel4x2(float[] c, float[] packedA, int aOff, int aStep, float[] packedB, int bOff, int N, int m, int n, int kc) {
+    private static void kernel4x2(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int n, int kc) {
         var f = Simd.F;
         int L = Simd.LANES;
         var c00 = FloatVector.zero(f);
@@ -1001,7 +1007,7 @@ public final class Gemm {
         var c30 = FloatVector.zero(f);
         var c31 = FloatVector.zero(f);
         for (int i = 0; i < kc; i++) {
-            int p = bOff + i * NR, q = aOff + i * aStep;
+            int p = bOff + i * NR, q = aOff + i * ROW_BLOCK;
             var b0 = FloatVector.fromArray(f, packedB, p);
             var b1 = FloatVector.fromArray(f, packedB, p + L);
             var av = FloatVector.broadcast(f, packedA[q]);
@@ -1029,7 +1035,7 @@ public final class Gemm {
     }
 
     /** AVX-512's tile: six broadcasts of A against four vectors of B, 24 accumulators (see {@link #MR}). */
-    private static void kernel6x4(float[] c, float[] packedA, int aOff, int aStep, float[] packedB, int bOff, int N, int m, int n, int kc) {
+    private static void kernel6x4(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int n, int kc) {
         var f = Simd.F;
         int L = Simd.LANES;
         var c00 = FloatVector.zero(f);
@@ -1057,7 +1063,7 @@ public final class Gemm {
         var c52 = FloatVector.zero(f);
         var c53 = FloatVector.zero(f);
         for (int i = 0; i < kc; i++) {
-            int p = bOff + i * NR, q = aOff + i * aStep;
+            int p = bOff + i * NR, q = aOff + i * ROW_BLOCK;
             var b0 = FloatVector.fromArray(f, packedB, p);
             var b1 = FloatVector.fromArray(f, packedB, p + 1 * L);
             var b2 = FloatVector.fromArray(f, packedB, p + 2 * L);
@@ -1132,7 +1138,7 @@ public final class Gemm {
      * as 288 = 4·64 + 32 (the small preset's width) does: 12 accumulators, no padded columns computed,
      * and the same FMA chain per element as the full tile.
      */
-    private static void kernel6x2(float[] c, float[] packedA, int aOff, int aStep, float[] packedB, int bOff, int N, int m, int n, int kc) {
+    private static void kernel6x2(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int n, int kc) {
         var f = Simd.F;
         int L = Simd.LANES;
         var c00 = FloatVector.zero(f);
@@ -1148,7 +1154,7 @@ public final class Gemm {
         var c50 = FloatVector.zero(f);
         var c51 = FloatVector.zero(f);
         for (int i = 0; i < kc; i++) {
-            int p = bOff + i * NR, q = aOff + i * aStep;
+            int p = bOff + i * NR, q = aOff + i * ROW_BLOCK;
             var b0 = FloatVector.fromArray(f, packedB, p);
             var b1 = FloatVector.fromArray(f, packedB, p + L);
             var av = FloatVector.broadcast(f, packedA[q]);
@@ -1198,11 +1204,11 @@ public final class Gemm {
      * at N = 288, the small preset's width, the partial micro-panel is a ninth of the work, and one FMA
      * chain at a time ran it at an eighth of the speed.)
      */
-    private static void tileIntoPart(float[] c, float[] packedA, int aOff, int aStep, float[] packedB, int bOff, int N, int m, int rows,
+    private static void tileIntoPart(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int rows,
                                      int n, int n1, int kc) {
         float[] part = TAIL.get();
         java.util.Arrays.fill(part, 0f);
-        tile(part, packedA, aOff, aStep, packedB, bOff, NR, 0, 0, kc);
+        tile(part, packedA, aOff, packedB, bOff, NR, 0, 0, kc);
         for (int r = 0; r < rows; r++) {
             int row = (m + r) * N + n;
             for (int j = 0; j < n1 - n; j++) c[row + j] += part[r * NR + j];
