@@ -3,6 +3,9 @@
 # one after the other, and prints the ratios as a Markdown table (docs/performance.md's tables come from here).
 #   scripts/side-by-side.sh [PEER_DIR]     (default: scripts/peer, the peer's scripts in this repository)
 #   ROWS="gemm train bf16 decode"           the sections to run (default: all four)
+#   AVX2=1                                  on an AVX-512 CPU, stand in for an AVX2-only host: Cria's JVM
+#                                           limited to AVX2 (-XX:UseAVX=2), OpenBLAS to its AVX2 kernels,
+#                                           oneDNN to AVX2 (ONEDNN_MAX_CPU_ISA)
 # Needs Debian's python3-torch and libopenblas0-pthread for the peer (see scripts/peer/README.md).
 #
 # The peer is put at its best first: OpenBLAS picks a kernel by CPU model and its pick is not always its
@@ -17,6 +20,10 @@ rows="${ROWS-gemm train bf16 decode}"
 py=/usr/bin/python3
 cores=$(nproc)
 flags=$(grep -m1 '^flags' /proc/cpuinfo)
+if [ "${AVX2:-}" = 1 ]; then
+  flags=$(tr ' ' '\n' <<<"$flags" | grep -v -e '^avx512' -e '^amx' | tr '\n' ' ')
+  export CRIA_JAVA_OPTS="${CRIA_JAVA_OPTS:-} -XX:UseAVX=2" ONEDNN_MAX_CPU_ISA=AVX2 DNNL_MAX_CPU_ISA=AVX2
+fi
 has() { [[ " $flags " == *" $1 "* ]]; }
 
 cria() { "$root/cria" bench "$@" --json --no-probe 2>/dev/null | tail -n 1; }
@@ -51,11 +58,12 @@ PY
 }
 
 echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $cores cores;" \
-  "$(for f in avx2 avx512f avx512_bf16 amx_bf16; do has $f && printf '%s ' $f; done)"
+  "$(for f in avx2 avx512f avx512_bf16 amx_bf16; do has $f && printf '%s ' $f; done)$([ "${AVX2:-}" = 1 ] && echo '(AVX2=1: an AVX2-only host stood in for)')"
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # The OpenBLAS core types this CPU can run, each timed; the fastest is exported for every peer run below.
 types=(default)
+[ "${AVX2:-}" = 1 ] && types=() # OpenBLAS's own pick would be an AVX-512 kernel
 has avx2 && types+=(Haswell Zen)
 has avx512f && types+=(SkylakeX)
 has avx512_bf16 && types+=(Cooperlake)

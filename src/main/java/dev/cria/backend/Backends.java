@@ -23,15 +23,23 @@ public final class Backends {
 
     /**
      * The backend named {@code choice} in {@code precision}: "java", "onednn", or "auto". Auto takes oneDNN
-     * for bfloat16 when libdnnl2 loads (about twice the Java kernels on AVX-512 BF16) and Java for float32,
-     * whose results then stay those of the reference kernels, bit for bit, on every machine. An unknown
-     * name, or "onednn" without the library, is a one-line error.
+     * for bfloat16 when libdnnl2 loads and can multiply bfloat16 on this CPU (about twice the Java kernels
+     * on AVX-512 BF16; an AVX2 host cannot), and Java for float32, whose results then stay those of the
+     * reference kernels, bit for bit, on every machine. An unknown name, or "onednn" without the library
+     * or without the precision on this CPU, is a one-line error.
      */
     public static Backend select(String choice, Precision precision) {
         return switch (choice.toLowerCase(java.util.Locale.ROOT)) {
             case "java" -> JavaBackend.of(precision);
-            case "onednn" -> OneDnnBackend.load(precision);
-            case "auto" -> precision == Precision.BF16 && OneDnnBackend.available()
+            case "onednn" -> {
+                String refused = OneDnnBackend.cannot(precision);
+                if (refused != null && OneDnnBackend.available()) {
+                    throw new CriaException("oneDNN cannot multiply " + precision.name().toLowerCase(java.util.Locale.ROOT)
+                            + " on this CPU (" + refused + "); use --backend java");
+                }
+                yield OneDnnBackend.load(precision);
+            }
+            case "auto" -> precision == Precision.BF16 && OneDnnBackend.cannot(precision) == null
                     ? OneDnnBackend.load(precision) : JavaBackend.of(precision);
             default -> throw new CriaException("--backend must be auto, java or onednn, not '" + choice + "'");
         };

@@ -72,6 +72,31 @@ public final class OneDnnBackend implements Backend {
         }
     }
 
+    /**
+     * Why oneDNN cannot multiply in {@code precision} on this CPU, or null if it can: it loads, and a 16 × 16
+     * product runs (probed once per precision). oneDNN has a bfloat16 matmul only from AVX-512 on: on an
+     * AVX2 host the library loads but refuses the primitive as unimplemented.
+     */
+    public static String cannot(Precision precision) {
+        synchronized (LOCK) {
+            if (!tryLoad()) return why;
+            int i = precision.ordinal();
+            if (!PROBED[i]) {
+                PROBED[i] = true;
+                try {
+                    float[] x = new float[16 * 16];
+                    load(precision).abT(new float[16 * 16], x, x, 16, 16, 16, false);
+                } catch (CriaException e) {
+                    REFUSED[i] = e.getMessage();
+                }
+            }
+            return REFUSED[i];
+        }
+    }
+
+    private static final boolean[] PROBED = new boolean[Precision.values().length];
+    private static final String[] REFUSED = new String[Precision.values().length];
+
     /** Why oneDNN is unavailable, or null if it is available. */
     public static String why() {
         synchronized (LOCK) {

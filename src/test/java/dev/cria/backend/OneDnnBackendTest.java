@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.cria.util.CriaException;
 import dev.cria.util.Rng;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Locale;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -184,6 +187,43 @@ class OneDnnBackendTest {
                 .isInstanceOf(CriaException.class)
                 .hasMessageStartingWith("libdnnl-not-here.so.2 cannot be loaded (install Debian's libdnnl2)")
                 .hasMessageNotContaining("\n");
+    }
+
+    /**
+     * On a CPU without AVX-512, oneDNN loads but has no bfloat16 matmul. Such a host is stood in for by
+     * limiting oneDNN to AVX2 ({@code ONEDNN_MAX_CPU_ISA}, read when the library loads, so in a child JVM):
+     * auto must then fall back to the Java kernels, and an explicit {@code --backend onednn} must say why
+     * in one line, instead of failing at the first product.
+     */
+    @Test
+    void withoutBf16InOneDnnAutoTakesJavaAndOneDnnSaysWhy() throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        var child = new ProcessBuilder(javaBin, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), Avx2Host.class.getName()).redirectErrorStream(true);
+        child.environment().put("ONEDNN_MAX_CPU_ISA", "AVX2");
+        child.environment().put("DNNL_MAX_CPU_ISA", "AVX2");
+        Process process = child.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(out).isZero();
+        assertThat(out).contains("auto f32: java-f32", "auto bf16: java-bf16", "onednn f32: onednn-f32",
+                "onednn bf16: oneDNN cannot multiply bf16 on this CPU (dnnl_primitive_desc_create failed: dnnl_unimplemented); use --backend java");
+    }
+
+    /** The child JVM of {@link #withoutBf16InOneDnnAutoTakesJavaAndOneDnnSaysWhy}: what each choice selects. */
+    static final class Avx2Host {
+        public static void main(String[] args) {
+            for (String choice : new String[] {"auto", "onednn"}) {
+                for (Precision precision : Precision.values()) {
+                    String what;
+                    try {
+                        what = Backends.select(choice, precision).label();
+                    } catch (CriaException e) {
+                        what = e.getMessage();
+                    }
+                    System.out.println(choice + " " + precision.name().toLowerCase(Locale.ROOT) + ": " + what);
+                }
+            }
+        }
     }
 
     /** Σₖ |A(m,k)|·|B(k,n)| for every (m,n): the size of what float32 summation order can disturb. */
