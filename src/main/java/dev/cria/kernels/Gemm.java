@@ -759,7 +759,7 @@ public final class Gemm {
                     for (int j = cols; j < NR; j++) packed[row + j] = 0f;
                 }
             } else {
-                // whole LANES × LANES squares transposed by vectors (in registers at 8 and 16 lanes), the edges one element at a time
+                // whole LANES × LANES squares transposed by vectors (transpose), the edges one element at a time
                 int L = Simd.LANES;
                 boolean squares = Simd.ENABLED && bK == 1;
                 int squareCols = squares ? cols / L * L : 0, squareEnd = squares ? k0 + (k1 - k0) / L * L : k0;
@@ -780,10 +780,12 @@ public final class Gemm {
         }
     }
 
-    /** One LANES × LANES square transposed (see {@link #transposeSquare}), in registers at 8 and 16 lanes. */
+    /**
+     * One LANES × LANES square transposed (see {@link #transposeSquare}), in registers at 16 lanes. (The
+     * same at 8 lanes measured within noise of the scratch square on AVX2 code, 216–221 → 215–222 GFLOP/s.)
+     */
     private static void transpose(float[] src, int from, int srcStride, float[] dst, int to, int dstStride, float[] square) {
         if (Simd.LANES == 16) transposeSixteen(src, from, srcStride, dst, to, dstStride);
-        else if (Simd.LANES == 8) transposeEight(src, from, srcStride, dst, to, dstStride);
         else transposeSquare(src, from, srcStride, dst, to, dstStride, square);
     }
 
@@ -889,44 +891,6 @@ public final class Gemm {
         v15.intoArray(dst, to + 15 * dstStride);
     }
 
-    /** {@link #transposeSquare} at 8 lanes (AVX2) in eight registers, as {@link #transposeSixteen}. */
-    private static void transposeEight(float[] src, int from, int srcStride, float[] dst, int to, int dstStride) {
-        var f = Simd.F;
-        var r0 = FloatVector.fromArray(f, src, from + 0 * srcStride);
-        var r1 = FloatVector.fromArray(f, src, from + 1 * srcStride);
-        var r2 = FloatVector.fromArray(f, src, from + 2 * srcStride);
-        var r3 = FloatVector.fromArray(f, src, from + 3 * srcStride);
-        var r4 = FloatVector.fromArray(f, src, from + 4 * srcStride);
-        var r5 = FloatVector.fromArray(f, src, from + 5 * srcStride);
-        var r6 = FloatVector.fromArray(f, src, from + 6 * srcStride);
-        var r7 = FloatVector.fromArray(f, src, from + 7 * srcStride);
-        var low = FloatVector.fromArray(f, LOW_HALVES[0], 0);
-        var high = FloatVector.fromArray(f, HIGH_HALVES[0], 0);
-        FloatVector s0 = low.selectFrom(r0, r4), s4 = high.selectFrom(r0, r4);
-        FloatVector s1 = low.selectFrom(r1, r5), s5 = high.selectFrom(r1, r5);
-        FloatVector s2 = low.selectFrom(r2, r6), s6 = high.selectFrom(r2, r6);
-        FloatVector s3 = low.selectFrom(r3, r7), s7 = high.selectFrom(r3, r7);
-        low = FloatVector.fromArray(f, LOW_HALVES[1], 0);
-        high = FloatVector.fromArray(f, HIGH_HALVES[1], 0);
-        FloatVector t0 = low.selectFrom(s0, s2), t2 = high.selectFrom(s0, s2);
-        FloatVector t1 = low.selectFrom(s1, s3), t3 = high.selectFrom(s1, s3);
-        FloatVector t4 = low.selectFrom(s4, s6), t6 = high.selectFrom(s4, s6);
-        FloatVector t5 = low.selectFrom(s5, s7), t7 = high.selectFrom(s5, s7);
-        low = FloatVector.fromArray(f, LOW_HALVES[2], 0);
-        high = FloatVector.fromArray(f, HIGH_HALVES[2], 0);
-        FloatVector u0 = low.selectFrom(t0, t1), u1 = high.selectFrom(t0, t1);
-        FloatVector u2 = low.selectFrom(t2, t3), u3 = high.selectFrom(t2, t3);
-        FloatVector u4 = low.selectFrom(t4, t5), u5 = high.selectFrom(t4, t5);
-        FloatVector u6 = low.selectFrom(t6, t7), u7 = high.selectFrom(t6, t7);
-        u0.intoArray(dst, to + 0 * dstStride);
-        u1.intoArray(dst, to + 1 * dstStride);
-        u2.intoArray(dst, to + 2 * dstStride);
-        u3.intoArray(dst, to + 3 * dstStride);
-        u4.intoArray(dst, to + 4 * dstStride);
-        u5.intoArray(dst, to + 5 * dstStride);
-        u6.intoArray(dst, to + 6 * dstStride);
-        u7.intoArray(dst, to + 7 * dstStride);
-    }
 
     /**
      * The butterfly's lane selections, per step h, as index vectors for {@code selectFrom(x, y)}, which reads
