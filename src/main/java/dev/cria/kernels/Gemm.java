@@ -433,7 +433,7 @@ public final class Gemm {
             if (overwrite) zero(c, N, mb, mEnd, n0, n1);
             else if (warm) warm(c, N, mb, mEnd, n0, n1);
             packKMajor(packedA, a, aRow, aCol, mb, quadEnd, k0, k1);
-            // rows after the last whole MR: one more micro-panel, padded with zero rows
+            // rows after the last whole MR: one more tile, padded with zero rows
             int rest = mEnd - quadEnd;
             float[] packedRest = rest > 0 ? packRest(a, aRow, aCol, quadEnd, rest, k0, k1) : null;
             if (bf16) {
@@ -890,7 +890,6 @@ public final class Gemm {
         v14.intoArray(dst, to + 14 * dstStride);
         v15.intoArray(dst, to + 15 * dstStride);
     }
-
 
     /**
      * The butterfly's lane selections, per step h, as index vectors for {@code selectFrom(x, y)}, which reads
