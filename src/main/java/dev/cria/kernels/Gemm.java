@@ -1094,8 +1094,6 @@ public final class Gemm {
         c53.add(FloatVector.fromArray(f, c, o5 + 3 * L)).intoArray(c, o5 + 3 * L);
     }
 
-
-
     /**
      * AVX-512's half tile: the left half of {@link #kernel6x4} for a panel that ends half a micro-panel in,
      * as 288 = 4·64 + 32 (the small preset's width) does: 12 accumulators, no padded columns computed,
