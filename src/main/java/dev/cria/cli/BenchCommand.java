@@ -103,10 +103,12 @@ final class BenchCommand implements Runnable {
         @Option(names = "--weights", defaultValue = "f32",
                 description = "B's storage: f32; bf16 or f16, a frozen 16-bit weight; q8_0 or q4_0, a block-quantized one (frozen weights: layouts abt and ab, widened as they are read). Default: ${DEFAULT-VALUE}.")
         String weights;
+        @Option(names = "--threads", description = "Threads (default: the machine's cores, or -Dcria.threads).") Integer threads;
         @Mixin Common common;
 
         @Override
         public Integer call() throws Exception {
+            if (threads != null) useThreads(threads);
             Flags.positive("--m", m);
             Flags.positive("--n", n);
             Flags.positive("--k", k);
@@ -152,10 +154,12 @@ final class BenchCommand implements Runnable {
         @Option(names = "--tied", description = "Tie the LM head to the embeddings.") boolean tied;
         @Option(names = "--profile", description = "Also print the time of each op, forward and backward (slows the step a little).") boolean profile;
         @Mixin PrecisionOptions precision;
+        @Option(names = "--threads", description = "Threads (default: the machine's cores, or -Dcria.threads).") Integer threads;
         @Mixin Common common;
 
         @Override
         public Integer call() throws Exception {
+            if (threads != null) useThreads(threads);
             Flags.positive("--seq-len", seqLen);
             Flags.positive("--batch", batch);
             Flags.positive("--steps", steps);

@@ -14,7 +14,7 @@ final class PrecisionOptions {
 
     @Option(names = "--backend", paramLabel = "auto|java|onednn", defaultValue = "auto",
             description = "Where the products run: the Java kernels, or oneDNN's matmul (libdnnl2, found at run time). "
-                    + "auto: oneDNN for bf16 when the library is there, else Java. Default: ${DEFAULT-VALUE}.")
+                    + "auto: oneDNN for bf16 when the library is there and can multiply bfloat16 on this CPU, else Java. Default: ${DEFAULT-VALUE}.")
     String backend;
 
     /** Chooses the backend for this process and says which on stderr. */

@@ -69,18 +69,23 @@ class PrecisionCliTest {
 
     @Test
     void benchesNameTheirBackendAndPrecision() throws Exception {
+        int threads = dev.cria.tensor.Parallel.threads();
         assertThat(run("bench", "gemm", "--m", "32", "--n", "48", "--k", "40", "--seconds", "0.05", "--layout", "atb",
-                "--precision", "bf16", "--backend", "java", "--json", "--no-probe")).isZero();
+                "--precision", "bf16", "--backend", "java", "--threads", Integer.toString(threads), "--json", "--no-probe")).isZero();
         var gemm = new ObjectMapper().readTree(console.out().strip());
         assertThat(gemm.path("backend").asText()).isEqualTo("java-bf16");
+        assertThat(gemm.path("threads").asInt()).isEqualTo(threads);
         assertThat(gemm.path("gflops").asDouble()).isPositive();
+        console.clear();
+        assertThat(run("bench", "train", "--threads", Integer.toString(threads + 1), "--no-probe")).isEqualTo(1);
+        assertThat(console.err()).contains("this JVM already runs " + threads + " threads").doesNotContain("Exception");
     }
 
     @Test
-    void autoTakesOneDnnForBfloat16WhereTheLibraryLoads() throws Exception {
+    void autoTakesOneDnnForBfloat16WhereTheLibraryLoadsAndCanMultiplyIt() throws Exception {
         assertThat(run("bench", "gemm", "--m", "32", "--n", "48", "--k", "40", "--seconds", "0.05", "--precision", "bf16", "--json",
                 "--no-probe")).isZero();
-        String expected = dev.cria.backend.OneDnnBackend.available() ? "onednn-bf16" : "java-bf16";
+        String expected = dev.cria.backend.OneDnnBackend.cannot(dev.cria.backend.Precision.BF16) == null ? "onednn-bf16" : "java-bf16";
         assertThat(new ObjectMapper().readTree(console.out().strip()).path("backend").asText()).isEqualTo(expected);
     }
 
