@@ -752,7 +752,12 @@ public final class Gemm {
         int kc = k1 - k0;
         for (int n = n0; n < n1; n += NR) {
             int base = at + (n - n0) * kc, cols = Math.min(NR, n1 - n);
-            if (bN == 1) {
+            if (bN == 1 && cols == NR && Simd.ENABLED) {
+                // a whole micro-panel's row is NV vectors: copied by vectors, not by a call per row
+                for (int k = k0, row = base, from = k0 * bK + n; k < k1; k++, row += NR, from += bK) {
+                    for (int v = 0; v < NR; v += Simd.LANES) FloatVector.fromArray(Simd.F, b, from + v).intoArray(packed, row + v);
+                }
+            } else if (bN == 1) {
                 for (int k = k0; k < k1; k++) {
                     int row = base + (k - k0) * NR;
                     System.arraycopy(b, k * bK + n, packed, row, cols);
