@@ -279,7 +279,7 @@ public final class Gemm {
             int n0 = panelStart, n1 = Math.min(N, n0 + panel), microPanels = (n1 - n0 + NR - 1) / NR;
             for (int slabStart = 0; slabStart < kBlocks; slabStart += perSlab) {
                 int first = slabStart, blocks = Math.min(perSlab, kBlocks - first);
-                var slab = new Slab(b, packedB, blocks, microPanels, first, kc, K, panel, n0, n1, bf16);
+                var slab = new Slab(b, packedB, blocks, microPanels, bf16);
                 Parallel.forRange(ranges, 1, (start, end) -> {
                     float[] packedA = buffer(PACK_A, kc * ROW_BLOCK);
                     for (int range = start; range < end; range++) {
@@ -312,32 +312,27 @@ public final class Gemm {
         private final PanelPacker packer;
         private final float[] packed;
         private final AtomicIntegerArray state;
-        private final int microPanels, first, kc, K, panel, n0, n1;
+        private final int microPanels;
         private final boolean bf16;
 
-        Slab(PanelPacker packer, float[] packed, int blocks, int microPanels, int first, int kc, int K, int panel, int n0, int n1,
-             boolean bf16) {
+        Slab(PanelPacker packer, float[] packed, int blocks, int microPanels, boolean bf16) {
             this.packer = packer;
             this.packed = packed;
             this.state = new AtomicIntegerArray(blocks * microPanels);
             this.microPanels = microPanels;
-            this.first = first;
-            this.kc = kc;
-            this.K = K;
-            this.panel = panel;
-            this.n0 = n0;
-            this.n1 = n1;
             this.bf16 = bf16;
         }
 
-        /** Returns once micro-panel p of K block kb (of this slab) is packed, packing it here if nobody has. */
-        void ensure(int kb, int p) {
+        /**
+         * Returns once micro-panel p of the slab's K block kb is packed, packing it here if nobody has: B's
+         * columns n0..n1, rows k0..k1, from packed[at] on.
+         */
+        void ensure(int kb, int p, int at, int n0, int n1, int k0, int k1) {
             int i = kb * microPanels + p;
             if (state.get(i) == READY) return;
             if (state.compareAndSet(i, FREE, PACKING)) {
-                int k0 = (first + kb) * kc, k1 = Math.min(K, k0 + kc), at = kb * kc * panel + p * NR * (k1 - k0);
                 try {
-                    packer.pack(packed, at, n0 + p * NR, Math.min(n1, n0 + (p + 1) * NR), k0, k1);
+                    packer.pack(packed, at, n0, n1, k0, k1);
                     if (bf16) Bf16.round(packed, packed, at, at + NR * (k1 - k0));
                 } catch (Throwable t) {
                     state.set(i, FAILED); // so that a thread waiting for this micro-panel stops waiting
@@ -444,8 +439,8 @@ public final class Gemm {
             }
             int microPanels = (n1 - n0 + NR - 1) / NR;
             for (int i = 0; i < microPanels; i++) {
-                int p = (firstPanel + i) % microPanels, n = n0 + p * NR, bOff = bBase + p * NR * kc;
-                if (slab != null) slab.ensure(kb, p);
+                int p = (firstPanel + i) % microPanels, n = n0 + p * NR, nEnd = Math.min(n1, n + NR), bOff = bBase + p * NR * kc;
+                if (slab != null) slab.ensure(kb, p, bOff, n, nEnd, k0, k1);
                 if (n + NR <= n1) {
                     for (int m = mb; m < quadEnd; m += MR) tile(c, packedA, m - mb, packedB, bOff, N, m, n, kc);
                 } else if (MR == 6 && n1 - n == NR / 2) {
@@ -453,7 +448,7 @@ public final class Gemm {
                 } else {
                     for (int m = mb; m < quadEnd; m += MR) tileIntoPart(c, packedA, m - mb, packedB, bOff, N, m, MR, n, n1, kc);
                 }
-                if (rest > 0) tileIntoPart(c, packedRest, 0, packedB, bOff, N, quadEnd, rest, n, Math.min(n1, n + NR), kc);
+                if (rest > 0) tileIntoPart(c, packedRest, 0, packedB, bOff, N, quadEnd, rest, n, nEnd, kc);
             }
         }
     }
@@ -715,8 +710,9 @@ public final class Gemm {
     /** One K block up to 384, so common model widths (288, 384) make a single pass over C. */
     private static final int BLOCK_K = 384;
     /**
-     * K rows of a B micro-panel packed together where B's columns are contiguous along K: one column at a
-     * time down the whole K block wrote each line of the panel (too big for L1) once per column.
+     * Columns of a transposed block's edges written together ({@link #transposeBlock}): for a B micro-panel,
+     * K rows of it at a time. One column at a time down the whole K block wrote each line of the panel (too
+     * big for L1) once per column.
      */
     private static final int TRANSPOSE_K = 16;
 
@@ -764,23 +760,34 @@ public final class Gemm {
                     for (int j = cols; j < NR; j++) packed[row + j] = 0f;
                 }
             } else {
-                // whole LANES × LANES squares transposed by vectors (transpose), the edges one element at a time
-                int L = Simd.LANES;
-                boolean squares = Simd.ENABLED && bK == 1;
-                int squareCols = squares ? cols / L * L : 0, squareEnd = squares ? k0 + (k1 - k0) / L * L : k0;
-                float[] square = squares ? buffer(SQUARE, L * L) : null;
-                for (int j = 0; j < squareCols; j += L) {
-                    for (int k = k0; k < squareEnd; k += L) transpose(b, k + (n + j) * bN, bN, packed, base + (k - k0) * NR + j, NR, square);
+                transposeBlock(b, n * bN + k0 * bK, bN, bK, cols, kc, packed, base, NR);
+                if (cols < NR) {
+                    for (int k = 0; k < kc; k++) java.util.Arrays.fill(packed, base + k * NR + cols, base + (k + 1) * NR, 0f);
                 }
-                // TRANSPOSE_K rows of the micro-panel at a time: its lines stay in L1 while every column fills them
-                for (int kb = k0; kb < k1; kb += TRANSPOSE_K) {
-                    int kEnd = Math.min(k1, kb + TRANSPOSE_K);
-                    for (int j = 0; j < cols; j++) {
-                        int kStart = j < squareCols ? Math.max(kb, squareEnd) : kb;
-                        for (int k = kStart, from = k * bK + (n + j) * bN; k < kEnd; k++, from += bK) packed[base + (k - k0) * NR + j] = b[from];
-                    }
-                    for (int k = kb; k < kEnd; k++) java.util.Arrays.fill(packed, base + (k - k0) * NR + cols, base + (k - k0 + 1) * NR, 0f);
-                }
+            }
+        }
+    }
+
+    /**
+     * dst[to + c·dstStride + r] = src[from + r·rowStride + c·colStride] for r < rows, c < cols: a block
+     * written transposed. Where its rows are contiguous (colStride 1), whole LANES × LANES squares go by
+     * vectors ({@link #transpose}); the edges, and any other strides, one element at a time, TRANSPOSE_K
+     * columns at a time, so that the destination lines they fill stay in L1.
+     */
+    private static void transposeBlock(float[] src, int from, int rowStride, int colStride, int rows, int cols,
+                                       float[] dst, int to, int dstStride) {
+        int L = Simd.LANES;
+        boolean squares = Simd.ENABLED && colStride == 1;
+        int squareRows = squares ? rows / L * L : 0, squareCols = squares ? cols / L * L : 0;
+        float[] square = squares ? buffer(SQUARE, L * L) : null;
+        for (int r = 0; r < squareRows; r += L) {
+            for (int c = 0; c < squareCols; c += L) transpose(src, from + r * rowStride + c, rowStride, dst, to + c * dstStride + r, dstStride, square);
+        }
+        for (int cb = 0; cb < cols; cb += TRANSPOSE_K) {
+            int cEnd = Math.min(cols, cb + TRANSPOSE_K);
+            for (int r = 0; r < rows; r++) {
+                int cStart = r < squareRows ? Math.max(cb, squareCols) : cb;
+                for (int c = cStart, i = from + r * rowStride + c * colStride; c < cEnd; c++, i += colStride) dst[to + c * dstStride + r] = src[i];
             }
         }
     }
@@ -920,26 +927,15 @@ public final class Gemm {
      * packed[(k − k0)·ROW_BLOCK + (m − m0)] = A(m, k), for at most ROW_BLOCK rows: A's block k-major, so a
      * tile reads its MR values for each k from one run, and the kernels step a constant ROW_BLOCK per k
      * (a stride known to the JIT lets it drop the bounds checks from their loops). Stored (K,M), A's rows are
-     * copied as they are; stored (M,K), it is transposed a square at a time. (The classic MR-interleaved
+     * copied as they are; otherwise the block is transposed ({@link #transposeBlock}). (The classic MR-interleaved
      * micro-panels cost a scalar gather per element to pack.)
      */
     private static void packKMajor(float[] packed, float[] a, int aRow, int aCol, int m0, int m1, int k0, int k1) {
         int width = m1 - m0;
         if (aRow == 1) {
             for (int k = k0; k < k1; k++) System.arraycopy(a, k * aCol + m0, packed, (k - k0) * ROW_BLOCK, width);
-            return;
-        }
-        int L = Simd.LANES;
-        int squareRows = Simd.ENABLED ? width / L * L : 0, squareEnd = Simd.ENABLED ? k0 + (k1 - k0) / L * L : k0;
-        float[] square = buffer(SQUARE, L * L);
-        for (int m = m0; m < m0 + squareRows; m += L) {
-            for (int k = k0; k < squareEnd; k += L) transpose(a, m * aRow + k, aRow, packed, (k - k0) * ROW_BLOCK + m - m0, ROW_BLOCK, square);
-            for (int k = squareEnd; k < k1; k++) {
-                for (int r = 0; r < L; r++) packed[(k - k0) * ROW_BLOCK + m - m0 + r] = a[(m + r) * aRow + k];
-            }
-        }
-        for (int m = m0 + squareRows; m < m1; m++) {
-            for (int k = k0, from = m * aRow + k0; k < k1; k++, from++) packed[(k - k0) * ROW_BLOCK + m - m0] = a[from];
+        } else {
+            transposeBlock(a, m0 * aRow + k0 * aCol, aRow, aCol, width, k1 - k0, packed, 0, ROW_BLOCK);
         }
     }
 

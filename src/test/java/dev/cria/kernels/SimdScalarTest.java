@@ -98,6 +98,24 @@ class SimdScalarTest {
         }
     }
 
+    /**
+     * The kernel is strided on both operands (see {@link Gemm}); the training layouts all have one unit
+     * stride, so this takes every other element along both axes of A and of B, so that no axis is contiguous.
+     */
+    @Test
+    void gemmOperandsWithNoContiguousAxis() {
+        for (int[] s : new int[][] {{7, 33, 9}, {65, 40, 70}, {130, 300, 129}}) {
+            int M = s[0], K = s[1], N = s[2];
+            float[] a = random(2 * M * K), b = random(2 * N * K);
+            for (boolean accumulate : new boolean[] {false, true}) {
+                float[] c1 = random(M * N), c2 = c1.clone();
+                Gemm.vector(c1, a, 2 * K, 2, b, 2, 2 * K, M, K, N, accumulate);
+                Gemm.scalar(c2, a, 2 * K, 2, b, 2, 2 * K, M, K, N, accumulate);
+                assertClose(c1, c2, 1e-4f);
+            }
+        }
+    }
+
     @Test
     void gemmFewRowsPath() {
         for (int[] s : new int[][] {{1, 288, 37}, {3, 17, 8}, {8, 40, 130}, {2, 5, 3}, {32, 288, 1000}, {50, 33, 301}}) {
