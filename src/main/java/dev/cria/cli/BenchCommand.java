@@ -44,6 +44,26 @@ final class BenchCommand implements Runnable {
         @Option(names = "--no-probe", description = "Skip the peak GEMM probe.")
         boolean noProbe;
 
+        @Option(names = "--threads", description = "Threads (default: the machine's cores, or -Dcria.threads).")
+        Integer threads;
+
+        /**
+         * Sets the thread count for this run, if --threads was given. subtle: {@link Parallel} reads it once,
+         * when first used, so this must come before any kernel runs; a second command in the same JVM (a test)
+         * with another count is refused.
+         */
+        void applyThreads() {
+            if (threads == null) return;
+            Flags.positive("--threads", threads);
+            String before = System.getProperty("cria.threads");
+            System.setProperty("cria.threads", Integer.toString(threads));
+            if (Parallel.threads() != threads) {
+                if (before == null) System.clearProperty("cria.threads");
+                else System.setProperty("cria.threads", before);
+                throw new CriaException("--threads " + threads + ": this JVM already runs " + Parallel.threads() + " threads; start a new one");
+            }
+        }
+
         void report(String what, Map<String, Object> fields, double gflops) throws Exception {
             if (!noProbe) {
                 double peak = GemmProbe.peakGflops();
@@ -103,12 +123,11 @@ final class BenchCommand implements Runnable {
         @Option(names = "--weights", defaultValue = "f32",
                 description = "B's storage: f32; bf16 or f16, a frozen 16-bit weight; q8_0 or q4_0, a block-quantized one (frozen weights: layouts abt and ab, widened as they are read). Default: ${DEFAULT-VALUE}.")
         String weights;
-        @Option(names = "--threads", description = "Threads (default: the machine's cores, or -Dcria.threads).") Integer threads;
         @Mixin Common common;
 
         @Override
         public Integer call() throws Exception {
-            if (threads != null) useThreads(threads);
+            common.applyThreads();
             Flags.positive("--m", m);
             Flags.positive("--n", n);
             Flags.positive("--k", k);
@@ -154,12 +173,11 @@ final class BenchCommand implements Runnable {
         @Option(names = "--tied", description = "Tie the LM head to the embeddings.") boolean tied;
         @Option(names = "--profile", description = "Also print the time of each op, forward and backward (slows the step a little).") boolean profile;
         @Mixin PrecisionOptions precision;
-        @Option(names = "--threads", description = "Threads (default: the machine's cores, or -Dcria.threads).") Integer threads;
         @Mixin Common common;
 
         @Override
         public Integer call() throws Exception {
-            if (threads != null) useThreads(threads);
+            common.applyThreads();
             Flags.positive("--seq-len", seqLen);
             Flags.positive("--batch", batch);
             Flags.positive("--steps", steps);
@@ -191,7 +209,6 @@ final class BenchCommand implements Runnable {
         @Option(names = "--gguf", paramLabel = "FILE", description = "Time this GGUF file instead (its F16, BF16, Q8_0 and Q4_0 matrices are read in place).")
         java.nio.file.Path gguf;
         @Mixin QuantizeOptions quantize;
-        @Option(names = "--threads", description = "Threads (default: the machine's cores, or -Dcria.threads).") Integer threads;
         @Option(names = "--batch", description = "Sequences decoded together. Default: 32, or 1 with --model or --gguf.") Integer batch;
         @Option(names = "--prompt-len", defaultValue = "16", description = "Prompt tokens per sequence. Default: ${DEFAULT-VALUE}.") int promptLen;
         @Option(names = {"--tokens", "--new-tokens"}, defaultValue = "128", description = "New tokens per sequence (no early stop). Default: ${DEFAULT-VALUE}.") int newTokens;
@@ -204,7 +221,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            if (threads != null) useThreads(threads);
+            common.applyThreads();
             boolean real = model != null || gguf != null;
             if (model != null && gguf != null) throw new CriaException("give --model or --gguf, not both");
             if (gguf != null && quantize.quantize != null) throw new CriaException("--quantize is for --model; a GGUF file runs as its stored types");
@@ -264,20 +281,5 @@ final class BenchCommand implements Runnable {
     private static String matrixType(java.nio.file.Path file) {
         return GgufReader.open(file).tensors().stream().filter(t -> t.name().equals("blk.0.attn_q.weight")).findFirst()
                 .map(t -> t.type().name().toLowerCase(java.util.Locale.ROOT)).orElse("unknown");
-    }
-
-    /**
-     * Sets the thread count for this run. subtle: {@link Parallel} reads it once, when first used, so this must
-     * come before any kernel runs; a second command in the same JVM (a test) with another count is refused.
-     */
-    static void useThreads(int n) {
-        Flags.positive("--threads", n);
-        String before = System.getProperty("cria.threads");
-        System.setProperty("cria.threads", Integer.toString(n));
-        if (Parallel.threads() != n) {
-            if (before == null) System.clearProperty("cria.threads");
-            else System.setProperty("cria.threads", before);
-            throw new CriaException("--threads " + n + ": this JVM already runs " + Parallel.threads() + " threads; start a new one");
-        }
     }
 }
