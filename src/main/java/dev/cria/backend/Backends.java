@@ -32,12 +32,13 @@ public final class Backends {
         return switch (choice.toLowerCase(java.util.Locale.ROOT)) {
             case "java" -> JavaBackend.of(precision);
             case "onednn" -> {
+                OneDnnBackend backend = OneDnnBackend.load(precision); // throws if the library is unavailable
                 String refused = OneDnnBackend.cannot(precision);
-                if (refused != null && OneDnnBackend.available()) {
-                    throw new CriaException("oneDNN cannot multiply " + precision.name().toLowerCase(java.util.Locale.ROOT)
-                            + " on this CPU (" + refused + "); use --backend java");
+                if (refused != null) {
+                    throw new CriaException("oneDNN cannot multiply " + precision.label() + " on this CPU (" + refused
+                            + "); use --backend java");
                 }
-                yield OneDnnBackend.load(precision);
+                yield backend;
             }
             case "auto" -> precision == Precision.BF16 && OneDnnBackend.cannot(precision) == null
                     ? OneDnnBackend.load(precision) : JavaBackend.of(precision);

@@ -8,7 +8,6 @@ import dev.cria.util.CriaException;
 import dev.cria.util.Rng;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Locale;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -220,7 +219,7 @@ class OneDnnBackendTest {
                     } catch (CriaException e) {
                         what = e.getMessage();
                     }
-                    System.out.println(choice + " " + precision.name().toLowerCase(Locale.ROOT) + ": " + what);
+                    System.out.println(choice + " " + precision.label() + ": " + what);
                 }
             }
         }
