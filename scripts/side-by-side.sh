@@ -10,7 +10,8 @@
 #
 # The peer is put at its best first: OpenBLAS picks a kernel by CPU model and its pick is not always its
 # fastest (on Zen 5 it picks a Zen kernel at half the speed of its SkylakeX one), so every core type this
-# CPU can run is timed on a 1024×2048×2048 product and the fastest is used for all float32 rows.
+# CPU can run is timed on a 1024×2048×2048 product and the fastest is used for all float32 rows; then
+# every allocator at hand is timed on tiny training steps and the fastest is used for every peer run.
 # Float32 rows give PyTorch one thread of its own (OpenBLAS still uses every core; two PyTorch threads
 # were slower here). bfloat16 rows run PyTorch's autocast (oneDNN) with 1 and with all threads, the faster.
 set -euo pipefail
@@ -35,7 +36,7 @@ ratio() { python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2])
 
 # GFLOP/s of one PyTorch product in a layout Cria's bench also times: abt = a·wᵀ, ab = a·b, atb = c += aᵀ·b.
 torch_gemm() { # M N K layout
-  "$py" - "$@" <<'PY'
+  env ${peer_env:-} "$py" - "$@" <<'PY'
 import sys, time, torch
 torch.set_num_threads(1)
 M, N, K = map(int, sys.argv[1:4]); layout = sys.argv[4]
@@ -81,6 +82,31 @@ for t in "${types[@]}"; do
 done
 echo "OpenBLAS core types (GFLOP/s at 1024×2048×2048): ${probes%, }; the peer uses: $best_type"
 if [ "$best_type" = default ]; then unset OPENBLAS_CORETYPE; else export OPENBLAS_CORETYPE=$best_type; fi
+
+# The peer's memory allocator, each timed on two tiny training steps; the fastest is used for every peer run
+# below. glibc hands every freed block over 32 MB back to the kernel, so PyTorch's large temporaries
+# (a tiny step's attention scores are 67 MB) come back as fresh pages, each a page fault, and on some of
+# these VMs a fault costs about 15 µs: there PyTorch trained 11 times slower than with the memory kept.
+# PyTorch's CPU tuning guides recommend tcmalloc or jemalloc for the same reason.
+lib=/usr/lib/x86_64-linux-gnu
+allocators=("glibc" "glibc, memory kept")
+[ -f $lib/libtcmalloc_minimal.so.4 ] && allocators+=(tcmalloc)
+[ -f $lib/libjemalloc.so.2 ] && allocators+=("jemalloc, memory kept")
+allocator_env() { # name -> the environment that selects it
+  case "$1" in
+    "glibc, memory kept") echo MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=1000000000000 ;;
+    tcmalloc) echo LD_PRELOAD=$lib/libtcmalloc_minimal.so.4 ;;
+    "jemalloc, memory kept") echo LD_PRELOAD=$lib/libjemalloc.so.2 MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1 ;;
+  esac
+}
+best_alloc=glibc best_tps=0 probes=""
+for a in "${allocators[@]}"; do
+  tps=$(env $(allocator_env "$a") "$py" "$peer/bench_train.py" 64 5 8 4 172 512 512 8 2 | sed -n 's/.* \([0-9]*\) tokens\/s/\1/p')
+  probes+="$a $tps, "
+  if [ "${tps:-0}" -gt "$best_tps" ]; then best_alloc=$a best_tps=$tps; fi
+done
+echo "Allocators (peer tokens/s, tiny training): ${probes%, }; the peer uses: $best_alloc"
+peer_env=$(allocator_env "$best_alloc") # for the peer's runs only: Cria's JVM keeps its own heap
 echo
 
 echo "| What | Shape | Cria | PyTorch | Cria/PyTorch |"
@@ -103,7 +129,7 @@ train() { # precision label D L H KV F V T B steps
   local precision=$1 label=$2; shift 2
   local c t t1 tn
   c=$(field "$(cria train --precision "$precision" --dim "$1" --layers "$2" --heads "$3" --kv-heads "$4" --hidden "$5" --vocab "$6" --seq-len "$7" --batch "$8" --steps "$9")" tokens_per_sec)
-  peer_train() { "$py" "$peer/bench_train.py" "$@" | sed -n 's/.* \([0-9]*\) tokens\/s/\1/p'; }
+  peer_train() { env ${peer_env:-} "$py" "$peer/bench_train.py" "$@" | sed -n 's/.* \([0-9]*\) tokens\/s/\1/p'; }
   if [ "$precision" = bf16 ]; then
     t1=$(BF16=1 THREADS=1 peer_train "$@"); tn=$(BF16=1 THREADS=$cores peer_train "$@")
     t=$(( t1 > tn ? t1 : tn )); label="$label, bf16 (PyTorch autocast, $([ "$t1" -ge "$tn" ] && echo 1 || echo "$cores") threads)"
@@ -121,7 +147,7 @@ if [[ " $rows " == *" bf16 "* ]]; then
 fi
 decode() { # B
   c=$(field "$(cria decode --dim 288 --layers 6 --heads 6 --kv-heads 6 --hidden 768 --vocab 32000 --batch "$1" --prompt-len 16 --new-tokens 128)" tokens_per_sec)
-  t=$("$py" "$peer/bench_decode.py" 288 6 6 6 768 32000 "$1" 16 128 | sed -n 's/.* \([0-9]*\) generated tokens\/s/\1/p')
+  t=$(env ${peer_env:-} "$py" "$peer/bench_decode.py" 288 6 6 6 768 32000 "$1" 16 128 | sed -n 's/.* \([0-9]*\) generated tokens\/s/\1/p')
   printf "| Decode | small, B=%s, prompt 16, 128 new | %.0f tok/s | %s tok/s | %s× |\n" "$1" "$c" "$t" "$(ratio "$c" "$t")"
 }
 if [[ " $rows " == *" decode "* ]]; then
