@@ -57,6 +57,10 @@ public final class Attention {
      */
     public static void forwardVector(float[] out, float[] lse, float[] q, float[] k, float[] v,
                                      int B, int T, int H, int KVH, int HS, boolean bf16) {
+        if (HS <= NarrowHeads.MAX_HEAD) {
+            NarrowHeads.forward(out, lse, q, k, v, B, T, H, KVH, HS, bf16);
+            return;
+        }
         int G = H / KVH;
         float scale = (float) (1.0 / Math.sqrt(HS));
         Parallel.forRange(B * KVH, 1, (start, end) -> {
@@ -115,7 +119,7 @@ public final class Attention {
     }
 
     /** Head {@code head} of rows first.. of dst (·, heads·HS) += srcT (HS, stride), its first {@code rows} columns. */
-    private static void addTransposed(float[] dst, float[] srcT, int stride, int first, int rows, int heads, int head, int HS) {
+    static void addTransposed(float[] dst, float[] srcT, int stride, int first, int rows, int heads, int head, int HS) {
         for (int r = 0; r < rows; r++) {
             int off = ((first + r) * heads + head) * HS;
             for (int i = 0; i < HS; i++) dst[off + i] += srcT[i * stride + r];
@@ -126,7 +130,7 @@ public final class Attention {
      * One row of scores, x[off..off+width): the first {@code len} become softmax(scale·x), the rest 0 (keys
      * in the future of this query). Returns the log-sum-exp of the scaled scores.
      */
-    private static float softmaxInPlace(float[] x, int off, int len, int width, float scale) {
+    static float softmaxInPlace(float[] x, int off, int len, int width, float scale) {
         var f = Simd.F;
         float max = Softmax.max(x, off, len) * scale;
         var scaleV = FloatVector.broadcast(f, scale);
@@ -290,6 +294,10 @@ public final class Attention {
      */
     public static void backwardVector(float[] dq, float[] dk, float[] dv, float[] dout, float[] q, float[] k, float[] v,
                                       float[] out, float[] lse, int B, int T, int H, int KVH, int HS, boolean bf16) {
+        if (HS <= NarrowHeads.MAX_HEAD) {
+            NarrowHeads.backward(dq, dk, dv, dout, q, k, v, out, lse, B, T, H, KVH, HS, bf16);
+            return;
+        }
         int G = H / KVH;
         float scale = (float) (1.0 / Math.sqrt(HS));
         Parallel.forRange(B * KVH, 1, (start, end) -> {
@@ -352,7 +360,7 @@ public final class Attention {
      * One query's row of scores s and of dP (as dS), each [off..off+width): s becomes the probabilities
      * p = exp(scale·s − lse) and dS becomes scale·p·(dP − D), both 0 past the first {@code len} keys.
      */
-    private static void probabilitiesAndScoreGradient(float[] s, float[] dS, int off, int len, int width, float scale,
+    static void probabilitiesAndScoreGradient(float[] s, float[] dS, int off, int len, int width, float scale,
                                                       float lse, float D) {
         var f = Simd.F;
         var scaleV = FloatVector.broadcast(f, scale);

@@ -1,0 +1,366 @@
+package dev.cria.kernels;
+
+import dev.cria.tensor.Parallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Attention's fast path for heads at most {@link #MAX_HEAD} wide (the tiny preset's are 8). Its products
+ * are only HS deep, too shallow for {@link Gemm}: packing their operands and adding each tile into C cost
+ * more than the FMAs. Here the operands are laid out once so that three small register kernels read them
+ * as they are, with no packing:
+ * <ul>
+ *   <li>{@link #products}: {@code C = A·Xᵀ} with Xᵀ stored (depth, keys): each of A's values is broadcast
+ *       against two vectors of keys. Scores {@code S = Q·Kᵀ} and, backward, {@code dP = dO·Vᵀ}.</li>
+ *   <li>{@link #dots}: {@code Y·Xᵀ} with both stored along the keys, dot products of two rows of Y against
+ *       four rows of Xᵀ at a time. {@code O = P·V} and {@code dQ = dS·K}.</li>
+ *   <li>{@link #accumulate}: {@code Xᵀ += Aᵀ·Y}, four of A's columns broadcast against two vectors of Y's
+ *       rows. {@code dK += dSᵀ·Q} and {@code dV += Pᵀ·dO}.</li>
+ * </ul>
+ * Heads are zero-padded to a multiple of four and rows of keys to a multiple of two vectors, so no kernel
+ * has an edge case; the padding adds zeros to every sum. Rounding to bfloat16 is the same as on the wide
+ * path (see {@link Attention}).
+ */
+final class NarrowHeads {
+    private NarrowHeads() {
+    }
+
+    /** The widest head this path takes; wider heads are deep enough for {@link Gemm}. */
+    static final int MAX_HEAD = 16;
+    /** Query rows per block (a multiple of the kernels' four rows): a block's scores stay in L2. */
+    private static final int QUERY_BLOCK = 64;
+
+    static void forward(float[] out, float[] lse, float[] q, float[] k, float[] v,
+                        int B, int T, int H, int KVH, int HS, boolean bf16) {
+        int G = H / KVH, D = roundUp(HS, 4), W = roundUp(T, 2 * Simd.LANES);
+        float scale = (float) (1.0 / Math.sqrt(HS));
+        Parallel.forRange(B * KVH, 1, (start, end) -> {
+            float[] keysT = new float[D * W], valuesT = new float[D * W];
+            float[] queries = new float[QUERY_BLOCK * D], scores = new float[QUERY_BLOCK * W];
+            for (int bk = start; bk < end; bk++) {
+                int b = bk / KVH, kvh = bk % KVH;
+                gatherTransposed(keysT, k, b * T, T, KVH, kvh, HS, W, bf16);
+                gatherTransposed(valuesT, v, b * T, T, KVH, kvh, HS, W, bf16);
+                for (int h = kvh * G; h < (kvh + 1) * G; h++) {
+                    for (int t0 = 0; t0 < T; t0 += QUERY_BLOCK) {
+                        int rows = Math.min(QUERY_BLOCK, T - t0), width = roundUp(t0 + rows, 2 * Simd.LANES);
+                        gatherRows(queries, q, b * T + t0, rows, H, h, HS, D, bf16);
+                        products(scores, W, queries, D, keysT, W, roundUp(rows, 4), width);
+                        for (int r = 0; r < rows; r++) {
+                            lse[(b * H + h) * T + t0 + r] = softmaxRow(scores, r * W, t0 + r + 1, width, scale);
+                            if (bf16) Bf16.round(scores, scores, r * W, r * W + width);
+                        }
+                        dots(out, ((b * T + t0) * H + h) * HS, H * HS, HS, scores, W, valuesT, W, rows, width, D, false);
+                    }
+                }
+            }
+        });
+    }
+
+    static void backward(float[] dq, float[] dk, float[] dv, float[] dout, float[] q, float[] k, float[] v,
+                         float[] out, float[] lse, int B, int T, int H, int KVH, int HS, boolean bf16) {
+        int G = H / KVH, D = roundUp(HS, 4), W = roundUp(T, 2 * Simd.LANES);
+        float scale = (float) (1.0 / Math.sqrt(HS));
+        Parallel.forRange(B * KVH, 1, (start, end) -> {
+            float[] keysT = new float[D * W], valuesT = new float[D * W], dKeysT = new float[D * W], dValuesT = new float[D * W];
+            float[] queries = new float[QUERY_BLOCK * D], dO = new float[QUERY_BLOCK * D];
+            float[] p = new float[QUERY_BLOCK * W], dS = new float[QUERY_BLOCK * W];
+            for (int bk = start; bk < end; bk++) {
+                int b = bk / KVH, kvh = bk % KVH;
+                gatherTransposed(keysT, k, b * T, T, KVH, kvh, HS, W, bf16);
+                gatherTransposed(valuesT, v, b * T, T, KVH, kvh, HS, W, bf16);
+                java.util.Arrays.fill(dKeysT, 0f);
+                java.util.Arrays.fill(dValuesT, 0f);
+                for (int h = kvh * G; h < (kvh + 1) * G; h++) {
+                    for (int t0 = 0; t0 < T; t0 += QUERY_BLOCK) {
+                        int rows = Math.min(QUERY_BLOCK, T - t0), width = roundUp(t0 + rows, 2 * Simd.LANES);
+                        gatherRows(queries, q, b * T + t0, rows, H, h, HS, D, bf16);
+                        gatherRows(dO, dout, b * T + t0, rows, H, h, HS, D, bf16);
+                        products(p, W, queries, D, keysT, W, roundUp(rows, 4), width);
+                        products(dS, W, dO, D, valuesT, W, roundUp(rows, 4), width);
+                        for (int r = 0; r < rows; r++) {
+                            int t = t0 + r, row = ((b * T + t) * H + h) * HS;
+                            float Dt = Simd.dotVector(dout, row, out, row, HS);
+                            probabilitiesAndScoreGradient(p, dS, r * W, t + 1, width, scale, lse[(b * H + h) * T + t], Dt);
+                            if (bf16) {
+                                Bf16.round(p, p, r * W, r * W + width);
+                                Bf16.round(dS, dS, r * W, r * W + width);
+                            }
+                        }
+                        dots(dq, ((b * T + t0) * H + h) * HS, H * HS, HS, dS, W, keysT, W, rows, width, D, true);
+                        accumulate(dKeysT, W, queries, D, dS, W, rows, width);
+                        accumulate(dValuesT, W, dO, D, p, W, rows, width);
+                    }
+                }
+                Attention.addTransposed(dk, dKeysT, W, b * T, T, KVH, kvh, HS);
+                Attention.addTransposed(dv, dValuesT, W, b * T, T, KVH, kvh, HS);
+            }
+        });
+    }
+
+    /**
+     * xT (D, W) = head {@code head} of rows first..first+T of src (·, heads·HS), transposed: row d holds
+     * feature d of every key. Rows HS..D and columns T..W stay 0 (nothing ever writes them).
+     */
+    private static void gatherTransposed(float[] xT, float[] src, int first, int T, int heads, int head, int HS, int W,
+                                         boolean bf16) {
+        for (int t = 0; t < T; t++) {
+            int from = ((first + t) * heads + head) * HS;
+            for (int d = 0; d < HS; d++) xT[d * W + t] = src[from + d];
+        }
+        if (bf16) {
+            for (int d = 0; d < HS; d++) Bf16.round(xT, xT, d * W, d * W + T);
+        }
+    }
+
+    /**
+     * x (rows, D) = head {@code head} of rows first.. of src (·, heads·HS), padded with zero columns to D
+     * and with zero rows to a multiple of four.
+     */
+    private static void gatherRows(float[] x, float[] src, int first, int rows, int heads, int head, int HS, int D,
+                                   boolean bf16) {
+        for (int r = 0; r < rows; r++) {
+            int from = ((first + r) * heads + head) * HS;
+            for (int d = 0; d < HS; d++) x[r * D + d] = src[from + d]; // a call to arraycopy per 8 floats cost more
+        }
+        java.util.Arrays.fill(x, rows * D, roundUp(rows, 4) * D, 0f);
+        if (bf16) Bf16.round(x, x, 0, rows * D);
+    }
+
+    /**
+     * One row of scores x[off..off+width), width a multiple of LANES: the first {@code len} become
+     * softmax(scale·x), the rest 0. Returns the log-sum-exp of the scaled scores. The row's last vector
+     * is exponentiated whole and its lanes past {@code len} masked off, so no element takes a scalar
+     * {@link Math#exp} (a scalar tail of half a vector per row cost more than the vectors before it).
+     */
+    static float softmaxRow(float[] x, int off, int len, int width, float scale) {
+        var f = Simd.F;
+        int L = Simd.LANES, whole = len / L * L, end = roundUp(len, L);
+        var tail = lanesBelow(len - whole);
+        var maxV = FloatVector.broadcast(f, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < whole; i += L) maxV = maxV.max(FloatVector.fromArray(f, x, off + i));
+        if (whole < end) maxV = maxV.max(FloatVector.fromArray(f, x, off + whole).blend(Float.NEGATIVE_INFINITY, tail.not()));
+        float max = maxV.reduceLanes(VectorOperators.MAX) * scale; // a max is exact in any order
+        var scaleV = FloatVector.broadcast(f, scale);
+        var minusMax = FloatVector.broadcast(f, -max);
+        var acc = FloatVector.zero(f);
+        for (int i = 0; i < whole; i += L) {
+            var e = Simd.exp(FloatVector.fromArray(f, x, off + i).fma(scaleV, minusMax));
+            e.intoArray(x, off + i);
+            acc = acc.add(e);
+        }
+        if (whole < end) {
+            var e = Simd.exp(FloatVector.fromArray(f, x, off + whole).fma(scaleV, minusMax)).blend(0f, tail.not());
+            e.intoArray(x, off + whole);
+            acc = acc.add(e);
+        }
+        float sum = Simd.sum(acc);
+        var inv = FloatVector.broadcast(f, 1f / sum);
+        for (int i = 0; i < end; i += L) FloatVector.fromArray(f, x, off + i).mul(inv).intoArray(x, off + i);
+        zeroFrom(x, off + end, off + width);
+        return max + (float) Math.log(sum);
+    }
+
+    /**
+     * One query's row of scores s and of dP (as dS), each [off..off+width), width a multiple of LANES: s
+     * becomes the probabilities p = exp(scale·s − lse) and dS becomes scale·p·(dP − D), both 0 past the
+     * first {@code len} keys; the last vector masked as in {@link #softmaxRow}.
+     */
+    static void probabilitiesAndScoreGradient(float[] s, float[] dS, int off, int len, int width, float scale,
+                                              float lse, float D) {
+        var f = Simd.F;
+        int L = Simd.LANES, end = roundUp(len, L);
+        var scaleV = FloatVector.broadcast(f, scale);
+        var minusLse = FloatVector.broadcast(f, -lse);
+        var dV = FloatVector.broadcast(f, D);
+        for (int i = 0; i < end; i += L) {
+            var p = Simd.exp(FloatVector.fromArray(f, s, off + i).fma(scaleV, minusLse));
+            if (i + L > len) p = p.blend(0f, lanesBelow(len - i).not());
+            p.intoArray(s, off + i);
+            FloatVector.fromArray(f, dS, off + i).sub(dV).mul(p).mul(scaleV).intoArray(dS, off + i);
+        }
+        zeroFrom(s, off + end, off + width);
+        zeroFrom(dS, off + end, off + width);
+    }
+
+    /** Lane indices 0, 1, 2, ... as floats. */
+    private static final float[] IOTA = new float[16];
+
+    static {
+        for (int i = 0; i < IOTA.length; i++) IOTA[i] = i;
+    }
+
+    /** The lanes whose index is below n (a compare, which the JIT compiles to one instruction). */
+    private static VectorMask<Float> lanesBelow(int n) {
+        return FloatVector.fromArray(Simd.F, IOTA, 0).compare(VectorOperators.LT, n);
+    }
+
+    /** x[from..to) = 0, a whole number of vectors. */
+    private static void zeroFrom(float[] x, int from, int to) {
+        var zero = FloatVector.zero(Simd.F);
+        for (int i = from; i < to; i += Simd.LANES) zero.intoArray(x, i);
+    }
+
+    /**
+     * c (rows, width) = a (rows, D) · xT (D, width): c[r·cStride + s] = Σ_d a[r·D + d]·xT[d·xStride + s], four
+     * rows by two vectors of columns at a time; rows a multiple of 4, width of two vectors.
+     */
+    static void products(float[] c, int cStride, float[] a, int D, float[] xT, int xStride, int rows, int width) {
+        var f = Simd.F;
+        int L = Simd.LANES;
+        for (int r = 0; r < rows; r += 4) {
+            int a0 = r * D, a1 = a0 + D, a2 = a1 + D, a3 = a2 + D;
+            for (int s = 0; s < width; s += 2 * L) {
+                var c00 = FloatVector.zero(f);
+                var c01 = FloatVector.zero(f);
+                var c10 = FloatVector.zero(f);
+                var c11 = FloatVector.zero(f);
+                var c20 = FloatVector.zero(f);
+                var c21 = FloatVector.zero(f);
+                var c30 = FloatVector.zero(f);
+                var c31 = FloatVector.zero(f);
+                for (int d = 0; d < D; d++) {
+                    var x0 = FloatVector.fromArray(f, xT, d * xStride + s);
+                    var x1 = FloatVector.fromArray(f, xT, d * xStride + s + L);
+                    var av = FloatVector.broadcast(f, a[a0 + d]);
+                    c00 = av.fma(x0, c00);
+                    c01 = av.fma(x1, c01);
+                    av = FloatVector.broadcast(f, a[a1 + d]);
+                    c10 = av.fma(x0, c10);
+                    c11 = av.fma(x1, c11);
+                    av = FloatVector.broadcast(f, a[a2 + d]);
+                    c20 = av.fma(x0, c20);
+                    c21 = av.fma(x1, c21);
+                    av = FloatVector.broadcast(f, a[a3 + d]);
+                    c30 = av.fma(x0, c30);
+                    c31 = av.fma(x1, c31);
+                }
+                int o = r * cStride + s;
+                c00.intoArray(c, o);
+                c01.intoArray(c, o + L);
+                c10.intoArray(c, o + cStride);
+                c11.intoArray(c, o + cStride + L);
+                c20.intoArray(c, o + 2 * cStride);
+                c21.intoArray(c, o + 2 * cStride + L);
+                c30.intoArray(c, o + 3 * cStride);
+                c31.intoArray(c, o + 3 * cStride + L);
+            }
+        }
+    }
+
+    /**
+     * dst[off + r·dstStride + d] (+)= Σ_s y[r·yStride + s]·xT[d·xStride + s] for r < rows, d < HS, s < width:
+     * two rows of y against four rows of xT at a time, each a dot product along s, summed across lanes
+     * by butterflies. Rows of y past {@code rows} (up to the next even one) are read but not written.
+     */
+    static void dots(float[] dst, int off, int dstStride, int HS, float[] y, int yStride, float[] xT, int xStride,
+                     int rows, int width, int D, boolean accumulate) {
+        var f = Simd.F;
+        int L = Simd.LANES;
+        for (int r = 0; r < rows; r += 2) {
+            int y0 = r * yStride, y1 = y0 + yStride;
+            for (int d = 0; d < D; d += 4) {
+                int x0 = d * xStride, x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
+                var s00 = FloatVector.zero(f);
+                var s01 = FloatVector.zero(f);
+                var s02 = FloatVector.zero(f);
+                var s03 = FloatVector.zero(f);
+                var s10 = FloatVector.zero(f);
+                var s11 = FloatVector.zero(f);
+                var s12 = FloatVector.zero(f);
+                var s13 = FloatVector.zero(f);
+                for (int s = 0; s < width; s += L) {
+                    var w0 = FloatVector.fromArray(f, y, y0 + s);
+                    var w1 = FloatVector.fromArray(f, y, y1 + s);
+                    var x = FloatVector.fromArray(f, xT, x0 + s);
+                    s00 = w0.fma(x, s00);
+                    s10 = w1.fma(x, s10);
+                    x = FloatVector.fromArray(f, xT, x1 + s);
+                    s01 = w0.fma(x, s01);
+                    s11 = w1.fma(x, s11);
+                    x = FloatVector.fromArray(f, xT, x2 + s);
+                    s02 = w0.fma(x, s02);
+                    s12 = w1.fma(x, s12);
+                    x = FloatVector.fromArray(f, xT, x3 + s);
+                    s03 = w0.fma(x, s03);
+                    s13 = w1.fma(x, s13);
+                }
+                // pairwise butterflies leave the sum of s_rj in lane j, in a fixed order (as in Gemm.dot4x4)
+                var p0a = s00.blend(s01, Simd.ODD).add(s01.blend(s00, Simd.ODD).rearrange(Simd.SWAP_1));
+                var p0b = s02.blend(s03, Simd.ODD).add(s03.blend(s02, Simd.ODD).rearrange(Simd.SWAP_1));
+                var q0 = p0a.blend(p0b, Simd.BIT_1).add(p0b.blend(p0a, Simd.BIT_1).rearrange(Simd.SWAP_2));
+                var p1a = s10.blend(s11, Simd.ODD).add(s11.blend(s10, Simd.ODD).rearrange(Simd.SWAP_1));
+                var p1b = s12.blend(s13, Simd.ODD).add(s13.blend(s12, Simd.ODD).rearrange(Simd.SWAP_1));
+                var q1 = p1a.blend(p1b, Simd.BIT_1).add(p1b.blend(p1a, Simd.BIT_1).rearrange(Simd.SWAP_2));
+                if (L > 8) {
+                    q0 = q0.add(q0.rearrange(Simd.SWAP_8));
+                    q1 = q1.add(q1.rearrange(Simd.SWAP_8));
+                }
+                if (L > 4) {
+                    q0 = q0.add(q0.rearrange(Simd.SWAP_4));
+                    q1 = q1.add(q1.rearrange(Simd.SWAP_4));
+                }
+                for (int j = 0; j < 4 && d + j < HS; j++) {
+                    int o0 = off + r * dstStride + d + j;
+                    dst[o0] = accumulate ? dst[o0] + q0.lane(j) : q0.lane(j);
+                    if (r + 1 < rows) {
+                        int o1 = o0 + dstStride;
+                        dst[o1] = accumulate ? dst[o1] + q1.lane(j) : q1.lane(j);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * xT (D, width) += aᵀ · y: xT[d·xStride + s] += Σ_r a[r·D + d]·y[r·yStride + s] for r < rows, four of
+     * a's columns by two vectors of y's at a time.
+     */
+    static void accumulate(float[] xT, int xStride, float[] a, int D, float[] y, int yStride, int rows, int width) {
+        var f = Simd.F;
+        int L = Simd.LANES;
+        for (int d = 0; d < D; d += 4) {
+            int x0 = d * xStride, x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
+            for (int s = 0; s < width; s += 2 * L) {
+                var c00 = FloatVector.fromArray(f, xT, x0 + s);
+                var c01 = FloatVector.fromArray(f, xT, x0 + s + L);
+                var c10 = FloatVector.fromArray(f, xT, x1 + s);
+                var c11 = FloatVector.fromArray(f, xT, x1 + s + L);
+                var c20 = FloatVector.fromArray(f, xT, x2 + s);
+                var c21 = FloatVector.fromArray(f, xT, x2 + s + L);
+                var c30 = FloatVector.fromArray(f, xT, x3 + s);
+                var c31 = FloatVector.fromArray(f, xT, x3 + s + L);
+                for (int r = 0; r < rows; r++) {
+                    var y0 = FloatVector.fromArray(f, y, r * yStride + s);
+                    var y1 = FloatVector.fromArray(f, y, r * yStride + s + L);
+                    int ar = r * D + d;
+                    var av = FloatVector.broadcast(f, a[ar]);
+                    c00 = av.fma(y0, c00);
+                    c01 = av.fma(y1, c01);
+                    av = FloatVector.broadcast(f, a[ar + 1]);
+                    c10 = av.fma(y0, c10);
+                    c11 = av.fma(y1, c11);
+                    av = FloatVector.broadcast(f, a[ar + 2]);
+                    c20 = av.fma(y0, c20);
+                    c21 = av.fma(y1, c21);
+                    av = FloatVector.broadcast(f, a[ar + 3]);
+                    c30 = av.fma(y0, c30);
+                    c31 = av.fma(y1, c31);
+                }
+                c00.intoArray(xT, x0 + s);
+                c01.intoArray(xT, x0 + s + L);
+                c10.intoArray(xT, x1 + s);
+                c11.intoArray(xT, x1 + s + L);
+                c20.intoArray(xT, x2 + s);
+                c21.intoArray(xT, x2 + s + L);
+                c30.intoArray(xT, x3 + s);
+                c31.intoArray(xT, x3 + s + L);
+            }
+        }
+    }
+
+    private static int roundUp(int x, int multiple) {
+        return (x + multiple - 1) / multiple * multiple;
+    }
+}
