@@ -37,7 +37,7 @@ final class NarrowHeads {
         float scale = (float) (1.0 / Math.sqrt(HS));
         Parallel.forRange(B * KVH, 1, (start, end) -> {
             float[] keysT = new float[D * W], valuesT = new float[D * W];
-            float[] queries = new float[QUERY_BLOCK * D], scores = new float[QUERY_BLOCK * W];
+            float[] queries = new float[QUERY_BLOCK * D], scores = new float[QUERY_BLOCK * W], lanes = new float[Simd.LANES];
             for (int bk = start; bk < end; bk++) {
                 int b = bk / KVH, kvh = bk % KVH;
                 gatherTransposed(keysT, k, b * T, T, KVH, kvh, HS, W, bf16);
@@ -48,7 +48,7 @@ final class NarrowHeads {
                         gatherRows(queries, q, b * T + t0, rows, H, h, HS, D, bf16);
                         products(scores, W, queries, D, keysT, W, roundUp(rows, 4), width);
                         for (int r = 0; r < rows; r++) {
-                            lse[(b * H + h) * T + t0 + r] = softmaxRow(scores, r * W, t0 + r + 1, width, scale);
+                            lse[(b * H + h) * T + t0 + r] = softmaxRow(scores, r * W, t0 + r + 1, width, scale, lanes);
                             if (bf16) Bf16.round(scores, scores, r * W, r * W + width);
                         }
                         dots(out, ((b * T + t0) * H + h) * HS, H * HS, HS, scores, W, valuesT, W, rows, width, D, false);
@@ -133,31 +133,48 @@ final class NarrowHeads {
      * softmax(scale·x), the rest 0. Returns the log-sum-exp of the scaled scores. The row's last vector
      * is exponentiated whole and its lanes past {@code len} masked off, so no element takes a scalar
      * {@link Math#exp} (a scalar tail of half a vector per row cost more than the vectors before it).
+     *
+     * <p>subtle: {@link Simd#exp} is called from one place only, and the lanes are summed through
+     * {@code lanes} (a scratch of LANES floats) rather than by {@link Simd#sum}. With a second call site
+     * C2 ran out of its inlining budget and called both out of line, boxing a vector at every call: this
+     * function took half of the forward pass.
      */
-    static float softmaxRow(float[] x, int off, int len, int width, float scale) {
+    static float softmaxRow(float[] x, int off, int len, int width, float scale, float[] lanes) {
         var f = Simd.F;
-        int L = Simd.LANES, whole = len / L * L, end = roundUp(len, L);
-        var tail = lanesBelow(len - whole);
-        var maxV = FloatVector.broadcast(f, Float.NEGATIVE_INFINITY);
-        for (int i = 0; i < whole; i += L) maxV = maxV.max(FloatVector.fromArray(f, x, off + i));
-        if (whole < end) maxV = maxV.max(FloatVector.fromArray(f, x, off + whole).blend(Float.NEGATIVE_INFINITY, tail.not()));
-        float max = maxV.reduceLanes(VectorOperators.MAX) * scale; // a max is exact in any order
+        int L = Simd.LANES, end = roundUp(len, L);
+        // two running maxima, each a compare and a blend per vector: FloatVector.max's NaN and −0 rules cost
+        // five dependent instructions per vector, and the chain through one accumulator bound the pass
+        var maxA = FloatVector.broadcast(f, Float.NEGATIVE_INFINITY);
+        var maxB = maxA;
+        int i = 0;
+        for (; i + 2 * L <= len; i += 2 * L) {
+            var a = FloatVector.fromArray(f, x, off + i);
+            var b = FloatVector.fromArray(f, x, off + i + L);
+            maxA = maxA.blend(a, a.compare(VectorOperators.GT, maxA));
+            maxB = maxB.blend(b, b.compare(VectorOperators.GT, maxB));
+        }
+        for (; i < end; i += L) {
+            var a = FloatVector.fromArray(f, x, off + i);
+            maxA = maxA.blend(a, a.compare(VectorOperators.GT, maxA).and(lanesBelow(len - i)));
+        }
+        maxA = maxA.blend(maxB, maxB.compare(VectorOperators.GT, maxA));
+        float max = maxA.reduceLanes(VectorOperators.MAX) * scale; // a max is exact in any order
         var scaleV = FloatVector.broadcast(f, scale);
         var minusMax = FloatVector.broadcast(f, -max);
         var acc = FloatVector.zero(f);
-        for (int i = 0; i < whole; i += L) {
+        for (i = 0; i < end; i += L) {
             var e = Simd.exp(FloatVector.fromArray(f, x, off + i).fma(scaleV, minusMax));
+            if (i + L > len) e = e.blend(0f, lanesBelow(len - i).not());
             e.intoArray(x, off + i);
             acc = acc.add(e);
         }
-        if (whole < end) {
-            var e = Simd.exp(FloatVector.fromArray(f, x, off + whole).fma(scaleV, minusMax)).blend(0f, tail.not());
-            e.intoArray(x, off + whole);
-            acc = acc.add(e);
+        acc.intoArray(lanes, 0);
+        for (int w = L / 2; w >= 1; w /= 2) {
+            for (int j = 0; j < w; j++) lanes[j] += lanes[j + w]; // pairwise, as Simd.sum adds them
         }
-        float sum = Simd.sum(acc);
+        float sum = lanes[0];
         var inv = FloatVector.broadcast(f, 1f / sum);
-        for (int i = 0; i < end; i += L) FloatVector.fromArray(f, x, off + i).mul(inv).intoArray(x, off + i);
+        for (i = 0; i < end; i += L) FloatVector.fromArray(f, x, off + i).mul(inv).intoArray(x, off + i);
         zeroFrom(x, off + end, off + width);
         return max + (float) Math.log(sum);
     }

@@ -133,7 +133,10 @@ public final class Simd {
     static FloatVector exp(FloatVector x) {
         var underflow = x.compare(VectorOperators.LT, EXP_LO);
         var overflow = x.compare(VectorOperators.GT, EXP_OVERFLOW);
-        var xc = x.max(EXP_LO).min(EXP_HI);
+        // clamped by blends, not max and min: FloatVector.max's NaN and −0 rules compile to five dependent
+        // instructions each, and this chain's length is what bounds a softmax row (the same values: NaN
+        // fails both compares and passes through)
+        var xc = x.blend(EXP_LO, underflow).blend(EXP_HI, x.compare(VectorOperators.GT, EXP_HI));
         var n = xc.mul(LOG2E).add(ROUNDING).sub(ROUNDING);
         var r = n.fma(n.broadcast(-LN2_HI), xc);
         r = n.fma(n.broadcast(-LN2_LO), r);
