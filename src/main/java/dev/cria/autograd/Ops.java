@@ -1,5 +1,7 @@
 package dev.cria.autograd;
 
+import dev.cria.kernels.Simd;
+import dev.cria.tensor.Workspace;
 import java.util.Arrays;
 
 /**
@@ -69,8 +71,22 @@ public final class Ops {
         }, a);
     }
 
+    /**
+     * a + b. Two tensors of one shape (a residual connection) go by vectors into a pooled array: through
+     * {@link #binary}'s per-element lambda calls, the tiny preset's ten residual adds took 9–16 ms of a
+     * 175 ms step. The sums are the same bits (1·b is exact, so each is rounded once).
+     */
     public static Tensor add(Tensor a, Tensor b) {
-        return binary("add", a, b, Float::sum, (x, y) -> 1f, (x, y) -> 1f);
+        if (a.size() == 1 || b.size() == 1) return binary("add", a, b, Float::sum, (x, y) -> 1f, (x, y) -> 1f);
+        requireSameShape("add", a, b);
+        int n = a.size();
+        float[] out = Workspace.take(n);
+        System.arraycopy(a.data, 0, out, 0, n);
+        Simd.axpy(1f, b.data, 0, out, 0, n);
+        return Tensor.pooledResult(out, a.shape(), dout -> {
+            if (a.requiresGrad()) Simd.axpy(1f, dout, 0, a.gradForUpdate(), 0, n);
+            if (b.requiresGrad()) Simd.axpy(1f, dout, 0, b.gradForUpdate(), 0, n);
+        }, a, b);
     }
 
     public static Tensor sub(Tensor a, Tensor b) {

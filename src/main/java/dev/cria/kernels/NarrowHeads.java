@@ -2,7 +2,6 @@ package dev.cria.kernels;
 
 import dev.cria.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -155,7 +154,7 @@ final class NarrowHeads {
         }
         for (; i < end; i += L) {
             var a = FloatVector.fromArray(f, x, off + i);
-            maxA = maxA.blend(a, a.compare(VectorOperators.GT, maxA).and(lanesBelow(len - i)));
+            maxA = maxA.blend(a, a.compare(VectorOperators.GT, maxA).and(LANE.compare(VectorOperators.LT, len - i)));
         }
         maxA = maxA.blend(maxB, maxB.compare(VectorOperators.GT, maxA));
         float max = maxA.reduceLanes(VectorOperators.MAX) * scale; // a max is exact in any order
@@ -164,7 +163,7 @@ final class NarrowHeads {
         var acc = FloatVector.zero(f);
         for (i = 0; i < end; i += L) {
             var e = Simd.exp(FloatVector.fromArray(f, x, off + i).fma(scaleV, minusMax));
-            if (i + L > len) e = e.blend(0f, lanesBelow(len - i).not());
+            if (i + L > len) e = e.blend(0f, LANE.compare(VectorOperators.GE, len - i));
             e.intoArray(x, off + i);
             acc = acc.add(e);
         }
@@ -193,7 +192,7 @@ final class NarrowHeads {
         var dV = FloatVector.broadcast(f, D);
         for (int i = 0; i < end; i += L) {
             var p = Simd.exp(FloatVector.fromArray(f, s, off + i).fma(scaleV, minusLse));
-            if (i + L > len) p = p.blend(0f, lanesBelow(len - i).not());
+            if (i + L > len) p = p.blend(0f, LANE.compare(VectorOperators.GE, len - i));
             p.intoArray(s, off + i);
             FloatVector.fromArray(f, dS, off + i).sub(dV).mul(p).mul(scaleV).intoArray(dS, off + i);
         }
@@ -201,16 +200,16 @@ final class NarrowHeads {
         zeroFrom(dS, off + end, off + width);
     }
 
-    /** Lane indices 0, 1, 2, ... as floats. */
-    private static final float[] IOTA = new float[16];
+    /**
+     * Each lane's index, as a float: compared with the count of a row's keys left, it masks a last partial
+     * vector. (A helper returning the mask was not always inlined, and a mask returned from a call is boxed.)
+     */
+    private static final FloatVector LANE = FloatVector.fromArray(Simd.F, lanes(), 0);
 
-    static {
-        for (int i = 0; i < IOTA.length; i++) IOTA[i] = i;
-    }
-
-    /** The lanes whose index is below n (a compare, which the JIT compiles to one instruction). */
-    private static VectorMask<Float> lanesBelow(int n) {
-        return FloatVector.fromArray(Simd.F, IOTA, 0).compare(VectorOperators.LT, n);
+    private static float[] lanes() {
+        float[] index = new float[Simd.LANES];
+        for (int i = 0; i < index.length; i++) index[i] = i;
+        return index;
     }
 
     /** x[from..to) = 0, a whole number of vectors. */
