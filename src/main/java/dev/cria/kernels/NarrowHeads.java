@@ -121,7 +121,7 @@ final class NarrowHeads {
                                    boolean bf16) {
         for (int r = 0; r < rows; r++) {
             int from = ((first + r) * heads + head) * HS;
-            for (int d = 0; d < HS; d++) x[r * D + d] = src[from + d]; // a call to arraycopy per 8 floats cost more
+            for (int d = 0; d < HS; d++) x[r * D + d] = src[from + d]; // a few floats: a loop, not a call to arraycopy
         }
         java.util.Arrays.fill(x, rows * D, roundUp(rows, 4) * D, 0f);
         if (bf16) Bf16.round(x, x, 0, rows * D);
