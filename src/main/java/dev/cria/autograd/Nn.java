@@ -52,7 +52,7 @@ public final class Nn {
                 float[] dx = x.gradForUpdate(), dw = w.gradForUpdate();
                 Parallel.forRange(2, 1, (start, end) -> {
                     for (int i = start; i < end; i++) {
-                        if (i == 0) backend.ab(dx, dout, w.data, N, OUT, IN, true);
+                        if (i == 0) backwardInput(dx, dout, w, N, IN, OUT);
                         else backend.aTb(dw, dout, x.data, OUT, N, IN, true);
                     }
                 });

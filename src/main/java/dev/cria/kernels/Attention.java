@@ -130,7 +130,7 @@ public final class Attention {
      * One row of scores, x[off..off+width): the first {@code len} become softmax(scale·x), the rest 0 (keys
      * in the future of this query). Returns the log-sum-exp of the scaled scores.
      */
-    static float softmaxInPlace(float[] x, int off, int len, int width, float scale) {
+    private static float softmaxInPlace(float[] x, int off, int len, int width, float scale) {
         var f = Simd.F;
         float max = Softmax.max(x, off, len) * scale;
         var scaleV = FloatVector.broadcast(f, scale);
@@ -360,7 +360,7 @@ public final class Attention {
      * One query's row of scores s and of dP (as dS), each [off..off+width): s becomes the probabilities
      * p = exp(scale·s − lse) and dS becomes scale·p·(dP − D), both 0 past the first {@code len} keys.
      */
-    static void probabilitiesAndScoreGradient(float[] s, float[] dS, int off, int len, int width, float scale,
+    private static void probabilitiesAndScoreGradient(float[] s, float[] dS, int off, int len, int width, float scale,
                                                       float lse, float D) {
         var f = Simd.F;
         var scaleV = FloatVector.broadcast(f, scale);

@@ -138,7 +138,7 @@ final class NarrowHeads {
      * C2 ran out of its inlining budget and called both out of line, boxing a vector at every call: this
      * function took half of the forward pass.
      */
-    static float softmaxRow(float[] x, int off, int len, int width, float scale, float[] lanes) {
+    private static float softmaxRow(float[] x, int off, int len, int width, float scale, float[] lanes) {
         var f = Simd.F;
         int L = Simd.LANES, end = roundUp(len, L);
         // two running maxima, each a compare and a blend per vector: FloatVector.max's NaN and −0 rules cost
@@ -183,8 +183,8 @@ final class NarrowHeads {
      * becomes the probabilities p = exp(scale·s − lse) and dS becomes scale·p·(dP − D), both 0 past the
      * first {@code len} keys; the last vector masked as in {@link #softmaxRow}.
      */
-    static void probabilitiesAndScoreGradient(float[] s, float[] dS, int off, int len, int width, float scale,
-                                              float lse, float D) {
+    private static void probabilitiesAndScoreGradient(float[] s, float[] dS, int off, int len, int width,
+                                                      float scale, float lse, float D) {
         var f = Simd.F;
         int L = Simd.LANES, end = roundUp(len, L);
         var scaleV = FloatVector.broadcast(f, scale);
@@ -222,7 +222,7 @@ final class NarrowHeads {
      * c (rows, width) = a (rows, D) · xT (D, width): c[r·cStride + s] = Σ_d a[r·D + d]·xT[d·xStride + s], four
      * rows by two vectors of columns at a time; rows a multiple of 4, width of two vectors.
      */
-    static void products(float[] c, int cStride, float[] a, int D, float[] xT, int xStride, int rows, int width) {
+    private static void products(float[] c, int cStride, float[] a, int D, float[] xT, int xStride, int rows, int width) {
         var f = Simd.F;
         int L = Simd.LANES;
         for (int r = 0; r < rows; r += 4) {
@@ -270,8 +270,8 @@ final class NarrowHeads {
      * two rows of y against four rows of xT at a time, each a dot product along s, summed across lanes
      * by butterflies. Rows of y past {@code rows} (up to the next even one) are read but not written.
      */
-    static void dots(float[] dst, int off, int dstStride, int HS, float[] y, int yStride, float[] xT, int xStride,
-                     int rows, int width, int D, boolean accumulate) {
+    private static void dots(float[] dst, int off, int dstStride, int HS, float[] y, int yStride, float[] xT,
+                             int xStride, int rows, int width, int D, boolean accumulate) {
         var f = Simd.F;
         int L = Simd.LANES;
         for (int r = 0; r < rows; r += 2) {
@@ -333,7 +333,7 @@ final class NarrowHeads {
      * xT (D, width) += aᵀ · y: xT[d·xStride + s] += Σ_r a[r·D + d]·y[r·yStride + s] for r < rows, four of
      * a's columns by two vectors of y's at a time.
      */
-    static void accumulate(float[] xT, int xStride, float[] a, int D, float[] y, int yStride, int rows, int width) {
+    private static void accumulate(float[] xT, int xStride, float[] a, int D, float[] y, int yStride, int rows, int width) {
         var f = Simd.F;
         int L = Simd.LANES;
         for (int d = 0; d < D; d += 4) {
