@@ -53,7 +53,7 @@ public final class OnlineDpoTrainer {
             }
             promptTokens.add(tokens);
         }
-        var objective = new OnlinePairs(policy, reference, chat, prompts, promptTokens, judge, config, SequenceBatch.padId(chat.tokenizer()));
+        var objective = new OnlinePairs(policy, new Generator(policy), reference, chat, prompts, promptTokens, judge, config, SequenceBatch.padId(chat.tokenizer()));
         var settings = new TrainingLoop.Settings("online-dpo", config.run().steps(), config.run().schedule(), config.run().gradClip(),
                 AdamW.BETA1, AdamW.BETA2, config.run().weightDecay(), config.run().evalEvery(), config.run().saveEvery(), List.of(
                 new RunDirectory.Plot(LOSS_PLOT, "Cria online DPO", config.loss().name() + " loss", List.of("train/loss")),
@@ -84,7 +84,8 @@ public final class OnlineDpoTrainer {
     record Sampled(TokenizedExample a, TokenizedExample b, String textA, String textB, boolean endedA, boolean endedB) {
     }
 
-    private record OnlinePairs(Llama policy, Reference reference, ChatFormat chat, List<String> prompts, List<int[]> promptTokens,
+    /** The generator is kept from step to step, so its decoder and cache are reused rather than allocated each time. */
+    private record OnlinePairs(Llama policy, Generator generator, Reference reference, ChatFormat chat, List<String> prompts, List<int[]> promptTokens,
                                PairJudge judge, OnlineDpoConfig config, int pad) implements TrainingLoop.Objective {
         @Override
         public TrainingLoop.StepResult step(Rng rng) {
@@ -150,7 +151,7 @@ public final class OnlineDpoTrainer {
             var batch = new ArrayList<int[]>();
             for (int round = 0; round < 2; round++) for (int k : picked) batch.add(promptTokens.get(k));
             Sampler sampler = new Sampler(config.temperature(), 0, 1f);
-            var done = new Generator(policy).generate(batch, config.maxNewTokens(), sampler, rng, chat.stopTokens(), null);
+            var done = generator.generate(batch, config.maxNewTokens(), sampler, rng, chat.stopTokens(), null);
             int B = picked.size();
             var out = new ArrayList<Sampled>();
             for (int i = 0; i < B; i++) {

@@ -54,6 +54,7 @@ public final class RlTrainer {
     }
 
     private final Llama policy;
+    private final Generator generator; // kept across iterations: its decoder and cache are reused, not allocated anew
     private final Reference reference;
     private final Llama critic;      // PPO only
     private final ChatFormat chat;
@@ -85,6 +86,7 @@ public final class RlTrainer {
             }
         }
         this.policy = policy;
+        this.generator = new Generator(policy);
         this.reference = reference;
         this.critic = config.estimator().needsCritic() ? critic : null;
         this.chat = chat;
@@ -159,7 +161,7 @@ public final class RlTrainer {
         }
         var promptTokens = new ArrayList<int[]>();
         for (Prompt p : batchPrompts) promptTokens.add(p.tokens());
-        var completions = new Generator(policy).generate(promptTokens, config.maxNewTokens(), new Sampler(config.temperature(), 0, 1f),
+        var completions = generator.generate(promptTokens, config.maxNewTokens(), new Sampler(config.temperature(), 0, 1f),
                 rng, chat.stopTokens(), null);
         int N = batchPrompts.size();
         var sequences = new ArrayList<int[]>();

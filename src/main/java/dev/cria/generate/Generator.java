@@ -9,6 +9,7 @@ import dev.cria.util.Rng;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Batched generation with a KV cache. All prompts are prefilled in one forward (they may differ in
@@ -49,6 +50,15 @@ public final class Generator {
     private final Llama model;
     private final int vocab;
     private final int maxSeqLen;
+    /**
+     * The decoder and cache of the last call, kept for the next: their tens of megabytes (weight copies,
+     * packed weights, keys and values) are overwritten rather than allocated again, which spares the
+     * collector copying them into fresh pages on every call. A concurrent call finds none and makes its own.
+     */
+    private final AtomicReference<Workspace> idle = new AtomicReference<>();
+
+    private record Workspace(Decoder decoder, KvCache cache) {
+    }
 
     public Generator(Llama model) {
         this.model = model;
@@ -85,9 +95,27 @@ public final class Generator {
             longest = Math.max(longest, p.length);
             totalPrompt += p.length;
         }
-        // a fresh decoder per call: it snapshots the weights, which training may have changed since the last
-        var decoder = new Decoder(model);
-        var cache = new KvCache(model.config(), B, Math.min(maxSeqLen, longest + maxNewTokens));
+        int capacity = Math.min(maxSeqLen, longest + maxNewTokens);
+        Workspace kept = idle.getAndSet(null);
+        // the decoder snapshots the weights, so a kept one takes them again: training may have changed them
+        var decoder = kept != null ? kept.decoder().refresh() : new Decoder(model);
+        KvCache cache;
+        if (kept != null && kept.cache().slots() == B && kept.cache().capacity() == capacity) {
+            cache = kept.cache();
+            cache.clear();
+        } else {
+            cache = new KvCache(model.config(), B, capacity);
+        }
+        try {
+            return generate(prompts, maxNewTokens, sampler, rng, stops, listener, decoder, cache, totalPrompt);
+        } finally {
+            idle.set(new Workspace(decoder, cache));
+        }
+    }
+
+    private List<Completion> generate(List<int[]> prompts, int maxNewTokens, Sampler sampler, Rng rng, boolean[] stops, Listener listener,
+                                      Decoder decoder, KvCache cache, int totalPrompt) {
+        int B = prompts.size();
         Rng[] rngs = new Rng[B];
         for (int b = 0; b < B; b++) rngs[b] = rng.split();
 

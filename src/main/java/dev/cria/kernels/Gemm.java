@@ -517,16 +517,21 @@ public final class Gemm {
                     size += (Math.min(K, (kb + 1) * kc) - kb * kc) * width;
                 }
             }
-            float[] data = new float[size];
-            int blocks = panels * kBlocks;
-            Parallel.forRange(blocks, 1, (start, end) -> {
+            var packed = new PackedB(new float[size], offsets, N, K, panel, kc, kBlocks);
+            packed.repack(w);
+            return packed;
+        }
+
+        /** Packs w, the same shape as before, into this copy's storage: new weights without new memory. */
+        public void repack(float[] w) {
+            if (w.length != N * K) throw new IllegalArgumentException("repack: " + w.length + " weights for a " + N + "x" + K + " matrix");
+            Parallel.forRange(offsets.length, 1, (start, end) -> {
                 for (int i = start; i < end; i++) {
                     int p = i / kBlocks, kb = i % kBlocks;
                     int n0 = p * panel, n1 = Math.min(N, n0 + panel), k0 = kb * kc, k1 = Math.min(K, k0 + kc);
                     packB(data, offsets[i], w, 1, K, n0, n1, k0, k1);
                 }
             });
-            return new PackedB(data, offsets, N, K, panel, kc, kBlocks);
         }
 
         public int rows() {

@@ -20,7 +20,8 @@ import dev.cria.tensor.Parallel;
  * <p>The decoder reads float32 weights as they are when it is built (LoRA adapters merged in, unless
  * they are switched off): the q, k, v projections are joined into one matrix, as are gate and up, and
  * single matrices are used where they lie; each is packed for batched steps (see {@link Gemm.PackedB})
- * once a second batched call shows it will be reused. Build a new decoder after the weights change.
+ * once a second batched call shows it will be reused. After the weights change, {@link #refresh()} it
+ * (or build a new one).
  * Frozen 16-bit weights are not copied at all: each projection runs on its own 16-bit matrix, and a LoRA
  * adapter on one adds its low-rank update separately, so the decoder costs no memory beyond the model's.
  *
@@ -36,8 +37,28 @@ public final class Decoder {
 
         /** The projections' weights as stored: joined float32 copies, or the parts as they are when any is 16-bit. */
         static Weight of(Llama model, int layer, Projection... parts) {
-            for (Projection p : parts) if (model.block(layer).weight(p).frozenMatrix() != null) return Parts.of(model, layer, parts);
+            if (anyFrozen(model, layer, parts)) return Parts.of(model, layer, parts);
             return Joined.of(model, layer, parts);
+        }
+
+        /**
+         * The same projections with the model's current weights: this joined copy overwritten in place when
+         * its layout still fits them, else built anew.
+         */
+        static Weight refreshed(Weight old, Llama model, int layer, Projection... parts) {
+            if (old instanceof Joined joined && !anyFrozen(model, layer, parts)) {
+                Joined.Sources now = Joined.sources(model, layer, parts);
+                if (joined.fits(now)) {
+                    joined.refresh(now);
+                    return joined;
+                }
+            }
+            return of(model, layer, parts);
+        }
+
+        private static boolean anyFrozen(Llama model, int layer, Projection... parts) {
+            for (Projection p : parts) if (model.block(layer).weight(p).frozenMatrix() != null) return true;
+            return false;
         }
     }
 
@@ -47,11 +68,15 @@ public final class Decoder {
      * batched decoding makes one such call per token.
      */
     private static final class Joined implements Weight {
-        private final float[] plain;
+        /** The current weights of the parts, and their biases (null where none has one). */
+        record Sources(float[][] weights, float[][] biases) {
+        }
+
+        private float[] plain;
         private final int out, in;
         private final float[] bias;
         private Gemm.PackedB packed;
-        private boolean batchedBefore;
+        private boolean packedCurrent, batchedBefore;
 
         private Joined(float[] plain, int out, int in, float[] bias) {
             this.plain = plain;
@@ -67,6 +92,12 @@ public final class Decoder {
 
         /** The weights of several projections stacked, with their biases (zeros for a projection without). */
         static Joined of(Llama model, int layer, Projection... parts) {
+            Sources s = sources(model, layer, parts);
+            Joined w = of(parts[0].in(model.config()), s.weights());
+            return s.biases() != null ? new Joined(w.plain, w.out, w.in, join(s.biases())) : w;
+        }
+
+        static Sources sources(Llama model, int layer, Projection... parts) {
             LlamaConfig c = model.config();
             float[][] weights = new float[parts.length][];
             float[][] biases = new float[parts.length][];
@@ -77,16 +108,38 @@ public final class Decoder {
                 anyBias |= bias != null;
                 biases[i] = bias != null ? bias.data : new float[parts[i].out(c)];
             }
-            Joined w = of(parts[0].in(c), weights);
-            return anyBias ? new Joined(w.plain, w.out, w.in, join(biases)) : w;
+            return new Sources(weights, anyBias ? biases : null);
         }
 
-        /** The parts stacked; a single part is used where it lies (a decoder is rebuilt after the weights change). */
+        /** Whether these sources have this copy's sizes, and a bias exactly where it has one. */
+        boolean fits(Sources s) {
+            int total = 0;
+            for (float[] w : s.weights()) total += w.length;
+            return total == plain.length && (s.biases() != null) == (bias != null);
+        }
+
+        /**
+         * Takes the sources' values: a single part is used where it lies, several are copied into place. The
+         * packed copy is packed again when it would be built anew (on the second batched call), so a refreshed
+         * decoder gives the same bits as a new one.
+         */
+        void refresh(Sources s) {
+            if (s.weights().length == 1) plain = s.weights()[0];
+            else joinInto(plain, s.weights());
+            if (bias != null) joinInto(bias, s.biases());
+            packedCurrent = false;
+            batchedBefore = false;
+        }
+
+        /** The parts stacked; a single part is used where it lies (see {@link #refresh}). */
         private static float[] join(float[]... parts) {
             if (parts.length == 1) return parts[0];
             int total = 0;
             for (float[] p : parts) total += p.length;
-            float[] joined = new float[total];
+            return joinInto(new float[total], parts);
+        }
+
+        private static float[] joinInto(float[] joined, float[]... parts) {
             int at = 0;
             for (float[] p : parts) {
                 System.arraycopy(p, 0, joined, at, p.length);
@@ -100,8 +153,10 @@ public final class Decoder {
         public void apply(float[] out, float[] x, int R) {
             if (R < PACKED_ROWS) {
                 Gemm.abT(out, x, plain, R, in, this.out, false);
-            } else if (packed != null || batchedBefore) {
+            } else if (packedCurrent || batchedBefore) {
                 if (packed == null) packed = Gemm.PackedB.of(plain, this.out, in);
+                else if (!packedCurrent) packed.repack(plain);
+                packedCurrent = true;
                 Gemm.abT(out, x, packed, R, false);
             } else {
                 batchedBefore = true;
@@ -188,7 +243,7 @@ public final class Decoder {
     private final Llama model;
     private final LlamaConfig c;
     private final Weight[] qkv, o, gateUp, down;
-    private final Weight lmHead;
+    private Weight lmHead;
 
     public Decoder(Llama model) {
         this.model = model;
@@ -204,8 +259,34 @@ public final class Decoder {
             gateUp[l] = Weight.of(model, l, Projection.GATE, Projection.UP);
             down[l] = Weight.of(model, l, Projection.DOWN);
         }
+        lmHead = headWeight(null);
+    }
+
+    /**
+     * Takes the model's current weights (after training steps, or with adapters switched) into this
+     * decoder: its float32 copies and packed forms are overwritten in place where their layout still fits,
+     * so a decoder reused from one generation to the next allocates nothing new. Returns this decoder.
+     */
+    public Decoder refresh() {
+        for (int l = 0; l < c.layers(); l++) {
+            qkv[l] = Weight.refreshed(qkv[l], model, l, Projection.Q, Projection.K, Projection.V);
+            o[l] = Weight.refreshed(o[l], model, l, Projection.O);
+            gateUp[l] = Weight.refreshed(gateUp[l], model, l, Projection.GATE, Projection.UP);
+            down[l] = Weight.refreshed(down[l], model, l, Projection.DOWN);
+        }
+        lmHead = headWeight(lmHead);
+        return this;
+    }
+
+    private Weight headWeight(Weight old) {
         Tensor head = model.lmHead();
-        lmHead = head.frozenMatrix() != null ? Parts.of(head) : Joined.of(C, head.data);
+        if (head.frozenMatrix() != null) return Parts.of(head);
+        var now = new Joined.Sources(new float[][] {head.data}, null);
+        if (old instanceof Joined joined && joined.fits(now)) {
+            joined.refresh(now);
+            return joined;
+        }
+        return Joined.of(c.dim(), head.data);
     }
 
     public Llama model() {

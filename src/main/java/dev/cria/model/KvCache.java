@@ -46,4 +46,9 @@ public final class KvCache {
     public void reset(int slot) {
         lengths[slot] = 0;
     }
+
+    /** Forgets every slot's positions, so the cache can serve a new batch without new memory. */
+    public void clear() {
+        java.util.Arrays.fill(lengths, 0);
+    }
 }

@@ -6,9 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cria.autograd.Grad;
 import dev.cria.model.Llama;
 import dev.cria.model.LlamaConfig;
+import dev.cria.model.Projection;
+import dev.cria.model.Variant;
+import dev.cria.kernels.Rope;
 import dev.cria.util.CriaException;
 import dev.cria.util.Rng;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class GeneratorTest {
@@ -31,6 +35,65 @@ class GeneratorTest {
             seq[seq.length - 1] = next;
         }
         assertThat(out.finish()).isEqualTo(Generator.Finish.LENGTH);
+    }
+
+    @Test
+    void aReusedGeneratorTakesWeightsChangedInPlaceAndAdaptersAttachedSinceItsLastCall() {
+        // biases on q, k and v (as Qwen2 has), so the joined biases are taken again too
+        var config = new LlamaConfig(32, 2, 4, 2, 48, 40, 64, 1e-5f, 10000f, false, 8,
+                new Variant(Variant.Family.QWEN2, Set.of(Projection.Q, Projection.K, Projection.V), false, Rope.Scaling.NONE));
+        Llama m = Llama.initialize(config, new Rng(3));
+        Rng noise = new Rng(4);
+        m.parameters().values().forEach(t -> perturb(t, noise));
+        // nine sequences: each step has enough rows for the packed weights, which are then packed again
+        var prompts = new java.util.ArrayList<int[]>();
+        for (int b = 0; b < 9; b++) prompts.add(new int[] {1 + b, 2 + 3 * b % 7, 5});
+        var reused = new Generator(m);
+        float[] before = stepLogits(reused, prompts);
+        assertThat(stepLogits(reused, prompts)).as("the same bits from a reused generator").containsExactly(before);
+
+        m.parameters().values().forEach(t -> perturb(t, noise));   // as an optimizer step does, in place
+        float[] changed = stepLogits(reused, prompts);
+        assertThat(changed).containsExactly(stepLogits(new Generator(m), prompts));
+        assertThat(maxDifference(changed, before)).isGreaterThan(1e-2f);
+
+        m.attachLora(new dev.cria.model.LoraConfig(2, 4, 0, Set.of("q_proj", "up_proj", "o_proj")), new Rng(5));
+        m.trainableParameters().values().forEach(t -> perturb(t, noise));
+        float[] adapted = stepLogits(reused, prompts);
+        assertThat(adapted).containsExactly(stepLogits(new Generator(m), prompts));
+        assertThat(maxDifference(adapted, changed)).isGreaterThan(1e-2f);
+        try (var off = m.adaptersOff()) {
+            assertThat(stepLogits(reused, prompts)).containsExactly(changed);
+        }
+    }
+
+    private static void perturb(dev.cria.autograd.Tensor t, Rng rng) {
+        for (int i = 0; i < t.size(); i++) t.data[i] += (float) (0.05 * rng.nextGaussian());
+    }
+
+    /** Every logits row greedy decoding drew a token from, step by step, sequence by sequence. */
+    private static float[] stepLogits(Generator generator, List<int[]> prompts) {
+        var rows = new java.util.ArrayList<float[]>();
+        generator.generate(prompts, 4, Sampler.greedy(), new Rng(0), -1, new Generator.Listener() {
+            @Override
+            public void onToken(int sequence, int token) {
+            }
+
+            @Override
+            public boolean onStep(int sequence, int token, float[] logits, int offset) {
+                rows.add(java.util.Arrays.copyOfRange(logits, offset, offset + 40));
+                return true;
+            }
+        });
+        float[] all = new float[rows.size() * 40];
+        for (int i = 0; i < rows.size(); i++) System.arraycopy(rows.get(i), 0, all, i * 40, 40);
+        return all;
+    }
+
+    private static float maxDifference(float[] a, float[] b) {
+        float max = 0;
+        for (int i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+        return max;
     }
 
     @Test
