@@ -8,6 +8,7 @@ import dev.cria.util.CriaException;
 import dev.cria.util.Rng;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.lang.ref.SoftReference;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -53,9 +54,10 @@ public final class Generator {
     /**
      * The decoder and cache of the last call, kept for the next: their tens of megabytes (weight copies,
      * packed weights, keys and values) are overwritten rather than allocated again, which spares the
-     * collector copying them into fresh pages on every call. A concurrent call finds none and makes its own.
+     * collector copying them into fresh pages on every call. Softly held, so memory that another model
+     * needs more is not pinned between calls; a concurrent call finds none and makes its own.
      */
-    private final AtomicReference<Workspace> idle = new AtomicReference<>();
+    private final AtomicReference<SoftReference<Workspace>> idle = new AtomicReference<>();
 
     private record Workspace(Decoder decoder, KvCache cache) {
     }
@@ -96,7 +98,8 @@ public final class Generator {
             totalPrompt += p.length;
         }
         int capacity = Math.min(maxSeqLen, longest + maxNewTokens);
-        Workspace kept = idle.getAndSet(null);
+        SoftReference<Workspace> held = idle.getAndSet(null);
+        Workspace kept = held == null ? null : held.get();
         // the decoder snapshots the weights, so a kept one takes them again: training may have changed them
         var decoder = kept != null ? kept.decoder().refresh() : new Decoder(model);
         KvCache cache;
@@ -109,7 +112,7 @@ public final class Generator {
         try {
             return generate(prompts, maxNewTokens, sampler, rng, stops, listener, decoder, cache, totalPrompt);
         } finally {
-            idle.set(new Workspace(decoder, cache));
+            idle.set(new SoftReference<>(new Workspace(decoder, cache)));
         }
     }
 

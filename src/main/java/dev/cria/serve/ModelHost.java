@@ -3,6 +3,7 @@ package dev.cria.serve;
 import dev.cria.kernels.QuantMatrix;
 import dev.cria.chat.ChatFormat;
 import dev.cria.checkpoint.ModelDirectory;
+import dev.cria.generate.Generator;
 import dev.cria.model.Llama;
 import dev.cria.tokenizer.Tokenizer;
 import dev.cria.util.CriaException;
@@ -22,8 +23,14 @@ import java.util.concurrent.Future;
  * 503 instead of waiting minutes; queued pair generation simply waits its turn.
  */
 public final class ModelHost implements AutoCloseable {
-    /** A model ready to use, under the concrete name its answers are recorded with. */
-    public record Loaded(String name, Path dir, Llama model, Tokenizer tokenizer, ChatFormat chat) {
+    /**
+     * A model ready to use, under the concrete name its answers are recorded with, and the generator its
+     * requests share (its decoder and cache are reused from one request to the next).
+     */
+    public record Loaded(String name, Path dir, Llama model, Tokenizer tokenizer, ChatFormat chat, Generator generator) {
+        Loaded(String name, Path dir, Llama model, Tokenizer tokenizer, ChatFormat chat) {
+            this(name, dir, model, tokenizer, chat, new Generator(model));
+        }
     }
 
     private static final int CACHED_MODELS = 3;

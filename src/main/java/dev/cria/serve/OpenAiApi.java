@@ -78,7 +78,7 @@ final class OpenAiApi {
             if (out != null && chat) send(out, reply.roleChunk());
             Sampler sampler = r.temperature() == 0 ? Sampler.greedy() : new Sampler(r.temperature(), 0, r.topP());
             var steps = new Steps(choices, reply, out, r.logprobs(), m.model().config().vocab());
-            var completions = new Generator(m.model()).generate(prompts, maxNewTokens, sampler, new Rng(r.seed()), r.chat() ? m.chat().stopTokens() : new int[] {m.tokenizer().eosId()}, steps);
+            var completions = m.generator().generate(prompts, maxNewTokens, sampler, new Rng(r.seed()), r.chat() ? m.chat().stopTokens() : new int[] {m.tokenizer().eosId()}, steps);
 
             int promptTokens = 0, completionTokens = 0;
             var finishReasons = new ArrayList<String>();

@@ -139,7 +139,7 @@ public final class PairQueue implements AutoCloseable {
         for (String p : prompts) tokens.add(m.chat().promptTokens(p));
         var sampler = new Sampler(sampling.temperature(), 0, sampling.topP());
         var texts = new ArrayList<String>();
-        for (var c : new Generator(m.model()).generate(tokens, sampling.maxNewTokens(), sampler, rng.split(), m.chat().stopTokens(), null)) {
+        for (var c : m.generator().generate(tokens, sampling.maxNewTokens(), sampler, rng.split(), m.chat().stopTokens(), null)) {
             texts.add(m.chat().decodeResponse(c.tokens()));
         }
         return texts;
