@@ -138,7 +138,7 @@ public final class Attention {
         var acc = FloatVector.zero(f);
         int i = 0;
         for (int bound = f.loopBound(len); i < bound; i += Simd.LANES) {
-            var e = Simd.exp(FloatVector.fromArray(f, x, off + i).fma(scaleV, minusMax));
+            var e = Simd.expOfShifted(FloatVector.fromArray(f, x, off + i).fma(scaleV, minusMax));
             e.intoArray(x, off + i);
             acc = acc.add(e);
         }
@@ -368,7 +368,7 @@ public final class Attention {
         var dV = FloatVector.broadcast(f, D);
         int i = 0;
         for (int bound = f.loopBound(len); i < bound; i += Simd.LANES) {
-            var p = Simd.exp(FloatVector.fromArray(f, s, off + i).fma(scaleV, minusLse));
+            var p = Simd.expOfShifted(FloatVector.fromArray(f, s, off + i).fma(scaleV, minusLse));
             p.intoArray(s, off + i);
             FloatVector.fromArray(f, dS, off + i).sub(dV).mul(p).mul(scaleV).intoArray(dS, off + i);
         }

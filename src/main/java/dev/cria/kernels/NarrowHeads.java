@@ -133,7 +133,7 @@ final class NarrowHeads {
      * is exponentiated whole and its lanes past {@code len} masked off, so no element takes a scalar
      * {@link Math#exp} (a scalar tail of half a vector per row cost more than the vectors before it).
      *
-     * <p>subtle: {@link Simd#exp} is called from one place only, and the lanes are summed through
+     * <p>subtle: {@link Simd#expOfShifted} is called from one place only, and the lanes are summed through
      * {@code lanes} (a scratch of LANES floats) rather than by {@link Simd#sum}. With a second call site
      * C2 ran out of its inlining budget and called both out of line, boxing a vector at every call: this
      * function took half of the forward pass.
@@ -162,7 +162,7 @@ final class NarrowHeads {
         var minusMax = FloatVector.broadcast(f, -max);
         var acc = FloatVector.zero(f);
         for (i = 0; i < end; i += L) {
-            var e = Simd.exp(FloatVector.fromArray(f, x, off + i).fma(scaleV, minusMax));
+            var e = Simd.expOfShifted(FloatVector.fromArray(f, x, off + i).fma(scaleV, minusMax));
             if (i + L > len) e = e.blend(0f, LANE.compare(VectorOperators.GE, len - i));
             e.intoArray(x, off + i);
             acc = acc.add(e);
@@ -191,7 +191,7 @@ final class NarrowHeads {
         var minusLse = FloatVector.broadcast(f, -lse);
         var dV = FloatVector.broadcast(f, D);
         for (int i = 0; i < end; i += L) {
-            var p = Simd.exp(FloatVector.fromArray(f, s, off + i).fma(scaleV, minusLse));
+            var p = Simd.expOfShifted(FloatVector.fromArray(f, s, off + i).fma(scaleV, minusLse));
             if (i + L > len) p = p.blend(0f, LANE.compare(VectorOperators.GE, len - i));
             p.intoArray(s, off + i);
             FloatVector.fromArray(f, dS, off + i).sub(dV).mul(p).mul(scaleV).intoArray(dS, off + i);

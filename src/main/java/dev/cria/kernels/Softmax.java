@@ -47,7 +47,7 @@ public final class Softmax {
         if (bound > 0) {
             var maxv = FloatVector.broadcast(f, max);
             var acc = FloatVector.zero(f);
-            for (; i < bound; i += Simd.LANES) acc = acc.add(Simd.exp(FloatVector.fromArray(f, x, off + i).sub(maxv)));
+            for (; i < bound; i += Simd.LANES) acc = acc.add(Simd.expOfShifted(FloatVector.fromArray(f, x, off + i).sub(maxv)));
             sum = Simd.sum(acc);
         }
         for (; i < n; i++) sum += (float) Math.exp(x[off + i] - max);
@@ -83,7 +83,7 @@ public final class Softmax {
         var lv = FloatVector.broadcast(f, lse);
         int i = 0;
         for (int bound = f.loopBound(n); i < bound; i += Simd.LANES) {
-            Simd.exp(FloatVector.fromArray(f, x, off + i).sub(lv)).mul(scale).intoArray(x, off + i);
+            Simd.expOfShifted(FloatVector.fromArray(f, x, off + i).sub(lv)).mul(scale).intoArray(x, off + i);
         }
         rowGradientScalar(x, off, n, lse, scale, i);
     }
@@ -111,7 +111,7 @@ public final class Softmax {
         var maxV = FloatVector.broadcast(f, max);
         int i = 0;
         for (int bound = f.loopBound(n); i < bound; i += Simd.LANES) {
-            var e = Simd.exp(FloatVector.fromArray(f, x, off + i).sub(maxV).mul(invTemperature));
+            var e = Simd.expOfShifted(FloatVector.fromArray(f, x, off + i).sub(maxV).mul(invTemperature));
             e.intoArray(dst, i);
             acc = acc.add(e);
         }
@@ -177,7 +177,7 @@ public final class Softmax {
         var lv = FloatVector.broadcast(f, lse);
         var av = FloatVector.broadcast(f, a);
         for (int bound = f.loopBound(n); i < bound; i += Simd.LANES) {
-            Simd.exp(FloatVector.fromArray(f, x, off + i).sub(lv))
+            Simd.expOfShifted(FloatVector.fromArray(f, x, off + i).sub(lv))
                     .fma(av, FloatVector.fromArray(f, dx, off + i)).intoArray(dx, off + i);
         }
         for (; i < n; i++) dx[off + i] += a * (float) Math.exp(x[off + i] - lse);

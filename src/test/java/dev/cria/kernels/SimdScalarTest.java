@@ -63,6 +63,26 @@ class SimdScalarTest {
     }
 
     @Test
+    void theShiftedExpGivesExpsBitsWhereverASoftmaxCanCallIt() {
+        var f = Simd.F;
+        float[] x = new float[f.length() * 4096];
+        for (int i = 0; i < x.length; i++) x[i] = -120f + 200f * i / x.length; // up to 80, past any shifted score
+        float[] special = {Float.NEGATIVE_INFINITY, Float.NaN, -0f, 0f, -87.33654f, -87.3366f, Float.MIN_VALUE, -Float.MIN_VALUE};
+        System.arraycopy(special, 0, x, 0, special.length);
+        float[] shifted = new float[x.length], plain = new float[x.length];
+        for (int i = 0; i < x.length; i += f.length()) {
+            var v = jdk.incubator.vector.FloatVector.fromArray(f, x, i);
+            Simd.expOfShifted(v).intoArray(shifted, i);
+            Simd.exp(v).intoArray(plain, i);
+        }
+        for (int i = 0; i < x.length; i++) {
+            assertThat(Float.floatToRawIntBits(shifted[i])).as("exp(%s)", x[i]).isEqualTo(Float.floatToRawIntBits(plain[i]));
+        }
+        assertThat(shifted[0]).isZero();
+        assertThat(shifted[1]).isNaN();
+    }
+
+    @Test
     void vectorSumAddsEveryLane() {
         var f = Simd.F;
         for (int trial = 0; trial < 20; trial++) {
