@@ -49,16 +49,19 @@ public final class Nn {
             if (x.requiresGrad() && w.requiresGrad() && frozen == null && backend instanceof JavaBackend
                     && Parallel.threads() == 2 && 2.0 * N * IN * OUT < SIDE_BY_SIDE_FLOPS) {
                 // two small products, one per thread, each whole, rather than each split in two: the same sums
-                float[] dx = x.gradForUpdate(), dw = w.gradForUpdate();
+                float[] fresh = x.gradToOverwrite(), dx = fresh != null ? fresh : x.gradForUpdate(), dw = w.gradForUpdate();
                 Parallel.forRange(2, 1, (start, end) -> {
                     for (int i = start; i < end; i++) {
-                        if (i == 0) backwardInput(dx, dout, w, N, IN, OUT);
+                        if (i == 0) backwardInput(dx, dout, w, N, IN, OUT, fresh == null);
                         else backend.aTb(dw, dout, x.data, OUT, N, IN, true);
                     }
                 });
                 return;
             }
-            if (x.requiresGrad()) backwardInput(x.gradForUpdate(), dout, w, N, IN, OUT);
+            if (x.requiresGrad()) {
+                float[] fresh = x.gradToOverwrite();
+                backwardInput(fresh != null ? fresh : x.gradForUpdate(), dout, w, N, IN, OUT, fresh == null);
+            }
             if (w.requiresGrad()) backend.aTb(w.gradForUpdate(), dout, x.data, OUT, N, IN, true);
         }, x, w);
     }
@@ -72,10 +75,10 @@ public final class Nn {
      */
     private static final double SIDE_BY_SIDE_FLOPS = 100e6;
 
-    /** dx += dout · w, for a weight in either storage. */
-    private static void backwardInput(float[] dx, float[] dout, Tensor w, int N, int IN, int OUT) {
-        if (w.frozenMatrix() != null) Linear.backwardInput(dx, dout, w.frozenMatrix(), N);
-        else Backends.current().ab(dx, dout, w.data, N, OUT, IN, true);
+    /** dx (+)= dout · w, for a weight in either storage. */
+    private static void backwardInput(float[] dx, float[] dout, Tensor w, int N, int IN, int OUT, boolean accumulate) {
+        if (w.frozenMatrix() != null) Linear.backwardInput(dx, dout, w.frozenMatrix(), N, accumulate);
+        else Backends.current().ab(dx, dout, w.data, N, OUT, IN, accumulate);
     }
 
     /** x (..., OUT) + b (OUT) on every row: the bias of a linear layer. */
@@ -156,7 +159,9 @@ public final class Nn {
         float[] out = Workspace.take(x.size());
         Rope.forward(out, x.data, positions, N, heads, HS, table);
         return Tensor.pooledResult(out, x.shape(), dout -> {
-            if (x.requiresGrad()) Rope.backward(x.gradForUpdate(), dout, positions, N, heads, HS, table);
+            if (!x.requiresGrad()) return;
+            float[] fresh = x.gradToOverwrite();
+            Rope.backward(fresh != null ? fresh : x.gradForUpdate(), dout, positions, N, heads, HS, table, fresh == null);
         }, x);
     }
 
@@ -184,9 +189,15 @@ public final class Nn {
         Ops.requireSameShape("swiGlu", g, u);
         float[] out = Workspace.take(g.size());
         SwiGlu.forward(out, g.data, u.data, g.size());
-        return Tensor.pooledResult(out, g.shape(), dout -> SwiGlu.backward(
-                g.requiresGrad() ? g.gradForUpdate() : null, u.requiresGrad() ? u.gradForUpdate() : null,
-                dout, g.data, u.data, g.size()), g, u);
+        return Tensor.pooledResult(out, g.shape(), dout -> {
+            // both gradients fresh (the usual case: g and u are the gate and up projections): written, not added to
+            float[] dgFresh = g.requiresGrad() ? g.gradToOverwrite() : null, duFresh = u.requiresGrad() ? u.gradToOverwrite() : null;
+            boolean overwrite = dgFresh != null && duFresh != null;
+            if (!overwrite && dgFresh != null) Arrays.fill(dgFresh, 0f);
+            if (!overwrite && duFresh != null) Arrays.fill(duFresh, 0f);
+            SwiGlu.backward(g.requiresGrad() ? g.gradForUpdate() : null, u.requiresGrad() ? u.gradForUpdate() : null,
+                    dout, g.data, u.data, g.size(), !overwrite);
+        }, g, u);
     }
 
     /**
@@ -254,7 +265,10 @@ public final class Nn {
         Tensor out = Tensor.result(new float[] {loss}, new int[0], dout -> {
             // subtle: from here on the buffer holds d loss / d logits, no longer the logits
             Softmax.gradientInPlace(logits, lse, targets, IGNORE_INDEX, counted == 0 ? 0f : dout[0] / counted, N, V);
-            if (x.requiresGrad()) backwardInput(x.gradForUpdate(), logits, w, N, IN, V);
+            if (x.requiresGrad()) {
+                float[] fresh = x.gradToOverwrite();
+                backwardInput(fresh != null ? fresh : x.gradForUpdate(), logits, w, N, IN, V, fresh == null);
+            }
             if (w.requiresGrad()) Backends.current().aTb(w.gradForUpdate(), logits, x.data, V, N, IN, true);
             Workspace.give(logits);
         }, x, w);

@@ -84,9 +84,16 @@ public final class Ops {
         System.arraycopy(a.data, 0, out, 0, n);
         Simd.axpy(1f, b.data, 0, out, 0, n);
         return Tensor.pooledResult(out, a.shape(), dout -> {
-            if (a.requiresGrad()) Simd.axpy(1f, dout, 0, a.gradForUpdate(), 0, n);
-            if (b.requiresGrad()) Simd.axpy(1f, dout, 0, b.gradForUpdate(), 0, n);
+            if (a.requiresGrad()) addGradient(a, dout, n);
+            if (b.requiresGrad()) addGradient(b, dout, n);
         }, a, b);
+    }
+
+    /** t's gradient += g: a copy when t's gradient is not started yet. */
+    private static void addGradient(Tensor t, float[] g, int n) {
+        float[] fresh = t.gradToOverwrite();
+        if (fresh != null) System.arraycopy(g, 0, fresh, 0, n);
+        else Simd.axpy(1f, g, 0, t.gradForUpdate(), 0, n);
     }
 
     public static Tensor sub(Tensor a, Tensor b) {

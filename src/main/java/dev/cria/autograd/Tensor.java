@@ -177,6 +177,17 @@ public final class Tensor {
         return grad;
     }
 
+    /**
+     * For a backward step that writes a whole gradient: when no consumer has started this tensor's yet, a
+     * fresh array for the caller to overwrite (no zero fill, and no reading it back to add to); else null,
+     * and the caller adds into {@link #gradForUpdate()}. A leaf's gradient always accumulates (across steps).
+     */
+    float[] gradToOverwrite() {
+        if (grad != null || backward == null) return null;
+        grad = Workspace.take(data.length);
+        return grad;
+    }
+
     public void zeroGrad() {
         if (grad != null) Arrays.fill(grad, 0f);
     }

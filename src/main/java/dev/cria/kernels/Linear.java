@@ -17,7 +17,12 @@ public final class Linear {
 
     /** dx (N,IN) += dout (N,OUT) · w (OUT,IN), w a frozen weight. Differentiates: out = x · wᵀ. */
     public static void backwardInput(float[] dx, float[] dout, FrozenMatrix w, int N) {
-        Gemm.ab(dx, dout, w, N, true);
+        backwardInput(dx, dout, w, N, true);
+    }
+
+    /** dx (N,IN) (+)= dout (N,OUT) · w: added to dx, or written over it. */
+    public static void backwardInput(float[] dx, float[] dout, FrozenMatrix w, int N, boolean accumulate) {
+        Gemm.ab(dx, dout, w, N, accumulate);
     }
 
     /** out (N,OUT) += b (OUT) on every row. */

@@ -102,7 +102,12 @@ public final class Rope {
 
     /** dx += rotation by −angle of dout: the transpose of the forward rotation. */
     public static void backward(float[] dx, float[] dout, int[] positions, int N, int NH, int HS, Table table) {
-        rotate(dx, dout, positions, N, NH, HS, table, -1f, true);
+        backward(dx, dout, positions, N, NH, HS, table, true);
+    }
+
+    /** The same, added to dx or written over it. */
+    public static void backward(float[] dx, float[] dout, int[] positions, int N, int NH, int HS, Table table, boolean accumulate) {
+        rotate(dx, dout, positions, N, NH, HS, table, -1f, accumulate);
     }
 
     private static void rotate(float[] out, float[] x, int[] positions, int N, int NH, int HS, Table table,

@@ -251,6 +251,21 @@ class GradCheckTest {
     }
 
     @Test
+    void intermediateGradientsAreWrittenByTheFirstConsumerAndAddedToByTheRest() {
+        // scaled copies are intermediates (not leaves), whose first gradient is written over a pooled array
+        // that may hold anything; each feeds several consumers, in the orders a Llama block has them
+        int[] positions = {0, 1, 2};
+        var table = Rope.Table.of(8, 8, 10000f);
+        check("shared intermediates", in -> {
+            Tensor h = Ops.scale(in.get(0), 1.5f);
+            Tensor q = Nn.rope(Nn.linear(h, in.get(1)), positions, 1, table);
+            Tensor gate = Nn.linear(h, in.get(2)), both = Ops.scale(gate, 0.5f);
+            Tensor mixed = Ops.add(Nn.swiGlu(gate, both), Nn.swiGlu(both, both));
+            return Ops.add(Ops.add(Ops.add(q, h), Ops.add(h, h)), Nn.rope(mixed, positions, 1, table));
+        }, List.of(randomParameter(rng, 1, 3, 8), randomParameter(rng, 0.5f, 8, 8), randomParameter(rng, 0.5f, 8, 8)));
+    }
+
+    @Test
     void gradientsAccumulateAcrossUses() {
         Tensor x = Tensor.parameter(new float[] {3f}, 1);
         Ops.sum(Ops.mul(x, x)).backward();

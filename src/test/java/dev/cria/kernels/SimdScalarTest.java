@@ -213,10 +213,18 @@ class SimdScalarTest {
             SwiGlu.forwardScalar(o2, g, u, 0, n);
             assertClose(o1, o2, 1e-5f);
             float[] dg1 = new float[n], du1 = new float[n], dg2 = new float[n], du2 = new float[n];
-            SwiGlu.backwardVector(dg1, du1, dout, g, u, 0, n);
-            SwiGlu.backwardScalar(dg2, du2, dout, g, u, 0, n);
+            SwiGlu.backwardVector(dg1, du1, dout, g, u, 0, n, true);
+            SwiGlu.backwardScalar(dg2, du2, dout, g, u, 0, n, true);
             assertClose(dg1, dg2, 1e-5f);
             assertClose(du1, du2, 1e-5f);
+            // written over stale values, the same bits as added to zeros
+            float[] dg3 = random(n), du3 = random(n), dg4 = random(n), du4 = random(n);
+            SwiGlu.backwardVector(dg3, du3, dout, g, u, 0, n, false);
+            SwiGlu.backwardScalar(dg4, du4, dout, g, u, 0, n, false);
+            assertThat(dg3).containsExactly(dg1);
+            assertThat(du3).containsExactly(du1);
+            assertThat(dg4).containsExactly(dg2);
+            assertThat(du4).containsExactly(du2);
         }
     }
 
