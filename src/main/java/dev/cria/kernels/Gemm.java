@@ -357,6 +357,16 @@ public final class Gemm {
         return roundUp((rows + blocks - 1) / blocks, MR);
     }
 
+    /**
+     * Widest column panel whose A, stored (M,K), the tiles read in place rather than packed. Packing A
+     * (a transposition) costs the same for any width and is repaid over the panel's micro-panels. Measured
+     * on 2 Zen 5 cores, alternating jars (2026-12-01): the LM head's input gradient, 2048×288×32000 in the
+     * ab layout, 280 / 291 GFLOP/s packed and 299 / 319 in place; a small-preset training step 830 / 821 ms
+     * and 780 / 798; but 1024×2048×2048 abT (32 micro-panels) 332 / 339 / 329 packed and 332 / 330 / 324 in
+     * place.
+     */
+    private static final int IN_PLACE_WIDTH = 1024;
+
     /** The shared B slab's budget, 4 MB: in L3, while a row block's C stays in L2 across its K blocks. */
     private static final int SLAB_FLOATS = 1 << 20;
 
@@ -415,6 +425,9 @@ public final class Gemm {
      * first, just before the kernels add into it, so it is still in cache (C can be hundreds of MB: an
      * LM head's logits). With {@code warm} it is read through once instead, for the same reason (see {@link #warm}).
      *
+     * <p>Where A is stored (M,K) the AVX-512 tiles read it in place instead ({@link #kernel6x4InPlace}); a block is
+     * packed only if a panel's last micro-panel needs the general partial tile.
+     *
      * <p>subtle: the kernels neither branch on the data nor pass vectors to other methods. A branch first
      * taken after C2 compiled a kernel (a partial block, an overwrite instead of an add) used to trigger
      * recompilations that ended in a version boxing every vector, 3× slower for the rest of the run.
@@ -423,11 +436,15 @@ public final class Gemm {
                                  int N, int m0, int m1, int n0, int n1, int k0, int k1, Slab slab, int kb, int firstPanel,
                                  boolean overwrite, boolean warm, boolean bf16) {
         int kc = k1 - k0;
+        // A stored (M,K) is read where it lies by the AVX-512 tiles, not transposed into a packed block,
+        // where the panel is too narrow to repay the transposition (see IN_PLACE_WIDTH)
+        boolean inPlace = aCol == 1 && MR == 6 && !bf16 && n1 - n0 <= IN_PLACE_WIDTH;
         for (int mb = m0; mb < m1; mb += ROW_BLOCK) {
             int mEnd = Math.min(m1, mb + ROW_BLOCK), quadEnd = mb + (mEnd - mb) / MR * MR;
             if (overwrite) zero(c, N, mb, mEnd, n0, n1);
             else if (warm) warm(c, N, mb, mEnd, n0, n1);
-            packKMajor(packedA, a, aRow, aCol, mb, quadEnd, k0, k1);
+            boolean packedARead = !inPlace;
+            if (packedARead) packKMajor(packedA, a, aRow, aCol, mb, quadEnd, k0, k1);
             // rows after the last whole MR: one more tile, padded with zero rows
             int rest = mEnd - quadEnd;
             float[] packedRest = rest > 0 ? packRest(a, aRow, aCol, quadEnd, rest, k0, k1) : null;
@@ -441,11 +458,17 @@ public final class Gemm {
             for (int i = 0; i < microPanels; i++) {
                 int p = (firstPanel + i) % microPanels, n = n0 + p * NR, nEnd = Math.min(n1, n + NR), bOff = bBase + p * NR * kc;
                 if (slab != null) slab.ensure(kb, p, bOff, n, nEnd, k0, k1);
-                if (n + NR <= n1) {
+                if (n + NR <= n1 && inPlace) {
+                    for (int m = mb; m < quadEnd; m += MR) kernel6x4InPlace(c, a, m * aRow + k0, aRow, packedB, bOff, N, m, n, kc);
+                } else if (n + NR <= n1) {
                     for (int m = mb; m < quadEnd; m += MR) tile(c, packedA, m - mb, packedB, bOff, N, m, n, kc);
+                } else if (MR == 6 && n1 - n == NR / 2 && inPlace) {
+                    for (int m = mb; m < quadEnd; m += MR) kernel6x2InPlace(c, a, m * aRow + k0, aRow, packedB, bOff, N, m, n, kc);
                 } else if (MR == 6 && n1 - n == NR / 2) {
                     for (int m = mb; m < quadEnd; m += MR) kernel6x2(c, packedA, m - mb, packedB, bOff, N, m, n, kc);
                 } else {
+                    if (!packedARead) packKMajor(packedA, a, aRow, aCol, mb, quadEnd, k0, k1);
+                    packedARead = true;
                     for (int m = mb; m < quadEnd; m += MR) tileIntoPart(c, packedA, m - mb, packedB, bOff, N, m, MR, n, n1, kc);
                 }
                 if (rest > 0) tileIntoPart(c, packedRest, 0, packedB, bOff, N, quadEnd, rest, n, nEnd, kc);
@@ -1140,6 +1163,170 @@ public final class Gemm {
             c40 = av.fma(b0, c40);
             c41 = av.fma(b1, c41);
             av = FloatVector.broadcast(f, packedA[q + 5]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+        }
+        int o0 = m * N + n;
+        c00.add(FloatVector.fromArray(f, c, o0)).intoArray(c, o0);
+        c01.add(FloatVector.fromArray(f, c, o0 + L)).intoArray(c, o0 + L);
+        int o1 = o0 + N;
+        c10.add(FloatVector.fromArray(f, c, o1)).intoArray(c, o1);
+        c11.add(FloatVector.fromArray(f, c, o1 + L)).intoArray(c, o1 + L);
+        int o2 = o1 + N;
+        c20.add(FloatVector.fromArray(f, c, o2)).intoArray(c, o2);
+        c21.add(FloatVector.fromArray(f, c, o2 + L)).intoArray(c, o2 + L);
+        int o3 = o2 + N;
+        c30.add(FloatVector.fromArray(f, c, o3)).intoArray(c, o3);
+        c31.add(FloatVector.fromArray(f, c, o3 + L)).intoArray(c, o3 + L);
+        int o4 = o3 + N;
+        c40.add(FloatVector.fromArray(f, c, o4)).intoArray(c, o4);
+        c41.add(FloatVector.fromArray(f, c, o4 + L)).intoArray(c, o4 + L);
+        int o5 = o4 + N;
+        c50.add(FloatVector.fromArray(f, c, o5)).intoArray(c, o5);
+        c51.add(FloatVector.fromArray(f, c, o5 + L)).intoArray(c, o5 + L);
+    }
+
+    /**
+     * {@link #kernel6x4} reading A where it lies, stored (M,K) with rows aRow apart: A(m + r, k0 + i) at
+     * a[aOff + r·aRow + i]. For the products whose A is stored so (the forward x·Wᵀ and the input gradient
+     * dY·W), packing A meant transposing it: 5% of a small-preset training step. The same FMA chain per
+     * element, so the same sums. (A kernel of its own rather than a stride parameter: the JIT drops the
+     * bounds checks only for a constant step along K.)
+     */
+    private static void kernel6x4InPlace(float[] c, float[] a, int aOff, int aRow, float[] packedB, int bOff, int N, int m, int n, int kc) {
+        var f = Simd.F;
+        int L = Simd.LANES;
+        var c00 = FloatVector.zero(f);
+        var c01 = FloatVector.zero(f);
+        var c02 = FloatVector.zero(f);
+        var c03 = FloatVector.zero(f);
+        var c10 = FloatVector.zero(f);
+        var c11 = FloatVector.zero(f);
+        var c12 = FloatVector.zero(f);
+        var c13 = FloatVector.zero(f);
+        var c20 = FloatVector.zero(f);
+        var c21 = FloatVector.zero(f);
+        var c22 = FloatVector.zero(f);
+        var c23 = FloatVector.zero(f);
+        var c30 = FloatVector.zero(f);
+        var c31 = FloatVector.zero(f);
+        var c32 = FloatVector.zero(f);
+        var c33 = FloatVector.zero(f);
+        var c40 = FloatVector.zero(f);
+        var c41 = FloatVector.zero(f);
+        var c42 = FloatVector.zero(f);
+        var c43 = FloatVector.zero(f);
+        var c50 = FloatVector.zero(f);
+        var c51 = FloatVector.zero(f);
+        var c52 = FloatVector.zero(f);
+        var c53 = FloatVector.zero(f);
+        int a0 = aOff, a1 = a0 + aRow, a2 = a1 + aRow, a3 = a2 + aRow, a4 = a3 + aRow, a5 = a4 + aRow;
+        for (int i = 0; i < kc; i++) {
+            int p = bOff + i * NR;
+            var b0 = FloatVector.fromArray(f, packedB, p);
+            var b1 = FloatVector.fromArray(f, packedB, p + 1 * L);
+            var b2 = FloatVector.fromArray(f, packedB, p + 2 * L);
+            var b3 = FloatVector.fromArray(f, packedB, p + 3 * L);
+            var av = FloatVector.broadcast(f, a[a0 + i]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            c02 = av.fma(b2, c02);
+            c03 = av.fma(b3, c03);
+            av = FloatVector.broadcast(f, a[a1 + i]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            c12 = av.fma(b2, c12);
+            c13 = av.fma(b3, c13);
+            av = FloatVector.broadcast(f, a[a2 + i]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            c22 = av.fma(b2, c22);
+            c23 = av.fma(b3, c23);
+            av = FloatVector.broadcast(f, a[a3 + i]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            c32 = av.fma(b2, c32);
+            c33 = av.fma(b3, c33);
+            av = FloatVector.broadcast(f, a[a4 + i]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            c42 = av.fma(b2, c42);
+            c43 = av.fma(b3, c43);
+            av = FloatVector.broadcast(f, a[a5 + i]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+            c52 = av.fma(b2, c52);
+            c53 = av.fma(b3, c53);
+        }
+        int o0 = m * N + n;
+        c00.add(FloatVector.fromArray(f, c, o0)).intoArray(c, o0);
+        c01.add(FloatVector.fromArray(f, c, o0 + 1 * L)).intoArray(c, o0 + 1 * L);
+        c02.add(FloatVector.fromArray(f, c, o0 + 2 * L)).intoArray(c, o0 + 2 * L);
+        c03.add(FloatVector.fromArray(f, c, o0 + 3 * L)).intoArray(c, o0 + 3 * L);
+        int o1 = m * N + n + 1 * N;
+        c10.add(FloatVector.fromArray(f, c, o1)).intoArray(c, o1);
+        c11.add(FloatVector.fromArray(f, c, o1 + 1 * L)).intoArray(c, o1 + 1 * L);
+        c12.add(FloatVector.fromArray(f, c, o1 + 2 * L)).intoArray(c, o1 + 2 * L);
+        c13.add(FloatVector.fromArray(f, c, o1 + 3 * L)).intoArray(c, o1 + 3 * L);
+        int o2 = m * N + n + 2 * N;
+        c20.add(FloatVector.fromArray(f, c, o2)).intoArray(c, o2);
+        c21.add(FloatVector.fromArray(f, c, o2 + 1 * L)).intoArray(c, o2 + 1 * L);
+        c22.add(FloatVector.fromArray(f, c, o2 + 2 * L)).intoArray(c, o2 + 2 * L);
+        c23.add(FloatVector.fromArray(f, c, o2 + 3 * L)).intoArray(c, o2 + 3 * L);
+        int o3 = m * N + n + 3 * N;
+        c30.add(FloatVector.fromArray(f, c, o3)).intoArray(c, o3);
+        c31.add(FloatVector.fromArray(f, c, o3 + 1 * L)).intoArray(c, o3 + 1 * L);
+        c32.add(FloatVector.fromArray(f, c, o3 + 2 * L)).intoArray(c, o3 + 2 * L);
+        c33.add(FloatVector.fromArray(f, c, o3 + 3 * L)).intoArray(c, o3 + 3 * L);
+        int o4 = m * N + n + 4 * N;
+        c40.add(FloatVector.fromArray(f, c, o4)).intoArray(c, o4);
+        c41.add(FloatVector.fromArray(f, c, o4 + 1 * L)).intoArray(c, o4 + 1 * L);
+        c42.add(FloatVector.fromArray(f, c, o4 + 2 * L)).intoArray(c, o4 + 2 * L);
+        c43.add(FloatVector.fromArray(f, c, o4 + 3 * L)).intoArray(c, o4 + 3 * L);
+        int o5 = m * N + n + 5 * N;
+        c50.add(FloatVector.fromArray(f, c, o5)).intoArray(c, o5);
+        c51.add(FloatVector.fromArray(f, c, o5 + 1 * L)).intoArray(c, o5 + 1 * L);
+        c52.add(FloatVector.fromArray(f, c, o5 + 2 * L)).intoArray(c, o5 + 2 * L);
+        c53.add(FloatVector.fromArray(f, c, o5 + 3 * L)).intoArray(c, o5 + 3 * L);
+    }
+
+    /** {@link #kernel6x2} reading A in place, as {@link #kernel6x4InPlace} does. */
+    private static void kernel6x2InPlace(float[] c, float[] a, int aOff, int aRow, float[] packedB, int bOff, int N, int m, int n, int kc) {
+        var f = Simd.F;
+        int L = Simd.LANES;
+        var c00 = FloatVector.zero(f);
+        var c01 = FloatVector.zero(f);
+        var c10 = FloatVector.zero(f);
+        var c11 = FloatVector.zero(f);
+        var c20 = FloatVector.zero(f);
+        var c21 = FloatVector.zero(f);
+        var c30 = FloatVector.zero(f);
+        var c31 = FloatVector.zero(f);
+        var c40 = FloatVector.zero(f);
+        var c41 = FloatVector.zero(f);
+        var c50 = FloatVector.zero(f);
+        var c51 = FloatVector.zero(f);
+        int a0 = aOff, a1 = a0 + aRow, a2 = a1 + aRow, a3 = a2 + aRow, a4 = a3 + aRow, a5 = a4 + aRow;
+        for (int i = 0; i < kc; i++) {
+            int p = bOff + i * NR;
+            var b0 = FloatVector.fromArray(f, packedB, p);
+            var b1 = FloatVector.fromArray(f, packedB, p + L);
+            var av = FloatVector.broadcast(f, a[a0 + i]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(f, a[a1 + i]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(f, a[a2 + i]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(f, a[a3 + i]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(f, a[a4 + i]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(f, a[a5 + i]);
             c50 = av.fma(b0, c50);
             c51 = av.fma(b1, c51);
         }
