@@ -2,6 +2,7 @@ package dev.cria.train;
 
 import dev.cria.autograd.Tensor;
 import dev.cria.kernels.Simd;
+import dev.cria.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import java.util.ArrayList;
@@ -56,6 +57,9 @@ public final class AdamW {
         for (Slot s : slots) s.param().zeroGrad();
     }
 
+    /** Elements per piece of an update shared among threads: a multiple of every vector length. */
+    private static final int PIECE = 1 << 16;
+
     /** Applies one update with learning rate lr; parameters that received no gradient are left alone. */
     public void step(float lr) {
         step++;
@@ -65,15 +69,22 @@ public final class AdamW {
             float[] g = s.param().grad();
             if (g == null) continue;
             float decay = s.decay() ? 1 - lr * weightDecay : 1f;
-            if (Simd.ENABLED) updateVector(s.param().data, g, s.m(), s.v(), lr, decay, bc1, bc2);
-            else updateScalar(s.param().data, g, s.m(), s.v(), lr, decay, bc1, bc2, 0);
+            float[] p = s.param().data, m = s.m(), v = s.v();
+            // in pieces whose bounds are whole vectors, fixed by the size alone: the scalar tail (which rounds
+            // unlike the vectors) is the array's last few elements on any number of threads
+            int pieces = (p.length + PIECE - 1) / PIECE;
+            Parallel.forRange(pieces, 1, (first, last) -> {
+                int start = first * PIECE, end = Math.min(p.length, last * PIECE);
+                if (Simd.ENABLED) updateVector(p, g, m, v, lr, decay, bc1, bc2, start, end);
+                else updateScalar(p, g, m, v, lr, decay, bc1, bc2, start, end);
+            });
         }
     }
 
-    void updateScalar(float[] p, float[] g, float[] m, float[] v, float lr, float decay, float bc1, float bc2, int from) {
+    void updateScalar(float[] p, float[] g, float[] m, float[] v, float lr, float decay, float bc1, float bc2, int from, int to) {
         float stepSize = lr / bc1;
         float sqrtBc2 = (float) Math.sqrt(bc2);
-        for (int i = from; i < p.length; i++) {
+        for (int i = from; i < to; i++) {
             m[i] = beta1 * m[i] + (1 - beta1) * g[i];
             v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
             float denom = (float) Math.sqrt(v[i]) / sqrtBc2 + eps;
@@ -81,11 +92,11 @@ public final class AdamW {
         }
     }
 
-    void updateVector(float[] p, float[] g, float[] m, float[] v, float lr, float decay, float bc1, float bc2) {
+    void updateVector(float[] p, float[] g, float[] m, float[] v, float lr, float decay, float bc1, float bc2, int from, int to) {
         float stepSize = lr / bc1;
         float invSqrtBc2 = (float) (1 / Math.sqrt(bc2));
-        int i = 0;
-        for (int bound = F.loopBound(p.length); i < bound; i += F.length()) {
+        int i = from;
+        for (int bound = from + F.loopBound(to - from); i < bound; i += F.length()) {
             var gv = FloatVector.fromArray(F, g, i);
             var mv = FloatVector.fromArray(F, m, i).mul(beta1).add(gv.mul(1 - beta1));
             var vv = FloatVector.fromArray(F, v, i).mul(beta2).add(gv.mul(gv).mul(1 - beta2));
@@ -94,7 +105,7 @@ public final class AdamW {
             var denom = vv.sqrt().mul(invSqrtBc2).add(eps);
             FloatVector.fromArray(F, p, i).mul(decay).sub(mv.mul(stepSize).div(denom)).intoArray(p, i);
         }
-        updateScalar(p, g, m, v, lr, decay, bc1, bc2, i);
+        updateScalar(p, g, m, v, lr, decay, bc1, bc2, i, to);
     }
 
     /** Moment buffers under names {@code <param>.exp_avg} and {@code <param>.exp_avg_sq}, for checkpoints. */

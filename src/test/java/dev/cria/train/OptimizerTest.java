@@ -3,6 +3,7 @@ package dev.cria.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cria.autograd.Tensor;
+import dev.cria.util.Rng;
 import java.util.LinkedHashMap;
 import org.junit.jupiter.api.Test;
 
@@ -25,8 +26,8 @@ class OptimizerTest {
         for (int i = 0; i < n; i++) ref[i] = p0[i];
         for (int t = 1; t <= 3; t++) {
             float bc1 = (float) (1 - Math.pow(b1, t)), bc2 = (float) (1 - Math.pow(b2, t));
-            adam.updateVector(vectorP, g, mv, vv, lr, 1 - lr * wd, bc1, bc2);
-            adam.updateScalar(scalarP, g, ms, vs, lr, 1 - lr * wd, bc1, bc2, 0);
+            adam.updateVector(vectorP, g, mv, vv, lr, 1 - lr * wd, bc1, bc2, 0, vectorP.length);
+            adam.updateScalar(scalarP, g, ms, vs, lr, 1 - lr * wd, bc1, bc2, 0, scalarP.length);
             for (int i = 0; i < n; i++) {
                 ref[i] *= 1 - lr * wd;
                 m[i] = b1 * m[i] + (1 - b1) * g[i];
@@ -38,6 +39,42 @@ class OptimizerTest {
             assertThat((double) vectorP[i]).isCloseTo(ref[i], org.assertj.core.data.Offset.offset(1e-6));
             assertThat((double) scalarP[i]).isCloseTo(ref[i], org.assertj.core.data.Offset.offset(1e-6));
         }
+    }
+
+    @Test
+    void aWeightUpdatedInPiecesAcrossThreadsGetsTheBitsOfOnePass() {
+        int n = 2 * 65536 + 37; // two whole pieces, and a third ending in a scalar tail
+        float[] p0 = new float[n];
+        for (int i = 0; i < n; i++) p0[i] = (float) Math.sin(i);
+        Tensor w = Tensor.parameter(p0.clone(), 1, n);
+        dev.cria.autograd.Ops.sum(dev.cria.autograd.Ops.mul(w, Tensor.of(p0.clone(), 1, n))).backward(); // grad = p0
+        var params = new LinkedHashMap<String, Tensor>();
+        params.put("model.layers.0.mlp.up_proj.weight", w);
+        var adam = new AdamW(params, 0.9f, 0.95f, 1e-8f, 0.1f);
+        float lr = 0.01f;
+        adam.step(lr);
+        float[] onePass = p0.clone(), m = new float[n], v = new float[n];
+        adam.updateVector(onePass, p0, m, v, lr, 1 - lr * 0.1f, 1 - 0.9f, 1 - 0.95f, 0, n);
+        assertThat(w.data).containsExactly(onePass);
+    }
+
+    @Test
+    void theGlobalNormOfGradientsSpanningSeveralPiecesIsTheirExactNormToRounding() {
+        Rng rng = new Rng(3);
+        int[] sizes = {GradClip.PIECE * 2 + 5, 3, GradClip.PIECE - 1};
+        var params = new java.util.ArrayList<Tensor>();
+        double exact = 0;
+        for (int size : sizes) {
+            float[] g = new float[size];
+            for (int i = 0; i < size; i++) {
+                g[i] = (float) rng.nextGaussian();
+                exact += (double) g[i] * g[i];
+            }
+            Tensor t = Tensor.parameter(new float[size], size);
+            dev.cria.autograd.Ops.sum(dev.cria.autograd.Ops.mul(t, Tensor.of(g, size))).backward(); // grad = g
+            params.add(t);
+        }
+        assertThat(GradClip.globalNorm(params)).isCloseTo(Math.sqrt(exact), org.assertj.core.data.Percentage.withPercentage(1e-10));
     }
 
     @Test
