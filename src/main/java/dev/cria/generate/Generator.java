@@ -6,9 +6,9 @@ import dev.cria.model.Llama;
 import dev.cria.tensor.Parallel;
 import dev.cria.util.CriaException;
 import dev.cria.util.Rng;
+import java.lang.ref.SoftReference;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.lang.ref.SoftReference;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -110,14 +110,15 @@ public final class Generator {
             cache = new KvCache(model.config(), B, capacity);
         }
         try {
-            return generate(prompts, maxNewTokens, sampler, rng, stops, listener, decoder, cache, totalPrompt);
+            return generateWith(decoder, cache, prompts, maxNewTokens, sampler, rng, stops, listener, totalPrompt);
         } finally {
             idle.set(new SoftReference<>(new Workspace(decoder, cache)));
         }
     }
 
-    private List<Completion> generate(List<int[]> prompts, int maxNewTokens, Sampler sampler, Rng rng, boolean[] stops, Listener listener,
-                                      Decoder decoder, KvCache cache, int totalPrompt) {
+    /** The prefill and the decoding steps, on this call's decoder and (empty) cache. */
+    private List<Completion> generateWith(Decoder decoder, KvCache cache, List<int[]> prompts, int maxNewTokens, Sampler sampler, Rng rng,
+                                          boolean[] stops, Listener listener, int totalPrompt) {
         int B = prompts.size();
         Rng[] rngs = new Rng[B];
         for (int b = 0; b < B; b++) rngs[b] = rng.split();
