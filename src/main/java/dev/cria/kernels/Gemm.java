@@ -443,8 +443,8 @@ public final class Gemm {
             int mEnd = Math.min(m1, mb + ROW_BLOCK), quadEnd = mb + (mEnd - mb) / MR * MR;
             if (overwrite) zero(c, N, mb, mEnd, n0, n1);
             else if (warm) warm(c, N, mb, mEnd, n0, n1);
-            boolean packedARead = !inPlace;
-            if (packedARead) packKMajor(packedA, a, aRow, aCol, mb, quadEnd, k0, k1);
+            boolean aPacked = !inPlace;
+            if (aPacked) packKMajor(packedA, a, aRow, aCol, mb, quadEnd, k0, k1);
             // rows after the last whole MR: one more tile, padded with zero rows
             int rest = mEnd - quadEnd;
             float[] packedRest = rest > 0 ? packRest(a, aRow, aCol, quadEnd, rest, k0, k1) : null;
@@ -467,8 +467,8 @@ public final class Gemm {
                 } else if (MR == 6 && n1 - n == NR / 2) {
                     for (int m = mb; m < quadEnd; m += MR) kernel6x2(c, packedA, m - mb, packedB, bOff, N, m, n, kc);
                 } else {
-                    if (!packedARead) packKMajor(packedA, a, aRow, aCol, mb, quadEnd, k0, k1);
-                    packedARead = true;
+                    if (!aPacked) packKMajor(packedA, a, aRow, aCol, mb, quadEnd, k0, k1);
+                    aPacked = true;
                     for (int m = mb; m < quadEnd; m += MR) tileIntoPart(c, packedA, m - mb, packedB, bOff, N, m, MR, n, n1, kc);
                 }
                 if (rest > 0) tileIntoPart(c, packedRest, 0, packedB, bOff, N, quadEnd, rest, n, nEnd, kc);

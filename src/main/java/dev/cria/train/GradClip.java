@@ -25,7 +25,28 @@ public final class GradClip {
      */
     public static double globalNorm(Collection<Tensor> params) {
         List<float[]> grads = gradients(params);
+        return norm(grads, pieces(grads));
+    }
+
+    /** Scales all gradients so their global norm is at most maxNorm; returns the norm before clipping. */
+    public static double clip(Collection<Tensor> params, double maxNorm) {
+        List<float[]> grads = gradients(params);
         List<int[]> pieces = pieces(grads);
+        double norm = norm(grads, pieces);
+        if (maxNorm > 0 && norm > maxNorm && Double.isFinite(norm)) {
+            float scale = (float) (maxNorm / (norm + 1e-6));
+            Parallel.forRange(pieces.size(), 4, (start, end) -> {
+                for (int i = start; i < end; i++) {
+                    int[] p = pieces.get(i);
+                    float[] g = grads.get(p[0]);
+                    for (int j = p[1]; j < p[2]; j++) g[j] *= scale;
+                }
+            });
+        }
+        return norm;
+    }
+
+    private static double norm(List<float[]> grads, List<int[]> pieces) {
         double[] sums = new double[pieces.size()];
         Parallel.forRange(pieces.size(), 4, (start, end) -> {
             for (int i = start; i < end; i++) {
@@ -36,24 +57,6 @@ public final class GradClip {
         double sq = 0;
         for (double s : sums) sq += s;
         return Math.sqrt(sq);
-    }
-
-    /** Scales all gradients so their global norm is at most maxNorm; returns the norm before clipping. */
-    public static double clip(Collection<Tensor> params, double maxNorm) {
-        double norm = globalNorm(params);
-        if (maxNorm > 0 && norm > maxNorm && Double.isFinite(norm)) {
-            float scale = (float) (maxNorm / (norm + 1e-6));
-            List<float[]> grads = gradients(params);
-            List<int[]> pieces = pieces(grads);
-            Parallel.forRange(pieces.size(), 4, (start, end) -> {
-                for (int i = start; i < end; i++) {
-                    int[] p = pieces.get(i);
-                    float[] g = grads.get(p[0]);
-                    for (int j = p[1]; j < p[2]; j++) g[j] *= scale;
-                }
-            });
-        }
-        return norm;
     }
 
     /** Σ x[i]² for i in [from, to), in double, over four interleaved partial sums added pairwise. */
