@@ -36,7 +36,7 @@ final class NarrowHeads {
         float scale = (float) (1.0 / Math.sqrt(HS));
         Parallel.forRange(B * KVH, 1, (start, end) -> {
             float[] keysT = new float[D * W], valuesT = new float[D * W];
-            float[] queries = new float[QUERY_BLOCK * D], scores = new float[QUERY_BLOCK * W], lanes = new float[Simd.LANES];
+            float[] queries = new float[QUERY_BLOCK * D], scores = new float[QUERY_BLOCK * W];
             for (int bk = start; bk < end; bk++) {
                 int b = bk / KVH, kvh = bk % KVH;
                 gatherTransposed(keysT, k, b * T, T, KVH, kvh, HS, W, bf16);
@@ -47,7 +47,7 @@ final class NarrowHeads {
                         gatherRows(queries, q, b * T + t0, rows, H, h, HS, D, bf16);
                         products(scores, W, queries, D, keysT, W, roundUp(rows, 4), width);
                         for (int r = 0; r < rows; r++) {
-                            lse[(b * H + h) * T + t0 + r] = softmaxRow(scores, r * W, t0 + r + 1, width, scale, lanes);
+                            lse[(b * H + h) * T + t0 + r] = softmaxRow(scores, r * W, t0 + r + 1, width, scale);
                             if (bf16) Bf16.round(scores, scores, r * W, r * W + width);
                         }
                         dots(out, ((b * T + t0) * H + h) * HS, H * HS, HS, scores, W, valuesT, W, rows, width, D, false);
@@ -133,12 +133,14 @@ final class NarrowHeads {
      * is exponentiated whole and its lanes past {@code len} masked off, so no element takes a scalar
      * {@link Math#exp} (a scalar tail of half a vector per row cost more than the vectors before it).
      *
-     * <p>subtle: {@link Simd#expOfShifted} is called from one place only, and the lanes are summed through
-     * {@code lanes} (a scratch of LANES floats) rather than by {@link Simd#sum}. With a second call site
-     * C2 ran out of its inlining budget and called both out of line, boxing a vector at every call: this
-     * function took half of the forward pass.
+     * <p>subtle: {@link Simd#expOfShifted} is called from one place only, and the lanes are summed by
+     * butterflies written out here rather than by a call to {@link Simd#sum} (the same pairwise order). With a
+     * second call site C2 ran out of its inlining budget and called both out of line, boxing a vector at every
+     * call: this function took half of the forward pass. The lanes were summed through a scratch array before,
+     * a chain of stores and loads: the forward pass took 4.00–4.35 ms against 3.80–3.97 now (tiny preset's
+     * layer, 2 Zen 5 cores, alternating, 2026-12-01).
      */
-    private static float softmaxRow(float[] x, int off, int len, int width, float scale, float[] lanes) {
+    private static float softmaxRow(float[] x, int off, int len, int width, float scale) {
         var f = Simd.F;
         int L = Simd.LANES, end = roundUp(len, L);
         // two running maxima, each a compare and a blend per vector: FloatVector.max's NaN and −0 rules cost
@@ -167,11 +169,11 @@ final class NarrowHeads {
             e.intoArray(x, off + i);
             acc = acc.add(e);
         }
-        acc.intoArray(lanes, 0);
-        for (int w = L / 2; w >= 1; w /= 2) {
-            for (int j = 0; j < w; j++) lanes[j] += lanes[j + w]; // pairwise, as Simd.sum adds them
-        }
-        float sum = lanes[0];
+        if (L > 8) acc = acc.add(acc.rearrange(Simd.SWAP_8));
+        if (L > 4) acc = acc.add(acc.rearrange(Simd.SWAP_4));
+        acc = acc.add(acc.rearrange(Simd.SWAP_2));
+        acc = acc.add(acc.rearrange(Simd.SWAP_1));
+        float sum = acc.lane(0);
         var inv = FloatVector.broadcast(f, 1f / sum);
         for (i = 0; i < end; i += L) FloatVector.fromArray(f, x, off + i).mul(inv).intoArray(x, off + i);
         zeroFrom(x, off + end, off + width);
