@@ -290,11 +290,11 @@ public final class RlTrainer {
         }
         skips = 0;
         loss.backward();
-        lastGradNorm = GradClip.clip(policy.trainableParameters().values(), config.gradClip());
-        policyOptimizer.step((float) config.lr());
+        lastGradNorm = GradClip.globalNorm(policy.trainableParameters().values());
+        policyOptimizer.step((float) config.lr(), GradClip.scale(lastGradNorm, config.gradClip()));
         if (critic != null) {
-            GradClip.clip(critic.trainableParameters().values(), config.gradClip());
-            criticOptimizer.step((float) config.lr());
+            double criticNorm = GradClip.globalNorm(critic.trainableParameters().values());
+            criticOptimizer.step((float) config.lr(), GradClip.scale(criticNorm, config.gradClip()));
         }
         step.forEach((key, v) -> stats.merge(key, v, Double::sum));
         return true;

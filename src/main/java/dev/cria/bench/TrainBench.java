@@ -25,8 +25,7 @@ public final class TrainBench {
         OpProfile.lap();
         Tensor loss = model.loss(inputs, targets, B, T);
         loss.backward();
-        GradClip.clip(params, 1.0);
-        optimizer.step(1e-3f);
+        optimizer.step(1e-3f, GradClip.scale(GradClip.globalNorm(params), 1.0)); // clipped as the trainers clip
     }
 
     public static Result run(LlamaConfig config, int B, int T, int steps, int warmup) {

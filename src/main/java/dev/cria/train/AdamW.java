@@ -62,6 +62,14 @@ public final class AdamW {
 
     /** Applies one update with learning rate lr; parameters that received no gradient are left alone. */
     public void step(float lr) {
+        step(lr, 1f);
+    }
+
+    /**
+     * One update that reads every gradient times {@code gradScale}, a clipping factor ({@link GradClip#scale}):
+     * the same bits as scaling the gradients in place first, without a pass of its own over them.
+     */
+    public void step(float lr, float gradScale) {
         step++;
         float bc1 = (float) (1 - Math.pow(beta1, step));
         float bc2 = (float) (1 - Math.pow(beta2, step));
@@ -75,29 +83,32 @@ public final class AdamW {
             int pieces = (p.length + PIECE - 1) / PIECE;
             Parallel.forRange(pieces, 1, (first, last) -> {
                 int start = first * PIECE, end = Math.min(p.length, last * PIECE);
-                if (Simd.ENABLED) updateVector(p, g, m, v, lr, decay, bc1, bc2, start, end);
-                else updateScalar(p, g, m, v, lr, decay, bc1, bc2, start, end);
+                if (Simd.ENABLED) updateVector(p, g, gradScale, m, v, lr, decay, bc1, bc2, start, end);
+                else updateScalar(p, g, gradScale, m, v, lr, decay, bc1, bc2, start, end);
             });
         }
     }
 
-    void updateScalar(float[] p, float[] g, float[] m, float[] v, float lr, float decay, float bc1, float bc2, int from, int to) {
+    void updateScalar(float[] p, float[] g, float gradScale, float[] m, float[] v, float lr, float decay, float bc1, float bc2,
+                      int from, int to) {
         float stepSize = lr / bc1;
         float sqrtBc2 = (float) Math.sqrt(bc2);
         for (int i = from; i < to; i++) {
-            m[i] = beta1 * m[i] + (1 - beta1) * g[i];
-            v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+            float gi = g[i] * gradScale;
+            m[i] = beta1 * m[i] + (1 - beta1) * gi;
+            v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
             float denom = (float) Math.sqrt(v[i]) / sqrtBc2 + eps;
             p[i] = p[i] * decay - stepSize * m[i] / denom;
         }
     }
 
-    void updateVector(float[] p, float[] g, float[] m, float[] v, float lr, float decay, float bc1, float bc2, int from, int to) {
+    void updateVector(float[] p, float[] g, float gradScale, float[] m, float[] v, float lr, float decay, float bc1, float bc2,
+                      int from, int to) {
         float stepSize = lr / bc1;
         float invSqrtBc2 = (float) (1 / Math.sqrt(bc2));
         int i = from;
         for (int bound = from + F.loopBound(to - from); i < bound; i += F.length()) {
-            var gv = FloatVector.fromArray(F, g, i);
+            var gv = FloatVector.fromArray(F, g, i).mul(gradScale);
             var mv = FloatVector.fromArray(F, m, i).mul(beta1).add(gv.mul(1 - beta1));
             var vv = FloatVector.fromArray(F, v, i).mul(beta2).add(gv.mul(gv).mul(1 - beta2));
             mv.intoArray(m, i);
@@ -105,7 +116,7 @@ public final class AdamW {
             var denom = vv.sqrt().mul(invSqrtBc2).add(eps);
             FloatVector.fromArray(F, p, i).mul(decay).sub(mv.mul(stepSize).div(denom)).intoArray(p, i);
         }
-        updateScalar(p, g, m, v, lr, decay, bc1, bc2, i, to);
+        updateScalar(p, g, gradScale, m, v, lr, decay, bc1, bc2, i, to);
     }
 
     /** Moment buffers under names {@code <param>.exp_avg} and {@code <param>.exp_avg_sq}, for checkpoints. */

@@ -33,8 +33,8 @@ public final class GradClip {
         List<float[]> grads = gradients(params);
         List<int[]> pieces = pieces(grads);
         double norm = norm(grads, pieces);
-        if (maxNorm > 0 && norm > maxNorm && Double.isFinite(norm)) {
-            float scale = (float) (maxNorm / (norm + 1e-6));
+        float scale = scale(norm, maxNorm);
+        if (scale != 1f) {
             Parallel.forRange(pieces.size(), 4, (start, end) -> {
                 for (int i = start; i < end; i++) {
                     int[] p = pieces.get(i);
@@ -44,6 +44,14 @@ public final class GradClip {
             });
         }
         return norm;
+    }
+
+    /**
+     * The factor that brings gradients of global norm {@code norm} to at most maxNorm: 1 where they are within it
+     * (or maxNorm is 0, no clipping). {@link AdamW#step(float, float)} applies it as it reads them.
+     */
+    public static float scale(double norm, double maxNorm) {
+        return maxNorm > 0 && norm > maxNorm && Double.isFinite(norm) ? (float) (maxNorm / (norm + 1e-6)) : 1f;
     }
 
     private static double norm(List<float[]> grads, List<int[]> pieces) {

@@ -122,11 +122,11 @@ public final class TrainingLoop {
                 double lr = settings.schedule().at((int) step);
                 optimizer.zeroGrad();
                 StepResult result = objective.step(rng);
-                double gradNorm = GradClip.clip(params, settings.gradClip());
+                double gradNorm = GradClip.globalNorm(params);
                 if (!Double.isFinite(result.loss()) || !Double.isFinite(gradNorm)) {
                     throw new TrainingDiverged(step, lr, result.loss(), gradNorm);
                 }
-                optimizer.step((float) lr);
+                optimizer.step((float) lr, GradClip.scale(gradNorm, settings.gradClip()));
                 step++;
                 tokensSeen += result.tokens();
                 lastLoss = result.loss();

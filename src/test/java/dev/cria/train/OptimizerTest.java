@@ -26,8 +26,8 @@ class OptimizerTest {
         for (int i = 0; i < n; i++) ref[i] = p0[i];
         for (int t = 1; t <= 3; t++) {
             float bc1 = (float) (1 - Math.pow(b1, t)), bc2 = (float) (1 - Math.pow(b2, t));
-            adam.updateVector(vectorP, g, mv, vv, lr, 1 - lr * wd, bc1, bc2, 0, vectorP.length);
-            adam.updateScalar(scalarP, g, ms, vs, lr, 1 - lr * wd, bc1, bc2, 0, scalarP.length);
+            adam.updateVector(vectorP, g, 1f, mv, vv, lr, 1 - lr * wd, bc1, bc2, 0, vectorP.length);
+            adam.updateScalar(scalarP, g, 1f, ms, vs, lr, 1 - lr * wd, bc1, bc2, 0, scalarP.length);
             for (int i = 0; i < n; i++) {
                 ref[i] *= 1 - lr * wd;
                 m[i] = b1 * m[i] + (1 - b1) * g[i];
@@ -54,8 +54,41 @@ class OptimizerTest {
         float lr = 0.01f;
         adam.step(lr);
         float[] onePass = p0.clone(), m = new float[n], v = new float[n];
-        adam.updateVector(onePass, p0, m, v, lr, 1 - lr * 0.1f, 1 - 0.9f, 1 - 0.95f, 0, n);
+        adam.updateVector(onePass, p0, 1f, m, v, lr, 1 - lr * 0.1f, 1 - 0.9f, 1 - 0.95f, 0, n);
         assertThat(w.data).containsExactly(onePass);
+    }
+
+    @Test
+    void anUpdateThatAppliesTheClippingFactorGetsTheBitsOfClippingInPlaceFirst() {
+        int n = 65536 + 21; // a whole piece, and one ending in a scalar tail
+        Rng rng = new Rng(5);
+        float[] p0 = new float[n], g = new float[n];
+        for (int i = 0; i < n; i++) {
+            p0[i] = (float) rng.nextGaussian();
+            g[i] = 3 * (float) rng.nextGaussian();
+        }
+        Tensor clipped = withGradient(p0, g), fused = withGradient(p0, g);
+        var clippedAdam = new AdamW(java.util.Map.of("w.weight", clipped), 0.9f, 0.95f, 1e-8f, 0.1f);
+        var fusedAdam = new AdamW(java.util.Map.of("w.weight", fused), 0.9f, 0.95f, 1e-8f, 0.1f);
+        for (int step = 0; step < 2; step++) {
+            double norm = GradClip.clip(java.util.List.of(clipped), 1.0);
+            clippedAdam.step(0.01f);
+            float scale = GradClip.scale(GradClip.globalNorm(java.util.List.of(fused)), 1.0);
+            assertThat(scale).isLessThan(1f);
+            assertThat(GradClip.globalNorm(java.util.List.of(fused))).isEqualTo(norm);
+            fusedAdam.step(0.01f, scale);
+            assertThat(fused.data).containsExactly(clipped.data);
+            System.arraycopy(g, 0, clipped.grad(), 0, n); // unclipped again, as the fused update left its own
+        }
+        assertThat(GradClip.scale(0.5, 1.0)).isEqualTo(1f);
+        assertThat(GradClip.scale(5.0, 0.0)).isEqualTo(1f);
+    }
+
+    /** A parameter holding p whose gradient is g. */
+    private static Tensor withGradient(float[] p, float[] g) {
+        Tensor t = Tensor.parameter(p.clone(), p.length);
+        dev.cria.autograd.Ops.sum(dev.cria.autograd.Ops.mul(t, Tensor.of(g.clone(), g.length))).backward();
+        return t;
     }
 
     @Test
