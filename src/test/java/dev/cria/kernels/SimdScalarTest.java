@@ -119,6 +119,46 @@ class SimdScalarTest {
     }
 
     /**
+     * A panel's partial last micro-panel runs the full tile into a scratch tile and adds the part it covers: its
+     * columns get the bits that a wider product, where they are inside a whole micro-panel, gives them. At 172
+     * columns (the tiny preset's SwiGLU width) the last micro-panel is 44 wide at 16 lanes, 12 at 8, 4 at 4.
+     */
+    @Test
+    void aPartialMicroPanelGivesTheBitsOfTheSameColumnsInAWiderProduct() {
+        int M = 40, K = 64, narrow = 172, wide = 256;
+        float[] a = random(M * K), bWide = random(wide * K), aT = new float[K * M];
+        for (int m = 0; m < M; m++) for (int k = 0; k < K; k++) aT[k * M + m] = a[m * K + k];
+        float[] bNarrow = java.util.Arrays.copyOf(bWide, narrow * K); // B stored (N,K): its first rows
+        float[] bRowsWide = new float[K * wide], bRowsNarrow = new float[K * narrow]; // B stored (K,N)
+        for (int k = 0; k < K; k++) {
+            for (int n = 0; n < wide; n++) bRowsWide[k * wide + n] = bWide[n * K + k];
+            System.arraycopy(bRowsWide, k * wide, bRowsNarrow, k * narrow, narrow);
+        }
+        for (boolean accumulate : new boolean[] {false, true}) {
+            float[] c0 = random(M * wide);
+            float[][] narrowC = new float[3][], wideC = new float[3][];
+            for (int layout = 0; layout < 3; layout++) {
+                wideC[layout] = c0.clone();
+                narrowC[layout] = new float[M * narrow];
+                for (int m = 0; m < M; m++) System.arraycopy(c0, m * wide, narrowC[layout], m * narrow, narrow);
+            }
+            Gemm.abT(wideC[0], a, bWide, M, K, wide, accumulate);
+            Gemm.abT(narrowC[0], a, bNarrow, M, K, narrow, accumulate);
+            Gemm.ab(wideC[1], a, bRowsWide, M, K, wide, accumulate);
+            Gemm.ab(narrowC[1], a, bRowsNarrow, M, K, narrow, accumulate);
+            Gemm.aTb(wideC[2], aT, bRowsWide, M, K, wide, accumulate);
+            Gemm.aTb(narrowC[2], aT, bRowsNarrow, M, K, narrow, accumulate);
+            for (int layout = 0; layout < 3; layout++) {
+                for (int m = 0; m < M; m++) {
+                    float[] row = java.util.Arrays.copyOfRange(wideC[layout], m * wide, m * wide + narrow);
+                    assertThat(java.util.Arrays.copyOfRange(narrowC[layout], m * narrow, (m + 1) * narrow))
+                            .as("layout %d, row %d, accumulate %s", layout, m, accumulate).containsExactly(row);
+                }
+            }
+        }
+    }
+
+    /**
      * The kernel is strided on both operands (see {@link Gemm}); the training layouts all have one unit
      * stride, so this takes every other element along both axes of A and of B, so that no axis is contiguous.
      */
