@@ -1376,10 +1376,7 @@ public final class Gemm {
         return part;
     }
 
-    /**
-     * C's rows m..m+rows, columns n..n1 (at most NR) += the scratch tile's, by masked vectors: one element at a
-     * time, the adds cost half as much again as the tile's FMAs at the tiny preset's depth (K = 64).
-     */
+    /** C's rows m..m+rows, columns n..n1 (at most NR) += the scratch tile's, a masked vector at a time. */
     private static void addPart(float[] c, float[] part, int N, int m, int rows, int n, int n1) {
         var f = Simd.F;
         int cols = n1 - n;

@@ -136,9 +136,8 @@ final class NarrowHeads {
      * <p>subtle: {@link Simd#expOfShifted} is called from one place only, and the lanes are summed by
      * butterflies written out here rather than by a call to {@link Simd#sum} (the same pairwise order). With a
      * second call site C2 ran out of its inlining budget and called both out of line, boxing a vector at every
-     * call: this function took half of the forward pass. The lanes were summed through a scratch array before,
-     * a chain of stores and loads: the forward pass took 4.00–4.35 ms against 3.80–3.97 now (tiny preset's
-     * layer, 2 Zen 5 cores, alternating, 2026-12-01).
+     * call: this function took half of the forward pass. (Through a scratch array, a chain of stores and
+     * loads, the sum made the forward pass about 5% slower: docs/performance.md.)
      */
     private static float softmaxRow(float[] x, int off, int len, int width, float scale) {
         var f = Simd.F;
