@@ -10,16 +10,16 @@ import jdk.incubator.vector.VectorOperators;
  * more than the FMAs. Here the operands are laid out once so that three small register kernels read them
  * as they are, with no packing:
  * <ul>
- *   <li>{@link #products}: {@code C = A·Xᵀ} with Xᵀ stored (depth, keys): each of A's values is broadcast
- *       against two vectors of keys. Scores {@code S = Q·Kᵀ}; backward, the same kernel as
- *       {@link #probabilities} (each tile of S turned into P before it leaves L1) and {@link #scoreGradients}
+ *   <li>{@code C = A·Xᵀ} with Xᵀ stored (depth, keys), each of A's values broadcast against two vectors of
+ *       keys: {@link #scores} ({@code S = Q·Kᵀ} and each row's maximum), and backward
+ *       {@link #probabilities} (each tile of S turned into P as it is stored) and {@link #scoreGradients}
  *       (each tile of {@code dP = dO·Vᵀ} turned into dS in registers).</li>
  *   <li>{@link #dots}: {@code Y·Xᵀ} with both stored along the keys, dot products of two rows of Y against
  *       four rows of Xᵀ at a time. {@code O = P·V} and {@code dQ = dS·K}.</li>
  *   <li>{@link #accumulate}: {@code Xᵀ += Aᵀ·Y}, four of A's columns broadcast against two vectors of Y's
  *       rows. {@code dK += dSᵀ·Q} and {@code dV += Pᵀ·dO}.</li>
  * </ul>
- * The three products kernels share their tile loop and differ in what they do with a tile: written out
+ * The three C = A·Xᵀ kernels share their tile loop and differ in what they do with a tile: written out
  * three times because a vector cannot leave a method without being boxed, and an epilogue chosen by a flag
  * is a branch C2 can first meet after compiling the kernel (see {@link Gemm}'s multiply).
  * Heads are zero-padded to a multiple of four and rows of keys to a multiple of two vectors, so no kernel
@@ -41,7 +41,7 @@ final class NarrowHeads {
         float scale = (float) (1.0 / Math.sqrt(HS));
         Parallel.forRange(B * KVH, 1, (start, end) -> {
             float[] keysT = new float[D * W], valuesT = new float[D * W];
-            float[] queries = new float[QUERY_BLOCK * D], scores = new float[QUERY_BLOCK * W];
+            float[] queries = new float[QUERY_BLOCK * D], scores = new float[QUERY_BLOCK * W], rowMax = new float[QUERY_BLOCK];
             for (int bk = start; bk < end; bk++) {
                 int b = bk / KVH, kvh = bk % KVH;
                 gatherTransposed(keysT, k, b * T, T, KVH, kvh, HS, W, bf16);
@@ -50,9 +50,9 @@ final class NarrowHeads {
                     for (int t0 = 0; t0 < T; t0 += QUERY_BLOCK) {
                         int rows = Math.min(QUERY_BLOCK, T - t0), width = roundUp(t0 + rows, 2 * Simd.LANES);
                         gatherRows(queries, q, b * T + t0, rows, H, h, HS, D, bf16);
-                        products(scores, W, queries, D, keysT, W, roundUp(rows, 4), width);
+                        scores(scores, W, queries, D, keysT, roundUp(rows, 4), width, t0, rowMax);
                         for (int r = 0; r < rows; r++) {
-                            lse[(b * H + h) * T + t0 + r] = softmaxRow(scores, r * W, t0 + r + 1, width, scale);
+                            lse[(b * H + h) * T + t0 + r] = softmaxRow(scores, r * W, t0 + r + 1, width, scale, rowMax[r]);
                             if (bf16) Bf16.round(scores, scores, r * W, r * W + width);
                         }
                         dots(out, ((b * T + t0) * H + h) * HS, H * HS, HS, scores, W, valuesT, W, rows, width, D, false);
@@ -138,7 +138,8 @@ final class NarrowHeads {
 
     /**
      * One row of scores x[off..off+width), width a multiple of LANES: the first {@code len} become
-     * softmax(scale·x), the rest 0. Returns the log-sum-exp of the scaled scores. The row's last vector
+     * softmax(scale·x), the rest 0, given the row's largest score over its first {@code len} ({@link #scores}
+     * finds it). Returns the log-sum-exp of the scaled scores. The row's last vector
      * is exponentiated whole and its lanes past {@code len} masked off, so no element takes a scalar
      * {@link Math#exp} (a scalar tail of half a vector per row cost more than the vectors before it).
      *
@@ -148,30 +149,14 @@ final class NarrowHeads {
      * call: this function took half of the forward pass. (Through a scratch array, a chain of stores and
      * loads, the sum made the forward pass about 5% slower: docs/performance.md.)
      */
-    private static float softmaxRow(float[] x, int off, int len, int width, float scale) {
+    private static float softmaxRow(float[] x, int off, int len, int width, float scale, float rowMax) {
         var f = Simd.F;
         int L = Simd.LANES, end = roundUp(len, L);
-        // two running maxima, each a compare and a blend per vector: FloatVector.max's NaN and −0 rules cost
-        // five dependent instructions per vector, and the chain through one accumulator bound the pass
-        var maxA = FloatVector.broadcast(f, Float.NEGATIVE_INFINITY);
-        var maxB = maxA;
-        int i = 0;
-        for (; i + 2 * L <= len; i += 2 * L) {
-            var a = FloatVector.fromArray(f, x, off + i);
-            var b = FloatVector.fromArray(f, x, off + i + L);
-            maxA = maxA.blend(a, a.compare(VectorOperators.GT, maxA));
-            maxB = maxB.blend(b, b.compare(VectorOperators.GT, maxB));
-        }
-        for (; i < end; i += L) {
-            var a = FloatVector.fromArray(f, x, off + i);
-            maxA = maxA.blend(a, a.compare(VectorOperators.GT, maxA).and(LANE.compare(VectorOperators.LT, len - i)));
-        }
-        maxA = maxA.blend(maxB, maxB.compare(VectorOperators.GT, maxA));
-        float max = maxA.reduceLanes(VectorOperators.MAX) * scale; // a max is exact in any order
+        float max = rowMax * scale;
         var scaleV = FloatVector.broadcast(f, scale);
         var minusMax = FloatVector.broadcast(f, -max);
         var acc = FloatVector.zero(f);
-        for (i = 0; i < end; i += L) {
+        for (int i = 0; i < end; i += L) {
             var e = Simd.expOfShifted(FloatVector.fromArray(f, x, off + i).fma(scaleV, minusMax));
             if (i + L > len) e = e.blend(0f, LANE.compare(VectorOperators.GE, len - i));
             e.intoArray(x, off + i);
@@ -183,7 +168,7 @@ final class NarrowHeads {
         acc = acc.add(acc.rearrange(Simd.SWAP_1));
         float sum = acc.lane(0);
         var inv = FloatVector.broadcast(f, 1f / sum);
-        for (i = 0; i < end; i += L) FloatVector.fromArray(f, x, off + i).mul(inv).intoArray(x, off + i);
+        for (int i = 0; i < end; i += L) FloatVector.fromArray(f, x, off + i).mul(inv).intoArray(x, off + i);
         zeroFrom(x, off + end, off + width);
         return max + (float) Math.log(sum);
     }
@@ -207,14 +192,25 @@ final class NarrowHeads {
     }
 
     /**
-     * c (rows, width) = a (rows, D) · xT (D, width): c[r·cStride + s] = Σ_d a[r·D + d]·xT[d·xStride + s], four
-     * rows by two vectors of columns at a time; rows a multiple of 4, width of two vectors.
+     * The scores S = Q·Kᵀ of a block's rows (a multiple of 4) for keys 0..width (two vectors at a time), and
+     * each row's largest score over its own keys (0..t0 + r, its query and those before) into rowMax. Each of
+     * Q's values is broadcast against two vectors of Kᵀ, stored (depth, keys). A row's running maximum stays
+     * in a register across the row's tiles, so the softmax does not read the row again for it (that pass was
+     * a sixth of the forward: docs/performance.md). The maximum is a compare and a blend per vector, not
+     * {@code FloatVector.max}, whose NaN and −0 rules cost five dependent instructions; a maximum is exact in
+     * any order.
      */
-    private static void products(float[] c, int cStride, float[] a, int D, float[] xT, int xStride, int rows, int width) {
+    private static void scores(float[] c, int cStride, float[] a, int D, float[] xT, int rows, int width, int t0,
+                               float[] rowMax) {
         var f = Simd.F;
         int L = Simd.LANES;
+        var none = FloatVector.broadcast(f, Float.NEGATIVE_INFINITY);
         for (int r = 0; r < rows; r += 4) {
             int a0 = r * D, a1 = a0 + D, a2 = a1 + D, a3 = a2 + D;
+            var max0 = none;
+            var max1 = none;
+            var max2 = none;
+            var max3 = none;
             for (int s = 0; s < width; s += 2 * L) {
                 var c00 = FloatVector.zero(f);
                 var c01 = FloatVector.zero(f);
@@ -225,8 +221,8 @@ final class NarrowHeads {
                 var c30 = FloatVector.zero(f);
                 var c31 = FloatVector.zero(f);
                 for (int d = 0; d < D; d++) {
-                    var x0 = FloatVector.fromArray(f, xT, d * xStride + s);
-                    var x1 = FloatVector.fromArray(f, xT, d * xStride + s + L);
+                    var x0 = FloatVector.fromArray(f, xT, d * cStride + s);
+                    var x1 = FloatVector.fromArray(f, xT, d * cStride + s + L);
                     var av = FloatVector.broadcast(f, a[a0 + d]);
                     c00 = av.fma(x0, c00);
                     c01 = av.fma(x1, c01);
@@ -249,13 +245,35 @@ final class NarrowHeads {
                 c21.intoArray(c, o + 2 * cStride + L);
                 c30.intoArray(c, o + 3 * cStride);
                 c31.intoArray(c, o + 3 * cStride + L);
+                // row r's keys from column s on: lanes at or past it are later keys, left out of the maximum
+                int keys = t0 + r + 1 - s;
+                var v = c00.blend(none, LANE.compare(VectorOperators.GE, keys));
+                max0 = max0.blend(v, v.compare(VectorOperators.GT, max0));
+                v = c01.blend(none, LANE.compare(VectorOperators.GE, keys - L));
+                max0 = max0.blend(v, v.compare(VectorOperators.GT, max0));
+                v = c10.blend(none, LANE.compare(VectorOperators.GE, keys + 1));
+                max1 = max1.blend(v, v.compare(VectorOperators.GT, max1));
+                v = c11.blend(none, LANE.compare(VectorOperators.GE, keys + 1 - L));
+                max1 = max1.blend(v, v.compare(VectorOperators.GT, max1));
+                v = c20.blend(none, LANE.compare(VectorOperators.GE, keys + 2));
+                max2 = max2.blend(v, v.compare(VectorOperators.GT, max2));
+                v = c21.blend(none, LANE.compare(VectorOperators.GE, keys + 2 - L));
+                max2 = max2.blend(v, v.compare(VectorOperators.GT, max2));
+                v = c30.blend(none, LANE.compare(VectorOperators.GE, keys + 3));
+                max3 = max3.blend(v, v.compare(VectorOperators.GT, max3));
+                v = c31.blend(none, LANE.compare(VectorOperators.GE, keys + 3 - L));
+                max3 = max3.blend(v, v.compare(VectorOperators.GT, max3));
             }
+            rowMax[r] = max0.reduceLanes(VectorOperators.MAX);
+            rowMax[r + 1] = max1.reduceLanes(VectorOperators.MAX);
+            rowMax[r + 2] = max2.reduceLanes(VectorOperators.MAX);
+            rowMax[r + 3] = max3.reduceLanes(VectorOperators.MAX);
         }
     }
 
     /**
      * The backward pass's probabilities, P = softmax(scale·Q·Kᵀ) recomputed from the saved log-sum-exp: the
-     * score tiles of {@link #products} (xStride = cStride), each turned into p = exp(scale·s − lse_r), 0 for
+     * score tiles of {@link #scores}, each turned into p = exp(scale·s − lse_r), 0 for
      * keys after row r's own query t0 + r, as soon as it is stored. (A pass over each row afterwards, with the
      * score gradients, made the backward pass 5–10% slower, even four rows at a time while they were in L1:
      * docs/performance.md.) The tile is stored first and exponentiated a vector at a time so that
@@ -313,7 +331,7 @@ final class NarrowHeads {
     }
 
     /**
-     * The score gradients dS = scale·p·(dP − D_r): the tiles of dP = dO·Vᵀ from {@link #products}, each
+     * The score gradients dS = scale·p·(dP − D_r): the tiles of dP = dO·Vᵀ (as {@link #scores} computes S), each
      * combined with the probabilities p (same layout) before it leaves the registers.
      */
     private static void scoreGradients(float[] c, int cStride, float[] a, int D, float[] xT, int rows, int width, float[] p,
