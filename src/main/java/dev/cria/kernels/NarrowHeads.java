@@ -10,18 +10,17 @@ import jdk.incubator.vector.VectorOperators;
  * more than the FMAs. Here the operands are laid out once so that three small register kernels read them
  * as they are, with no packing:
  * <ul>
- *   <li>{@code C = A·Xᵀ} with Xᵀ stored (depth, keys), each of A's values broadcast against two vectors of
- *       keys: {@link #scores} ({@code S = Q·Kᵀ} and each row's maximum), and backward
- *       {@link #probabilities} (each tile of S turned into P as it is stored) and {@link #scoreGradients}
- *       (each tile of {@code dP = dO·Vᵀ} turned into dS in registers).</li>
+ *   <li>{@link #products}: {@code C = A·Xᵀ} with Xᵀ stored (depth, keys): each of A's values is broadcast
+ *       against two vectors of keys. Backward, {@code S = Q·Kᵀ} and {@code dP = dO·Vᵀ}; forward, the
+ *       scores, by {@link #scores}, the same tiles that also keep each row's maximum.</li>
  *   <li>{@link #dots}: {@code Y·Xᵀ} with both stored along the keys, dot products of two rows of Y against
  *       four rows of Xᵀ at a time. {@code O = P·V} and {@code dQ = dS·K}.</li>
  *   <li>{@link #accumulate}: {@code Xᵀ += Aᵀ·Y}, four of A's columns broadcast against two vectors of Y's
  *       rows. {@code dK += dSᵀ·Q} and {@code dV += Pᵀ·dO}.</li>
  * </ul>
- * The three C = A·Xᵀ kernels share their tile loop and differ in what they do with a tile: written out
- * three times because a vector cannot leave a method without being boxed, and an epilogue chosen by a flag
- * is a branch C2 can first meet after compiling the kernel (see {@link Gemm}'s multiply).
+ * {@link #scores} repeats {@link #products}' tile loop rather than sharing it: a vector cannot leave a
+ * method without being boxed, and an epilogue chosen by a flag is a branch C2 can first meet after
+ * compiling the kernel (see {@link Gemm}'s multiply).
  * Heads are zero-padded to a multiple of four and rows of keys to a multiple of two vectors, so no kernel
  * has an edge case; the padding adds zeros to every sum. Rounding to bfloat16 is the same as on the wide
  * path (see {@link Attention}).
@@ -70,7 +69,6 @@ final class NarrowHeads {
             float[] keysT = new float[D * W], valuesT = new float[D * W], dKeysT = new float[D * W], dValuesT = new float[D * W];
             float[] queries = new float[QUERY_BLOCK * D], dO = new float[QUERY_BLOCK * D];
             float[] p = new float[QUERY_BLOCK * W], dS = new float[QUERY_BLOCK * W];
-            float[] rowLse = new float[QUERY_BLOCK], rowD = new float[QUERY_BLOCK];
             for (int bk = start; bk < end; bk++) {
                 int b = bk / KVH, kvh = bk % KVH;
                 gatherTransposed(keysT, k, b * T, T, KVH, kvh, HS, W, bf16);
@@ -82,19 +80,16 @@ final class NarrowHeads {
                         int rows = Math.min(QUERY_BLOCK, T - t0), width = roundUp(t0 + rows, 2 * Simd.LANES);
                         gatherRows(queries, q, b * T + t0, rows, H, h, HS, D, bf16);
                         gatherRows(dO, dout, b * T + t0, rows, H, h, HS, D, bf16);
-                        // the rows padding the block to a multiple of four get lse 0 and D 0: finite, and never written out
-                        java.util.Arrays.fill(rowLse, 0f);
-                        java.util.Arrays.fill(rowD, 0f);
+                        products(p, W, queries, D, keysT, W, roundUp(rows, 4), width);
+                        products(dS, W, dO, D, valuesT, W, roundUp(rows, 4), width);
                         for (int r = 0; r < rows; r++) {
                             int t = t0 + r, row = ((b * T + t) * H + h) * HS;
-                            rowLse[r] = lse[(b * H + h) * T + t];
-                            rowD[r] = Simd.dotVector(dout, row, out, row, HS);
-                        }
-                        probabilities(p, W, queries, D, keysT, roundUp(rows, 4), width, t0, rowLse, scale);
-                        scoreGradients(dS, W, dO, D, valuesT, roundUp(rows, 4), width, p, rowD, scale);
-                        for (int r = 0; bf16 && r < rows; r++) {
-                            Bf16.round(p, p, r * W, r * W + width);
-                            Bf16.round(dS, dS, r * W, r * W + width);
+                            float Dt = Simd.dotVector(dout, row, out, row, HS);
+                            probabilitiesAndScoreGradient(p, dS, r * W, t + 1, width, scale, lse[(b * H + h) * T + t], Dt);
+                            if (bf16) {
+                                Bf16.round(p, p, r * W, r * W + width);
+                                Bf16.round(dS, dS, r * W, r * W + width);
+                            }
                         }
                         dots(dq, ((b * T + t0) * H + h) * HS, H * HS, HS, dS, W, keysT, W, rows, width, D, true);
                         accumulate(dKeysT, W, queries, D, dS, W, rows, width);
@@ -171,6 +166,28 @@ final class NarrowHeads {
         for (int i = 0; i < end; i += L) FloatVector.fromArray(f, x, off + i).mul(inv).intoArray(x, off + i);
         zeroFrom(x, off + end, off + width);
         return max + (float) Math.log(sum);
+    }
+
+    /**
+     * One query's row of scores s and of dP (as dS), each [off..off+width), width a multiple of LANES: s
+     * becomes the probabilities p = exp(scale·s − lse) and dS becomes scale·p·(dP − D), both 0 past the
+     * first {@code len} keys; the last vector masked as in {@link #softmaxRow}.
+     */
+    private static void probabilitiesAndScoreGradient(float[] s, float[] dS, int off, int len, int width,
+                                                      float scale, float lse, float D) {
+        var f = Simd.F;
+        int L = Simd.LANES, end = roundUp(len, L);
+        var scaleV = FloatVector.broadcast(f, scale);
+        var minusLse = FloatVector.broadcast(f, -lse);
+        var dV = FloatVector.broadcast(f, D);
+        for (int i = 0; i < end; i += L) {
+            var p = Simd.expOfShifted(FloatVector.fromArray(f, s, off + i).fma(scaleV, minusLse));
+            if (i + L > len) p = p.blend(0f, LANE.compare(VectorOperators.GE, len - i));
+            p.intoArray(s, off + i);
+            FloatVector.fromArray(f, dS, off + i).sub(dV).mul(p).mul(scaleV).intoArray(dS, off + i);
+        }
+        zeroFrom(s, off + end, off + width);
+        zeroFrom(dS, off + end, off + width);
     }
 
     /**
@@ -272,18 +289,12 @@ final class NarrowHeads {
     }
 
     /**
-     * The backward pass's probabilities, P = softmax(scale·Q·Kᵀ) recomputed from the saved log-sum-exp: the
-     * score tiles of {@link #scores}, each turned into p = exp(scale·s − lse_r), 0 for
-     * keys after row r's own query t0 + r, as soon as it is stored. (A pass over each row afterwards, with the
-     * score gradients, made the backward pass 5–10% slower, even four rows at a time while they were in L1:
-     * docs/performance.md.) The tile is stored first and exponentiated a vector at a time so that
-     * {@link Simd#expOfShifted} has one call site (see {@link #softmaxRow}).
+     * c (rows, width) = a (rows, D) · xT (D, width): c[r·cStride + s] = Σ_d a[r·D + d]·xT[d·xStride + s], four
+     * rows by two vectors of columns at a time; rows a multiple of 4, width of two vectors.
      */
-    private static void probabilities(float[] c, int cStride, float[] a, int D, float[] xT, int rows, int width, int t0,
-                                      float[] rowLse, float scale) {
+    private static void products(float[] c, int cStride, float[] a, int D, float[] xT, int xStride, int rows, int width) {
         var f = Simd.F;
         int L = Simd.LANES;
-        var scaleV = FloatVector.broadcast(f, scale);
         for (int r = 0; r < rows; r += 4) {
             int a0 = r * D, a1 = a0 + D, a2 = a1 + D, a3 = a2 + D;
             for (int s = 0; s < width; s += 2 * L) {
@@ -296,8 +307,8 @@ final class NarrowHeads {
                 var c30 = FloatVector.zero(f);
                 var c31 = FloatVector.zero(f);
                 for (int d = 0; d < D; d++) {
-                    var x0 = FloatVector.fromArray(f, xT, d * cStride + s);
-                    var x1 = FloatVector.fromArray(f, xT, d * cStride + s + L);
+                    var x0 = FloatVector.fromArray(f, xT, d * xStride + s);
+                    var x1 = FloatVector.fromArray(f, xT, d * xStride + s + L);
                     var av = FloatVector.broadcast(f, a[a0 + d]);
                     c00 = av.fma(x0, c00);
                     c01 = av.fma(x1, c01);
@@ -320,65 +331,6 @@ final class NarrowHeads {
                 c21.intoArray(c, o + 2 * cStride + L);
                 c30.intoArray(c, o + 3 * cStride);
                 c31.intoArray(c, o + 3 * cStride + L);
-                for (int v = 0; v < 8; v++) {
-                    int row = r + v / 2, col = s + v % 2 * L, at = row * cStride + col;
-                    var e = Simd.expOfShifted(FloatVector.fromArray(f, c, at).fma(scaleV, FloatVector.broadcast(f, -rowLse[row])));
-                    // keys col + i for lane i; row's query sees keys up to t0 + row
-                    e.blend(0f, LANE.compare(VectorOperators.GE, t0 + row + 1 - col)).intoArray(c, at);
-                }
-            }
-        }
-    }
-
-    /**
-     * The score gradients dS = scale·p·(dP − D_r): the tiles of dP = dO·Vᵀ (as {@link #scores} computes S), each
-     * combined with the probabilities p (same layout) before it leaves the registers.
-     */
-    private static void scoreGradients(float[] c, int cStride, float[] a, int D, float[] xT, int rows, int width, float[] p,
-                                       float[] rowD, float scale) {
-        var f = Simd.F;
-        int L = Simd.LANES;
-        var scaleV = FloatVector.broadcast(f, scale);
-        for (int r = 0; r < rows; r += 4) {
-            int a0 = r * D, a1 = a0 + D, a2 = a1 + D, a3 = a2 + D;
-            var d0 = FloatVector.broadcast(f, rowD[r]);
-            var d1 = FloatVector.broadcast(f, rowD[r + 1]);
-            var d2 = FloatVector.broadcast(f, rowD[r + 2]);
-            var d3 = FloatVector.broadcast(f, rowD[r + 3]);
-            for (int s = 0; s < width; s += 2 * L) {
-                var c00 = FloatVector.zero(f);
-                var c01 = FloatVector.zero(f);
-                var c10 = FloatVector.zero(f);
-                var c11 = FloatVector.zero(f);
-                var c20 = FloatVector.zero(f);
-                var c21 = FloatVector.zero(f);
-                var c30 = FloatVector.zero(f);
-                var c31 = FloatVector.zero(f);
-                for (int d = 0; d < D; d++) {
-                    var x0 = FloatVector.fromArray(f, xT, d * cStride + s);
-                    var x1 = FloatVector.fromArray(f, xT, d * cStride + s + L);
-                    var av = FloatVector.broadcast(f, a[a0 + d]);
-                    c00 = av.fma(x0, c00);
-                    c01 = av.fma(x1, c01);
-                    av = FloatVector.broadcast(f, a[a1 + d]);
-                    c10 = av.fma(x0, c10);
-                    c11 = av.fma(x1, c11);
-                    av = FloatVector.broadcast(f, a[a2 + d]);
-                    c20 = av.fma(x0, c20);
-                    c21 = av.fma(x1, c21);
-                    av = FloatVector.broadcast(f, a[a3 + d]);
-                    c30 = av.fma(x0, c30);
-                    c31 = av.fma(x1, c31);
-                }
-                int o0 = r * cStride + s, o1 = o0 + cStride, o2 = o1 + cStride, o3 = o2 + cStride;
-                c00.sub(d0).mul(FloatVector.fromArray(f, p, o0)).mul(scaleV).intoArray(c, o0);
-                c01.sub(d0).mul(FloatVector.fromArray(f, p, o0 + L)).mul(scaleV).intoArray(c, o0 + L);
-                c10.sub(d1).mul(FloatVector.fromArray(f, p, o1)).mul(scaleV).intoArray(c, o1);
-                c11.sub(d1).mul(FloatVector.fromArray(f, p, o1 + L)).mul(scaleV).intoArray(c, o1 + L);
-                c20.sub(d2).mul(FloatVector.fromArray(f, p, o2)).mul(scaleV).intoArray(c, o2);
-                c21.sub(d2).mul(FloatVector.fromArray(f, p, o2 + L)).mul(scaleV).intoArray(c, o2 + L);
-                c30.sub(d3).mul(FloatVector.fromArray(f, p, o3)).mul(scaleV).intoArray(c, o3);
-                c31.sub(d3).mul(FloatVector.fromArray(f, p, o3 + L)).mul(scaleV).intoArray(c, o3 + L);
             }
         }
     }
