@@ -1376,12 +1376,20 @@ public final class Gemm {
         return part;
     }
 
-    /** C's rows m..m+rows, columns n..n1 (at most NR) += the scratch tile's, a masked vector at a time. */
+    /**
+     * C's rows m..m+rows, columns n..n1 (at most NR) += the scratch tile's: a masked vector at a time with
+     * AVX-512's mask registers, an element at a time on narrower vectors, as before (where masked loads and
+     * stores are emulated; 4096×172×64 abT on an AVX2 stand-in gave no clear answer in this VM's noise).
+     */
     private static void addPart(float[] c, float[] part, int N, int m, int rows, int n, int n1) {
         var f = Simd.F;
         int cols = n1 - n;
         for (int r = 0; r < rows; r++) {
             int row = (m + r) * N + n;
+            if (Simd.LANES < 16) {
+                for (int j = 0; j < cols; j++) c[row + j] += part[r * NR + j];
+                continue;
+            }
             for (int j = 0; j < cols; j += Simd.LANES) {
                 var inPart = f.indexInRange(j, cols);
                 FloatVector.fromArray(f, c, row + j, inPart).add(FloatVector.fromArray(f, part, r * NR + j)).intoArray(c, row + j, inPart);
