@@ -1385,14 +1385,14 @@ public final class Gemm {
         var f = Simd.F;
         int cols = n1 - n;
         for (int r = 0; r < rows; r++) {
-            int row = (m + r) * N + n;
-            if (Simd.LANES < 16) {
-                for (int j = 0; j < cols; j++) c[row + j] += part[r * NR + j];
-                continue;
-            }
-            for (int j = 0; j < cols; j += Simd.LANES) {
-                var inPart = f.indexInRange(j, cols);
-                FloatVector.fromArray(f, c, row + j, inPart).add(FloatVector.fromArray(f, part, r * NR + j)).intoArray(c, row + j, inPart);
+            int row = (m + r) * N + n, from = r * NR;
+            if (Simd.LANES == 16) {
+                for (int j = 0; j < cols; j += Simd.LANES) {
+                    var inPart = f.indexInRange(j, cols);
+                    FloatVector.fromArray(f, c, row + j, inPart).add(FloatVector.fromArray(f, part, from + j)).intoArray(c, row + j, inPart);
+                }
+            } else {
+                for (int j = 0; j < cols; j++) c[row + j] += part[from + j];
             }
         }
     }
