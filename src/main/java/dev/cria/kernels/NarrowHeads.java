@@ -7,23 +7,32 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Attention's fast path for heads at most {@link #MAX_HEAD} wide (the tiny preset's are 8). Its products
  * are only HS deep, too shallow for {@link Gemm}: packing their operands and adding each tile into C cost
- * more than the FMAs. Here the operands are laid out once so that three small register kernels read them
- * as they are, with no packing:
+ * more than the FMAs. Here the operands are laid out once so that small register kernels read them as
+ * they are, with no packing.
+ *
+ * <p>The forward pass works on blocks of 2L queries, one query per lane, keys down the rows
+ * ({@link #scoresT}, {@link #exponentiateColumns}, then {@link #accumulate} for {@code Oᵀ = Vᵀ·Pᵀ}). A
+ * query's maximum, its softmax sum and its output are then running vector operations down its lane: no
+ * lanes are ever combined, so nothing is summed across a vector. (With keys in the lanes, as before, the
+ * softmax's sums and P·V's dot products were butterflies across lanes, and the forward took a third
+ * longer: docs/performance.md.)
+ *
+ * <p>The backward pass keeps keys in the lanes, because two of its three gradients, dK and dV, sum over
+ * queries:
  * <ul>
  *   <li>{@link #products}: {@code C = A·Xᵀ} with Xᵀ stored (depth, keys): each of A's values is broadcast
- *       against two vectors of keys. Backward, {@code S = Q·Kᵀ} and {@code dP = dO·Vᵀ}; forward, the
- *       scores, by {@link #scores}, the same tiles that also keep each row's maximum.</li>
+ *       against two vectors of keys. {@code S = Q·Kᵀ} and {@code dP = dO·Vᵀ}.</li>
  *   <li>{@link #dots}: {@code Y·Xᵀ} with both stored along the keys, dot products of two rows of Y against
- *       four rows of Xᵀ at a time. {@code O = P·V} and {@code dQ = dS·K}.</li>
+ *       four rows of Xᵀ at a time. {@code dQ = dS·K}.</li>
  *   <li>{@link #accumulate}: {@code Xᵀ += Aᵀ·Y}, four of A's columns broadcast against two vectors of Y's
  *       rows. {@code dK += dSᵀ·Q} and {@code dV += Pᵀ·dO}.</li>
  * </ul>
- * {@link #scores} repeats {@link #products}' tile loop rather than sharing it: a vector cannot leave a
+ * {@link #scoresT} repeats {@link #products}' tile loop rather than sharing it: a vector cannot leave a
  * method without being boxed, and an epilogue chosen by a flag is a branch C2 can first meet after
  * compiling the kernel (see {@link Gemm}'s multiply).
- * Heads are zero-padded to a multiple of four and rows of keys to a multiple of two vectors, so no kernel
- * has an edge case; the padding adds zeros to every sum. Rounding to bfloat16 is the same as on the wide
- * path (see {@link Attention}).
+ * Heads are zero-padded to a multiple of four, rows of keys to a multiple of four and of two vectors, so
+ * no kernel has an edge case; the padding adds zeros to every sum. Rounding to bfloat16 is the same as on
+ * the wide path (see {@link Attention}).
  */
 final class NarrowHeads {
     private NarrowHeads() {
@@ -31,30 +40,37 @@ final class NarrowHeads {
 
     /** The widest head this path takes; wider heads are deep enough for {@link Gemm}. */
     static final int MAX_HEAD = 16;
-    /** Query rows per block (a multiple of the kernels' four rows): a block's scores stay in L2. */
+    /** The backward's query rows per block (a multiple of the kernels' four rows): a block's scores stay in L2. */
     private static final int QUERY_BLOCK = 64;
 
     static void forward(float[] out, float[] lse, float[] q, float[] k, float[] v,
                         int B, int T, int H, int KVH, int HS, boolean bf16) {
-        int G = H / KVH, D = roundUp(HS, 4), W = roundUp(T, 2 * Simd.LANES);
+        int G = H / KVH, D = roundUp(HS, 4), W = 2 * Simd.LANES, keyRows = roundUp(T, 4);
         float scale = (float) (1.0 / Math.sqrt(HS));
         Parallel.forRange(B * KVH, 1, (start, end) -> {
-            float[] keysT = new float[D * W], valuesT = new float[D * W];
-            float[] queries = new float[QUERY_BLOCK * D], scores = new float[QUERY_BLOCK * W], rowMax = new float[QUERY_BLOCK];
+            float[] keys = new float[keyRows * D], values = new float[keyRows * D];
+            float[] queriesT = new float[D * W], pT = new float[keyRows * W], outT = new float[D * W];
+            float[] max = new float[W], sum = new float[W];
             for (int bk = start; bk < end; bk++) {
                 int b = bk / KVH, kvh = bk % KVH;
-                gatherTransposed(keysT, k, b * T, T, KVH, kvh, HS, W, bf16);
-                gatherTransposed(valuesT, v, b * T, T, KVH, kvh, HS, W, bf16);
+                gatherRows(keys, k, b * T, T, KVH, kvh, HS, D, bf16);
+                gatherRows(values, v, b * T, T, KVH, kvh, HS, D, bf16);
                 for (int h = kvh * G; h < (kvh + 1) * G; h++) {
-                    for (int t0 = 0; t0 < T; t0 += QUERY_BLOCK) {
-                        int rows = Math.min(QUERY_BLOCK, T - t0), width = roundUp(t0 + rows, 2 * Simd.LANES);
-                        gatherRows(queries, q, b * T + t0, rows, H, h, HS, D, bf16);
-                        scores(scores, W, queries, D, keysT, roundUp(rows, 4), width, t0, rowMax);
-                        for (int r = 0; r < rows; r++) {
-                            lse[(b * H + h) * T + t0 + r] = softmaxRow(scores, r * W, t0 + r + 1, width, scale, rowMax[r]);
-                            if (bf16) Bf16.round(scores, scores, r * W, r * W + width);
+                    for (int t0 = 0; t0 < T; t0 += W) {
+                        int rows = Math.min(W, T - t0), seen = roundUp(t0 + rows, 4);
+                        if (rows < W) java.util.Arrays.fill(queriesT, 0f);
+                        gatherTransposed(queriesT, q, b * T + t0, rows, H, h, HS, W, bf16);
+                        scoresT(pT, keys, D, queriesT, seen, t0, max);
+                        exponentiateColumns(pT, seen, t0, scale, max, sum);
+                        if (bf16) Bf16.round(pT, pT, 0, seen * W);
+                        java.util.Arrays.fill(outT, 0f);
+                        accumulate(outT, W, values, D, pT, W, seen, W);
+                        for (int j = 0; j < rows; j++) {
+                            int row = ((b * T + t0 + j) * H + h) * HS;
+                            float inv = 1f / sum[j];
+                            for (int d = 0; d < HS; d++) out[row + d] = outT[d * W + j] * inv;
+                            lse[(b * H + h) * T + t0 + j] = max[j] * scale + (float) Math.log(sum[j]);
                         }
-                        dots(out, ((b * T + t0) * H + h) * HS, H * HS, HS, scores, W, valuesT, W, rows, width, D, false);
                     }
                 }
             }
@@ -132,46 +148,45 @@ final class NarrowHeads {
     }
 
     /**
-     * One row of scores x[off..off+width), width a multiple of LANES: the first {@code len} become
-     * softmax(scale·x), the rest 0, given the row's largest score over its first {@code len} ({@link #scores}
-     * finds it). Returns the log-sum-exp of the scaled scores. The row's last vector
-     * is exponentiated whole and its lanes past {@code len} masked off, so no element takes a scalar
-     * {@link Math#exp} (a scalar tail of half a vector per row cost more than the vectors before it).
+     * A block's scores, sT (keys, 2L) from {@link #scoresT}, become exponentials in place, key by key: query
+     * j's column holds exp(scale·(s − max[j])) for the keys it sees (up to t0 + j) and 0 for the later ones.
+     * Each column's sum goes into sum[0..2L). A query is a lane, so its sum is a running vector sum down
+     * the rows, in key order, and no lanes are ever added across.
      *
-     * <p>subtle: {@link Simd#expOfShifted} is called from one place only, and the lanes are summed by
-     * butterflies written out here rather than by a call to {@link Simd#sum} (the same pairwise order). With a
-     * second call site C2 ran out of its inlining budget and called both out of line, boxing a vector at every
-     * call: this function took half of the forward pass. (Through a scratch array, a chain of stores and
-     * loads, the sum made the forward pass about 5% slower: docs/performance.md.)
+     * <p>subtle: {@link Simd#expOfShifted} is called from one place only; with a second call site C2 ran
+     * out of its inlining budget and called both out of line, boxing a vector at every call (this pass then
+     * took half of the forward). So the two vectors of a row share the call, and their running sums take
+     * turns in two registers.
      */
-    private static float softmaxRow(float[] x, int off, int len, int width, float scale, float rowMax) {
+    private static void exponentiateColumns(float[] sT, int keyRows, int t0, float scale, float[] max, float[] sum) {
         var f = Simd.F;
-        int L = Simd.LANES, end = roundUp(len, L);
-        float max = rowMax * scale;
+        int L = Simd.LANES, W = 2 * L;
         var scaleV = FloatVector.broadcast(f, scale);
-        var minusMax = FloatVector.broadcast(f, -max);
-        var acc = FloatVector.zero(f);
-        for (int i = 0; i < end; i += L) {
-            var e = Simd.expOfShifted(FloatVector.fromArray(f, x, off + i).fma(scaleV, minusMax));
-            if (i + L > len) e = e.blend(0f, LANE.compare(VectorOperators.GE, len - i));
-            e.intoArray(x, off + i);
-            acc = acc.add(e);
+        var before = FloatVector.zero(f);
+        var last = FloatVector.zero(f);
+        for (int s = 0; s < keyRows; s++) {
+            for (int c = 0; c < W; c += L) {
+                int i = s * W + c;
+                var minusMax = FloatVector.fromArray(f, max, c).mul(-scale);
+                var e = Simd.expOfShifted(FloatVector.fromArray(f, sT, i).fma(scaleV, minusMax));
+                // key s is later than queries t0 + c + j for lanes j < s − t0 − c
+                if (s > t0 + c) e = e.blend(0f, LANE.compare(VectorOperators.LT, s - t0 - c));
+                e.intoArray(sT, i);
+                // after a whole row, 'before' holds the first vector's sums and 'last' the second's
+                var next = before.add(e);
+                before = last;
+                last = next;
+            }
         }
-        if (L > 8) acc = acc.add(acc.rearrange(Simd.SWAP_8));
-        if (L > 4) acc = acc.add(acc.rearrange(Simd.SWAP_4));
-        acc = acc.add(acc.rearrange(Simd.SWAP_2));
-        acc = acc.add(acc.rearrange(Simd.SWAP_1));
-        float sum = acc.lane(0);
-        var inv = FloatVector.broadcast(f, 1f / sum);
-        for (int i = 0; i < end; i += L) FloatVector.fromArray(f, x, off + i).mul(inv).intoArray(x, off + i);
-        zeroFrom(x, off + end, off + width);
-        return max + (float) Math.log(sum);
+        before.intoArray(sum, 0);
+        last.intoArray(sum, L);
     }
 
     /**
      * One query's row of scores s and of dP (as dS), each [off..off+width), width a multiple of LANES: s
      * becomes the probabilities p = exp(scale·s − lse) and dS becomes scale·p·(dP − D), both 0 past the
-     * first {@code len} keys; the last vector masked as in {@link #softmaxRow}.
+     * first {@code len} keys. The last vector is exponentiated whole and its lanes past {@code len} masked
+     * off, so no element takes a scalar {@link Math#exp}.
      */
     private static void probabilitiesAndScoreGradient(float[] s, float[] dS, int off, int len, int width,
                                                       float scale, float lse, float D) {
@@ -209,83 +224,78 @@ final class NarrowHeads {
     }
 
     /**
-     * The scores S = Q·Kᵀ of a block's rows (a multiple of 4) for keys 0..width (two vectors at a time), and
-     * each row's largest score over its own keys (0..t0 + r, its query and those before) into rowMax. Each of
-     * Q's values is broadcast against two vectors of Kᵀ, stored (depth, keys). A row's running maximum stays
-     * in a register across the row's tiles, so the softmax does not read the row again for it (that pass was
-     * a sixth of the forward: docs/performance.md). The maximum is a compare and a blend per vector, not
-     * {@code FloatVector.max}, whose NaN and −0 rules cost five dependent instructions; a maximum is exact in
-     * any order.
+     * A block's scores, transposed: sT (keys, 2L) = K (keys, D) · Qᵀ (D, 2L) for the 2L queries from t0 on,
+     * four keys by the block's two vectors of queries at a time, and each query's largest score over the
+     * keys it sees (up to its own) into max[0..2L). A query is a lane, so its maximum is a running maximum
+     * down the lane, kept in a register: no lanes are compared across and the scores are not read again
+     * for it. The maximum is a compare and a blend per vector, not {@code FloatVector.max}, whose NaN and −0
+     * rules cost five dependent instructions; a maximum is exact in any order. Keys from t0 on lie on the
+     * block's diagonal, where a key is later than some of the queries: those lanes are left out.
      */
-    private static void scores(float[] c, int cStride, float[] a, int D, float[] xT, int rows, int width, int t0,
-                               float[] rowMax) {
+    private static void scoresT(float[] sT, float[] keys, int D, float[] qT, int keyRows, int t0, float[] max) {
         var f = Simd.F;
-        int L = Simd.LANES;
+        int L = Simd.LANES, W = 2 * L;
         var none = FloatVector.broadcast(f, Float.NEGATIVE_INFINITY);
-        for (int r = 0; r < rows; r += 4) {
-            int a0 = r * D, a1 = a0 + D, a2 = a1 + D, a3 = a2 + D;
-            var max0 = none;
-            var max1 = none;
-            var max2 = none;
-            var max3 = none;
-            for (int s = 0; s < width; s += 2 * L) {
-                var c00 = FloatVector.zero(f);
-                var c01 = FloatVector.zero(f);
-                var c10 = FloatVector.zero(f);
-                var c11 = FloatVector.zero(f);
-                var c20 = FloatVector.zero(f);
-                var c21 = FloatVector.zero(f);
-                var c30 = FloatVector.zero(f);
-                var c31 = FloatVector.zero(f);
-                for (int d = 0; d < D; d++) {
-                    var x0 = FloatVector.fromArray(f, xT, d * cStride + s);
-                    var x1 = FloatVector.fromArray(f, xT, d * cStride + s + L);
-                    var av = FloatVector.broadcast(f, a[a0 + d]);
-                    c00 = av.fma(x0, c00);
-                    c01 = av.fma(x1, c01);
-                    av = FloatVector.broadcast(f, a[a1 + d]);
-                    c10 = av.fma(x0, c10);
-                    c11 = av.fma(x1, c11);
-                    av = FloatVector.broadcast(f, a[a2 + d]);
-                    c20 = av.fma(x0, c20);
-                    c21 = av.fma(x1, c21);
-                    av = FloatVector.broadcast(f, a[a3 + d]);
-                    c30 = av.fma(x0, c30);
-                    c31 = av.fma(x1, c31);
-                }
-                int o = r * cStride + s;
-                c00.intoArray(c, o);
-                c01.intoArray(c, o + L);
-                c10.intoArray(c, o + cStride);
-                c11.intoArray(c, o + cStride + L);
-                c20.intoArray(c, o + 2 * cStride);
-                c21.intoArray(c, o + 2 * cStride + L);
-                c30.intoArray(c, o + 3 * cStride);
-                c31.intoArray(c, o + 3 * cStride + L);
-                // row r's keys from column s on: lanes at or past it are later keys, left out of the maximum
-                int keys = t0 + r + 1 - s;
-                var v = c00.blend(none, LANE.compare(VectorOperators.GE, keys));
-                max0 = max0.blend(v, v.compare(VectorOperators.GT, max0));
-                v = c01.blend(none, LANE.compare(VectorOperators.GE, keys - L));
-                max0 = max0.blend(v, v.compare(VectorOperators.GT, max0));
-                v = c10.blend(none, LANE.compare(VectorOperators.GE, keys + 1));
-                max1 = max1.blend(v, v.compare(VectorOperators.GT, max1));
-                v = c11.blend(none, LANE.compare(VectorOperators.GE, keys + 1 - L));
-                max1 = max1.blend(v, v.compare(VectorOperators.GT, max1));
-                v = c20.blend(none, LANE.compare(VectorOperators.GE, keys + 2));
-                max2 = max2.blend(v, v.compare(VectorOperators.GT, max2));
-                v = c21.blend(none, LANE.compare(VectorOperators.GE, keys + 2 - L));
-                max2 = max2.blend(v, v.compare(VectorOperators.GT, max2));
-                v = c30.blend(none, LANE.compare(VectorOperators.GE, keys + 3));
-                max3 = max3.blend(v, v.compare(VectorOperators.GT, max3));
-                v = c31.blend(none, LANE.compare(VectorOperators.GE, keys + 3 - L));
-                max3 = max3.blend(v, v.compare(VectorOperators.GT, max3));
+        var max0 = none;
+        var max1 = none;
+        for (int s = 0; s < keyRows; s += 4) {
+            int a0 = s * D, a1 = a0 + D, a2 = a1 + D, a3 = a2 + D;
+            var c00 = FloatVector.zero(f);
+            var c01 = FloatVector.zero(f);
+            var c10 = FloatVector.zero(f);
+            var c11 = FloatVector.zero(f);
+            var c20 = FloatVector.zero(f);
+            var c21 = FloatVector.zero(f);
+            var c30 = FloatVector.zero(f);
+            var c31 = FloatVector.zero(f);
+            for (int d = 0; d < D; d++) {
+                var x0 = FloatVector.fromArray(f, qT, d * W);
+                var x1 = FloatVector.fromArray(f, qT, d * W + L);
+                var av = FloatVector.broadcast(f, keys[a0 + d]);
+                c00 = av.fma(x0, c00);
+                c01 = av.fma(x1, c01);
+                av = FloatVector.broadcast(f, keys[a1 + d]);
+                c10 = av.fma(x0, c10);
+                c11 = av.fma(x1, c11);
+                av = FloatVector.broadcast(f, keys[a2 + d]);
+                c20 = av.fma(x0, c20);
+                c21 = av.fma(x1, c21);
+                av = FloatVector.broadcast(f, keys[a3 + d]);
+                c30 = av.fma(x0, c30);
+                c31 = av.fma(x1, c31);
             }
-            rowMax[r] = max0.reduceLanes(VectorOperators.MAX);
-            rowMax[r + 1] = max1.reduceLanes(VectorOperators.MAX);
-            rowMax[r + 2] = max2.reduceLanes(VectorOperators.MAX);
-            rowMax[r + 3] = max3.reduceLanes(VectorOperators.MAX);
+            int o = s * W;
+            c00.intoArray(sT, o);
+            c01.intoArray(sT, o + L);
+            c10.intoArray(sT, o + W);
+            c11.intoArray(sT, o + W + L);
+            c20.intoArray(sT, o + 2 * W);
+            c21.intoArray(sT, o + 2 * W + L);
+            c30.intoArray(sT, o + 3 * W);
+            c31.intoArray(sT, o + 3 * W + L);
+            if (s >= t0) {
+                // key s + i is later than query t0 + j for lanes j < s + i − t0 (less L in the second vector)
+                int later = s - t0;
+                c00 = c00.blend(none, LANE.compare(VectorOperators.LT, later));
+                c01 = c01.blend(none, LANE.compare(VectorOperators.LT, later - L));
+                c10 = c10.blend(none, LANE.compare(VectorOperators.LT, later + 1));
+                c11 = c11.blend(none, LANE.compare(VectorOperators.LT, later + 1 - L));
+                c20 = c20.blend(none, LANE.compare(VectorOperators.LT, later + 2));
+                c21 = c21.blend(none, LANE.compare(VectorOperators.LT, later + 2 - L));
+                c30 = c30.blend(none, LANE.compare(VectorOperators.LT, later + 3));
+                c31 = c31.blend(none, LANE.compare(VectorOperators.LT, later + 3 - L));
+            }
+            max0 = max0.blend(c00, c00.compare(VectorOperators.GT, max0));
+            max1 = max1.blend(c01, c01.compare(VectorOperators.GT, max1));
+            max0 = max0.blend(c10, c10.compare(VectorOperators.GT, max0));
+            max1 = max1.blend(c11, c11.compare(VectorOperators.GT, max1));
+            max0 = max0.blend(c20, c20.compare(VectorOperators.GT, max0));
+            max1 = max1.blend(c21, c21.compare(VectorOperators.GT, max1));
+            max0 = max0.blend(c30, c30.compare(VectorOperators.GT, max0));
+            max1 = max1.blend(c31, c31.compare(VectorOperators.GT, max1));
         }
+        max0.intoArray(max, 0);
+        max1.intoArray(max, L);
     }
 
     /**
