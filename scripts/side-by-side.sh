@@ -140,7 +140,7 @@ train() { # precision label D L H KV F V T B steps
   printf "| Training | %s: %s %s %s %s %s %s, T=%s, B=%s | %s tok/s | %s tok/s | %s× |\n" "$label" "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$8" "$c" "$t" "$(ratio "$c" "$t")"
 }
 if [[ " $rows " == *" train "* ]]; then
-  train f32 tiny 64 5 8 4 172 512 512 8 5
+  train f32 tiny 64 5 8 4 172 512 512 8 20
   train f32 small 288 6 6 6 768 32000 256 8 3
 fi
 if [[ " $rows " == *" bf16 "* ]]; then
