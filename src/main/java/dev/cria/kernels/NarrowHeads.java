@@ -107,7 +107,7 @@ final class NarrowHeads {
                                 Bf16.round(dS, dS, r * W, r * W + width);
                             }
                         }
-                        dots(dq, ((b * T + t0) * H + h) * HS, H * HS, HS, dS, W, keysT, W, rows, width, D, true);
+                        dots(dq, ((b * T + t0) * H + h) * HS, H * HS, HS, dS, W, keysT, W, rows, width, D);
                         accumulate(dKeysT, W, queries, D, dS, W, rows, width);
                         accumulate(dValuesT, W, dO, D, p, W, rows, width);
                     }
@@ -303,11 +303,13 @@ final class NarrowHeads {
      * rows by two vectors of columns at a time; rows a multiple of 4, width of two vectors.
      */
     private static void products(float[] c, int cStride, float[] a, int D, float[] xT, int xStride, int rows, int width) {
+        int wide = WIDE_TILES ? width / (4 * Simd.LANES) * (4 * Simd.LANES) : 0;
+        if (wide > 0) productsFourVectors(c, cStride, a, D, xT, xStride, rows, wide);
         var f = Simd.F;
         int L = Simd.LANES;
         for (int r = 0; r < rows; r += 4) {
             int a0 = r * D, a1 = a0 + D, a2 = a1 + D, a3 = a2 + D;
-            for (int s = 0; s < width; s += 2 * L) {
+            for (int s = wide; s < width; s += 2 * L) {
                 var c00 = FloatVector.zero(f);
                 var c01 = FloatVector.zero(f);
                 var c10 = FloatVector.zero(f);
@@ -345,13 +347,91 @@ final class NarrowHeads {
         }
     }
 
+    /** {@link #products} on AVX-512, columns 0..width (a multiple of four vectors): four rows by four vectors. */
+    private static void productsFourVectors(float[] c, int cStride, float[] a, int D, float[] xT, int xStride, int rows, int width) {
+        var f = Simd.F;
+        int L = Simd.LANES;
+        for (int r = 0; r < rows; r += 4) {
+            int a0 = r * D, a1 = a0 + D, a2 = a1 + D, a3 = a2 + D;
+            for (int s = 0; s < width; s += 4 * L) {
+                var c00 = FloatVector.zero(f);
+                var c01 = FloatVector.zero(f);
+                var c02 = FloatVector.zero(f);
+                var c03 = FloatVector.zero(f);
+                var c10 = FloatVector.zero(f);
+                var c11 = FloatVector.zero(f);
+                var c12 = FloatVector.zero(f);
+                var c13 = FloatVector.zero(f);
+                var c20 = FloatVector.zero(f);
+                var c21 = FloatVector.zero(f);
+                var c22 = FloatVector.zero(f);
+                var c23 = FloatVector.zero(f);
+                var c30 = FloatVector.zero(f);
+                var c31 = FloatVector.zero(f);
+                var c32 = FloatVector.zero(f);
+                var c33 = FloatVector.zero(f);
+                for (int d = 0; d < D; d++) {
+                    int x = d * xStride + s;
+                    var x0 = FloatVector.fromArray(f, xT, x);
+                    var x1 = FloatVector.fromArray(f, xT, x + L);
+                    var x2 = FloatVector.fromArray(f, xT, x + 2 * L);
+                    var x3 = FloatVector.fromArray(f, xT, x + 3 * L);
+                    var av = FloatVector.broadcast(f, a[a0 + d]);
+                    c00 = av.fma(x0, c00);
+                    c01 = av.fma(x1, c01);
+                    c02 = av.fma(x2, c02);
+                    c03 = av.fma(x3, c03);
+                    av = FloatVector.broadcast(f, a[a1 + d]);
+                    c10 = av.fma(x0, c10);
+                    c11 = av.fma(x1, c11);
+                    c12 = av.fma(x2, c12);
+                    c13 = av.fma(x3, c13);
+                    av = FloatVector.broadcast(f, a[a2 + d]);
+                    c20 = av.fma(x0, c20);
+                    c21 = av.fma(x1, c21);
+                    c22 = av.fma(x2, c22);
+                    c23 = av.fma(x3, c23);
+                    av = FloatVector.broadcast(f, a[a3 + d]);
+                    c30 = av.fma(x0, c30);
+                    c31 = av.fma(x1, c31);
+                    c32 = av.fma(x2, c32);
+                    c33 = av.fma(x3, c33);
+                }
+                int o = r * cStride + s;
+                c00.intoArray(c, o);
+                c01.intoArray(c, o + L);
+                c02.intoArray(c, o + 2 * L);
+                c03.intoArray(c, o + 3 * L);
+                o += cStride;
+                c10.intoArray(c, o);
+                c11.intoArray(c, o + L);
+                c12.intoArray(c, o + 2 * L);
+                c13.intoArray(c, o + 3 * L);
+                o += cStride;
+                c20.intoArray(c, o);
+                c21.intoArray(c, o + L);
+                c22.intoArray(c, o + 2 * L);
+                c23.intoArray(c, o + 3 * L);
+                o += cStride;
+                c30.intoArray(c, o);
+                c31.intoArray(c, o + L);
+                c32.intoArray(c, o + 2 * L);
+                c33.intoArray(c, o + 3 * L);
+            }
+        }
+    }
+
     /**
-     * dst[off + r·dstStride + d] (+)= Σ_s y[r·yStride + s]·xT[d·xStride + s] for r < rows, d < HS, s < width:
+     * dst[off + r·dstStride + d] += Σ_s y[r·yStride + s]·xT[d·xStride + s] for r < rows, d < HS, s < width:
      * two rows of y against four rows of xT at a time, each a dot product along s, summed across lanes
      * by butterflies. Rows of y past {@code rows} (up to the next even one) are read but not written.
      */
     private static void dots(float[] dst, int off, int dstStride, int HS, float[] y, int yStride, float[] xT,
-                             int xStride, int rows, int width, int D, boolean accumulate) {
+                             int xStride, int rows, int width, int D) {
+        if (WIDE_TILES && D % 8 == 0) {
+            dotsEight(dst, off, dstStride, HS, y, yStride, xT, xStride, rows, width, D);
+            return;
+        }
         var f = Simd.F;
         int L = Simd.LANES;
         for (int r = 0; r < rows; r += 2) {
@@ -399,11 +479,94 @@ final class NarrowHeads {
                 }
                 for (int j = 0; j < 4 && d + j < HS; j++) {
                     int o0 = off + r * dstStride + d + j;
-                    dst[o0] = accumulate ? dst[o0] + q0.lane(j) : q0.lane(j);
-                    if (r + 1 < rows) {
-                        int o1 = o0 + dstStride;
-                        dst[o1] = accumulate ? dst[o1] + q1.lane(j) : q1.lane(j);
-                    }
+                    dst[o0] += q0.lane(j);
+                    if (r + 1 < rows) dst[o0 + dstStride] += q1.lane(j);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #dots} for D a multiple of 8 on AVX-512: two rows of y against eight rows of xT. The butterflies
+     * leave a row's eight sums in lanes 0..7 of one vector, added into dst with one masked load and store.
+     */
+    private static void dotsEight(float[] dst, int off, int dstStride, int HS, float[] y, int yStride, float[] xT,
+                                  int xStride, int rows, int width, int D) {
+        var f = Simd.F;
+        int L = Simd.LANES;
+        for (int r = 0; r < rows; r += 2) {
+            int y0 = r * yStride, y1 = y0 + yStride;
+            for (int d = 0; d < D; d += 8) {
+                int x0 = d * xStride, x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
+                int x4 = x3 + xStride, x5 = x4 + xStride, x6 = x5 + xStride, x7 = x6 + xStride;
+                var s00 = FloatVector.zero(f);
+                var s01 = FloatVector.zero(f);
+                var s02 = FloatVector.zero(f);
+                var s03 = FloatVector.zero(f);
+                var s04 = FloatVector.zero(f);
+                var s05 = FloatVector.zero(f);
+                var s06 = FloatVector.zero(f);
+                var s07 = FloatVector.zero(f);
+                var s10 = FloatVector.zero(f);
+                var s11 = FloatVector.zero(f);
+                var s12 = FloatVector.zero(f);
+                var s13 = FloatVector.zero(f);
+                var s14 = FloatVector.zero(f);
+                var s15 = FloatVector.zero(f);
+                var s16 = FloatVector.zero(f);
+                var s17 = FloatVector.zero(f);
+                for (int s = 0; s < width; s += L) {
+                    var w0 = FloatVector.fromArray(f, y, y0 + s);
+                    var w1 = FloatVector.fromArray(f, y, y1 + s);
+                    var x = FloatVector.fromArray(f, xT, x0 + s);
+                    s00 = w0.fma(x, s00);
+                    s10 = w1.fma(x, s10);
+                    x = FloatVector.fromArray(f, xT, x1 + s);
+                    s01 = w0.fma(x, s01);
+                    s11 = w1.fma(x, s11);
+                    x = FloatVector.fromArray(f, xT, x2 + s);
+                    s02 = w0.fma(x, s02);
+                    s12 = w1.fma(x, s12);
+                    x = FloatVector.fromArray(f, xT, x3 + s);
+                    s03 = w0.fma(x, s03);
+                    s13 = w1.fma(x, s13);
+                    x = FloatVector.fromArray(f, xT, x4 + s);
+                    s04 = w0.fma(x, s04);
+                    s14 = w1.fma(x, s14);
+                    x = FloatVector.fromArray(f, xT, x5 + s);
+                    s05 = w0.fma(x, s05);
+                    s15 = w1.fma(x, s15);
+                    x = FloatVector.fromArray(f, xT, x6 + s);
+                    s06 = w0.fma(x, s06);
+                    s16 = w1.fma(x, s16);
+                    x = FloatVector.fromArray(f, xT, x7 + s);
+                    s07 = w0.fma(x, s07);
+                    s17 = w1.fma(x, s17);
+                }
+                // butterflies as in dots, for columns d..d+3 and d+4..d+7, then one more level puts the second
+                // group's sums in lanes 4..7 and a last one adds the two halves of the vector
+                var a0 = s00.blend(s01, Simd.ODD).add(s01.blend(s00, Simd.ODD).rearrange(Simd.SWAP_1));
+                var b0 = s02.blend(s03, Simd.ODD).add(s03.blend(s02, Simd.ODD).rearrange(Simd.SWAP_1));
+                var c0 = s04.blend(s05, Simd.ODD).add(s05.blend(s04, Simd.ODD).rearrange(Simd.SWAP_1));
+                var e0 = s06.blend(s07, Simd.ODD).add(s07.blend(s06, Simd.ODD).rearrange(Simd.SWAP_1));
+                var low0 = a0.blend(b0, Simd.BIT_1).add(b0.blend(a0, Simd.BIT_1).rearrange(Simd.SWAP_2));
+                var high0 = c0.blend(e0, Simd.BIT_1).add(e0.blend(c0, Simd.BIT_1).rearrange(Simd.SWAP_2));
+                var q0 = low0.blend(high0, Simd.BIT_2).add(high0.blend(low0, Simd.BIT_2).rearrange(Simd.SWAP_4));
+                q0 = q0.add(q0.rearrange(Simd.SWAP_8));
+                var a1 = s10.blend(s11, Simd.ODD).add(s11.blend(s10, Simd.ODD).rearrange(Simd.SWAP_1));
+                var b1 = s12.blend(s13, Simd.ODD).add(s13.blend(s12, Simd.ODD).rearrange(Simd.SWAP_1));
+                var c1 = s14.blend(s15, Simd.ODD).add(s15.blend(s14, Simd.ODD).rearrange(Simd.SWAP_1));
+                var e1 = s16.blend(s17, Simd.ODD).add(s17.blend(s16, Simd.ODD).rearrange(Simd.SWAP_1));
+                var low1 = a1.blend(b1, Simd.BIT_1).add(b1.blend(a1, Simd.BIT_1).rearrange(Simd.SWAP_2));
+                var high1 = c1.blend(e1, Simd.BIT_1).add(e1.blend(c1, Simd.BIT_1).rearrange(Simd.SWAP_2));
+                var q1 = low1.blend(high1, Simd.BIT_2).add(high1.blend(low1, Simd.BIT_2).rearrange(Simd.SWAP_4));
+                q1 = q1.add(q1.rearrange(Simd.SWAP_8));
+                var columns = LANE.compare(VectorOperators.LT, Math.min(8, HS - d));
+                int o0 = off + r * dstStride + d;
+                FloatVector.fromArray(f, dst, o0, columns).add(q0).intoArray(dst, o0, columns);
+                if (r + 1 < rows) {
+                    int o1 = o0 + dstStride;
+                    FloatVector.fromArray(f, dst, o1, columns).add(q1).intoArray(dst, o1, columns);
                 }
             }
         }
@@ -414,6 +577,10 @@ final class NarrowHeads {
      * a's columns by two vectors of y's at a time.
      */
     private static void accumulate(float[] xT, int xStride, float[] a, int D, float[] y, int yStride, int rows, int width) {
+        if (WIDE_TILES && D % 8 == 0) {
+            accumulateEight(xT, xStride, a, D, y, yStride, rows, width);
+            return;
+        }
         var f = Simd.F;
         int L = Simd.LANES;
         for (int d = 0; d < D; d += 4) {
@@ -452,6 +619,86 @@ final class NarrowHeads {
                 c21.intoArray(xT, x2 + s + L);
                 c30.intoArray(xT, x3 + s);
                 c31.intoArray(xT, x3 + s + L);
+            }
+        }
+    }
+
+    /**
+     * Whether the kernels use tiles of sixteen accumulators rather than eight: with AVX-512's 32 registers
+     * they fit. With eight, each accumulator takes one FMA per step of the loop, so the FMA's latency (four
+     * cycles) caps a core at two FMAs a cycle, its peak, and any stall falls below it; sixteen leave slack.
+     */
+    private static final boolean WIDE_TILES = Simd.LANES == 16;
+
+    /** {@link #accumulate} for D a multiple of 8 on AVX-512: eight of a's columns by two vectors of y's. */
+    private static void accumulateEight(float[] xT, int xStride, float[] a, int D, float[] y, int yStride, int rows, int width) {
+        var f = Simd.F;
+        int L = Simd.LANES;
+        for (int d = 0; d < D; d += 8) {
+            int x0 = d * xStride, x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
+            int x4 = x3 + xStride, x5 = x4 + xStride, x6 = x5 + xStride, x7 = x6 + xStride;
+            for (int s = 0; s < width; s += 2 * L) {
+                var c00 = FloatVector.fromArray(f, xT, x0 + s);
+                var c01 = FloatVector.fromArray(f, xT, x0 + s + L);
+                var c10 = FloatVector.fromArray(f, xT, x1 + s);
+                var c11 = FloatVector.fromArray(f, xT, x1 + s + L);
+                var c20 = FloatVector.fromArray(f, xT, x2 + s);
+                var c21 = FloatVector.fromArray(f, xT, x2 + s + L);
+                var c30 = FloatVector.fromArray(f, xT, x3 + s);
+                var c31 = FloatVector.fromArray(f, xT, x3 + s + L);
+                var c40 = FloatVector.fromArray(f, xT, x4 + s);
+                var c41 = FloatVector.fromArray(f, xT, x4 + s + L);
+                var c50 = FloatVector.fromArray(f, xT, x5 + s);
+                var c51 = FloatVector.fromArray(f, xT, x5 + s + L);
+                var c60 = FloatVector.fromArray(f, xT, x6 + s);
+                var c61 = FloatVector.fromArray(f, xT, x6 + s + L);
+                var c70 = FloatVector.fromArray(f, xT, x7 + s);
+                var c71 = FloatVector.fromArray(f, xT, x7 + s + L);
+                for (int r = 0; r < rows; r++) {
+                    var y0 = FloatVector.fromArray(f, y, r * yStride + s);
+                    var y1 = FloatVector.fromArray(f, y, r * yStride + s + L);
+                    int ar = r * D + d;
+                    var av = FloatVector.broadcast(f, a[ar]);
+                    c00 = av.fma(y0, c00);
+                    c01 = av.fma(y1, c01);
+                    av = FloatVector.broadcast(f, a[ar + 1]);
+                    c10 = av.fma(y0, c10);
+                    c11 = av.fma(y1, c11);
+                    av = FloatVector.broadcast(f, a[ar + 2]);
+                    c20 = av.fma(y0, c20);
+                    c21 = av.fma(y1, c21);
+                    av = FloatVector.broadcast(f, a[ar + 3]);
+                    c30 = av.fma(y0, c30);
+                    c31 = av.fma(y1, c31);
+                    av = FloatVector.broadcast(f, a[ar + 4]);
+                    c40 = av.fma(y0, c40);
+                    c41 = av.fma(y1, c41);
+                    av = FloatVector.broadcast(f, a[ar + 5]);
+                    c50 = av.fma(y0, c50);
+                    c51 = av.fma(y1, c51);
+                    av = FloatVector.broadcast(f, a[ar + 6]);
+                    c60 = av.fma(y0, c60);
+                    c61 = av.fma(y1, c61);
+                    av = FloatVector.broadcast(f, a[ar + 7]);
+                    c70 = av.fma(y0, c70);
+                    c71 = av.fma(y1, c71);
+                }
+                c00.intoArray(xT, x0 + s);
+                c01.intoArray(xT, x0 + s + L);
+                c10.intoArray(xT, x1 + s);
+                c11.intoArray(xT, x1 + s + L);
+                c20.intoArray(xT, x2 + s);
+                c21.intoArray(xT, x2 + s + L);
+                c30.intoArray(xT, x3 + s);
+                c31.intoArray(xT, x3 + s + L);
+                c40.intoArray(xT, x4 + s);
+                c41.intoArray(xT, x4 + s + L);
+                c50.intoArray(xT, x5 + s);
+                c51.intoArray(xT, x5 + s + L);
+                c60.intoArray(xT, x6 + s);
+                c61.intoArray(xT, x6 + s + L);
+                c70.intoArray(xT, x7 + s);
+                c71.intoArray(xT, x7 + s + L);
             }
         }
     }

@@ -27,8 +27,9 @@ public final class Simd {
 
     /** Shuffles that pair lane i with lane i ^ d; null where d is not below the lane count. */
     static final VectorShuffle<Float> SWAP_8 = swap(8), SWAP_4 = swap(4), SWAP_2 = swap(2), SWAP_1 = swap(1);
-    /** Lanes whose index has bit 0, or bit 1, set: the halves of the butterflies in {@link Gemm}. */
-    static final VectorMask<Float> ODD = VectorMask.fromLong(F, 0xAAAAAAAAAAAAAAAAL), BIT_1 = VectorMask.fromLong(F, 0xCCCCCCCCCCCCCCCCL);
+    /** Lanes whose index has bit 0, 1 or 2 set: the halves of the butterflies in {@link Gemm} and {@link NarrowHeads}. */
+    static final VectorMask<Float> ODD = VectorMask.fromLong(F, 0xAAAAAAAAAAAAAAAAL), BIT_1 = VectorMask.fromLong(F, 0xCCCCCCCCCCCCCCCCL),
+            BIT_2 = VectorMask.fromLong(F, 0xF0F0F0F0F0F0F0F0L);
 
     static {
         if (LANES < 4 || LANES > 16) throw new ExceptionInInitializerError("vectors of " + LANES + " floats are not supported");
