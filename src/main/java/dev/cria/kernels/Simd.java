@@ -110,6 +110,24 @@ public final class Simd {
         for (; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
     }
 
+    /** out[off+i] = a[off+i] + b[off+i] for i in [0, n). */
+    public static void add(float[] a, float[] b, float[] out, int off, int n) {
+        if (ENABLED) addVector(a, b, out, off, n);
+        else addScalar(a, b, out, off, n);
+    }
+
+    public static void addScalar(float[] a, float[] b, float[] out, int off, int n) {
+        for (int i = off; i < off + n; i++) out[i] = a[i] + b[i];
+    }
+
+    public static void addVector(float[] a, float[] b, float[] out, int off, int n) {
+        int i = off, end = off + n;
+        for (int bound = off + F.loopBound(n); i < bound; i += LANES) {
+            FloatVector.fromArray(F, a, i).add(FloatVector.fromArray(F, b, i)).intoArray(out, i);
+        }
+        for (; i < end; i++) out[i] = a[i] + b[i];
+    }
+
     /** x[off+i] *= alpha for i in [0, n). */
     public static void scaleInPlace(float[] x, int off, int n, float alpha) {
         int i = 0;

@@ -40,6 +40,17 @@ class SimdScalarTest {
     }
 
     @Test
+    void addGivesTheBitsOfTheScalarSumAndLeavesTheRestAlone() {
+        for (int n : SIZES) {
+            float[] a = random(n + 7), b = random(n + 7), sum = random(n + 7), scalar = sum.clone();
+            Simd.addVector(a, b, sum, 3, n);
+            Simd.addScalar(a, b, scalar, 3, n);
+            assertThat(sum).containsExactly(scalar);
+            for (int i = 3; i < 3 + n; i++) assertThat(sum[i]).isEqualTo(a[i] + b[i]);
+        }
+    }
+
+    @Test
     void vectorExpIsWithinTwoUlpOfMathExpAndKeepsTheEdgesRight() {
         var f = Simd.F;
         float[] x = new float[f.length() * 4096];
