@@ -29,7 +29,10 @@ import jdk.incubator.vector.VectorOperators;
  * </ul>
  * {@link #scoresT} repeats {@link #products}' tile loop rather than sharing it: a vector cannot leave a
  * method without being boxed, and an epilogue chosen by a flag is a branch C2 can first meet after
- * compiling the kernel (see {@link Gemm}'s multiply).
+ * compiling the kernel (see {@link Gemm}'s multiply). For the same reason the AVX-512 tiles
+ * ({@link #accumulateEight}, {@link #productsFourVectors}, {@link #dotsEight}; see {@link #WIDE_TILES})
+ * repeat the eight-accumulator tiles' loops with sixteen accumulators written out: registers cannot be
+ * indexed, and vectors kept in an array are boxed.
  * Heads are zero-padded to a multiple of four, rows of keys to a multiple of four and of two vectors, so
  * no kernel has an edge case; the padding adds zeros to every sum. Rounding to bfloat16 is the same as on
  * the wide path (see {@link Attention}).
