@@ -73,8 +73,12 @@ public final class Rope {
         }
     }
 
-    /** cos and sin tables, each (maxLen, HS/2), computed in float32 the way Hugging Face does. */
-    public record Table(float[] cos, float[] sin, int maxLen, int half) {
+    /**
+     * cos and sin tables, each (maxLen, HS/2), computed in float32 the way Hugging Face does. For heads
+     * narrow enough for {@link #rotateRowOfNarrowHeads}, also each position's vector of cosines and of
+     * signed sines, laid over a vector's lanes as that rotation reads them (else null).
+     */
+    public record Table(float[] cos, float[] sin, int maxLen, int half, float[] laneCos, float[] laneSin) {
         public static Table of(int maxLen, int headSize, float theta) {
             return of(maxLen, headSize, theta, Scaling.NONE);
         }
@@ -92,7 +96,17 @@ public final class Rope {
                     sin[p * half + i] = (float) Math.sin(angle);
                 }
             }
-            return new Table(cos, sin, maxLen, half);
+            if (!Simd.ENABLED || !narrow(headSize)) return new Table(cos, sin, maxLen, half, null, null);
+            int L = Simd.LANES;
+            float[] laneCos = new float[maxLen * L], laneSin = new float[maxLen * L];
+            for (int p = 0; p < maxLen; p++) {
+                for (int l = 0; l < L; l++) {
+                    laneCos[p * L + l] = cos[p * half + l % half];
+                    // lanes in a head's first half take −sin: x1·c + x2·(−s) is the rotation's x1·c − x2·s
+                    laneSin[p * L + l] = (l / half) % 2 == 0 ? -sin[p * half + l % half] : sin[p * half + l % half];
+                }
+            }
+            return new Table(cos, sin, maxLen, half, laneCos, laneSin);
         }
     }
 
@@ -114,11 +128,16 @@ public final class Rope {
                                float sign, boolean accumulate) {
         int C = NH * HS;
         boolean simd = Simd.ENABLED;
+        boolean rows = simd && narrow(HS) && C % Simd.LANES == 0;
         Parallel.forRange(N, Parallel.rowGrain(C), (start, end) -> {
             for (int n = start; n < end; n++) {
                 int p = positions[n];
                 if (p < 0 || p >= table.maxLen()) {
                     throw new IllegalArgumentException("position " + p + " outside the RoPE table of length " + table.maxLen());
+                }
+                if (rows) {
+                    rotateRowOfNarrowHeads(out, x, n * C, C, HS, table, p, sign, accumulate);
+                    continue;
                 }
                 for (int h = 0; h < NH; h++) {
                     int base = n * C + h * HS;
@@ -127,6 +146,48 @@ public final class Rope {
                 }
             }
         });
+    }
+
+    /** Whether heads are narrow enough for {@link #rotateRowOfNarrowHeads}: a whole number of heads per vector. */
+    static boolean narrow(int HS) {
+        int half = HS / 2;
+        return HS % 2 == 0 && HS <= Simd.LANES && Simd.LANES % HS == 0 && half <= 8;
+    }
+
+    /**
+     * A row of heads at most a vector wide (the tiny preset's are 8), a vector at a time: the head-wise
+     * rotation is y = x·c + swap(x)·s, where swap exchanges each head's halves (lanes i and i ^ HS/2), c
+     * repeats the position's cosines over both halves and s its sines, negated over the first half (the
+     * table's lane vectors). The products and sums are those of {@link #rotateHeadScalar} (x1·c − x2·s is
+     * x1·c + x2·(−s)), so the same bits. Head by head, a half-head is shorter than a vector and was rotated
+     * element by element: the tiny preset's RoPE forward took 2.3 times as long (199 against 89 µs a call).
+     */
+    static void rotateRowOfNarrowHeads(float[] out, float[] x, int base, int C, int HS, Table table, int p, float sign,
+                                       boolean accumulate) {
+        var f = Simd.F;
+        int L = Simd.LANES, half = HS / 2;
+        var c = FloatVector.fromArray(f, table.laneCos(), p * L);
+        var s = FloatVector.fromArray(f, table.laneSin(), p * L).mul(sign);
+        var swap = SWAPS[Integer.numberOfTrailingZeros(half)];
+        for (int i = 0; i < C; i += L) {
+            var xv = FloatVector.fromArray(f, x, base + i);
+            var y = xv.mul(c).add(xv.rearrange(swap).mul(s));
+            if (accumulate) y = y.add(FloatVector.fromArray(f, out, base + i));
+            y.intoArray(out, base + i);
+        }
+    }
+
+    /** Shuffles that exchange the halves of each head, for half-heads of 1, 2, 4 and 8 (lane i with i ^ half). */
+    private static final jdk.incubator.vector.VectorShuffle<Float>[] SWAPS = swaps();
+
+    @SuppressWarnings("unchecked")
+    private static jdk.incubator.vector.VectorShuffle<Float>[] swaps() {
+        var swaps = new jdk.incubator.vector.VectorShuffle[4];
+        for (int k = 0; k < 4; k++) {
+            int half = 1 << k;
+            if (2 * half <= Simd.LANES) swaps[k] = jdk.incubator.vector.VectorShuffle.fromOp(Simd.F, l -> l ^ half);
+        }
+        return swaps;
     }
 
     /** Reference: rotates pairs (i, i + HS/2) of one head from element {@code from} on. */

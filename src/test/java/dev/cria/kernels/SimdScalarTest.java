@@ -280,6 +280,27 @@ class SimdScalarTest {
     }
 
     @Test
+    void ropeByWholeRowsOfNarrowHeadsGivesTheBitsOfEachHeadAlone() {
+        int checked = 0;
+        for (int HS : new int[] {2, 4, 8, 16}) {
+            if (!Rope.narrow(HS)) continue; // wider than this host's vectors
+            int C = 3 * Simd.LANES; // a row of several heads
+            var table = Rope.Table.of(40, HS, 10000f);
+            float[] x = random(C);
+            for (float sign : new float[] {1f, -1f}) {
+                for (boolean accumulate : new boolean[] {false, true}) {
+                    float[] rows = random(C), heads = rows.clone();
+                    Rope.rotateRowOfNarrowHeads(rows, x, 0, C, HS, table, 37, sign, accumulate);
+                    for (int h = 0; h < C / HS; h++) Rope.rotateHeadScalar(heads, x, h * HS, HS, table, 37, sign, accumulate, 0);
+                    assertThat(rows).as("HS %d, sign %s, accumulate %s", HS, sign, accumulate).containsExactly(heads);
+                    checked++;
+                }
+            }
+        }
+        assertThat(checked).isGreaterThanOrEqualTo(8); // at least heads of 2 and 4, at any vector width
+    }
+
+    @Test
     void ropeBothPathsBothDirections() {
         for (int HS : new int[] {2, 8, 34, 48, 64}) {
             var table = Rope.Table.of(40, HS, 10000f);
