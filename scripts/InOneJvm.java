@@ -29,14 +29,21 @@ public class InOneJvm {
         int pairs = Integer.parseInt(args[2]);
         String what = args[3];
         int[] shape = args.length > 4 ? Arrays.stream(args[4].split(",")).mapToInt(Integer::parseInt).toArray() : null;
+        int[] defaults = switch (what) {
+            case "attention-forward", "attention-backward" -> new int[] {8, 512, 8, 4, 8};
+            case "train" -> new int[] {64, 5, 8, 4, 172, 512, 512, 8};
+            case "abt", "ab", "atb" -> new int[] {1024, 2048, 2048};
+            default -> null;
+        };
+        if (defaults == null) fail("WHAT is '" + what + "'; expected attention-forward, attention-backward, train, abt, ab or atb");
+        if (shape == null) shape = defaults;
+        if (shape.length != defaults.length) fail("SHAPE for " + what + " has " + defaults.length + " numbers, not " + shape.length);
         Call[] calls = new Call[2];
         for (int i = 0; i < 2; i++) {
             calls[i] = switch (what) {
-                case "attention-forward", "attention-backward" ->
-                        attention(builds[i], what.endsWith("backward"), shape != null ? shape : new int[] {8, 512, 8, 4, 8});
-                case "train" -> train(builds[i], shape != null ? shape : new int[] {64, 5, 8, 4, 172, 512, 512, 8});
-                case "abt", "ab", "atb" -> gemm(builds[i], what, shape != null ? shape : new int[] {1024, 2048, 2048});
-                default -> throw new IllegalArgumentException("unknown WHAT '" + what + "'");
+                case "attention-forward", "attention-backward" -> attention(builds[i], what.endsWith("backward"), shape);
+                case "train" -> train(builds[i], shape);
+                default -> gemm(builds[i], what, shape);
             };
         }
         // warm up for at least five seconds and a fifth of the pairs: the JIT reaches its final code late
@@ -55,6 +62,11 @@ public class InOneJvm {
         Arrays.sort(ms[1]);
         System.out.printf("%s: old %.3f ms, new %.3f ms (medians); new/old time per pair: median %.3f, quartiles %.3f–%.3f (%d pairs)%n",
                 what, ms[0][pairs / 2], ms[1][pairs / 2], ratio[pairs / 2], ratio[pairs / 4], ratio[3 * pairs / 4], pairs);
+    }
+
+    private static void fail(String message) {
+        System.err.println("InOneJvm: " + message);
+        System.exit(2);
     }
 
     /** One timed call, in milliseconds. */

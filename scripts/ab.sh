@@ -11,7 +11,7 @@
 # (-XX:UseAVX=2 stands in for an AVX2-only host).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-if [ $# -lt 3 ]; then sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2; fi
+if [ $# -lt 3 ]; then sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2; fi
 old=$1 new=$2 what=$3 shape=${4:-} pairs=${5:-}
 [ -z "$pairs" ] && { [ "$what" = train ] && pairs=12 || pairs=100; }
 JDK=""
