@@ -747,7 +747,7 @@ public final class Gemm {
     private static final int BLOCK_K = 384;
     /**
      * Deeper K blocks for wide products on AVX-512 (L2 of 1 MB or more): each K block sweeps C once
-     * more, and a wide C is megabytes. 1024×2048×2048, in one JVM against 384: 1.04, 1.01 and 1.02 times
+     * more, and a wide C is megabytes. 1024×2048×2048, in one JVM against 384: 1.03, 1.04 and 1.02 times
      * as fast for abt, ab and atb; blocks of 768 no faster than 512. Narrower products keep 384: the small
      * preset's step (weight gradients 288 and 768 wide, K = 2048) was 2% slower with 512 throughout.
      */

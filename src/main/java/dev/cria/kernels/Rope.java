@@ -148,10 +148,12 @@ public final class Rope {
         });
     }
 
-    /** Whether heads are narrow enough for {@link #rotateRowOfNarrowHeads}: a whole number of heads per vector. */
+    /**
+     * Whether heads are narrow enough for {@link #rotateRowOfNarrowHeads}: a whole number of heads per vector
+     * (the lane count is a power of two, so such a head is too, and at least 2 is even).
+     */
     static boolean narrow(int HS) {
-        int half = HS / 2;
-        return HS % 2 == 0 && HS <= Simd.LANES && Simd.LANES % HS == 0 && half <= 8;
+        return HS >= 2 && Simd.LANES % HS == 0;
     }
 
     /**
@@ -168,26 +170,19 @@ public final class Rope {
         int L = Simd.LANES, half = HS / 2;
         var c = FloatVector.fromArray(f, table.laneCos(), p * L);
         var s = FloatVector.fromArray(f, table.laneSin(), p * L).mul(sign);
-        var swap = SWAPS[Integer.numberOfTrailingZeros(half)];
+        // lane i with lane i ^ half: each head's halves exchanged (narrow heads are a power of two wide)
+        var swap = switch (half) {
+            case 1 -> Simd.SWAP_1;
+            case 2 -> Simd.SWAP_2;
+            case 4 -> Simd.SWAP_4;
+            default -> Simd.SWAP_8;
+        };
         for (int i = 0; i < C; i += L) {
             var xv = FloatVector.fromArray(f, x, base + i);
             var y = xv.mul(c).add(xv.rearrange(swap).mul(s));
             if (accumulate) y = y.add(FloatVector.fromArray(f, out, base + i));
             y.intoArray(out, base + i);
         }
-    }
-
-    /** Shuffles that exchange the halves of each head, for half-heads of 1, 2, 4 and 8 (lane i with i ^ half). */
-    private static final jdk.incubator.vector.VectorShuffle<Float>[] SWAPS = swaps();
-
-    @SuppressWarnings("unchecked")
-    private static jdk.incubator.vector.VectorShuffle<Float>[] swaps() {
-        var swaps = new jdk.incubator.vector.VectorShuffle[4];
-        for (int k = 0; k < 4; k++) {
-            int half = 1 << k;
-            if (2 * half <= Simd.LANES) swaps[k] = jdk.incubator.vector.VectorShuffle.fromOp(Simd.F, l -> l ^ half);
-        }
-        return swaps;
     }
 
     /** Reference: rotates pairs (i, i + HS/2) of one head from element {@code from} on. */
