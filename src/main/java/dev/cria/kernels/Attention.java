@@ -63,10 +63,10 @@ public final class Attention {
         }
         int G = H / KVH;
         float scale = (float) (1.0 / Math.sqrt(HS));
-        Parallel.forRange(B * KVH, 1, (start, end) -> {
+        Parallel.forTasks(B * KVH, () -> {
             float[] keys = new float[T * HS], values = new float[T * HS];
             float[] queries = new float[QUERY_BLOCK * HS], scores = new float[QUERY_BLOCK * T], oT = new float[HS * QUERY_BLOCK];
-            for (int bk = start; bk < end; bk++) {
+            return bk -> {
                 int b = bk / KVH, kvh = bk % KVH;
                 gather(keys, k, b * T, T, KVH, kvh, HS);
                 gather(values, v, b * T, T, KVH, kvh, HS);
@@ -86,7 +86,7 @@ public final class Attention {
                         scatterTransposed(out, oT, b * T + t0, rows, H, h, HS);
                     }
                 }
-            }
+            };
         });
     }
 
@@ -300,11 +300,11 @@ public final class Attention {
         }
         int G = H / KVH;
         float scale = (float) (1.0 / Math.sqrt(HS));
-        Parallel.forRange(B * KVH, 1, (start, end) -> {
+        Parallel.forTasks(B * KVH, () -> {
             float[] keys = new float[T * HS], values = new float[T * HS], dKeysT = new float[HS * T], dValuesT = new float[HS * T];
             float[] queries = new float[QUERY_BLOCK * HS], dO = new float[QUERY_BLOCK * HS], dQT = new float[HS * QUERY_BLOCK];
             float[] p = new float[QUERY_BLOCK * T], dS = new float[QUERY_BLOCK * T], blockT = new float[HS * T];
-            for (int bk = start; bk < end; bk++) {
+            return bk -> {
                 int b = bk / KVH, kvh = bk % KVH;
                 gather(keys, k, b * T, T, KVH, kvh, HS);
                 gather(values, v, b * T, T, KVH, kvh, HS);
@@ -338,7 +338,7 @@ public final class Attention {
                 }
                 addTransposed(dk, dKeysT, T, b * T, T, KVH, kvh, HS);
                 addTransposed(dv, dValuesT, T, b * T, T, KVH, kvh, HS);
-            }
+            };
         });
     }
 

@@ -50,11 +50,11 @@ final class NarrowHeads {
                         int B, int T, int H, int KVH, int HS, boolean bf16) {
         int G = H / KVH, D = roundUp(HS, 4), W = 2 * Simd.LANES, keyRows = roundUp(T, 4);
         float scale = (float) (1.0 / Math.sqrt(HS));
-        Parallel.forRange(B * KVH, 1, (start, end) -> {
+        Parallel.forTasks(B * KVH, () -> {
             float[] keys = new float[keyRows * D], values = new float[keyRows * D];
             float[] queriesT = new float[D * W], pT = new float[keyRows * W], outT = new float[D * W];
             float[] max = new float[W], sum = new float[W];
-            for (int bk = start; bk < end; bk++) {
+            return bk -> {
                 int b = bk / KVH, kvh = bk % KVH;
                 gatherRows(keys, k, b * T, T, KVH, kvh, HS, D, bf16);
                 gatherRows(values, v, b * T, T, KVH, kvh, HS, D, bf16);
@@ -76,7 +76,7 @@ final class NarrowHeads {
                         }
                     }
                 }
-            }
+            };
         });
     }
 
@@ -84,11 +84,11 @@ final class NarrowHeads {
                          float[] out, float[] lse, int B, int T, int H, int KVH, int HS, boolean bf16) {
         int G = H / KVH, D = roundUp(HS, 4), W = roundUp(T, 2 * Simd.LANES);
         float scale = (float) (1.0 / Math.sqrt(HS));
-        Parallel.forRange(B * KVH, 1, (start, end) -> {
+        Parallel.forTasks(B * KVH, () -> {
             float[] keysT = new float[D * W], valuesT = new float[D * W], dKeysT = new float[D * W], dValuesT = new float[D * W];
             float[] queries = new float[QUERY_BLOCK * D], dO = new float[QUERY_BLOCK * D];
             float[] p = new float[QUERY_BLOCK * W], dS = new float[QUERY_BLOCK * W];
-            for (int bk = start; bk < end; bk++) {
+            return bk -> {
                 int b = bk / KVH, kvh = bk % KVH;
                 gatherTransposed(keysT, k, b * T, T, KVH, kvh, HS, W, bf16);
                 gatherTransposed(valuesT, v, b * T, T, KVH, kvh, HS, W, bf16);
@@ -117,7 +117,7 @@ final class NarrowHeads {
                 }
                 Attention.addTransposed(dk, dKeysT, W, b * T, T, KVH, kvh, HS);
                 Attention.addTransposed(dv, dValuesT, W, b * T, T, KVH, kvh, HS);
-            }
+            };
         });
     }
 

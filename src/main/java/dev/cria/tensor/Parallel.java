@@ -1,6 +1,8 @@
 package dev.cria.tensor;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -61,6 +63,36 @@ public final class Parallel {
         if (chunks <= 1 || INSIDE.get() || !POOL.tryRun(body, n, chunks)) {
             runInline(body, 0, n);
         }
+    }
+
+    /**
+     * Runs tasks 0..tasks-1 as {@link #forRange} would, each thread starting on its own contiguous share,
+     * but a thread that finishes its share early goes on to take the tasks the others have not started:
+     * for work the static shares leave unbalanced (tasks of unequal cost, or a core the VM's host takes
+     * away for a while). Each thread that joins calls {@code perThread} once, for a body with its own
+     * scratch, and runs that body on every task it takes. Which thread runs a task depends on timing, so
+     * a task must write only its own outputs, computed the same way wherever it runs: then results are
+     * still bit-identical from run to run.
+     */
+    public static void forTasks(int tasks, Supplier<IntConsumer> perThread) {
+        if (tasks <= 0) return;
+        int shares = Math.min(THREADS, tasks);
+        var next = new AtomicInteger[shares];
+        for (int s = 0; s < shares; s++) next[s] = new AtomicInteger(shareStart(tasks, s, shares));
+        forRange(shares, 1, (start, end) -> {
+            IntConsumer body = null;
+            for (int i = 0; i < shares; i++) {
+                int share = (start + i) % shares, last = shareStart(tasks, share + 1, shares);
+                for (int task; (task = next[share].getAndIncrement()) < last; ) {
+                    if (body == null) body = perThread.get();
+                    body.accept(task);
+                }
+            }
+        });
+    }
+
+    private static int shareStart(int tasks, int share, int shares) {
+        return (int) ((long) tasks * share / shares);
     }
 
     /**

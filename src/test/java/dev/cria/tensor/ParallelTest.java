@@ -8,11 +8,18 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-/** The warm pool: fixed chunks, every item once, failures reach the caller, and concurrent callers are safe. */
+/**
+ * The warm pool: fixed chunks, every item once, failures reach the caller, and concurrent callers are safe;
+ * tasks that a free thread takes over from a busy one.
+ */
 class ParallelTest {
     @Test
     void chunksDependOnlyOnTheSizeAndCoverEveryItemOnce() {
@@ -85,6 +92,60 @@ class ParallelTest {
             for (Future<Long> f : results) assertThat(f.get()).isZero();
         } finally {
             callers.shutdownNow();
+        }
+    }
+
+    @Test
+    void everyTaskRunsOnceAndEachThreadSetsUpItsScratchOnce() {
+        for (int n : new int[] {1, 2, 3, 32, 1001}) {
+            int[] hits = new int[n];
+            AtomicInteger setUps = new AtomicInteger();
+            Parallel.forTasks(n, () -> {
+                setUps.incrementAndGet();
+                return task -> hits[task]++;
+            });
+            for (int hit : hits) assertThat(hit).isEqualTo(1);
+            assertThat(setUps.get()).isBetween(1, Math.min(Parallel.threads(), n));
+        }
+    }
+
+    @Test
+    void aThreadThatFinishesItsShareTakesTheTasksAnotherHasNotStarted() throws Exception {
+        Assumptions.assumeTrue(Parallel.threads() >= 2, "needs a second thread");
+        int tasks = 2 * Parallel.threads();
+        // the first share is tasks 0 and 1: task 0 holds its thread until task 1 has run, which only another
+        // thread can then do
+        var secondStarted = new CountDownLatch(1);
+        var runners = new Thread[tasks];
+        Parallel.forTasks(tasks, () -> task -> {
+            runners[task] = Thread.currentThread();
+            if (task == 1) secondStarted.countDown();
+            if (task == 0) awaitQuietly(secondStarted);
+        });
+        assertThat(secondStarted.getCount()).isZero();
+        assertThat(runners[1]).isNotSameAs(runners[0]);
+    }
+
+    @Test
+    void aFailingTaskFailsTheCallAndNestedTasksRunInline() {
+        assertThatThrownBy(() -> Parallel.forTasks(10, () -> task -> {
+            if (task == 7) throw new IllegalStateException("task 7 failed");
+        })).isInstanceOf(IllegalStateException.class).hasMessage("task 7 failed");
+        List<String> mismatches = Collections.synchronizedList(new ArrayList<>());
+        Parallel.forRange(2, 1, (start, end) -> {
+            Thread outer = Thread.currentThread();
+            Parallel.forTasks(100, () -> task -> {
+                if (Thread.currentThread() != outer) mismatches.add("task " + task);
+            });
+        });
+        assertThat(mismatches).isEmpty();
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
