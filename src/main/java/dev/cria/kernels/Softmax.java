@@ -36,9 +36,23 @@ public final class Softmax {
         float max = Float.NEGATIVE_INFINITY;
         int i = 0;
         if (bound > 0) {
-            var mv = FloatVector.broadcast(f, Float.NEGATIVE_INFINITY);
-            for (; i < bound; i += Simd.LANES) mv = mv.max(FloatVector.fromArray(f, x, off + i));
-            max = mv.reduceLanes(VectorOperators.MAX);
+            // by compares and blends, two running maxima: FloatVector.max's NaN and −0 rules make one
+            // dependent chain of five instructions per vector, which bounded this pass (a NaN logit still
+            // makes the sum, so the result, NaN)
+            var even = FloatVector.broadcast(f, Float.NEGATIVE_INFINITY);
+            var odd = even;
+            for (; i + Simd.LANES < bound; i += 2 * Simd.LANES) {
+                var a = FloatVector.fromArray(f, x, off + i);
+                var b = FloatVector.fromArray(f, x, off + i + Simd.LANES);
+                even = even.blend(a, even.compare(VectorOperators.LT, a));
+                odd = odd.blend(b, odd.compare(VectorOperators.LT, b));
+            }
+            if (i < bound) {
+                var a = FloatVector.fromArray(f, x, off + i);
+                even = even.blend(a, even.compare(VectorOperators.LT, a));
+                i += Simd.LANES;
+            }
+            max = even.blend(odd, even.compare(VectorOperators.LT, odd)).reduceLanes(VectorOperators.MAX);
         }
         for (; i < n; i++) max = Math.max(max, x[off + i]);
         if (max == Float.NEGATIVE_INFINITY) return max;

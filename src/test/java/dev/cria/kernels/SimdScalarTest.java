@@ -315,6 +315,19 @@ class SimdScalarTest {
     }
 
     @Test
+    void aRowsLogSumExpFindsItsLargestLogitWhereverItIs() {
+        // an outlier e^200 past any other: a maximum that missed it would overflow the sum to infinity
+        for (int n : new int[] {1, 7, 16, 17, 33, 48, 53, 64, 100}) {
+            for (int at : new int[] {0, n / 2, n - 1, Math.max(0, n - 17), Math.min(n - 1, 16), Math.min(n - 1, 40)}) {
+                float[] x = random(n);
+                x[at] = 200f;
+                assertThat(Softmax.rowLseVector(x, 0, n)).as("n=%d, outlier at %d", n, at)
+                        .isCloseTo(Softmax.rowLseScalar(x, 0, n), org.assertj.core.data.Offset.offset(1e-4f));
+            }
+        }
+    }
+
+    @Test
     void softmaxRows() {
         for (int n : SIZES) {
             float[] x = random(n);
