@@ -33,31 +33,10 @@ public final class Softmax {
     public static float rowLseVector(float[] x, int off, int n) {
         var f = Simd.F;
         int bound = f.loopBound(n);
-        float max = Float.NEGATIVE_INFINITY;
-        int i = 0;
-        if (bound > 0) {
-            // by compares and blends, two running maxima: FloatVector.max's NaN and −0 rules make one
-            // dependent chain of five instructions per vector, which bounded this pass (a NaN logit still
-            // makes the sum, so the result, NaN)
-            var even = FloatVector.broadcast(f, Float.NEGATIVE_INFINITY);
-            var odd = even;
-            for (; i + Simd.LANES < bound; i += 2 * Simd.LANES) {
-                var a = FloatVector.fromArray(f, x, off + i);
-                var b = FloatVector.fromArray(f, x, off + i + Simd.LANES);
-                even = even.blend(a, even.compare(VectorOperators.LT, a));
-                odd = odd.blend(b, odd.compare(VectorOperators.LT, b));
-            }
-            if (i < bound) {
-                var a = FloatVector.fromArray(f, x, off + i);
-                even = even.blend(a, even.compare(VectorOperators.LT, a));
-                i += Simd.LANES;
-            }
-            max = even.blend(odd, even.compare(VectorOperators.LT, odd)).reduceLanes(VectorOperators.MAX);
-        }
-        for (; i < n; i++) max = Math.max(max, x[off + i]);
+        float max = max(x, off, n);
         if (max == Float.NEGATIVE_INFINITY) return max;
         float sum = 0;
-        i = 0;
+        int i = 0;
         if (bound > 0) {
             var maxv = FloatVector.broadcast(f, max);
             var acc = FloatVector.zero(f);
@@ -152,14 +131,31 @@ public final class Softmax {
         return n - 1;
     }
 
-    /** The largest of x[off..off+n). */
+    /**
+     * The largest of x[off..off+n), by compares and blends in two running maxima: FloatVector.max's NaN and
+     * −0 rules compile to a dependent chain of five instructions per vector, which bounded a row's
+     * log-sum-exp. (A NaN is passed over here, but still makes the exponentials that follow, so their
+     * sum, NaN.)
+     */
     public static float max(float[] x, int off, int n) {
+        var f = Simd.F;
+        int L = Simd.LANES, bound = f.loopBound(n), i = 0;
         float max = Float.NEGATIVE_INFINITY;
-        int i = 0;
-        if (Simd.ENABLED && n >= Simd.LANES) {
-            var mv = FloatVector.broadcast(Simd.F, Float.NEGATIVE_INFINITY);
-            for (int bound = Simd.F.loopBound(n); i < bound; i += Simd.LANES) mv = mv.max(FloatVector.fromArray(Simd.F, x, off + i));
-            max = mv.reduceLanes(VectorOperators.MAX);
+        if (Simd.ENABLED && bound > 0) {
+            var even = FloatVector.broadcast(f, Float.NEGATIVE_INFINITY);
+            var odd = even;
+            for (; i + L < bound; i += 2 * L) {
+                var a = FloatVector.fromArray(f, x, off + i);
+                var b = FloatVector.fromArray(f, x, off + i + L);
+                even = even.blend(a, even.compare(VectorOperators.LT, a));
+                odd = odd.blend(b, odd.compare(VectorOperators.LT, b));
+            }
+            if (i < bound) {
+                var a = FloatVector.fromArray(f, x, off + i);
+                even = even.blend(a, even.compare(VectorOperators.LT, a));
+                i += L;
+            }
+            max = even.blend(odd, even.compare(VectorOperators.LT, odd)).reduceLanes(VectorOperators.MAX);
         }
         for (; i < n; i++) max = Math.max(max, x[off + i]);
         return max;
