@@ -2,6 +2,8 @@ package dev.cria.kernels;
 
 import dev.cria.tensor.Parallel;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -263,16 +265,19 @@ public final class Gemm {
     /**
      * The packed product for any B that can pack its own panels: a float array, or a frozen matrix widened
      * as it packs. For each column panel, the threads share a slab of as many of B's K blocks as fit
-     * {@link #SLAB_FLOATS}, packed as the first row blocks reach its micro-panels ({@link Slab}); each
-     * thread takes its own range of rows and runs every K block of the slab over one row block before the
-     * next, so that block's C stays in cache between K blocks (a K-block-outer order swept all of C once
-     * per K block). Every B element is packed once per product and every A element once per panel.
+     * {@link #SLAB_FLOATS}, packed as the first row blocks reach its micro-panels ({@link Slab}). The row
+     * blocks are tasks ({@link Parallel#forTasks}): each thread starts on its own share of them and then
+     * takes over those the other has not started, since on a VM one core can fall behind the other for
+     * milliseconds (with fixed halves, the first thread done waited 16% of the small preset's product time).
+     * A task runs every K block of the slab over its row block, so that block's C stays in cache between
+     * K blocks (a K-block-outer order swept all of C once per K block). Every B element is packed once per
+     * product and every A element once per panel.
      */
     private static void packed(float[] c, float[] a, int aRow, int aCol, PanelPacker b, int M, int K, int N, boolean accumulate,
                                boolean bf16) {
         int panel = panelWidth(N), kc = blockK(K, N);
         int kBlocks = (K + kc - 1) / kc, perSlab = Math.max(1, Math.min(kBlocks, SLAB_FLOATS / (kc * panel)));
-        int ranges = 2.0 * M * K * N < MIN_PARALLEL_FLOPS ? 1 : Math.min(Parallel.threads(), (M + MR - 1) / MR);
+        int ranges = rowRanges(M, K, N);
         float[] packedB = buffer(SHARED_B, perSlab * kc * panel);
         boolean coldC = coldC(M, N);
         for (int panelStart = 0; panelStart < N; panelStart += panel) {
@@ -280,10 +285,11 @@ public final class Gemm {
             for (int slabStart = 0; slabStart < kBlocks; slabStart += perSlab) {
                 int first = slabStart, blocks = Math.min(perSlab, kBlocks - first);
                 var slab = new Slab(b, packedB, blocks, microPanels, bf16);
-                Parallel.forRange(ranges, 1, (start, end) -> {
+                runTasks(ranges, ranges > 1, () -> {
                     float[] packedA = buffer(PACK_A, kc * ROW_BLOCK);
-                    for (int range = start; range < end; range++) {
+                    return range -> {
                         int m0 = rowStart(M, range, ranges), m1 = rowStart(M, range + 1, ranges), rows = rowBlock(m1 - m0);
+                        // ranges begin at different micro-panels, so that each thread mostly packs its own
                         int firstPanel = range * microPanels / ranges;
                         for (int mb = m0; mb < m1; mb += rows) {
                             for (int kb = 0; kb < blocks; kb++) {
@@ -293,7 +299,7 @@ public final class Gemm {
                                         kb == 0 && coldC, bf16);
                             }
                         }
-                    }
+                    };
                 });
             }
         }
@@ -301,11 +307,12 @@ public final class Gemm {
 
     /**
      * One slab of packed B, whose micro-panels are packed on demand by the threads that multiply by them:
-     * each range's first row block claims a micro-panel that nobody has packed yet and packs it just before
-     * its kernels read it (while it is still in this core's cache), or waits for one another thread is
-     * packing. The ranges start at different micro-panels, so each mostly packs its own share, and B's trip
-     * from memory overlaps the other thread's FMAs instead of being a phase of its own. A thread never waits
-     * for a micro-panel nobody has claimed, so ranges run one after the other on one thread still finish.
+     * the first row block to reach a micro-panel that nobody has packed yet claims it and packs it just
+     * before its kernels read it (while it is still in this core's cache), or waits for one another thread
+     * is packing. Row blocks start at different micro-panels, so each thread mostly packs its own share,
+     * and B's trip from memory overlaps the other thread's FMAs instead of being a phase of its own. A
+     * thread never waits for a micro-panel nobody has claimed, so blocks run one after the other on one
+     * thread still finish.
      */
     private static final class Slab {
         private static final int FREE = 0, PACKING = 1, READY = 2, FAILED = 3;
@@ -348,6 +355,26 @@ public final class Gemm {
     }
 
     /**
+     * Row ranges a product's rows are split into, the tasks of {@link #packed}: one below
+     * MIN_PARALLEL_FLOPS; one per thread below DYNAMIC_FLOPS; else one per row block, as many for each thread,
+     * so that a thread that falls behind (on a VM, one core can, for milliseconds) hands the rest of its
+     * share to the other. With one range per thread, the first thread done waited 16% of the small preset's
+     * product time; for products under a millisecond, the finer tasks cost more than they balanced (tiny
+     * preset's step 1.012–1.017× the time). On 2 threads 9 row blocks left one thread waiting for the
+     * other's fifth (1.05×), hence a multiple of the thread count.
+     */
+    private static int rowRanges(int M, int K, int N) {
+        double flops = 2.0 * M * K * N;
+        int threads = Parallel.threads(), tiles = (M + MR - 1) / MR;
+        if (flops < MIN_PARALLEL_FLOPS || threads == 1) return 1;
+        if (flops < DYNAMIC_FLOPS) return Math.min(threads, tiles);
+        return Math.min(tiles, roundUp((M + ROW_BLOCK - 1) / ROW_BLOCK, threads));
+    }
+
+    /** Products of at least this many FLOPs are split into row blocks that either thread can take. */
+    private static final double DYNAMIC_FLOPS = 100e6;
+
+    /**
      * Rows per row block for a range of {@code rows}: as few blocks as ROW_BLOCK allows, as equal as whole
      * tiles make them (512 rows go 108 + 108 + 108 + 108 + 80, not 126 × 4 + 8: a block of a tile or two
      * would stream every B micro-panel from L3 for a few FMAs each).
@@ -356,6 +383,20 @@ public final class Gemm {
         int blocks = Math.max(1, (rows + ROW_BLOCK - 1) / ROW_BLOCK);
         return roundUp((rows + blocks - 1) / blocks, MR);
     }
+
+    /**
+     * Runs tasks 0..tasks-1 with {@link Parallel#forTasks}, or all on this thread where a product is too small
+     * to repay a hand-off.
+     */
+    private static void runTasks(int tasks, boolean parallel, Supplier<IntConsumer> perThread) {
+        if (parallel) {
+            Parallel.forTasks(tasks, perThread);
+            return;
+        }
+        IntConsumer body = perThread.get();
+        for (int task = 0; task < tasks; task++) body.accept(task);
+    }
+
 
     /**
      * Widest column panel whose A, stored (M,K), the tiles read in place rather than packed. Packing A

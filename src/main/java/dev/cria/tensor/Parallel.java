@@ -1,6 +1,7 @@
 package dev.cria.tensor;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import java.util.concurrent.locks.LockSupport;
@@ -77,19 +78,23 @@ public final class Parallel {
     public static void forTasks(int tasks, Supplier<IntConsumer> perThread) {
         if (tasks <= 0) return;
         int shares = Math.min(THREADS, tasks);
-        var next = new AtomicInteger[shares];
-        for (int s = 0; s < shares; s++) next[s] = new AtomicInteger(shareStart(tasks, s, shares));
+        // each share's next task, a cache line apart, so that a thread taking its own tasks does not
+        // take the line from the others
+        var next = new AtomicIntegerArray(shares * INTS_PER_LINE);
+        for (int s = 0; s < shares; s++) next.set(s * INTS_PER_LINE, shareStart(tasks, s, shares));
         forRange(shares, 1, (start, end) -> {
             IntConsumer body = null;
             for (int i = 0; i < shares; i++) {
                 int share = (start + i) % shares, last = shareStart(tasks, share + 1, shares);
-                for (int task; (task = next[share].getAndIncrement()) < last; ) {
+                for (int task; (task = next.getAndIncrement(share * INTS_PER_LINE)) < last; ) {
                     if (body == null) body = perThread.get();
                     body.accept(task);
                 }
             }
         });
     }
+
+    private static final int INTS_PER_LINE = 16;
 
     private static int shareStart(int tasks, int share, int shares) {
         return (int) ((long) tasks * share / shares);

@@ -130,6 +130,26 @@ class SimdScalarTest {
     }
 
     /**
+     * A product big enough to be split into row blocks that either thread may take (over Gemm's DYNAMIC_FLOPS)
+     * gives each row the bits that a product of fewer rows, split one range per thread, gives it: which
+     * thread runs a block, and where blocks end, change no sum. 1027 rows leave a partial last tile.
+     */
+    @Test
+    void rowsSplitIntoBlocksThatEitherThreadTakesKeepTheirBits() {
+        int M = 1027, K = 200, N = 300, prefix = 333;
+        float[] a = random(M * K), b = random(N * K);
+        int[][] layouts = {{K, 1, 1, K}, {K, 1, N, 1}, {1, M, N, 1}};
+        for (int[] l : layouts) {
+            float[] whole = new float[M * N], rows = new float[prefix * N], reference = new float[M * N];
+            Gemm.vector(whole, a, l[0], l[1], b, l[2], l[3], M, K, N, false);
+            Gemm.vector(rows, a, l[0], l[1], b, l[2], l[3], prefix, K, N, false);
+            Gemm.scalar(reference, a, l[0], l[1], b, l[2], l[3], M, K, N, false);
+            assertThat(java.util.Arrays.copyOf(whole, prefix * N)).as("layout %s", java.util.Arrays.toString(l)).isEqualTo(rows);
+            assertClose(whole, reference, 1e-4f);
+        }
+    }
+
+    /**
      * A panel's partial last micro-panel runs the full tile into a scratch tile and adds the part it covers: its
      * columns get the bits that a wider product, where they are inside a whole micro-panel, gives them. At 172
      * columns (the tiny preset's SwiGLU width) the last micro-panel is 44 wide at 16 lanes, 12 at 8, 4 at 4.
