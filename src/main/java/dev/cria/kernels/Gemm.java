@@ -2,8 +2,6 @@ package dev.cria.kernels;
 
 import dev.cria.tensor.Parallel;
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.function.IntConsumer;
-import java.util.function.Supplier;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -285,7 +283,7 @@ public final class Gemm {
             for (int slabStart = 0; slabStart < kBlocks; slabStart += perSlab) {
                 int first = slabStart, blocks = Math.min(perSlab, kBlocks - first);
                 var slab = new Slab(b, packedB, blocks, microPanels, bf16);
-                runTasks(ranges, ranges > 1, () -> {
+                Parallel.forTasks(ranges, () -> {
                     float[] packedA = buffer(PACK_A, kc * ROW_BLOCK);
                     return range -> {
                         int m0 = rowStart(M, range, ranges), m1 = rowStart(M, range + 1, ranges), rows = rowBlock(m1 - m0);
@@ -383,20 +381,6 @@ public final class Gemm {
         int blocks = Math.max(1, (rows + ROW_BLOCK - 1) / ROW_BLOCK);
         return roundUp((rows + blocks - 1) / blocks, MR);
     }
-
-    /**
-     * Runs tasks 0..tasks-1 with {@link Parallel#forTasks}, or all on this thread where a product is too small
-     * to repay a hand-off.
-     */
-    private static void runTasks(int tasks, boolean parallel, Supplier<IntConsumer> perThread) {
-        if (parallel) {
-            Parallel.forTasks(tasks, perThread);
-            return;
-        }
-        IntConsumer body = perThread.get();
-        for (int task = 0; task < tasks; task++) body.accept(task);
-    }
-
 
     /**
      * Widest column panel whose A, stored (M,K), the tiles read in place rather than packed. Packing A

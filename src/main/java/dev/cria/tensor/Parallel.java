@@ -2,15 +2,17 @@ package dev.cria.tensor;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.function.IntConsumer;
-import java.util.function.Supplier;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 
 /**
  * The one place where Cria uses threads. Work is split into a fixed number of contiguous chunks that
  * depends only on the problem size and the thread count, never on timing, so every kernel that writes
  * disjoint outputs per chunk gives bit-identical results from run to run (and resumed training matches).
+ * {@link #forTasks} lets a free thread take over another's tasks, so which thread runs a task depends on
+ * timing, but the tasks themselves do not, and each still writes its own outputs: the same bits again.
  *
  * <p>The caller runs the first chunk itself and {@code threads − 1} daemon workers run the others;
  * {@code -Dcria.threads=N} sets the count (default: the machine's cores). Calls made from inside a
