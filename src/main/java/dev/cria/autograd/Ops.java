@@ -82,28 +82,23 @@ public final class Ops {
         requireSameShape("add", a, b);
         int n = a.size();
         float[] out = Workspace.take(n);
-        Parallel.forRange(n, ELEMENTS_PER_TASK, (start, end) -> Simd.add(a.data, b.data, out, start, end - start));
+        // split across the cores: a residual add over the tiny preset's 4096 × 64 activations is one pass
+        // of memory traffic, and one core alone left the other idle for it (as a copy and an add, 3% of a step)
+        Parallel.forRange(n, Parallel.ELEMENT_GRAIN, (start, end) -> Simd.add(a.data, b.data, out, start, end - start));
         return Tensor.pooledResult(out, a.shape(), dout -> {
             if (a.requiresGrad()) addGradient(a, dout, n);
             if (b.requiresGrad()) addGradient(b, dout, n);
         }, a, b);
     }
 
-    /**
-     * Elementwise passes split across the cores in pieces of at least this many floats: a residual add
-     * over the tiny preset's 4096 × 64 activations is one pass of memory traffic, and one core alone
-     * left the other idle for it (with a copy and an add, two passes, it was 3% of a step).
-     */
-    private static final int ELEMENTS_PER_TASK = 1 << 15;
-
     /** t's gradient += g: a copy when t's gradient is not started yet. */
     private static void addGradient(Tensor t, float[] g, int n) {
         float[] fresh = t.gradToOverwrite();
         if (fresh != null) {
-            Parallel.forRange(n, ELEMENTS_PER_TASK, (start, end) -> System.arraycopy(g, start, fresh, start, end - start));
+            Parallel.forRange(n, Parallel.ELEMENT_GRAIN, (start, end) -> System.arraycopy(g, start, fresh, start, end - start));
         } else {
             float[] grad = t.gradForUpdate();
-            Parallel.forRange(n, ELEMENTS_PER_TASK, (start, end) -> Simd.axpy(1f, g, start, grad, start, end - start));
+            Parallel.forRange(n, Parallel.ELEMENT_GRAIN, (start, end) -> Simd.axpy(1f, g, start, grad, start, end - start));
         }
     }
 

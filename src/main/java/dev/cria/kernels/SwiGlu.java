@@ -13,7 +13,7 @@ public final class SwiGlu {
 
     public static void forward(float[] out, float[] g, float[] u, int n) {
         boolean simd = Simd.ENABLED;
-        Parallel.forRange(n, 1 << 15, (start, end) -> {
+        Parallel.forRange(n, Parallel.ELEMENT_GRAIN, (start, end) -> {
             if (simd) forwardVector(out, g, u, start, end);
             else forwardScalar(out, g, u, start, end);
         });
@@ -47,7 +47,7 @@ public final class SwiGlu {
     /** The same, added to dg and du or, when both are given and {@code accumulate} is false, written over them. */
     public static void backward(float[] dg, float[] du, float[] dout, float[] g, float[] u, int n, boolean accumulate) {
         boolean simd = Simd.ENABLED;
-        Parallel.forRange(n, 1 << 15, (start, end) -> {
+        Parallel.forRange(n, Parallel.ELEMENT_GRAIN, (start, end) -> {
             if (simd) backwardVector(dg, du, dout, g, u, start, end, accumulate);
             else backwardScalar(dg, du, dout, g, u, start, end, accumulate);
         });

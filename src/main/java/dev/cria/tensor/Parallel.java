@@ -45,11 +45,14 @@ public final class Parallel {
     }
 
     /**
-     * Rows per chunk for a light, memory-bound loop over rows of {@code width} elements: handing a chunk
-     * to another thread costs microseconds, so each chunk gets at least 32K elements of work.
+     * Elements per chunk, at least, for a light, memory-bound loop: handing a chunk to another thread costs
+     * microseconds, so each chunk gets at least 32K elements of work.
      */
+    public static final int ELEMENT_GRAIN = 1 << 15;
+
+    /** Rows per chunk for a light, memory-bound loop over rows of {@code width} elements (see {@link #ELEMENT_GRAIN}). */
     public static int rowGrain(int width) {
-        return Math.max(1, (1 << 15) / Math.max(1, width));
+        return Math.max(1, ELEMENT_GRAIN / Math.max(1, width));
     }
 
     public static int threads() {
