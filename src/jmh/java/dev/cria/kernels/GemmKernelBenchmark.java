@@ -66,7 +66,8 @@ public class GemmKernelBenchmark {
         if (s.warm) Gemm.warm(s.c, s.N, m0, m0 + s.tiles * s.MR, 0, s.N);
         for (int p = 0; p < PANELS; p++) {
             for (int t = 0; t < s.tiles; t++) {
-                Gemm.tile(s.c, s.packedA, t * s.MR, s.packedB, p * s.NR * KC, s.N, m0 + t * s.MR, p * s.NR, KC);
+                int o = (m0 + t * s.MR) * s.N + p * s.NR;
+                Gemm.tile(s.c, o, s.N, s.c, o, s.N, s.packedA, t * s.MR, s.packedB, p * s.NR * KC, KC);
             }
         }
         return s.c;

@@ -450,9 +450,10 @@ public final class Gemm {
      * Rows m0..m1 of A times one packed K block (k0..k1) of the column panel n0..n1, added into C.
      * Rows go ROW_BLOCK at a time: their A block is packed k-major ({@link #packKMajor}) and stays in L2,
      * then each B micro-panel meets every MR-row tile of the block. Rows left over after the
-     * last whole MR are packed as one more tile, padded with zeros. With {@code overwrite} the block's C is zeroed
-     * first, just before the kernels add into it, so it is still in cache (C can be hundreds of MB: an
-     * LM head's logits). With {@code warm} it is read through once instead, for the same reason (see {@link #warm}).
+     * last whole MR are packed as one more tile, padded with zeros. With {@code overwrite} the tiles write C
+     * without reading it (see {@link #tile}): zeroing it first was a pass over memory of its own, 262 MB for
+     * the small preset's LM head. With {@code warm} C is read through once before the kernels add into it,
+     * so that it is in cache (see {@link #warm}).
      *
      * <p>Where A is stored (M,K) the AVX-512 tiles read it in place instead ({@link #kernel6x4InPlace}), a panel's
      * partial last micro-panel too (into a scratch tile, as {@link #tileIntoPart} does): packing A for that
@@ -469,10 +470,12 @@ public final class Gemm {
         // A stored (M,K) is read where it lies by the AVX-512 tiles, not transposed into a packed block,
         // where the panel is too narrow to repay the transposition (see IN_PLACE_WIDTH)
         boolean inPlace = aCol == 1 && MR == 6 && !bf16 && n1 - n0 <= IN_PLACE_WIDTH;
+        // the tiles add their sums to C, or, where C is overwritten, to a row of zeros in L1
+        float[] addend = overwrite ? ZEROS : c;
+        int addRow = overwrite ? 0 : N;
         for (int mb = m0; mb < m1; mb += ROW_BLOCK) {
             int mEnd = Math.min(m1, mb + ROW_BLOCK), quadEnd = mb + (mEnd - mb) / MR * MR;
-            if (overwrite) zero(c, N, mb, mEnd, n0, n1);
-            else if (warm) warm(c, N, mb, mEnd, n0, n1);
+            if (!overwrite && warm) warm(c, N, mb, mEnd, n0, n1);
             if (!inPlace) packKMajor(packedA, a, aRow, aCol, mb, quadEnd, k0, k1);
             // rows after the last whole MR: one more tile, padded with zero rows
             int rest = mEnd - quadEnd;
@@ -487,24 +490,22 @@ public final class Gemm {
             for (int i = 0; i < microPanels; i++) {
                 int p = (firstPanel + i) % microPanels, n = n0 + p * NR, nEnd = Math.min(n1, n + NR), bOff = bBase + p * NR * kc;
                 if (slab != null) slab.ensure(kb, p, bOff, n, nEnd, k0, k1);
-                if (n + NR <= n1 && inPlace) {
-                    for (int m = mb; m < quadEnd; m += MR) kernel6x4InPlace(c, a, m * aRow + k0, aRow, packedB, bOff, N, m, n, kc);
-                } else if (n + NR <= n1) {
-                    for (int m = mb; m < quadEnd; m += MR) tile(c, packedA, m - mb, packedB, bOff, N, m, n, kc);
-                } else if (MR == 6 && n1 - n == NR / 2 && inPlace) {
-                    for (int m = mb; m < quadEnd; m += MR) kernel6x2InPlace(c, a, m * aRow + k0, aRow, packedB, bOff, N, m, n, kc);
-                } else if (MR == 6 && n1 - n == NR / 2) {
-                    for (int m = mb; m < quadEnd; m += MR) kernel6x2(c, packedA, m - mb, packedB, bOff, N, m, n, kc);
-                } else if (inPlace) {
-                    for (int m = mb; m < quadEnd; m += MR) {
-                        float[] part = zeroedPart();
-                        kernel6x4InPlace(part, a, m * aRow + k0, aRow, packedB, bOff, NR, 0, 0, kc);
-                        addPart(c, part, N, m, MR, n, n1);
+                boolean whole = n + NR <= n1, half = MR == 6 && n1 - n == NR / 2;
+                for (int m = mb; m < quadEnd; m += MR) {
+                    int o = m * N + n, add = overwrite ? 0 : o, at = m * aRow + k0;
+                    if (whole && inPlace) kernel6x4InPlace(c, o, N, addend, add, addRow, a, at, aRow, packedB, bOff, kc);
+                    else if (whole) tile(c, o, N, addend, add, addRow, packedA, m - mb, packedB, bOff, kc);
+                    else if (half && inPlace) kernel6x2InPlace(c, o, N, addend, add, addRow, a, at, aRow, packedB, bOff, kc);
+                    else if (half) kernel6x2(c, o, N, addend, add, addRow, packedA, m - mb, packedB, bOff, kc);
+                    else if (inPlace) {
+                        float[] part = TAIL.get();
+                        kernel6x4InPlace(part, 0, NR, ZEROS, 0, 0, a, at, aRow, packedB, bOff, kc);
+                        putPart(c, part, N, m, MR, n, n1, overwrite);
+                    } else {
+                        tileIntoPart(c, packedA, m - mb, packedB, bOff, N, m, MR, n, n1, kc, overwrite);
                     }
-                } else {
-                    for (int m = mb; m < quadEnd; m += MR) tileIntoPart(c, packedA, m - mb, packedB, bOff, N, m, MR, n, n1, kc);
                 }
-                if (rest > 0) tileIntoPart(c, packedRest, 0, packedB, bOff, N, quadEnd, rest, n, nEnd, kc);
+                if (rest > 0) tileIntoPart(c, packedRest, 0, packedB, bOff, N, quadEnd, rest, n, nEnd, kc, overwrite);
             }
         }
     }
@@ -535,11 +536,6 @@ public final class Gemm {
     /** Where {@link #warm} leaves its sum, so that the JIT cannot drop its reads. */
     @SuppressWarnings("unused")
     private static float warmSink;
-
-    /** c[m0..m1, n0..n1) = 0. */
-    private static void zero(float[] c, int N, int m0, int m1, int n0, int n1) {
-        for (int m = m0; m < m1; m++) java.util.Arrays.fill(c, m * N + n0, m * N + n1, 0f);
-    }
 
     /**
      * A weight matrix W (N,K) packed once into the panels {@link #abT} would build on every call: for
@@ -1019,15 +1015,19 @@ public final class Gemm {
 
     /**
      * The register tile for this vector width (MR, NV are constants, so the JIT keeps one branch): C's MR × NR
-     * block at (m, n) += the tile's rows of A, MR values at packedA[aOff + i·ROW_BLOCK] for each step i along K,
-     * times the B micro-panel from packedB[bOff], NR values per step.
+     * block from c[cOff] (rows N apart) = the addend's block from addend[addOff] (rows addRow apart) + the tile's
+     * rows of A, MR values at packedA[aOff + i·ROW_BLOCK] for each step i along K, times the B micro-panel from
+     * packedB[bOff], NR values per step. The addend is C itself, or {@link #ZEROS} with addRow 0 where C is
+     * overwritten: then C is only written, and needs neither zeroing first nor reading, with no branch in
+     * the kernel (see {@link #multiply}) and the same sums, since 0 + x is what the zeroed C gave.
      */
-    static void tile(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int n, int kc) {
-        if (MR == 6) kernel6x4(c, packedA, aOff, packedB, bOff, N, m, n, kc);
-        else kernel4x2(c, packedA, aOff, packedB, bOff, N, m, n, kc);
+    static void tile(float[] c, int cOff, int N, float[] addend, int addOff, int addRow, float[] packedA, int aOff,
+                     float[] packedB, int bOff, int kc) {
+        if (MR == 6) kernel6x4(c, cOff, N, addend, addOff, addRow, packedA, aOff, packedB, bOff, kc);
+        else kernel4x2(c, cOff, N, addend, addOff, addRow, packedA, aOff, packedB, bOff, kc);
     }
 
-    private static void kernel4x2(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int n, int kc) {
+    private static void kernel4x2(float[] c, int cOff, int N, float[] addend, int addOff, int addRow, float[] packedA, int aOff, float[] packedB, int bOff, int kc) {
         var f = Simd.F;
         int L = Simd.LANES;
         var c00 = FloatVector.zero(f);
@@ -1055,19 +1055,25 @@ public final class Gemm {
             c30 = av.fma(b0, c30);
             c31 = av.fma(b1, c31);
         }
-        int o0 = m * N + n, o1 = o0 + N, o2 = o1 + N, o3 = o2 + N;
-        c00.add(FloatVector.fromArray(f, c, o0)).intoArray(c, o0);
-        c01.add(FloatVector.fromArray(f, c, o0 + L)).intoArray(c, o0 + L);
-        c10.add(FloatVector.fromArray(f, c, o1)).intoArray(c, o1);
-        c11.add(FloatVector.fromArray(f, c, o1 + L)).intoArray(c, o1 + L);
-        c20.add(FloatVector.fromArray(f, c, o2)).intoArray(c, o2);
-        c21.add(FloatVector.fromArray(f, c, o2 + L)).intoArray(c, o2 + L);
-        c30.add(FloatVector.fromArray(f, c, o3)).intoArray(c, o3);
-        c31.add(FloatVector.fromArray(f, c, o3 + L)).intoArray(c, o3 + L);
+        int o = cOff, s = addOff;
+        c00.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c01.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        o += N;
+        s += addRow;
+        c10.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c11.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        o += N;
+        s += addRow;
+        c20.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c21.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        o += N;
+        s += addRow;
+        c30.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c31.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
     }
 
     /** AVX-512's tile: six broadcasts of A against four vectors of B, 24 accumulators (see {@link #MR}). */
-    private static void kernel6x4(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int n, int kc) {
+    private static void kernel6x4(float[] c, int cOff, int N, float[] addend, int addOff, int addRow, float[] packedA, int aOff, float[] packedB, int bOff, int kc) {
         var f = Simd.F;
         int L = Simd.LANES;
         var c00 = FloatVector.zero(f);
@@ -1131,36 +1137,41 @@ public final class Gemm {
             c52 = av.fma(b2, c52);
             c53 = av.fma(b3, c53);
         }
-        int o0 = m * N + n;
-        c00.add(FloatVector.fromArray(f, c, o0)).intoArray(c, o0);
-        c01.add(FloatVector.fromArray(f, c, o0 + 1 * L)).intoArray(c, o0 + 1 * L);
-        c02.add(FloatVector.fromArray(f, c, o0 + 2 * L)).intoArray(c, o0 + 2 * L);
-        c03.add(FloatVector.fromArray(f, c, o0 + 3 * L)).intoArray(c, o0 + 3 * L);
-        int o1 = m * N + n + 1 * N;
-        c10.add(FloatVector.fromArray(f, c, o1)).intoArray(c, o1);
-        c11.add(FloatVector.fromArray(f, c, o1 + 1 * L)).intoArray(c, o1 + 1 * L);
-        c12.add(FloatVector.fromArray(f, c, o1 + 2 * L)).intoArray(c, o1 + 2 * L);
-        c13.add(FloatVector.fromArray(f, c, o1 + 3 * L)).intoArray(c, o1 + 3 * L);
-        int o2 = m * N + n + 2 * N;
-        c20.add(FloatVector.fromArray(f, c, o2)).intoArray(c, o2);
-        c21.add(FloatVector.fromArray(f, c, o2 + 1 * L)).intoArray(c, o2 + 1 * L);
-        c22.add(FloatVector.fromArray(f, c, o2 + 2 * L)).intoArray(c, o2 + 2 * L);
-        c23.add(FloatVector.fromArray(f, c, o2 + 3 * L)).intoArray(c, o2 + 3 * L);
-        int o3 = m * N + n + 3 * N;
-        c30.add(FloatVector.fromArray(f, c, o3)).intoArray(c, o3);
-        c31.add(FloatVector.fromArray(f, c, o3 + 1 * L)).intoArray(c, o3 + 1 * L);
-        c32.add(FloatVector.fromArray(f, c, o3 + 2 * L)).intoArray(c, o3 + 2 * L);
-        c33.add(FloatVector.fromArray(f, c, o3 + 3 * L)).intoArray(c, o3 + 3 * L);
-        int o4 = m * N + n + 4 * N;
-        c40.add(FloatVector.fromArray(f, c, o4)).intoArray(c, o4);
-        c41.add(FloatVector.fromArray(f, c, o4 + 1 * L)).intoArray(c, o4 + 1 * L);
-        c42.add(FloatVector.fromArray(f, c, o4 + 2 * L)).intoArray(c, o4 + 2 * L);
-        c43.add(FloatVector.fromArray(f, c, o4 + 3 * L)).intoArray(c, o4 + 3 * L);
-        int o5 = m * N + n + 5 * N;
-        c50.add(FloatVector.fromArray(f, c, o5)).intoArray(c, o5);
-        c51.add(FloatVector.fromArray(f, c, o5 + 1 * L)).intoArray(c, o5 + 1 * L);
-        c52.add(FloatVector.fromArray(f, c, o5 + 2 * L)).intoArray(c, o5 + 2 * L);
-        c53.add(FloatVector.fromArray(f, c, o5 + 3 * L)).intoArray(c, o5 + 3 * L);
+        int o = cOff, s = addOff;
+        c00.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c01.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        c02.add(FloatVector.fromArray(f, addend, s + 2 * L)).intoArray(c, o + 2 * L);
+        c03.add(FloatVector.fromArray(f, addend, s + 3 * L)).intoArray(c, o + 3 * L);
+        o += N;
+        s += addRow;
+        c10.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c11.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        c12.add(FloatVector.fromArray(f, addend, s + 2 * L)).intoArray(c, o + 2 * L);
+        c13.add(FloatVector.fromArray(f, addend, s + 3 * L)).intoArray(c, o + 3 * L);
+        o += N;
+        s += addRow;
+        c20.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c21.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        c22.add(FloatVector.fromArray(f, addend, s + 2 * L)).intoArray(c, o + 2 * L);
+        c23.add(FloatVector.fromArray(f, addend, s + 3 * L)).intoArray(c, o + 3 * L);
+        o += N;
+        s += addRow;
+        c30.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c31.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        c32.add(FloatVector.fromArray(f, addend, s + 2 * L)).intoArray(c, o + 2 * L);
+        c33.add(FloatVector.fromArray(f, addend, s + 3 * L)).intoArray(c, o + 3 * L);
+        o += N;
+        s += addRow;
+        c40.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c41.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        c42.add(FloatVector.fromArray(f, addend, s + 2 * L)).intoArray(c, o + 2 * L);
+        c43.add(FloatVector.fromArray(f, addend, s + 3 * L)).intoArray(c, o + 3 * L);
+        o += N;
+        s += addRow;
+        c50.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c51.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        c52.add(FloatVector.fromArray(f, addend, s + 2 * L)).intoArray(c, o + 2 * L);
+        c53.add(FloatVector.fromArray(f, addend, s + 3 * L)).intoArray(c, o + 3 * L);
     }
 
     /**
@@ -1168,7 +1179,7 @@ public final class Gemm {
      * as 288 = 4·64 + 32 (the small preset's width) does: 12 accumulators, no padded columns computed,
      * and the same FMA chain per element as the full tile.
      */
-    private static void kernel6x2(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int n, int kc) {
+    private static void kernel6x2(float[] c, int cOff, int N, float[] addend, int addOff, int addRow, float[] packedA, int aOff, float[] packedB, int bOff, int kc) {
         var f = Simd.F;
         int L = Simd.LANES;
         var c00 = FloatVector.zero(f);
@@ -1206,24 +1217,29 @@ public final class Gemm {
             c50 = av.fma(b0, c50);
             c51 = av.fma(b1, c51);
         }
-        int o0 = m * N + n;
-        c00.add(FloatVector.fromArray(f, c, o0)).intoArray(c, o0);
-        c01.add(FloatVector.fromArray(f, c, o0 + L)).intoArray(c, o0 + L);
-        int o1 = o0 + N;
-        c10.add(FloatVector.fromArray(f, c, o1)).intoArray(c, o1);
-        c11.add(FloatVector.fromArray(f, c, o1 + L)).intoArray(c, o1 + L);
-        int o2 = o1 + N;
-        c20.add(FloatVector.fromArray(f, c, o2)).intoArray(c, o2);
-        c21.add(FloatVector.fromArray(f, c, o2 + L)).intoArray(c, o2 + L);
-        int o3 = o2 + N;
-        c30.add(FloatVector.fromArray(f, c, o3)).intoArray(c, o3);
-        c31.add(FloatVector.fromArray(f, c, o3 + L)).intoArray(c, o3 + L);
-        int o4 = o3 + N;
-        c40.add(FloatVector.fromArray(f, c, o4)).intoArray(c, o4);
-        c41.add(FloatVector.fromArray(f, c, o4 + L)).intoArray(c, o4 + L);
-        int o5 = o4 + N;
-        c50.add(FloatVector.fromArray(f, c, o5)).intoArray(c, o5);
-        c51.add(FloatVector.fromArray(f, c, o5 + L)).intoArray(c, o5 + L);
+        int o = cOff, s = addOff;
+        c00.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c01.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        o += N;
+        s += addRow;
+        c10.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c11.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        o += N;
+        s += addRow;
+        c20.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c21.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        o += N;
+        s += addRow;
+        c30.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c31.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        o += N;
+        s += addRow;
+        c40.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c41.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        o += N;
+        s += addRow;
+        c50.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c51.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
     }
 
     /**
@@ -1233,7 +1249,7 @@ public final class Gemm {
      * element, so the same sums. (A kernel of its own rather than a stride parameter: the JIT drops the
      * bounds checks only for a constant step along K.)
      */
-    private static void kernel6x4InPlace(float[] c, float[] a, int aOff, int aRow, float[] packedB, int bOff, int N, int m, int n, int kc) {
+    private static void kernel6x4InPlace(float[] c, int cOff, int N, float[] addend, int addOff, int addRow, float[] a, int aOff, int aRow, float[] packedB, int bOff, int kc) {
         var f = Simd.F;
         int L = Simd.LANES;
         var c00 = FloatVector.zero(f);
@@ -1298,40 +1314,45 @@ public final class Gemm {
             c52 = av.fma(b2, c52);
             c53 = av.fma(b3, c53);
         }
-        int o0 = m * N + n;
-        c00.add(FloatVector.fromArray(f, c, o0)).intoArray(c, o0);
-        c01.add(FloatVector.fromArray(f, c, o0 + 1 * L)).intoArray(c, o0 + 1 * L);
-        c02.add(FloatVector.fromArray(f, c, o0 + 2 * L)).intoArray(c, o0 + 2 * L);
-        c03.add(FloatVector.fromArray(f, c, o0 + 3 * L)).intoArray(c, o0 + 3 * L);
-        int o1 = m * N + n + 1 * N;
-        c10.add(FloatVector.fromArray(f, c, o1)).intoArray(c, o1);
-        c11.add(FloatVector.fromArray(f, c, o1 + 1 * L)).intoArray(c, o1 + 1 * L);
-        c12.add(FloatVector.fromArray(f, c, o1 + 2 * L)).intoArray(c, o1 + 2 * L);
-        c13.add(FloatVector.fromArray(f, c, o1 + 3 * L)).intoArray(c, o1 + 3 * L);
-        int o2 = m * N + n + 2 * N;
-        c20.add(FloatVector.fromArray(f, c, o2)).intoArray(c, o2);
-        c21.add(FloatVector.fromArray(f, c, o2 + 1 * L)).intoArray(c, o2 + 1 * L);
-        c22.add(FloatVector.fromArray(f, c, o2 + 2 * L)).intoArray(c, o2 + 2 * L);
-        c23.add(FloatVector.fromArray(f, c, o2 + 3 * L)).intoArray(c, o2 + 3 * L);
-        int o3 = m * N + n + 3 * N;
-        c30.add(FloatVector.fromArray(f, c, o3)).intoArray(c, o3);
-        c31.add(FloatVector.fromArray(f, c, o3 + 1 * L)).intoArray(c, o3 + 1 * L);
-        c32.add(FloatVector.fromArray(f, c, o3 + 2 * L)).intoArray(c, o3 + 2 * L);
-        c33.add(FloatVector.fromArray(f, c, o3 + 3 * L)).intoArray(c, o3 + 3 * L);
-        int o4 = m * N + n + 4 * N;
-        c40.add(FloatVector.fromArray(f, c, o4)).intoArray(c, o4);
-        c41.add(FloatVector.fromArray(f, c, o4 + 1 * L)).intoArray(c, o4 + 1 * L);
-        c42.add(FloatVector.fromArray(f, c, o4 + 2 * L)).intoArray(c, o4 + 2 * L);
-        c43.add(FloatVector.fromArray(f, c, o4 + 3 * L)).intoArray(c, o4 + 3 * L);
-        int o5 = m * N + n + 5 * N;
-        c50.add(FloatVector.fromArray(f, c, o5)).intoArray(c, o5);
-        c51.add(FloatVector.fromArray(f, c, o5 + 1 * L)).intoArray(c, o5 + 1 * L);
-        c52.add(FloatVector.fromArray(f, c, o5 + 2 * L)).intoArray(c, o5 + 2 * L);
-        c53.add(FloatVector.fromArray(f, c, o5 + 3 * L)).intoArray(c, o5 + 3 * L);
+        int o = cOff, s = addOff;
+        c00.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c01.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        c02.add(FloatVector.fromArray(f, addend, s + 2 * L)).intoArray(c, o + 2 * L);
+        c03.add(FloatVector.fromArray(f, addend, s + 3 * L)).intoArray(c, o + 3 * L);
+        o += N;
+        s += addRow;
+        c10.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c11.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        c12.add(FloatVector.fromArray(f, addend, s + 2 * L)).intoArray(c, o + 2 * L);
+        c13.add(FloatVector.fromArray(f, addend, s + 3 * L)).intoArray(c, o + 3 * L);
+        o += N;
+        s += addRow;
+        c20.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c21.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        c22.add(FloatVector.fromArray(f, addend, s + 2 * L)).intoArray(c, o + 2 * L);
+        c23.add(FloatVector.fromArray(f, addend, s + 3 * L)).intoArray(c, o + 3 * L);
+        o += N;
+        s += addRow;
+        c30.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c31.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        c32.add(FloatVector.fromArray(f, addend, s + 2 * L)).intoArray(c, o + 2 * L);
+        c33.add(FloatVector.fromArray(f, addend, s + 3 * L)).intoArray(c, o + 3 * L);
+        o += N;
+        s += addRow;
+        c40.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c41.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        c42.add(FloatVector.fromArray(f, addend, s + 2 * L)).intoArray(c, o + 2 * L);
+        c43.add(FloatVector.fromArray(f, addend, s + 3 * L)).intoArray(c, o + 3 * L);
+        o += N;
+        s += addRow;
+        c50.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c51.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        c52.add(FloatVector.fromArray(f, addend, s + 2 * L)).intoArray(c, o + 2 * L);
+        c53.add(FloatVector.fromArray(f, addend, s + 3 * L)).intoArray(c, o + 3 * L);
     }
 
     /** {@link #kernel6x2} reading A in place, as {@link #kernel6x4InPlace} does. */
-    private static void kernel6x2InPlace(float[] c, float[] a, int aOff, int aRow, float[] packedB, int bOff, int N, int m, int n, int kc) {
+    private static void kernel6x2InPlace(float[] c, int cOff, int N, float[] addend, int addOff, int addRow, float[] a, int aOff, int aRow, float[] packedB, int bOff, int kc) {
         var f = Simd.F;
         int L = Simd.LANES;
         var c00 = FloatVector.zero(f);
@@ -1370,54 +1391,56 @@ public final class Gemm {
             c50 = av.fma(b0, c50);
             c51 = av.fma(b1, c51);
         }
-        int o0 = m * N + n;
-        c00.add(FloatVector.fromArray(f, c, o0)).intoArray(c, o0);
-        c01.add(FloatVector.fromArray(f, c, o0 + L)).intoArray(c, o0 + L);
-        int o1 = o0 + N;
-        c10.add(FloatVector.fromArray(f, c, o1)).intoArray(c, o1);
-        c11.add(FloatVector.fromArray(f, c, o1 + L)).intoArray(c, o1 + L);
-        int o2 = o1 + N;
-        c20.add(FloatVector.fromArray(f, c, o2)).intoArray(c, o2);
-        c21.add(FloatVector.fromArray(f, c, o2 + L)).intoArray(c, o2 + L);
-        int o3 = o2 + N;
-        c30.add(FloatVector.fromArray(f, c, o3)).intoArray(c, o3);
-        c31.add(FloatVector.fromArray(f, c, o3 + L)).intoArray(c, o3 + L);
-        int o4 = o3 + N;
-        c40.add(FloatVector.fromArray(f, c, o4)).intoArray(c, o4);
-        c41.add(FloatVector.fromArray(f, c, o4 + L)).intoArray(c, o4 + L);
-        int o5 = o4 + N;
-        c50.add(FloatVector.fromArray(f, c, o5)).intoArray(c, o5);
-        c51.add(FloatVector.fromArray(f, c, o5 + L)).intoArray(c, o5 + L);
+        int o = cOff, s = addOff;
+        c00.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c01.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        o += N;
+        s += addRow;
+        c10.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c11.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        o += N;
+        s += addRow;
+        c20.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c21.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        o += N;
+        s += addRow;
+        c30.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c31.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        o += N;
+        s += addRow;
+        c40.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c41.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        o += N;
+        s += addRow;
+        c50.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c51.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
     }
 
     /**
      * A partial tile: {@code rows} ≤ MR rows from m, columns n..n1 (fewer than NR where a panel ends; packed A
-     * and B are zero beyond them). The full register tile runs into a zeroed scratch tile, whose part is then
-     * added into C. Each sum is the same FMA chain the tile would add into C, so results do not depend on
+     * and B are zero beyond them). The full register tile runs into a scratch tile, whose part is then added
+     * into C. Each sum is the same FMA chain the tile would add into C, so results do not depend on
      * where a panel or a row range ends. (Padding costs less than a narrower kernel's lost FMA throughput:
      * at N = 288, the small preset's width, the partial micro-panel is a ninth of the work, and one FMA
      * chain at a time ran it at an eighth of the speed.)
      */
     private static void tileIntoPart(float[] c, float[] packedA, int aOff, float[] packedB, int bOff, int N, int m, int rows,
-                                     int n, int n1, int kc) {
-        float[] part = zeroedPart();
-        tile(part, packedA, aOff, packedB, bOff, NR, 0, 0, kc);
-        addPart(c, part, N, m, rows, n, n1);
+                                     int n, int n1, int kc, boolean overwrite) {
+        float[] part = TAIL.get();
+        tile(part, 0, NR, ZEROS, 0, 0, packedA, aOff, packedB, bOff, kc);
+        putPart(c, part, N, m, rows, n, n1, overwrite);
     }
 
-    /** This thread's scratch tile (MR × NR), zeroed for a kernel to add into. */
-    private static float[] zeroedPart() {
-        float[] part = TAIL.get();
-        java.util.Arrays.fill(part, 0f);
-        return part;
-    }
+    /** A row of zeros as wide as a micro-panel: the addend of tiles whose C is overwritten (see {@link #tile}). */
+    private static final float[] ZEROS = new float[NR];
 
     /**
-     * C's rows m..m+rows, columns n..n1 (at most NR) += the scratch tile's: a masked vector at a time with
-     * AVX-512's mask registers, an element at a time on narrower vectors, as before (where masked loads and
-     * stores are emulated; 4096×172×64 abT on an AVX2 stand-in gave no clear answer in this VM's noise).
+     * C's rows m..m+rows, columns n..n1 (at most NR) += the scratch tile's, or = 0 + the scratch tile's where C is
+     * overwritten (as the zeroed C of old gave, −0 included): a masked vector at a time with AVX-512's mask
+     * registers, an element at a time on narrower vectors, as before (where masked loads and stores are
+     * emulated; 4096×172×64 abT on an AVX2 stand-in gave no clear answer in this VM's noise).
      */
-    private static void addPart(float[] c, float[] part, int N, int m, int rows, int n, int n1) {
+    private static void putPart(float[] c, float[] part, int N, int m, int rows, int n, int n1, boolean overwrite) {
         var f = Simd.F;
         int cols = n1 - n;
         for (int r = 0; r < rows; r++) {
@@ -1425,10 +1448,11 @@ public final class Gemm {
             if (Simd.LANES == 16) {
                 for (int j = 0; j < cols; j += Simd.LANES) {
                     var inPart = f.indexInRange(j, cols);
-                    FloatVector.fromArray(f, c, row + j, inPart).add(FloatVector.fromArray(f, part, from + j)).intoArray(c, row + j, inPart);
+                    var base = overwrite ? FloatVector.zero(f) : FloatVector.fromArray(f, c, row + j, inPart);
+                    base.add(FloatVector.fromArray(f, part, from + j)).intoArray(c, row + j, inPart);
                 }
             } else {
-                for (int j = 0; j < cols; j++) c[row + j] += part[from + j];
+                for (int j = 0; j < cols; j++) c[row + j] = (overwrite ? 0f : c[row + j]) + part[from + j];
             }
         }
     }
