@@ -838,7 +838,7 @@ public final class Gemm {
      * vectors ({@link #transpose}); the edges, and any other strides, one element at a time, TRANSPOSE_K
      * columns at a time, so that the destination lines they fill stay in L1.
      */
-    private static void transposeBlock(float[] src, int from, int rowStride, int colStride, int rows, int cols,
+    static void transposeBlock(float[] src, int from, int rowStride, int colStride, int rows, int cols,
                                        float[] dst, int to, int dstStride) {
         int L = Simd.LANES;
         boolean squares = Simd.ENABLED && colStride == 1;

@@ -87,7 +87,7 @@ final class NarrowHeads {
         Parallel.forTasks(B * KVH, () -> {
             float[] keysT = new float[D * W], valuesT = new float[D * W], dKeysT = new float[D * W], dValuesT = new float[D * W];
             float[] queries = new float[QUERY_BLOCK * D], dO = new float[QUERY_BLOCK * D];
-            float[] p = new float[QUERY_BLOCK * W], dS = new float[QUERY_BLOCK * W];
+            float[] p = new float[QUERY_BLOCK * W], dS = new float[QUERY_BLOCK * W], rowsOut = new float[W * D];
             return bk -> {
                 int b = bk / KVH, kvh = bk % KVH;
                 gatherTransposed(keysT, k, b * T, T, KVH, kvh, HS, W, bf16);
@@ -115,8 +115,8 @@ final class NarrowHeads {
                         accumulate(dValuesT, W, dO, D, p, W, rows, width);
                     }
                 }
-                Attention.addTransposed(dk, dKeysT, W, b * T, T, KVH, kvh, HS);
-                Attention.addTransposed(dv, dValuesT, W, b * T, T, KVH, kvh, HS);
+                Attention.addTransposed(dk, dKeysT, W, b * T, T, KVH, kvh, HS, rowsOut);
+                Attention.addTransposed(dv, dValuesT, W, b * T, T, KVH, kvh, HS, rowsOut);
             };
         });
     }
