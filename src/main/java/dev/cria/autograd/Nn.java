@@ -252,22 +252,33 @@ public final class Nn {
         float[] logits = Workspace.take(N * V);
         if (w.frozenMatrix() != null) Linear.forward(logits, x.data, w.frozenMatrix(), N);
         else Backends.current().abT(logits, x.data, w.data, N, IN, V, false);
-        float[] lse = new float[N];
-        Softmax.logSumExp(lse, logits, N, V);
-        double sum = 0;
         int count = 0;
         for (int n = 0; n < N; n++) {
             int t = targets[n];
             if (t == IGNORE_INDEX) continue;
             if (t < 0 || t >= V) throw new IllegalArgumentException("linearCrossEntropy: target " + t + " at row " + n + " outside vocabulary of " + V);
-            sum += lse[n] - logits[n * V + t];
             count++;
         }
         int counted = count;
+        float[] lse = new float[N], picked = new float[N];
+        boolean training = Grad.isEnabled() && (x.requiresGrad() || w.requiresGrad());
+        // subtle: in training the buffer holds d loss / d logits from here on, for a loss seeded with 1 (as
+        // backward() seeds it), computed while each row of logits is still in cache
+        float unitScale = counted == 0 ? 0f : 1f / counted;
+        if (training) {
+            Softmax.lossAndGradientInPlace(lse, picked, logits, targets, IGNORE_INDEX, unitScale, N, V);
+        } else {
+            Softmax.logSumExp(lse, logits, N, V);
+            for (int n = 0; n < N; n++) if (targets[n] != IGNORE_INDEX) picked[n] = logits[n * V + targets[n]];
+        }
+        double sum = 0;
+        for (int n = 0; n < N; n++) if (targets[n] != IGNORE_INDEX) sum += lse[n] - picked[n];
         float loss = counted == 0 ? 0f : (float) (sum / counted);
         Tensor out = Tensor.result(new float[] {loss}, new int[0], dout -> {
-            // subtle: from here on the buffer holds d loss / d logits, no longer the logits
-            Softmax.gradientInPlace(logits, lse, targets, IGNORE_INDEX, counted == 0 ? 0f : dout[0] / counted, N, V);
+            // a loss seeded otherwise (scaled for gradient accumulation) scales the gradient computed for 1
+            if (dout[0] != 1f) {
+                Parallel.forRange(N, Parallel.rowGrain(V), (start, end) -> Simd.scaleInPlace(logits, start * V, (end - start) * V, dout[0]));
+            }
             if (x.requiresGrad()) backwardInput(x, logits, w, N, IN, V);
             if (w.requiresGrad()) Backends.current().aTb(w.gradForUpdate(), logits, x.data, V, N, IN, true);
             Workspace.give(logits);

@@ -48,18 +48,24 @@ public final class Softmax {
     }
 
     /**
-     * Turns logits (N, V) into the gradient of {@code scale · Σ_n cross-entropy(row n, target n)} in place:
-     * {@code scale · (softmax(row) − onehot(target))}, and zeros for rows whose target is {@code ignore}.
+     * The cross-entropy's forward and its gradient in one pass over logits (N, V), a row at a time while the
+     * row is still in cache: lse[n] = log Σ exp(row n), picked[n] = the row's logit at targets[n] (read before
+     * the row is overwritten), and then the row becomes the gradient of {@code scale · Σ_n cross-entropy(row n,
+     * target n)}: {@code scale · (softmax(row) − onehot(target))}, or zeros where the target is {@code ignore}.
+     * Separate passes read the small preset's 262 MB of logits from memory twice.
      */
-    public static void gradientInPlace(float[] logits, float[] lse, int[] targets, int ignore, float scale, int N, int V) {
+    public static void lossAndGradientInPlace(float[] lse, float[] picked, float[] logits, int[] targets, int ignore,
+                                              float scale, int N, int V) {
         boolean simd = Simd.ENABLED;
         Parallel.forRange(N, Parallel.rowGrain(V), (start, end) -> {
             for (int n = start; n < end; n++) {
                 int off = n * V;
+                lse[n] = simd ? rowLseVector(logits, off, V) : rowLseScalar(logits, off, V);
                 if (targets[n] == ignore || scale == 0) {
                     java.util.Arrays.fill(logits, off, off + V, 0f);
                     continue;
                 }
+                picked[n] = logits[off + targets[n]];
                 if (simd) rowGradientVector(logits, off, V, lse[n], scale);
                 else rowGradientScalar(logits, off, V, lse[n], scale, 0);
                 logits[off + targets[n]] -= scale;
