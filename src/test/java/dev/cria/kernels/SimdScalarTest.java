@@ -109,7 +109,7 @@ class SimdScalarTest {
         int[][] shapes = {{1, 1, 1}, {3, 17, 5}, {4, 16, 2}, {7, 33, 9}, {65, 40, 70}, {130, 19, 3}, {2, 300, 129}, {9, 600, 40},
                 {130, 19, 1}, {1, 300, 64}, {70, 1, 33}, {5, 700, 1}, {263, 530, 75},
                 {40, 800, 2100}, // two column panels and three K blocks (two on AVX-512, at this width) in one shared slab
-                {7, 2000, 2048}, // six K blocks (four on AVX-512), each its own slab
+                {7, 2000, 2048}, // six K blocks (four on AVX-512), in two slabs
                 {70, 20, 96}, // at 16 lanes the panel ends half a micro-panel in (as 288 does)
                 {1030, 8, 1030}}; // C over 4 MB: read through before the kernels add into it
         for (int[] s : shapes) {
