@@ -11,7 +11,8 @@
 # The peer is put at its best first: OpenBLAS picks a kernel by CPU model and its pick is not always its
 # fastest (on Zen 5 it picks a Zen kernel at half the speed of its SkylakeX one), so every core type this
 # CPU can run is timed on a 1024×2048×2048 product and the fastest is used for all float32 rows; then
-# every allocator at hand is timed on tiny training steps and the fastest is used for every peer run.
+# every allocator at hand is timed on training steps of both presets and each peer row runs under the
+# fastest for its model.
 # Float32 rows give PyTorch one thread of its own (OpenBLAS still uses every core; two PyTorch threads
 # were slower here). bfloat16 rows run PyTorch's autocast (oneDNN) with 1 and with all threads, the faster.
 set -euo pipefail
@@ -83,11 +84,13 @@ done
 echo "OpenBLAS core types (GFLOP/s at 1024×2048×2048): ${probes%, }; the peer uses: $best_type"
 if [ "$best_type" = default ]; then unset OPENBLAS_CORETYPE; else export OPENBLAS_CORETYPE=$best_type; fi
 
-# The peer's memory allocator, each timed on two tiny training steps; the fastest is used for every peer run
-# below. glibc hands every freed block over 32 MB back to the kernel, so PyTorch's large temporaries
-# (a tiny step's attention scores are 67 MB) come back as fresh pages, each a page fault, and on some of
-# these VMs a fault costs about 15 µs: there PyTorch trained 11 times slower than with the memory kept.
-# PyTorch's CPU tuning guides recommend tcmalloc or jemalloc for the same reason.
+# The peer's memory allocator, each timed on training steps of both presets; each peer row then runs under
+# the fastest for its model (decoding under the small preset's). glibc hands every freed block over 32 MB
+# back to the kernel, so PyTorch's large temporaries (a tiny step's attention scores are 67 MB) come back as
+# fresh pages, each a page fault, and on some of these VMs a fault costs about 15 µs: there PyTorch trained
+# 11 times slower than with the memory kept. PyTorch's CPU tuning guides recommend tcmalloc or jemalloc for
+# the same reason. (The tiny step alone chose once between two allocators 1% apart, and the one chosen ran
+# the small step 17% slower than the other.)
 lib=/usr/lib/x86_64-linux-gnu
 allocators=("glibc" "glibc, memory kept")
 [ -f $lib/libtcmalloc_minimal.so.4 ] && allocators+=(tcmalloc)
@@ -99,15 +102,26 @@ allocator_env() { # name -> the environment that selects it
     "jemalloc, memory kept") echo LD_PRELOAD=$lib/libjemalloc.so.2 MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1 ;;
   esac
 }
-best_alloc=glibc best_tps=0 probes=""
-for a in "${allocators[@]}"; do
-  # an allocator the peer cannot run under counts as 0 tokens/s instead of ending the script
-  tps=$(env $(allocator_env "$a") "$py" "$peer/bench_train.py" 64 5 8 4 172 512 512 8 2 2>/dev/null | sed -n 's/.* \([0-9]*\) tokens\/s/\1/p' || true)
-  probes+="$a ${tps:-0}, "
-  if [ "${tps:-0}" -gt "$best_tps" ]; then best_alloc=$a best_tps=$tps; fi
-done
-echo "Allocators (peer tokens/s, tiny training): ${probes%, }; the peer uses: $best_alloc"
-peer_env=$(allocator_env "$best_alloc") # for the peer's runs only: Cria's JVM keeps its own heap
+fastest_allocator() { # label, then bench_train.py's arguments -> prints the probes; sets best_alloc
+  local label=$1 a tps best_tps=0 probes=""
+  shift
+  best_alloc=glibc
+  for a in "${allocators[@]}"; do
+    # an allocator the peer cannot run under counts as 0 tokens/s instead of ending the script
+    tps=$(env $(allocator_env "$a") "$py" "$peer/bench_train.py" "$@" 2>/dev/null | sed -n 's/.* \([0-9]*\) tokens\/s/\1/p' || true)
+    probes+="$a ${tps:-0}, "
+    if [ "${tps:-0}" -gt "$best_tps" ]; then best_alloc=$a best_tps=$tps; fi
+  done
+  echo "Allocators (peer tokens/s, $label training): ${probes%, }; the peer uses: $best_alloc"
+}
+# for the peer's runs only: Cria's JVM keeps its own heap
+fastest_allocator tiny 64 5 8 4 172 512 512 8 2
+tiny_env=$(allocator_env "$best_alloc")
+peer_env=$tiny_env
+if [[ " $rows " == *" train "* || " $rows " == *" bf16 "* || " $rows " == *" decode "* ]]; then
+  fastest_allocator small 288 6 6 6 768 32000 256 8 2
+fi
+small_env=$(allocator_env "$best_alloc")
 echo
 
 echo "| What | Shape | Cria | PyTorch | Cria/PyTorch |"
@@ -140,15 +154,15 @@ train() { # precision label D L H KV F V T B steps
   printf "| Training | %s: %s %s %s %s %s %s, T=%s, B=%s | %s tok/s | %s tok/s | %s× |\n" "$label" "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$8" "$c" "$t" "$(ratio "$c" "$t")"
 }
 if [[ " $rows " == *" train "* ]]; then
-  train f32 tiny 64 5 8 4 172 512 512 8 20
-  train f32 small 288 6 6 6 768 32000 256 8 3
+  peer_env=$tiny_env train f32 tiny 64 5 8 4 172 512 512 8 20
+  peer_env=$small_env train f32 small 288 6 6 6 768 32000 256 8 3
 fi
 if [[ " $rows " == *" bf16 "* ]]; then
-  train bf16 small 288 6 6 6 768 32000 256 8 3
+  peer_env=$small_env train bf16 small 288 6 6 6 768 32000 256 8 3
 fi
 decode() { # B
   c=$(field "$(cria decode --dim 288 --layers 6 --heads 6 --kv-heads 6 --hidden 768 --vocab 32000 --batch "$1" --prompt-len 16 --new-tokens 128)" tokens_per_sec)
-  t=$(env ${peer_env:-} "$py" "$peer/bench_decode.py" 288 6 6 6 768 32000 "$1" 16 128 | sed -n 's/.* \([0-9]*\) generated tokens\/s/\1/p')
+  t=$(env ${small_env:-} "$py" "$peer/bench_decode.py" 288 6 6 6 768 32000 "$1" 16 128 | sed -n 's/.* \([0-9]*\) generated tokens\/s/\1/p')
   printf "| Decode | small, B=%s, prompt 16, 128 new | %.0f tok/s | %s tok/s | %s× |\n" "$1" "$c" "$t" "$(ratio "$c" "$t")"
 }
 if [[ " $rows " == *" decode "* ]]; then
