@@ -240,9 +240,10 @@ public final class Nn {
 
     /**
      * Mean cross-entropy of the logits {@code x · wᵀ} (N, V) against targets, fused so that one (N, V)
-     * buffer serves as the logits in the forward and, overwritten in place, as their gradient in the
-     * backward: a training step holds the largest tensor of the model once, and reuses its memory from
-     * step to step (see {@link Workspace}). Equal to {@code crossEntropy(linear(x, w), targets)}.
+     * buffer serves as the logits and, overwritten in place row by row as soon as each row's loss is
+     * taken, as their gradient: a training step holds the largest tensor of the model once, reads it from
+     * memory once for the loss and its gradient, and reuses its memory from step to step (see
+     * {@link Workspace}). Equal to {@code crossEntropy(linear(x, w), targets)}.
      */
     public static Tensor linearCrossEntropy(Tensor x, Tensor w, int[] targets) {
         int IN = w.dim(1), V = w.dim(0);
