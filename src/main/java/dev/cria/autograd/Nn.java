@@ -278,7 +278,7 @@ public final class Nn {
         Tensor out = Tensor.result(new float[] {loss}, new int[0], dout -> {
             // a loss seeded otherwise (scaled for gradient accumulation) scales the gradient computed for 1
             if (dout[0] != 1f) {
-                Parallel.forRange(N, Parallel.rowGrain(V), (start, end) -> Simd.scaleInPlace(logits, start * V, (end - start) * V, dout[0]));
+                Parallel.forRange(N * V, Parallel.ELEMENT_GRAIN, (start, end) -> Simd.scaleInPlace(logits, start, end - start, dout[0]));
             }
             if (x.requiresGrad()) backwardInput(x, logits, w, N, IN, V);
             if (w.requiresGrad()) Backends.current().aTb(w.gradForUpdate(), logits, x.data, V, N, IN, true);

@@ -1034,7 +1034,8 @@ public final class Gemm {
         else kernel4x2(c, cOff, N, addend, addOff, addRow, packedA, aOff, packedB, bOff, kc);
     }
 
-    private static void kernel4x2(float[] c, int cOff, int N, float[] addend, int addOff, int addRow, float[] packedA, int aOff, float[] packedB, int bOff, int kc) {
+    private static void kernel4x2(float[] c, int cOff, int N, float[] addend, int addOff, int addRow,
+                                  float[] packedA, int aOff, float[] packedB, int bOff, int kc) {
         var f = Simd.F;
         int L = Simd.LANES;
         var c00 = FloatVector.zero(f);
@@ -1080,7 +1081,8 @@ public final class Gemm {
     }
 
     /** AVX-512's tile: six broadcasts of A against four vectors of B, 24 accumulators (see {@link #MR}). */
-    private static void kernel6x4(float[] c, int cOff, int N, float[] addend, int addOff, int addRow, float[] packedA, int aOff, float[] packedB, int bOff, int kc) {
+    private static void kernel6x4(float[] c, int cOff, int N, float[] addend, int addOff, int addRow,
+                                  float[] packedA, int aOff, float[] packedB, int bOff, int kc) {
         var f = Simd.F;
         int L = Simd.LANES;
         var c00 = FloatVector.zero(f);
@@ -1186,7 +1188,8 @@ public final class Gemm {
      * as 288 = 4·64 + 32 (the small preset's width) does: 12 accumulators, no padded columns computed,
      * and the same FMA chain per element as the full tile.
      */
-    private static void kernel6x2(float[] c, int cOff, int N, float[] addend, int addOff, int addRow, float[] packedA, int aOff, float[] packedB, int bOff, int kc) {
+    private static void kernel6x2(float[] c, int cOff, int N, float[] addend, int addOff, int addRow,
+                                  float[] packedA, int aOff, float[] packedB, int bOff, int kc) {
         var f = Simd.F;
         int L = Simd.LANES;
         var c00 = FloatVector.zero(f);
@@ -1256,7 +1259,8 @@ public final class Gemm {
      * element, so the same sums. (A kernel of its own rather than a stride parameter: the JIT drops the
      * bounds checks only for a constant step along K.)
      */
-    private static void kernel6x4InPlace(float[] c, int cOff, int N, float[] addend, int addOff, int addRow, float[] a, int aOff, int aRow, float[] packedB, int bOff, int kc) {
+    private static void kernel6x4InPlace(float[] c, int cOff, int N, float[] addend, int addOff, int addRow,
+                                         float[] a, int aOff, int aRow, float[] packedB, int bOff, int kc) {
         var f = Simd.F;
         int L = Simd.LANES;
         var c00 = FloatVector.zero(f);
@@ -1359,7 +1363,8 @@ public final class Gemm {
     }
 
     /** {@link #kernel6x2} reading A in place, as {@link #kernel6x4InPlace} does. */
-    private static void kernel6x2InPlace(float[] c, int cOff, int N, float[] addend, int addOff, int addRow, float[] a, int aOff, int aRow, float[] packedB, int bOff, int kc) {
+    private static void kernel6x2InPlace(float[] c, int cOff, int N, float[] addend, int addOff, int addRow,
+                                         float[] a, int aOff, int aRow, float[] packedB, int bOff, int kc) {
         var f = Simd.F;
         int L = Simd.LANES;
         var c00 = FloatVector.zero(f);
