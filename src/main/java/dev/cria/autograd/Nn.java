@@ -49,17 +49,18 @@ public final class Nn {
             if (x.requiresGrad() && w.requiresGrad() && frozen == null && backend instanceof JavaBackend
                     && Parallel.threads() == 2 && 2.0 * N * IN * OUT < SIDE_BY_SIDE_FLOPS) {
                 // two small products, one per thread, each whole, rather than each split in two: the same sums
-                float[] fresh = x.gradToOverwrite(), dx = fresh != null ? fresh : x.gradForUpdate(), dw = w.gradForUpdate();
+                float[] fresh = x.gradToOverwrite(), dx = fresh != null ? fresh : x.gradForUpdate();
+                float[] freshW = w.gradToOverwrite(), dw = freshW != null ? freshW : w.gradForUpdate();
                 Parallel.forRange(2, 1, (start, end) -> {
                     for (int i = start; i < end; i++) {
                         if (i == 0) backwardInput(dx, dout, w, N, IN, OUT, fresh == null);
-                        else backend.aTb(dw, dout, x.data, OUT, N, IN, true);
+                        else backend.aTb(dw, dout, x.data, OUT, N, IN, freshW == null);
                     }
                 });
                 return;
             }
             if (x.requiresGrad()) backwardInput(x, dout, w, N, IN, OUT);
-            if (w.requiresGrad()) backend.aTb(w.gradForUpdate(), dout, x.data, OUT, N, IN, true);
+            if (w.requiresGrad()) backwardWeight(w, dout, x.data, N, IN, OUT);
         }, x, w);
     }
 
@@ -76,6 +77,12 @@ public final class Nn {
     private static void backwardInput(Tensor x, float[] dout, Tensor w, int N, int IN, int OUT) {
         float[] fresh = x.gradToOverwrite();
         backwardInput(fresh != null ? fresh : x.gradForUpdate(), dout, w, N, IN, OUT, fresh == null);
+    }
+
+    /** w's gradient += doutᵀ · x, or = where it was cleared since its last write (see {@link Tensor#zeroGrad}). */
+    private static void backwardWeight(Tensor w, float[] dout, float[] x, int N, int IN, int OUT) {
+        float[] fresh = w.gradToOverwrite();
+        Backends.current().aTb(fresh != null ? fresh : w.gradForUpdate(), dout, x, OUT, N, IN, fresh == null);
     }
 
     /** dx (+)= dout · w, for a weight in either storage. */
@@ -281,7 +288,7 @@ public final class Nn {
                 Parallel.forRange(N * V, Parallel.ELEMENT_GRAIN, (start, end) -> Simd.scaleInPlace(logits, start, end - start, dout[0]));
             }
             if (x.requiresGrad()) backwardInput(x, logits, w, N, IN, V);
-            if (w.requiresGrad()) Backends.current().aTb(w.gradForUpdate(), logits, x.data, V, N, IN, true);
+            if (w.requiresGrad()) backwardWeight(w, logits, x.data, N, IN, V);
             Workspace.give(logits);
         }, x, w);
         if (!out.requiresGrad()) Workspace.give(logits);

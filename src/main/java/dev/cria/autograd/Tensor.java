@@ -1,6 +1,7 @@
 package dev.cria.autograd;
 
 import dev.cria.kernels.FrozenMatrix;
+import dev.cria.tensor.Parallel;
 import dev.cria.tensor.Workspace;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ public final class Tensor {
     private final int[] shape;
     private final boolean requiresGrad;
     private float[] grad;
+    private boolean gradZeroed; // a leaf's gradient that zeroGrad() left to be zeroed or overwritten later
     private Tensor[] inputs;
     private Backward backward;
     private String op; // set only while profiling
@@ -161,17 +163,19 @@ public final class Tensor {
 
     /** The gradient, or null if none has been accumulated. */
     public float[] grad() {
+        if (gradZeroed) fillZeroed();
         return grad;
     }
 
     /** The gradient array, created as zeros on first use. Used by backward functions. */
     float[] gradForUpdate() {
+        if (gradZeroed) fillZeroed();
         if (grad == null) {
             if (backward == null) {
                 grad = new float[data.length]; // a leaf keeps its gradient
             } else {
                 grad = Workspace.take(data.length);
-                Arrays.fill(grad, 0f);
+                fillWithZeros(grad);
             }
         }
         return grad;
@@ -180,16 +184,39 @@ public final class Tensor {
     /**
      * For a backward step that writes a whole gradient: when no consumer has started this tensor's yet, a
      * fresh array for the caller to overwrite (no zero fill, and no reading it back to add to); else null,
-     * and the caller adds into {@link #gradForUpdate()}. A leaf's gradient always accumulates (across steps).
+     * and the caller adds into {@link #gradForUpdate()}. A leaf's gradient accumulates across steps, except
+     * for the first writer after {@link #zeroGrad}, which gets it to overwrite.
      */
     float[] gradToOverwrite() {
+        if (gradZeroed) {
+            gradZeroed = false;
+            return grad;
+        }
         if (grad != null || backward == null) return null;
         grad = Workspace.take(data.length);
         return grad;
     }
 
+    /**
+     * Sets the gradient to zeros. A leaf's (a parameter's) is only marked so: its first writer in the next
+     * backward overwrites it ({@link #gradToOverwrite}), and anything else that reads it first finds zeros.
+     * Filling every parameter's gradient with zeros before each step was a pass of its own on one thread,
+     * 61 MB for the small preset, and the weight-gradient products then read the zeros back to add to them.
+     */
     public void zeroGrad() {
-        if (grad != null) Arrays.fill(grad, 0f);
+        if (grad == null) return;
+        if (backward == null) gradZeroed = true;
+        else Arrays.fill(grad, 0f);
+    }
+
+    private void fillZeroed() {
+        fillWithZeros(grad);
+        gradZeroed = false;
+    }
+
+    /** On all cores: a gradient is megabytes. */
+    private static void fillWithZeros(float[] g) {
+        Parallel.forRange(g.length, Parallel.ELEMENT_GRAIN, (start, end) -> Arrays.fill(g, start, end, 0f));
     }
 
     /** Same data, new shape (a copy of the shape, not of the data); gradients flow through unchanged. */

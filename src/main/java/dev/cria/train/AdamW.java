@@ -73,20 +73,30 @@ public final class AdamW {
         step++;
         float bc1 = (float) (1 - Math.pow(beta1, step));
         float bc2 = (float) (1 - Math.pow(beta2, step));
+        // every parameter's pieces as the tasks of one parallel loop: a loop per parameter handed each of the
+        // small preset's 56 parameters to the other core in turn, and the small ones were not worth it
+        List<Piece> pieces = new ArrayList<>();
         for (Slot s : slots) {
             float[] g = s.param().grad();
             if (g == null) continue;
             float decay = s.decay() ? 1 - lr * weightDecay : 1f;
-            float[] p = s.param().data, m = s.m(), v = s.v();
-            // in pieces whose bounds are whole vectors, fixed by the size alone: the scalar tail (which rounds
-            // unlike the vectors) is the array's last few elements on any number of threads
-            int pieces = (p.length + PIECE - 1) / PIECE;
-            Parallel.forRange(pieces, 1, (first, last) -> {
-                int start = first * PIECE, end = Math.min(p.length, last * PIECE);
-                if (Simd.ENABLED) updateVector(p, g, gradScale, m, v, lr, decay, bc1, bc2, start, end);
-                else updateScalar(p, g, gradScale, m, v, lr, decay, bc1, bc2, start, end);
-            });
+            int n = s.param().data.length;
+            for (int start = 0; start < n; start += PIECE) pieces.add(new Piece(s, g, decay, start, Math.min(n, start + PIECE)));
         }
+        Parallel.forTasks(pieces.size(), () -> i -> {
+            Piece piece = pieces.get(i);
+            Slot s = piece.slot();
+            float[] p = s.param().data;
+            if (Simd.ENABLED) updateVector(p, piece.grad(), gradScale, s.m(), s.v(), lr, piece.decay(), bc1, bc2, piece.start(), piece.end());
+            else updateScalar(p, piece.grad(), gradScale, s.m(), s.v(), lr, piece.decay(), bc1, bc2, piece.start(), piece.end());
+        });
+    }
+
+    /**
+     * Elements start..end of one parameter. The bounds are whole vectors, fixed by the size alone: the scalar
+     * tail (which rounds unlike the vectors) is the array's last few elements on any number of threads.
+     */
+    private record Piece(Slot slot, float[] grad, float decay, int start, int end) {
     }
 
     void updateScalar(float[] p, float[] g, float gradScale, float[] m, float[] v, float lr, float decay, float bc1, float bc2,

@@ -56,11 +56,10 @@ public final class GradClip {
 
     private static double norm(List<float[]> grads, List<int[]> pieces) {
         double[] sums = new double[pieces.size()];
-        Parallel.forRange(pieces.size(), 4, (start, end) -> {
-            for (int i = start; i < end; i++) {
-                int[] p = pieces.get(i);
-                sums[i] = sumOfSquares(grads.get(p[0]), p[1], p[2]);
-            }
+        // as tasks: a thread done early takes the other's pieces (which may still be waking up)
+        Parallel.forTasks(pieces.size(), () -> i -> {
+            int[] p = pieces.get(i);
+            sums[i] = sumOfSquares(grads.get(p[0]), p[1], p[2]);
         });
         double sq = 0;
         for (double s : sums) sq += s;

@@ -276,6 +276,26 @@ class SimdScalarTest {
     }
 
     @Test
+    void rmsNormWeightGradientSumsEachColumnDownTheRowsInOrder() {
+        // whichever thread takes a column, its sum is the one a single pass row by row makes: an FMA per
+        // row for the columns in whole vectors, a product then a sum for the columns after them
+        for (int C : SIZES) {
+            int N = 40;
+            float[] x = random(N * C), dout = random(N * C), rstd = random(N), dw = random(C);
+            float[] expected = dw.clone();
+            int bound = Simd.ENABLED ? Simd.F.loopBound(C) : 0;
+            for (int n = 0; n < N; n++) {
+                for (int i = 0; i < C; i++) {
+                    float scaled = x[n * C + i] * rstd[n];
+                    expected[i] = i < bound ? Math.fma(dout[n * C + i], scaled, expected[i]) : expected[i] + dout[n * C + i] * scaled;
+                }
+            }
+            RmsNorm.backward(null, dw, dout, x, random(C), rstd, N, C);
+            assertThat(dw).as("C=%d", C).containsExactly(expected);
+        }
+    }
+
+    @Test
     void swiGluForwardAndBackward() {
         for (int n : SIZES) {
             float[] g = random(n), u = random(n), dout = random(n);
