@@ -201,7 +201,8 @@ public final class Tensor {
      * Sets the gradient to zeros. A leaf's (a parameter's) is only marked so: its first writer in the next
      * backward overwrites it ({@link #gradToOverwrite}), and anything else that reads it first finds zeros.
      * Filling every parameter's gradient with zeros before each step was a pass of its own on one thread,
-     * 98 MB for the small preset (24.4 million weights), and the weight-gradient products then read the zeros back to add to them.
+     * 98 MB for the small preset (24.4 million weights), and the weight-gradient products then read the
+     * zeros back to add to them.
      */
     public void zeroGrad() {
         if (grad == null) return;
