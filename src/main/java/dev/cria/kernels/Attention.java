@@ -5,7 +5,7 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * Causal grouped-query attention that never holds a (B, H, T, T) tensor: the fast path works one block
- * of queries at a time (at most QUERY_BLOCK × T scores), and decoding one query row at a time. The
+ * of queries at a time (at most 64 × T scores), and decoding one query row at a time. The
  * forward saves only the log-sum-exp of each query's scores; the backward recomputes the probabilities
  * from it (as FlashAttention does).
  *
@@ -44,50 +44,17 @@ public final class Attention {
         }
     }
 
-    /** Query rows per block: one block's scores are QUERY_BLOCK × T floats, never T × T per head. */
+    /** The backward's query rows per block: one block's scores are QUERY_BLOCK × T floats, never T × T per head. */
     private static final int QUERY_BLOCK = 64;
 
     /**
-     * Fast path, as matrix products: for each (batch, kv head) its keys K and values V are gathered into
-     * (T, HS) matrices, then for each query head of the group and each block of query rows Q,
-     * {@code S = Q·Kᵀ}, {@code P = causal softmax(scale·S)}, {@code O = P·V}, the products on {@link Gemm}.
-     * A block of rows t0.. sees keys 0..t0 + rows only, so the causal triangle is mostly skipped.
-     * Products whose result is HS wide are computed transposed, HS rows by many columns, because heads
-     * can be narrower than a vector tile (the tiny preset's are 8 wide).
+     * Fast path: {@link LaneAttention}'s register kernels, one query per lane, for heads of any width
+     * (measured faster there than matrix products per block of queries on {@link Gemm}, whose operands one
+     * head deep cost more to pack than to multiply).
      */
     public static void forwardVector(float[] out, float[] lse, float[] q, float[] k, float[] v,
                                      int B, int T, int H, int KVH, int HS, boolean bf16) {
-        if (HS <= NarrowHeads.MAX_HEAD) {
-            NarrowHeads.forward(out, lse, q, k, v, B, T, H, KVH, HS, bf16);
-            return;
-        }
-        int G = H / KVH;
-        float scale = (float) (1.0 / Math.sqrt(HS));
-        Parallel.forTasks(B * KVH, () -> {
-            float[] keys = new float[T * HS], values = new float[T * HS];
-            float[] queries = new float[QUERY_BLOCK * HS], scores = new float[QUERY_BLOCK * T], oT = new float[HS * QUERY_BLOCK];
-            return bk -> {
-                int b = bk / KVH, kvh = bk % KVH;
-                gather(keys, k, b * T, T, KVH, kvh, HS);
-                gather(values, v, b * T, T, KVH, kvh, HS);
-                roundIf(bf16, keys, T * HS);
-                roundIf(bf16, values, T * HS);
-                for (int h = kvh * G; h < (kvh + 1) * G; h++) {
-                    for (int t0 = 0; t0 < T; t0 += QUERY_BLOCK) {
-                        int rows = Math.min(QUERY_BLOCK, T - t0), len = t0 + rows;
-                        gather(queries, q, b * T + t0, rows, H, h, HS);
-                        roundIf(bf16, queries, rows * HS);
-                        timesTransposed(scores, queries, keys, rows, HS, len);
-                        for (int r = 0; r < rows; r++) {
-                            lse[(b * H + h) * T + t0 + r] = softmaxInPlace(scores, r * len, t0 + r + 1, len, scale);
-                        }
-                        roundIf(bf16, scores, rows * len);
-                        transposedTimesTransposed(oT, values, scores, HS, len, rows);
-                        scatterTransposed(out, oT, b * T + t0, rows, H, h, HS);
-                    }
-                }
-            };
-        });
+        LaneAttention.forward(out, lse, q, k, v, B, T, H, KVH, HS, bf16);
     }
 
     /** c (M,N) = a (M,K) · bᵀ, b stored (N,K). */
@@ -110,14 +77,6 @@ public final class Attention {
         for (int r = 0; r < rows; r++) System.arraycopy(src, ((first + r) * heads + head) * HS, dst, r * HS, HS);
     }
 
-    /** Head {@code head} of rows first.. of dst (·, heads·HS) = srcT (HS, rows), transposed. */
-    private static void scatterTransposed(float[] dst, float[] srcT, int first, int rows, int heads, int head, int HS) {
-        for (int r = 0; r < rows; r++) {
-            int off = ((first + r) * heads + head) * HS;
-            for (int i = 0; i < HS; i++) dst[off + i] = srcT[i * rows + r];
-        }
-    }
-
     /**
      * Head {@code head} of rows first.. of dst (·, heads·HS) += srcT (HS, stride), its first {@code rows} columns.
      * Where a head spans whole vectors, srcT is first transposed into scratch (rows·HS floats) by squares in
@@ -135,32 +94,6 @@ public final class Attention {
         }
         Gemm.transposeBlock(srcT, 0, stride, 1, HS, rows, scratch, 0, HS);
         for (int r = 0; r < rows; r++) Simd.axpyVector(1f, scratch, r * HS, dst, ((first + r) * heads + head) * HS, HS);
-    }
-
-    /**
-     * One row of scores, x[off..off+width): the first {@code len} become softmax(scale·x), the rest 0 (keys
-     * in the future of this query). Returns the log-sum-exp of the scaled scores.
-     */
-    private static float softmaxInPlace(float[] x, int off, int len, int width, float scale) {
-        var f = Simd.F;
-        float max = Softmax.max(x, off, len) * scale;
-        var scaleV = FloatVector.broadcast(f, scale);
-        var minusMax = FloatVector.broadcast(f, -max);
-        var acc = FloatVector.zero(f);
-        int i = 0;
-        for (int bound = f.loopBound(len); i < bound; i += Simd.LANES) {
-            var e = Simd.expOfShifted(FloatVector.fromArray(f, x, off + i).fma(scaleV, minusMax));
-            e.intoArray(x, off + i);
-            acc = acc.add(e);
-        }
-        float sum = Simd.sum(acc);
-        for (; i < len; i++) {
-            x[off + i] = (float) Math.exp(scale * x[off + i] - max);
-            sum += x[off + i];
-        }
-        Simd.scaleInPlace(x, off, len, 1f / sum);
-        java.util.Arrays.fill(x, off + len, off + width, 0f);
-        return max + (float) Math.log(sum);
     }
 
     /**
@@ -298,15 +231,16 @@ public final class Attention {
     }
 
     /**
-     * Fast path, as matrix products per block of query rows (see {@link #forwardVector}): P is recomputed
-     * from the saved log-sum-exp, then {@code dP = dO·Vᵀ}, {@code dS = P ∘ (dP − D)} with D_t = dO_t·O_t,
+     * Fast path: heads up to {@link LaneAttention#MAX_BACKWARD_HEAD} wide on {@link LaneAttention}'s kernels;
+     * wider ones as products on {@link Gemm} per block of QUERY_BLOCK query rows, which see keys 0..t0 + rows
+     * only, so the causal triangle is mostly skipped. P is recomputed from the saved log-sum-exp, then {@code dP = dO·Vᵀ}, {@code dS = P ∘ (dP − D)} with D_t = dO_t·O_t,
      * {@code dQ = scale·dS·K}, {@code dK += scale·dSᵀ·Q}, {@code dV += Pᵀ·dO}. Each thread owns the
      * (batch, kv head) pairs whose dK and dV it accumulates.
      */
     public static void backwardVector(float[] dq, float[] dk, float[] dv, float[] dout, float[] q, float[] k, float[] v,
                                       float[] out, float[] lse, int B, int T, int H, int KVH, int HS, boolean bf16) {
-        if (HS <= NarrowHeads.MAX_HEAD) {
-            NarrowHeads.backward(dq, dk, dv, dout, q, k, v, out, lse, B, T, H, KVH, HS, bf16);
+        if (HS <= LaneAttention.MAX_BACKWARD_HEAD) {
+            LaneAttention.backward(dq, dk, dv, dout, q, k, v, out, lse, B, T, H, KVH, HS, bf16);
             return;
         }
         int G = H / KVH;

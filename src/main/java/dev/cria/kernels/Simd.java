@@ -27,7 +27,7 @@ public final class Simd {
 
     /** Shuffles that pair lane i with lane i ^ d; null where d is not below the lane count. */
     static final VectorShuffle<Float> SWAP_8 = swap(8), SWAP_4 = swap(4), SWAP_2 = swap(2), SWAP_1 = swap(1);
-    /** Lanes whose index has bit 0, 1 or 2 set: the halves of the butterflies in {@link Gemm} and {@link NarrowHeads}. */
+    /** Lanes whose index has bit 0, 1 or 2 set: the halves of the butterflies in {@link Gemm} and {@link LaneAttention}. */
     static final VectorMask<Float> ODD = VectorMask.fromLong(F, 0xAAAAAAAAAAAAAAAAL), BIT_1 = VectorMask.fromLong(F, 0xCCCCCCCCCCCCCCCCL),
             BIT_2 = VectorMask.fromLong(F, 0xF0F0F0F0F0F0F0F0L);
 

@@ -416,11 +416,11 @@ class SimdScalarTest {
 
     @Test
     void fusedAttentionForwardAndBackwardBothPaths() {
-        // B, T, H, KVH, HS: heads up to 16 wide take NarrowHeads (3 is padded to 4 and 6 to 8, so some
-        // columns of a tile are padding; 150 and 130 rows are several query blocks, the last one short),
-        // wider ones the Gemm path
+        // B, T, H, KVH, HS: the forward takes LaneAttention at every width, the backward up to 32 wide,
+        // wider ones the Gemm path (3 is padded to 4, 6 to 8 and 17 to 20, so some columns of a tile are
+        // padding; 150 and 130 rows are several query blocks, the last one short)
         int[][] shapes = {{2, 5, 4, 2, 3}, {1, 37, 8, 4, 8}, {2, 20, 2, 1, 17}, {1, 19, 6, 6, 48}, {2, 150, 4, 2, 16},
-                {1, 130, 4, 1, 12}, {1, 71, 4, 2, 6}};
+                {1, 130, 4, 1, 12}, {1, 71, 4, 2, 6}, {1, 70, 4, 2, 32}, {1, 67, 2, 2, 33}, {1, 45, 2, 1, 128}};
         for (int[] s : shapes) {
             int B = s[0], T = s[1], H = s[2], KVH = s[3], HS = s[4];
             float[] q = random(B * T * H * HS), k = random(B * T * KVH * HS), v = random(B * T * KVH * HS);

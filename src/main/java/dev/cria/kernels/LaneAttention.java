@@ -5,10 +5,16 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Attention's fast path for heads at most {@link #MAX_HEAD} wide (the tiny preset's are 8). Its products
- * are only HS deep, too shallow for {@link Gemm}: packing their operands and adding each tile into C cost
- * more than the FMAs. Here the operands are laid out once so that small register kernels read them as
- * they are, with no packing.
+ * Attention's products on small register kernels that read their operands as they are laid out, with no
+ * packing: the forward pass for heads of every width, the backward pass for heads up to
+ * {@link #MAX_BACKWARD_HEAD} wide (the tiny preset's are 8). Through {@link Gemm}, products only one head
+ * deep paid for packing both operands and for adding every tile into C. Here the operands are laid out
+ * once so that the kernels read them in place.
+ *
+ * <p>Measured against the {@link Gemm} blocks in one JVM ({@code scripts/ab.sh}, Zen 5, 2026-12-02; new
+ * time / old): the forward took 0.52–0.92 of the time at heads 24 to 128 wide (0.70 at the small
+ * preset's 48) and 0.72–0.82 on AVX2; the backward 0.89–0.92 at 24 and 32, but 1.18 at 48 and 1.24 at
+ * 64, where the products are deep enough for the packed tiles to pay.
  *
  * <p>The forward pass works on blocks of 2L queries, one query per lane, keys down the rows
  * ({@link #scoresT}, {@link #exponentiateColumns}, then {@link #accumulate} for {@code Oᵀ = Vᵀ·Pᵀ}). A
@@ -37,12 +43,12 @@ import jdk.incubator.vector.VectorOperators;
  * no kernel has an edge case; the padding adds zeros to every sum. Rounding to bfloat16 is the same as on
  * the wide path (see {@link Attention}).
  */
-final class NarrowHeads {
-    private NarrowHeads() {
+final class LaneAttention {
+    private LaneAttention() {
     }
 
-    /** The widest head this path takes; wider heads are deep enough for {@link Gemm}. */
-    static final int MAX_HEAD = 16;
+    /** The widest head whose backward pass runs here; wider heads' backward runs on {@link Gemm}. */
+    static final int MAX_BACKWARD_HEAD = 32;
     /** The backward's query rows per block (a multiple of the kernels' four rows): a block's scores stay in L2. */
     private static final int QUERY_BLOCK = 64;
 
