@@ -460,9 +460,10 @@ public final class Gemm {
      * the small preset's LM head. With {@code warm} C is read through once before the kernels add into it,
      * so that it is in cache (see {@link #warm}).
      *
-     * <p>Where A is stored (M,K) the AVX-512 tiles read it in place instead ({@link #kernel6x4InPlace}), a panel's
-     * partial last micro-panel too (into a scratch tile, as {@link #tileIntoPart} does): packing A for that
+     * <p>Where A is stored (M,K) the tiles read it in place instead ({@link #tileInPlace}), a panel's partial
+     * last micro-panel too (into a scratch tile, as {@link #tileIntoPart} does): packing A for that
      * micro-panel alone made 4096×172×64 (the tiny preset's SwiGLU width) take 381 µs against 295 at 192 wide.
+     * On AVX2 (stood in for on Zen 5, in one JVM) reading A in place made the tiny preset's step 0.94 of the time.
      *
      * <p>subtle: the kernels neither branch on the data nor pass vectors to other methods. A branch first
      * taken after C2 compiled a kernel (a partial block, an overwrite instead of an add) used to trigger
@@ -472,9 +473,9 @@ public final class Gemm {
                                  int N, int m0, int m1, int n0, int n1, int k0, int k1, Slab slab, int kb, int firstPanel,
                                  boolean overwrite, boolean warm, boolean bf16) {
         int kc = k1 - k0;
-        // A stored (M,K) is read where it lies by the AVX-512 tiles, not transposed into a packed block,
+        // A stored (M,K) is read where it lies by the tiles, not transposed into a packed block,
         // where the panel is too narrow to repay the transposition (see IN_PLACE_WIDTH)
-        boolean inPlace = aCol == 1 && MR == 6 && !bf16 && n1 - n0 <= IN_PLACE_WIDTH;
+        boolean inPlace = aCol == 1 && !bf16 && n1 - n0 <= IN_PLACE_WIDTH;
         // the tiles add their sums to C, or, where C is overwritten, to a row of zeros in L1
         float[] addend = overwrite ? ZEROS : c;
         int addRow = overwrite ? 0 : N;
@@ -498,13 +499,13 @@ public final class Gemm {
                 boolean whole = n + NR <= n1, half = MR == 6 && n1 - n == NR / 2;
                 for (int m = mb; m < quadEnd; m += MR) {
                     int o = m * N + n, add = overwrite ? 0 : o, at = m * aRow + k0;
-                    if (whole && inPlace) kernel6x4InPlace(c, o, N, addend, add, addRow, a, at, aRow, packedB, bOff, kc);
+                    if (whole && inPlace) tileInPlace(c, o, N, addend, add, addRow, a, at, aRow, packedB, bOff, kc);
                     else if (whole) tile(c, o, N, addend, add, addRow, packedA, m - mb, packedB, bOff, kc);
                     else if (half && inPlace) kernel6x2InPlace(c, o, N, addend, add, addRow, a, at, aRow, packedB, bOff, kc);
                     else if (half) kernel6x2(c, o, N, addend, add, addRow, packedA, m - mb, packedB, bOff, kc);
                     else if (inPlace) {
                         float[] part = TAIL.get();
-                        kernel6x4InPlace(part, 0, NR, ZEROS, 0, 0, a, at, aRow, packedB, bOff, kc);
+                        tileInPlace(part, 0, NR, ZEROS, 0, 0, a, at, aRow, packedB, bOff, kc);
                         putPart(c, part, N, m, MR, n, n1, overwrite);
                     } else {
                         tileIntoPart(c, packedA, m - mb, packedB, bOff, N, m, MR, n, n1, kc, overwrite);
@@ -1060,6 +1061,61 @@ public final class Gemm {
             c20 = av.fma(b0, c20);
             c21 = av.fma(b1, c21);
             av = FloatVector.broadcast(f, packedA[q + 3]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+        }
+        int o = cOff, s = addOff;
+        c00.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c01.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        o += N;
+        s += addRow;
+        c10.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c11.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        o += N;
+        s += addRow;
+        c20.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c21.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+        o += N;
+        s += addRow;
+        c30.add(FloatVector.fromArray(f, addend, s)).intoArray(c, o);
+        c31.add(FloatVector.fromArray(f, addend, s + L)).intoArray(c, o + L);
+    }
+
+    /** {@link #tile} reading A where it lies, stored (M,K) with rows aRow apart (see {@link #kernel6x4InPlace}). */
+    private static void tileInPlace(float[] c, int cOff, int N, float[] addend, int addOff, int addRow,
+                                    float[] a, int aOff, int aRow, float[] packedB, int bOff, int kc) {
+        if (MR == 6) kernel6x4InPlace(c, cOff, N, addend, addOff, addRow, a, aOff, aRow, packedB, bOff, kc);
+        else kernel4x2InPlace(c, cOff, N, addend, addOff, addRow, a, aOff, aRow, packedB, bOff, kc);
+    }
+
+    /** {@link #kernel4x2} reading A in place, as {@link #kernel6x4InPlace} does. */
+    private static void kernel4x2InPlace(float[] c, int cOff, int N, float[] addend, int addOff, int addRow,
+                                         float[] a, int aOff, int aRow, float[] packedB, int bOff, int kc) {
+        var f = Simd.F;
+        int L = Simd.LANES;
+        var c00 = FloatVector.zero(f);
+        var c01 = FloatVector.zero(f);
+        var c10 = FloatVector.zero(f);
+        var c11 = FloatVector.zero(f);
+        var c20 = FloatVector.zero(f);
+        var c21 = FloatVector.zero(f);
+        var c30 = FloatVector.zero(f);
+        var c31 = FloatVector.zero(f);
+        int a0 = aOff, a1 = a0 + aRow, a2 = a1 + aRow, a3 = a2 + aRow;
+        for (int i = 0; i < kc; i++) {
+            int p = bOff + i * NR;
+            var b0 = FloatVector.fromArray(f, packedB, p);
+            var b1 = FloatVector.fromArray(f, packedB, p + L);
+            var av = FloatVector.broadcast(f, a[a0 + i]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(f, a[a1 + i]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(f, a[a2 + i]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(f, a[a3 + i]);
             c30 = av.fma(b0, c30);
             c31 = av.fma(b1, c31);
         }

@@ -150,6 +150,35 @@ class SimdScalarTest {
     }
 
     /**
+     * Where A is stored (M,K) and a column panel is at most 1024 wide, the tiles read A where it lies; wider
+     * panels pack it first. Each element is the same FMA chain either way: the columns of a 1000-wide
+     * product (A in place) get the bits of the same columns of an 1100-wide one (A packed).
+     */
+    @Test
+    void readingAInPlaceGivesTheBitsOfPackingIt() {
+        int M = 50, K = 300, narrow = 1000, wide = 1100;
+        float[] a = random(M * K), bWide = random(wide * K);
+        float[] bNarrow = java.util.Arrays.copyOf(bWide, narrow * K); // B stored (N,K): its first rows
+        float[] bRowsWide = new float[K * wide], bRowsNarrow = new float[K * narrow]; // B stored (K,N)
+        for (int k = 0; k < K; k++) {
+            for (int n = 0; n < wide; n++) bRowsWide[k * wide + n] = bWide[n * K + k];
+            System.arraycopy(bRowsWide, k * wide, bRowsNarrow, k * narrow, narrow);
+        }
+        float[][] wideC = {new float[M * wide], new float[M * wide]}, narrowC = {new float[M * narrow], new float[M * narrow]};
+        Gemm.abT(wideC[0], a, bWide, M, K, wide, false);
+        Gemm.abT(narrowC[0], a, bNarrow, M, K, narrow, false);
+        Gemm.ab(wideC[1], a, bRowsWide, M, K, wide, false);
+        Gemm.ab(narrowC[1], a, bRowsNarrow, M, K, narrow, false);
+        for (int layout = 0; layout < 2; layout++) {
+            for (int m = 0; m < M; m++) {
+                float[] row = java.util.Arrays.copyOfRange(wideC[layout], m * wide, m * wide + narrow);
+                assertThat(java.util.Arrays.copyOfRange(narrowC[layout], m * narrow, (m + 1) * narrow))
+                        .as("layout %d, row %d", layout, m).containsExactly(row);
+            }
+        }
+    }
+
+    /**
      * A panel's partial last micro-panel runs the full tile into a scratch tile and adds the part it covers: its
      * columns get the bits that a wider product, where they are inside a whole micro-panel, gives them. At 172
      * columns (the tiny preset's SwiGLU width) the last micro-panel is 44 wide at 16 lanes, 12 at 8, 4 at 4.
