@@ -282,7 +282,7 @@ public final class Gemm {
             int n0 = panelStart, n1 = Math.min(N, n0 + panel), microPanels = (n1 - n0 + NR - 1) / NR;
             for (int slabStart = 0; slabStart < kBlocks; slabStart += perSlab) {
                 int first = slabStart, blocks = Math.min(perSlab, kBlocks - first);
-                var slab = new Slab(b, packedB, blocks, microPanels, bf16);
+                var slab = new Slab(b, packedB, blocks, microPanels, bf16, n0, n1, first, kc, panel, K);
                 Parallel.forTasks(ranges, () -> {
                     float[] packedA = buffer(PACK_A, kc * ROW_BLOCK);
                     return range -> {
@@ -306,11 +306,13 @@ public final class Gemm {
     /**
      * One slab of packed B, whose micro-panels are packed on demand by the threads that multiply by them:
      * the first row block to reach a micro-panel that nobody has packed yet claims it and packs it just
-     * before its kernels read it (while it is still in this core's cache), or waits for one another thread
-     * is packing. Row blocks start at different micro-panels, so each thread mostly packs its own share,
-     * and B's trip from memory overlaps the other thread's FMAs instead of being a phase of its own. A
-     * thread never waits for a micro-panel nobody has claimed, so blocks run one after the other on one
-     * thread still finish.
+     * before its kernels read it (while it is still in this core's cache). Row blocks start at different
+     * micro-panels, so each thread mostly packs its own share, and B's trip from memory overlaps the other
+     * thread's FMAs instead of being a phase of its own. A thread that reaches a micro-panel another is
+     * still packing packs the slab's next unclaimed ones meanwhile, rather than wait idle: in a product one
+     * micro-panel wide (a weight gradient 64 wide, on AVX-512) both threads need the same micro-panel at
+     * once at every K block. A thread never waits for a micro-panel nobody has claimed, so blocks run one
+     * after the other on one thread still finish.
      */
     private static final class Slab {
         private static final int FREE = 0, PACKING = 1, READY = 2, FAILED = 3;
@@ -319,36 +321,54 @@ public final class Gemm {
         private final AtomicIntegerArray state;
         private final int microPanels;
         private final boolean bf16;
+        /** The slab's columns n0..n1 of B, its K blocks from firstBlock on (kc deep, the last one up to K). */
+        private final int n0, n1, firstBlock, kc, panel, K;
 
-        Slab(PanelPacker packer, float[] packed, int blocks, int microPanels, boolean bf16) {
+        Slab(PanelPacker packer, float[] packed, int blocks, int microPanels, boolean bf16,
+             int n0, int n1, int firstBlock, int kc, int panel, int K) {
             this.packer = packer;
             this.packed = packed;
             this.state = new AtomicIntegerArray(blocks * microPanels);
             this.microPanels = microPanels;
             this.bf16 = bf16;
+            this.n0 = n0;
+            this.n1 = n1;
+            this.firstBlock = firstBlock;
+            this.kc = kc;
+            this.panel = panel;
+            this.K = K;
+        }
+
+        /** Returns once micro-panel p of the slab's K block kb is packed, packing it here if nobody has. */
+        void ensure(int kb, int p) {
+            int i = kb * microPanels + p;
+            if (state.get(i) == READY || claimAndPack(i)) return;
+            int next = i + 1;
+            for (int seen; (seen = state.get(i)) != READY; ) {
+                if (seen == FAILED) throw new IllegalStateException("another thread failed to pack B's micro-panel " + p);
+                while (next < state.length() && !claimAndPack(next)) next++;
+                if (next == state.length()) Thread.onSpinWait();
+            }
         }
 
         /**
-         * Returns once micro-panel p of the slab's K block kb is packed, packing it here if nobody has: B's
-         * columns n0..n1, rows k0..k1, from packed[at] on.
+         * Packs item i (K block i / microPanels, micro-panel i % microPanels) if nobody has claimed it, where
+         * {@link #multiply} reads it: from (kb·kc·panel + p·NR·its depth) on. Returns whether it did.
          */
-        void ensure(int kb, int p, int at, int n0, int n1, int k0, int k1) {
-            int i = kb * microPanels + p;
-            if (state.get(i) == READY) return;
-            if (state.compareAndSet(i, FREE, PACKING)) {
-                try {
-                    packer.pack(packed, at, n0, n1, k0, k1);
-                    if (bf16) Bf16.round(packed, packed, at, at + NR * (k1 - k0));
-                } catch (Throwable t) {
-                    state.set(i, FAILED); // so that a thread waiting for this micro-panel stops waiting
-                    throw t;
-                }
-                state.set(i, READY);
-            } else {
-                for (int seen; (seen = state.get(i)) != READY; Thread.onSpinWait()) {
-                    if (seen == FAILED) throw new IllegalStateException("another thread failed to pack B's micro-panel " + p);
-                }
+        private boolean claimAndPack(int i) {
+            if (!state.compareAndSet(i, FREE, PACKING)) return false;
+            int kb = i / microPanels, p = i % microPanels;
+            int k0 = (firstBlock + kb) * kc, k1 = Math.min(K, k0 + kc), n = n0 + p * NR;
+            int at = kb * kc * panel + p * NR * (k1 - k0);
+            try {
+                packer.pack(packed, at, n, Math.min(n1, n + NR), k0, k1);
+                if (bf16) Bf16.round(packed, packed, at, at + NR * (k1 - k0));
+            } catch (Throwable t) {
+                state.set(i, FAILED); // so that a thread waiting for this micro-panel stops waiting
+                throw t;
             }
+            state.set(i, READY);
+            return true;
         }
     }
 
@@ -495,7 +515,7 @@ public final class Gemm {
             int microPanels = (n1 - n0 + NR - 1) / NR;
             for (int i = 0; i < microPanels; i++) {
                 int p = (firstPanel + i) % microPanels, n = n0 + p * NR, nEnd = Math.min(n1, n + NR), bOff = bBase + p * NR * kc;
-                if (slab != null) slab.ensure(kb, p, bOff, n, nEnd, k0, k1);
+                if (slab != null) slab.ensure(kb, p);
                 boolean whole = n + NR <= n1, half = MR == 6 && n1 - n == NR / 2;
                 for (int m = mb; m < quadEnd; m += MR) {
                     int o = m * N + n, add = overwrite ? 0 : o, at = m * aRow + k0;

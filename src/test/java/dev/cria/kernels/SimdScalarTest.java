@@ -111,6 +111,8 @@ class SimdScalarTest {
                 {40, 800, 2100}, // two column panels and three K blocks (two on AVX-512, at this width) in one shared slab
                 {7, 2000, 2048}, // six K blocks (four on AVX-512), in two slabs
                 {70, 20, 96}, // at 16 lanes the panel ends half a micro-panel in (as 288 does)
+                {64, 4000, 60}, // one micro-panel at 16 lanes, eleven K blocks: both threads need each at once
+                                // and pack the next ones while they wait
                 {1030, 8, 1030}}; // C over 4 MB: read through before the kernels add into it
         for (int[] s : shapes) {
             int M = s[0], K = s[1], N = s[2];
