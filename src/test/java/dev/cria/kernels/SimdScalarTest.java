@@ -161,22 +161,30 @@ class SimdScalarTest {
         int M = 50, K = 300, narrow = 1000, wide = 1100;
         float[] a = random(M * K), bWide = random(wide * K);
         float[] bNarrow = java.util.Arrays.copyOf(bWide, narrow * K); // B stored (N,K): its first rows
-        float[] bRowsWide = new float[K * wide], bRowsNarrow = new float[K * narrow]; // B stored (K,N)
-        for (int k = 0; k < K; k++) {
-            for (int n = 0; n < wide; n++) bRowsWide[k * wide + n] = bWide[n * K + k];
-            System.arraycopy(bRowsWide, k * wide, bRowsNarrow, k * narrow, narrow);
-        }
+        float[] bRowsWide = transposed(bWide, wide, K), bRowsNarrow = transposed(bNarrow, narrow, K); // B stored (K,N)
         float[][] wideC = {new float[M * wide], new float[M * wide]}, narrowC = {new float[M * narrow], new float[M * narrow]};
         Gemm.abT(wideC[0], a, bWide, M, K, wide, false);
         Gemm.abT(narrowC[0], a, bNarrow, M, K, narrow, false);
         Gemm.ab(wideC[1], a, bRowsWide, M, K, wide, false);
         Gemm.ab(narrowC[1], a, bRowsNarrow, M, K, narrow, false);
         for (int layout = 0; layout < 2; layout++) {
-            for (int m = 0; m < M; m++) {
-                float[] row = java.util.Arrays.copyOfRange(wideC[layout], m * wide, m * wide + narrow);
-                assertThat(java.util.Arrays.copyOfRange(narrowC[layout], m * narrow, (m + 1) * narrow))
-                        .as("layout %d, row %d", layout, m).containsExactly(row);
-            }
+            assertSameFirstColumns(narrowC[layout], wideC[layout], M, narrow, wide, "layout " + layout);
+        }
+    }
+
+    /** x stored (rows, cols), transposed: (cols, rows). */
+    private static float[] transposed(float[] x, int rows, int cols) {
+        float[] t = new float[rows * cols];
+        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) t[c * rows + r] = x[r * cols + c];
+        return t;
+    }
+
+    /** Each row of the narrow product holds the bits of the first columns of the same row of the wide one. */
+    private static void assertSameFirstColumns(float[] narrowC, float[] wideC, int M, int narrow, int wide, String what) {
+        for (int m = 0; m < M; m++) {
+            float[] row = java.util.Arrays.copyOfRange(wideC, m * wide, m * wide + narrow);
+            assertThat(java.util.Arrays.copyOfRange(narrowC, m * narrow, (m + 1) * narrow)).as("%s, row %d", what, m)
+                    .containsExactly(row);
         }
     }
 
@@ -188,14 +196,9 @@ class SimdScalarTest {
     @Test
     void aPartialMicroPanelGivesTheBitsOfTheSameColumnsInAWiderProduct() {
         int M = 40, K = 64, narrow = 172, wide = 256;
-        float[] a = random(M * K), bWide = random(wide * K), aT = new float[K * M];
-        for (int m = 0; m < M; m++) for (int k = 0; k < K; k++) aT[k * M + m] = a[m * K + k];
+        float[] a = random(M * K), bWide = random(wide * K), aT = transposed(a, M, K);
         float[] bNarrow = java.util.Arrays.copyOf(bWide, narrow * K); // B stored (N,K): its first rows
-        float[] bRowsWide = new float[K * wide], bRowsNarrow = new float[K * narrow]; // B stored (K,N)
-        for (int k = 0; k < K; k++) {
-            for (int n = 0; n < wide; n++) bRowsWide[k * wide + n] = bWide[n * K + k];
-            System.arraycopy(bRowsWide, k * wide, bRowsNarrow, k * narrow, narrow);
-        }
+        float[] bRowsWide = transposed(bWide, wide, K), bRowsNarrow = transposed(bNarrow, narrow, K); // B stored (K,N)
         for (boolean accumulate : new boolean[] {false, true}) {
             float[] c0 = random(M * wide);
             float[][] narrowC = new float[3][], wideC = new float[3][];
@@ -211,11 +214,8 @@ class SimdScalarTest {
             Gemm.aTb(wideC[2], aT, bRowsWide, M, K, wide, accumulate);
             Gemm.aTb(narrowC[2], aT, bRowsNarrow, M, K, narrow, accumulate);
             for (int layout = 0; layout < 3; layout++) {
-                for (int m = 0; m < M; m++) {
-                    float[] row = java.util.Arrays.copyOfRange(wideC[layout], m * wide, m * wide + narrow);
-                    assertThat(java.util.Arrays.copyOfRange(narrowC[layout], m * narrow, (m + 1) * narrow))
-                            .as("layout %d, row %d, accumulate %s", layout, m, accumulate).containsExactly(row);
-                }
+                assertSameFirstColumns(narrowC[layout], wideC[layout], M, narrow, wide,
+                        "layout " + layout + ", accumulate " + accumulate);
             }
         }
     }
