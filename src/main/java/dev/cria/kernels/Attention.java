@@ -233,9 +233,10 @@ public final class Attention {
     /**
      * Fast path: heads up to {@link LaneAttention#MAX_BACKWARD_HEAD} wide on {@link LaneAttention}'s kernels;
      * wider ones as products on {@link Gemm} per block of QUERY_BLOCK query rows, which see keys 0..t0 + rows
-     * only, so the causal triangle is mostly skipped. P is recomputed from the saved log-sum-exp, then {@code dP = dO·Vᵀ}, {@code dS = P ∘ (dP − D)} with D_t = dO_t·O_t,
-     * {@code dQ = scale·dS·K}, {@code dK += scale·dSᵀ·Q}, {@code dV += Pᵀ·dO}. Each thread owns the
-     * (batch, kv head) pairs whose dK and dV it accumulates.
+     * only, so the causal triangle is mostly skipped. P is recomputed from the saved log-sum-exp, then
+     * {@code dP = dO·Vᵀ}, {@code dS = P ∘ (dP − D)} with D_t = dO_t·O_t, {@code dQ = scale·dS·K},
+     * {@code dK += scale·dSᵀ·Q}, {@code dV += Pᵀ·dO}. Each thread owns the (batch, kv head) pairs whose dK
+     * and dV it accumulates.
      */
     public static void backwardVector(float[] dq, float[] dk, float[] dv, float[] dout, float[] q, float[] k, float[] v,
                                       float[] out, float[] lse, int B, int T, int H, int KVH, int HS, boolean bf16) {
