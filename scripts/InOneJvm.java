@@ -15,6 +15,7 @@ import java.util.Random;
  * java --add-modules jdk.incubator.vector scripts/InOneJvm.java OLD_CLASSES NEW_CLASSES PAIRS WHAT [SHAPE]
  *   WHAT: attention-forward | attention-backward   SHAPE: B,T,H,KV,HEAD   (default 8,512,8,4,8: tiny)
  *         train                                     SHAPE: D,L,H,KV,F,V,T,B (default 64,5,8,4,172,512,512,8)
+ *         decode                                    SHAPE: D,L,H,KV,F,V,B,P,N   (default: small, B=32, 16 + 128)
  *         abt | ab | atb                            SHAPE: M,K,N           (default 1024,2048,2048)
  * </pre>
  * Prints both builds' medians and the new/old time per pair (median and quartiles): below 1, new is faster.
@@ -32,10 +33,11 @@ public class InOneJvm {
         int[] defaults = switch (what) {
             case "attention-forward", "attention-backward" -> new int[] {8, 512, 8, 4, 8};
             case "train" -> new int[] {64, 5, 8, 4, 172, 512, 512, 8};
+            case "decode" -> new int[] {288, 6, 6, 6, 768, 32000, 32, 16, 128};
             case "abt", "ab", "atb" -> new int[] {1024, 2048, 2048};
             default -> null;
         };
-        if (defaults == null) fail("WHAT is '" + what + "'; expected attention-forward, attention-backward, train, abt, ab or atb");
+        if (defaults == null) fail("WHAT is '" + what + "'; expected attention-forward, attention-backward, train, decode, abt, ab or atb");
         if (shape == null) shape = defaults;
         if (shape.length != defaults.length) fail("SHAPE for " + what + " has " + defaults.length + " numbers, not " + shape.length);
         Call[] calls = new Call[2];
@@ -43,6 +45,7 @@ public class InOneJvm {
             calls[i] = switch (what) {
                 case "attention-forward", "attention-backward" -> attention(builds[i], what.endsWith("backward"), shape);
                 case "train" -> train(builds[i], shape);
+                case "decode" -> decode(builds[i], shape);
                 default -> gemm(builds[i], what, shape);
             };
         }
@@ -109,6 +112,19 @@ public class InOneJvm {
         return () -> {
             Object result = run.invoke(null, config, s[7], s[6], 4, 2);
             return (double) result.getClass().getMethod("msPerStep").invoke(result);
+        };
+    }
+
+    /** One decoding run (prefill included) of B sequences, P prompt tokens and N new ones each. */
+    private static Call decode(ClassLoader build, int[] s) throws Exception {
+        Class<?> configClass = Class.forName("dev.cria.model.LlamaConfig", true, build);
+        Object config = configClass.getConstructor(int.class, int.class, int.class, int.class, int.class, int.class, int.class,
+                float.class, float.class, boolean.class).newInstance(s[0], s[1], s[2], s[3], s[4], s[5], s[7] + s[8], 1e-5f, 10000f, true);
+        Method run = Class.forName("dev.cria.bench.DecodeBench", true, build)
+                .getMethod("run", configClass, int.class, int.class, int.class, int.class);
+        return () -> {
+            Object result = run.invoke(null, config, s[6], s[7], s[8], 1);
+            return 1000 * (double) result.getClass().getMethod("seconds").invoke(result);
         };
     }
 

@@ -214,17 +214,8 @@ final class LaneAttention {
         zeroFrom(dS, off + end, off + width);
     }
 
-    /**
-     * Each lane's index, as a float: compared with the count of a row's keys left, it masks a last partial
-     * vector. (A helper returning the mask was not always inlined, and a mask returned from a call is boxed.)
-     */
-    private static final FloatVector LANE = FloatVector.fromArray(Simd.F, lanes(), 0);
-
-    private static float[] lanes() {
-        float[] index = new float[Simd.LANES];
-        for (int i = 0; i < index.length; i++) index[i] = i;
-        return index;
-    }
+    /** Each lane's index, as a float (see {@link Simd#LANE_INDEX}). */
+    private static final FloatVector LANE = Simd.LANE_INDEX;
 
     /** x[from..to) = 0, a whole number of vectors. */
     private static void zeroFrom(float[] x, int from, int to) {

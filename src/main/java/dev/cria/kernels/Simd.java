@@ -31,6 +31,19 @@ public final class Simd {
     static final VectorMask<Float> ODD = VectorMask.fromLong(F, 0xAAAAAAAAAAAAAAAAL), BIT_1 = VectorMask.fromLong(F, 0xCCCCCCCCCCCCCCCCL),
             BIT_2 = VectorMask.fromLong(F, 0xF0F0F0F0F0F0F0F0L);
 
+    /**
+     * Each lane's index, as a float: compared with the count of a row's elements left, it masks a last
+     * partial vector. (A helper returning the mask was not always inlined, and a mask returned from a call
+     * is boxed.)
+     */
+    static final FloatVector LANE_INDEX = FloatVector.fromArray(F, laneIndices(), 0);
+
+    private static float[] laneIndices() {
+        float[] index = new float[LANES];
+        for (int i = 0; i < index.length; i++) index[i] = i;
+        return index;
+    }
+
     static {
         if (LANES < 4 || LANES > 16) throw new ExceptionInInitializerError("vectors of " + LANES + " floats are not supported");
     }

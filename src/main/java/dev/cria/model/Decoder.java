@@ -428,7 +428,7 @@ public final class Decoder {
         boolean simd = Simd.ENABLED;
         int R = slots.length;
         Parallel.forRange(R * H, 4, (start, end) -> {
-            float[] scores = new float[cache.capacity];
+            float[] scores = Attention.rowScratch(cache.capacity);
             for (int rh = start; rh < end; rh++) {
                 int r = rh / H, head = rh % H;
                 int off = r * H * HS + head * HS;
