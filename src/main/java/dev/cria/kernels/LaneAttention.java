@@ -94,6 +94,7 @@ final class LaneAttention {
             float[] keysT = new float[D * W], valuesT = new float[D * W], dKeysT = new float[D * W], dValuesT = new float[D * W];
             float[] queries = new float[QUERY_BLOCK * D], dO = new float[QUERY_BLOCK * D];
             float[] p = new float[QUERY_BLOCK * W], dS = new float[QUERY_BLOCK * W], rowsOut = new float[W * D];
+            float[] sums = new float[(QUERY_BLOCK + 1) * D / 4 * Simd.LANES];
             return bk -> {
                 int b = bk / KVH, kvh = bk % KVH;
                 gatherTransposed(keysT, k, b * T, T, KVH, kvh, HS, W, bf16);
@@ -116,7 +117,7 @@ final class LaneAttention {
                                 Bf16.round(dS, dS, r * W, r * W + width);
                             }
                         }
-                        dots(dq, ((b * T + t0) * H + h) * HS, H * HS, HS, dS, W, keysT, W, rows, width, D);
+                        dots(dq, ((b * T + t0) * H + h) * HS, H * HS, HS, dS, W, keysT, W, rows, width, D, sums);
                         accumulate(dKeysT, W, queries, D, dS, W, rows, width);
                         accumulate(dValuesT, W, dO, D, p, W, rows, width);
                     }
@@ -425,11 +426,14 @@ final class LaneAttention {
      * dst[off + r·dstStride + d] += Σ_s y[r·yStride + s]·xT[d·xStride + s] for r < rows, d < HS, s < width:
      * two rows of y against four rows of xT at a time, each a dot product along s, summed across lanes
      * by butterflies. Rows of y past {@code rows} (up to the next even one) are read but not written.
+     * The butterflies' vectors go whole into {@code sums} (room for rows + 1 rows of D / 4 vectors), and
+     * are added into dst after the loops: adding each into dst where it lies, a masked load of a row of
+     * dQ as yet out of cache stalled the loop (on AVX-512 the kernel took 0.93 of the time without it).
      */
     private static void dots(float[] dst, int off, int dstStride, int HS, float[] y, int yStride, float[] xT,
-                             int xStride, int rows, int width, int D) {
+                             int xStride, int rows, int width, int D, float[] sums) {
         if (WIDE_TILES && D % 8 == 0) {
-            dotsEight(dst, off, dstStride, HS, y, yStride, xT, xStride, rows, width, D);
+            dotsEight(dst, off, dstStride, HS, y, yStride, xT, xStride, rows, width, D, sums);
             return;
         }
         var f = Simd.F;
@@ -477,21 +481,20 @@ final class LaneAttention {
                     q0 = q0.add(q0.rearrange(Simd.SWAP_4));
                     q1 = q1.add(q1.rearrange(Simd.SWAP_4));
                 }
-                for (int j = 0; j < 4 && d + j < HS; j++) {
-                    int o0 = off + r * dstStride + d + j;
-                    dst[o0] += q0.lane(j);
-                    if (r + 1 < rows) dst[o0 + dstStride] += q1.lane(j);
-                }
+                int at = (r * (D / 4) + d / 4) * L;
+                q0.intoArray(sums, at);
+                q1.intoArray(sums, at + D / 4 * L);
             }
         }
+        addSums(dst, off, dstStride, HS, sums, rows, D / 4, 4);
     }
 
     /**
      * {@link #dots} for D a multiple of 8 on AVX-512: two rows of y against eight rows of xT. The butterflies
-     * leave a row's eight sums in lanes 0..7 of one vector, added into dst with one masked load and store.
+     * leave a row's eight sums in lanes 0..7 of one vector.
      */
     private static void dotsEight(float[] dst, int off, int dstStride, int HS, float[] y, int yStride, float[] xT,
-                                  int xStride, int rows, int width, int D) {
+                                  int xStride, int rows, int width, int D, float[] sums) {
         var f = Simd.F;
         int L = Simd.LANES;
         for (int r = 0; r < rows; r += 2) {
@@ -561,13 +564,23 @@ final class LaneAttention {
                 var high1 = c1.blend(e1, Simd.BIT_1).add(e1.blend(c1, Simd.BIT_1).rearrange(Simd.SWAP_2));
                 var q1 = low1.blend(high1, Simd.BIT_2).add(high1.blend(low1, Simd.BIT_2).rearrange(Simd.SWAP_4));
                 q1 = q1.add(q1.rearrange(Simd.SWAP_8));
-                var columns = LANE.compare(VectorOperators.LT, Math.min(8, HS - d));
-                int o0 = off + r * dstStride + d;
-                FloatVector.fromArray(f, dst, o0, columns).add(q0).intoArray(dst, o0, columns);
-                if (r + 1 < rows) {
-                    int o1 = o0 + dstStride;
-                    FloatVector.fromArray(f, dst, o1, columns).add(q1).intoArray(dst, o1, columns);
-                }
+                int at = (r * (D / 8) + d / 8) * L;
+                q0.intoArray(sums, at);
+                q1.intoArray(sums, at + D / 8 * L);
+            }
+        }
+        addSums(dst, off, dstStride, HS, sums, rows, D / 8, 8);
+    }
+
+    /**
+     * dst[off + r·dstStride + d] += the sum {@link #dots} left for row r, column d: lane d % group of the
+     * vector at sums[(r·groups + d / group)·LANES].
+     */
+    private static void addSums(float[] dst, int off, int dstStride, int HS, float[] sums, int rows, int groups, int group) {
+        for (int r = 0; r < rows; r++) {
+            for (int g = 0, d = 0; g < groups; g++) {
+                int at = (r * groups + g) * Simd.LANES, row = off + r * dstStride;
+                for (int j = 0; j < group && d < HS; j++, d++) dst[row + d] += sums[at + j];
             }
         }
     }
