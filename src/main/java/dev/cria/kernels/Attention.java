@@ -213,7 +213,7 @@ public final class Attention {
 
     /** Scratch for {@link #attendRow}'s scores over up to {@code capacity} keys: whole vectors. */
     public static float[] rowScratch(int capacity) {
-        return new float[(capacity + Simd.LANES - 1) / Simd.LANES * Simd.LANES];
+        return new float[Simd.roundUp(capacity, Simd.LANES)];
     }
 
     /**

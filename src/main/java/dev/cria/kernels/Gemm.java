@@ -386,7 +386,7 @@ public final class Gemm {
         int threads = Parallel.threads(), tiles = (M + MR - 1) / MR;
         if (flops < MIN_PARALLEL_FLOPS || threads == 1) return 1;
         if (flops < DYNAMIC_FLOPS) return Math.min(threads, tiles);
-        return Math.min(tiles, roundUp((M + ROW_BLOCK - 1) / ROW_BLOCK, threads));
+        return Math.min(tiles, Simd.roundUp((M + ROW_BLOCK - 1) / ROW_BLOCK, threads));
     }
 
     /** Products of at least this many FLOPs are split into row blocks that either thread can take. */
@@ -399,7 +399,7 @@ public final class Gemm {
      */
     private static int rowBlock(int rows) {
         int blocks = Math.max(1, (rows + ROW_BLOCK - 1) / ROW_BLOCK);
-        return roundUp((rows + blocks - 1) / blocks, MR);
+        return Simd.roundUp((rows + blocks - 1) / blocks, MR);
     }
 
     /**
@@ -426,7 +426,7 @@ public final class Gemm {
     /** Column panels of at most PANEL_N, as equal as whole vectors allow (288 → 160 + 128, not 256 + 32). */
     private static int panelWidth(int N) {
         int panels = (N + PANEL_N - 1) / PANEL_N;
-        return roundUp((N + panels - 1) / panels, NR);
+        return Simd.roundUp((N + panels - 1) / panels, NR);
     }
 
     /**
@@ -589,7 +589,7 @@ public final class Gemm {
             int[] offsets = new int[panels * kBlocks];
             int size = 0;
             for (int p = 0; p < panels; p++) {
-                int width = roundUp(Math.min(N, (p + 1) * panel) - p * panel, NR);
+                int width = Simd.roundUp(Math.min(N, (p + 1) * panel) - p * panel, NR);
                 for (int kb = 0; kb < kBlocks; kb++) {
                     offsets[p * kBlocks + kb] = size;
                     size += (Math.min(K, (kb + 1) * kc) - kb * kc) * width;
@@ -824,10 +824,6 @@ public final class Gemm {
     private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[MR * NR]);
     /** A row block's rows after its last whole MR, packed as one zero-padded micro-panel. */
     private static final ThreadLocal<float[]> REST_ROWS = ThreadLocal.withInitial(() -> new float[0]);
-
-    private static int roundUp(int x, int multiple) {
-        return (x + multiple - 1) / multiple * multiple;
-    }
 
     /**
      * Packs B's columns n0..n1, rows k0..k1, as micro-panels NR columns wide: micro-panel j holds

@@ -54,7 +54,7 @@ final class LaneAttention {
 
     static void forward(float[] out, float[] lse, float[] q, float[] k, float[] v,
                         int B, int T, int H, int KVH, int HS, boolean bf16) {
-        int G = H / KVH, D = roundUp(HS, 4), W = 2 * Simd.LANES, keyRows = roundUp(T, 4);
+        int G = H / KVH, D = Simd.roundUp(HS, 4), W = 2 * Simd.LANES, keyRows = Simd.roundUp(T, 4);
         float scale = (float) (1.0 / Math.sqrt(HS));
         Parallel.forTasks(B * KVH, () -> {
             float[] keys = new float[keyRows * D], values = new float[keyRows * D];
@@ -66,7 +66,7 @@ final class LaneAttention {
                 copyHead(values, v, b * T, T, KVH, kvh, HS, D, bf16);
                 for (int h = kvh * G; h < (kvh + 1) * G; h++) {
                     for (int t0 = 0; t0 < T; t0 += W) {
-                        int rows = Math.min(W, T - t0), seen = roundUp(t0 + rows, 4);
+                        int rows = Math.min(W, T - t0), seen = Simd.roundUp(t0 + rows, 4);
                         if (rows < W) java.util.Arrays.fill(queriesT, 0f);
                         gatherTransposed(queriesT, q, b * T + t0, rows, H, h, HS, W, bf16);
                         scoresT(pT, keys, D, queriesT, seen, t0, max);
@@ -88,7 +88,7 @@ final class LaneAttention {
 
     static void backward(float[] dq, float[] dk, float[] dv, float[] dout, float[] q, float[] k, float[] v,
                          float[] out, float[] lse, int B, int T, int H, int KVH, int HS, boolean bf16) {
-        int G = H / KVH, D = roundUp(HS, 4), W = roundUp(T, 2 * Simd.LANES);
+        int G = H / KVH, D = Simd.roundUp(HS, 4), W = Simd.roundUp(T, 2 * Simd.LANES);
         float scale = (float) (1.0 / Math.sqrt(HS));
         Parallel.forTasks(B * KVH, () -> {
             float[] keysT = new float[D * W], valuesT = new float[D * W], dKeysT = new float[D * W], dValuesT = new float[D * W];
@@ -103,11 +103,11 @@ final class LaneAttention {
                 java.util.Arrays.fill(dValuesT, 0f);
                 for (int h = kvh * G; h < (kvh + 1) * G; h++) {
                     for (int t0 = 0; t0 < T; t0 += QUERY_BLOCK) {
-                        int rows = Math.min(QUERY_BLOCK, T - t0), width = roundUp(t0 + rows, 2 * Simd.LANES);
+                        int rows = Math.min(QUERY_BLOCK, T - t0), width = Simd.roundUp(t0 + rows, 2 * Simd.LANES);
                         gatherRows(queries, q, b * T + t0, rows, H, h, HS, D, bf16);
                         gatherRows(dO, dout, b * T + t0, rows, H, h, HS, D, bf16);
-                        products(p, W, queries, D, keysT, W, roundUp(rows, 4), width);
-                        products(dS, W, dO, D, valuesT, W, roundUp(rows, 4), width);
+                        products(p, W, queries, D, keysT, W, Simd.roundUp(rows, 4), width);
+                        products(dS, W, dO, D, valuesT, W, Simd.roundUp(rows, 4), width);
                         for (int r = 0; r < rows; r++) {
                             int t = t0 + r, row = ((b * T + t) * H + h) * HS;
                             float Dt = Simd.dotVector(dout, row, out, row, HS);
@@ -162,7 +162,7 @@ final class LaneAttention {
             int from = ((first + r) * heads + head) * HS;
             for (int d = 0; d < HS; d++) x[r * D + d] = src[from + d]; // a few floats: a loop, not a call to arraycopy
         }
-        java.util.Arrays.fill(x, rows * D, roundUp(rows, 4) * D, 0f);
+        java.util.Arrays.fill(x, rows * D, Simd.roundUp(rows, 4) * D, 0f);
         if (bf16) Bf16.round(x, x, 0, rows * D);
     }
 
@@ -183,7 +183,7 @@ final class LaneAttention {
             for (int d = 0; d < whole; d += L) FloatVector.fromArray(f, src, from + d).intoArray(x, to + d);
             if (whole < HS) FloatVector.fromArray(f, src, from + whole, rest).intoArray(x, to + whole, rest);
         }
-        java.util.Arrays.fill(x, rows * D, roundUp(rows, 4) * D, 0f);
+        java.util.Arrays.fill(x, rows * D, Simd.roundUp(rows, 4) * D, 0f);
         if (bf16) Bf16.round(x, x, 0, rows * D);
     }
 
@@ -231,7 +231,7 @@ final class LaneAttention {
     private static void probabilitiesAndScoreGradient(float[] s, float[] dS, int off, int len, int width,
                                                       float scale, float lse, float D) {
         var f = Simd.F;
-        int L = Simd.LANES, end = roundUp(len, L);
+        int L = Simd.LANES, end = Simd.roundUp(len, L);
         var scaleV = FloatVector.broadcast(f, scale);
         var minusLse = FloatVector.broadcast(f, -lse);
         var dV = FloatVector.broadcast(f, D);
@@ -752,9 +752,5 @@ final class LaneAttention {
                 c71.intoArray(xT, x7 + s + L);
             }
         }
-    }
-
-    private static int roundUp(int x, int multiple) {
-        return (x + multiple - 1) / multiple * multiple;
     }
 }

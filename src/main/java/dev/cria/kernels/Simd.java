@@ -44,6 +44,11 @@ public final class Simd {
         return index;
     }
 
+    /** x rounded up to a multiple of {@code multiple}. */
+    static int roundUp(int x, int multiple) {
+        return (x + multiple - 1) / multiple * multiple;
+    }
+
     static {
         if (LANES < 4 || LANES > 16) throw new ExceptionInInitializerError("vectors of " + LANES + " floats are not supported");
     }
