@@ -60,31 +60,65 @@ public final class Softmax {
         Parallel.forRange(N, Parallel.rowGrain(V), (start, end) -> {
             for (int n = start; n < end; n++) {
                 int off = n * V;
-                lse[n] = simd ? rowLseVector(logits, off, V) : rowLseScalar(logits, off, V);
                 if (targets[n] == ignore || scale == 0) {
+                    lse[n] = simd ? rowLseVector(logits, off, V) : rowLseScalar(logits, off, V);
                     java.util.Arrays.fill(logits, off, off + V, 0f);
                     continue;
                 }
                 picked[n] = logits[off + targets[n]];
-                if (simd) rowGradientVector(logits, off, V, lse[n], scale);
-                else rowGradientScalar(logits, off, V, lse[n], scale, 0);
+                lse[n] = simd ? rowSoftmaxInPlaceVector(logits, off, V, scale) : rowSoftmaxInPlaceScalar(logits, off, V, scale);
                 logits[off + targets[n]] -= scale;
             }
         });
     }
 
-    public static void rowGradientScalar(float[] x, int off, int n, float lse, float scale, int from) {
-        for (int i = from; i < n; i++) x[off + i] = scale * (float) Math.exp(x[off + i] - lse);
+    /**
+     * Row x[off..off+n) becomes {@code scale · softmax(row)}, and its log-sum-exp is returned. Each logit is
+     * exponentiated once, {@code exp(x − max)} stored in place, and the row then scaled by scale / Σ: taking
+     * the log-sum-exp first and then {@code exp(x − lse)} exponentiated every logit twice. A row without a
+     * finite logit has no softmax: it becomes NaN.
+     */
+    public static float rowSoftmaxInPlaceScalar(float[] x, int off, int n, float scale) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) max = Math.max(max, x[off + i]);
+        if (max == Float.NEGATIVE_INFINITY) {
+            java.util.Arrays.fill(x, off, off + n, Float.NaN);
+            return max;
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            x[off + i] = (float) Math.exp(x[off + i] - max);
+            sum += x[off + i];
+        }
+        float factor = (float) (scale / sum);
+        for (int i = 0; i < n; i++) x[off + i] *= factor;
+        return max + (float) Math.log(sum);
     }
 
-    public static void rowGradientVector(float[] x, int off, int n, float lse, float scale) {
+    public static float rowSoftmaxInPlaceVector(float[] x, int off, int n, float scale) {
         var f = Simd.F;
-        var lv = FloatVector.broadcast(f, lse);
-        int i = 0;
-        for (int bound = f.loopBound(n); i < bound; i += Simd.LANES) {
-            Simd.expOfShifted(FloatVector.fromArray(f, x, off + i).sub(lv)).mul(scale).intoArray(x, off + i);
+        int bound = f.loopBound(n), i = 0;
+        float max = max(x, off, n);
+        if (max == Float.NEGATIVE_INFINITY) {
+            java.util.Arrays.fill(x, off, off + n, Float.NaN);
+            return max;
         }
-        rowGradientScalar(x, off, n, lse, scale, i);
+        var maxv = FloatVector.broadcast(f, max);
+        var acc = FloatVector.zero(f);
+        for (; i < bound; i += Simd.LANES) {
+            var e = Simd.expOfShifted(FloatVector.fromArray(f, x, off + i).sub(maxv));
+            e.intoArray(x, off + i);
+            acc = acc.add(e);
+        }
+        float sum = Simd.sum(acc);
+        for (; i < n; i++) {
+            x[off + i] = (float) Math.exp(x[off + i] - max);
+            sum += x[off + i];
+        }
+        float factor = scale / sum;
+        for (i = 0; i < bound; i += Simd.LANES) FloatVector.fromArray(f, x, off + i).mul(factor).intoArray(x, off + i);
+        for (; i < n; i++) x[off + i] *= factor;
+        return max + (float) Math.log(sum);
     }
 
     /**

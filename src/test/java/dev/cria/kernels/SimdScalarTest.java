@@ -420,10 +420,14 @@ class SimdScalarTest {
                 while (running <= u && expected < n - 1) running += e2[++expected];
                 assertThat(Softmax.inverseCdf(e2, n, u)).as("u=%s n=%d", u, n).isBetween(Math.max(0, expected - 1), Math.min(n - 1, expected + 1));
             }
-            float[] g1 = x.clone(), g2 = x.clone();
-            Softmax.rowGradientVector(g1, 0, n, lse, 0.25f);
-            Softmax.rowGradientScalar(g2, 0, n, lse, 0.25f, 0);
-            assertClose(g1, g2, 1e-6f);
+            // a row turned into 0.25·softmax in place, against 0.25·exp(x − lse) taken logit by logit
+            float[] g1 = x.clone(), g2 = x.clone(), reference = new float[n];
+            for (int i = 0; i < n; i++) reference[i] = 0.25f * (float) Math.exp(x[i] - lse);
+            float tolerance = 1e-5f * Math.max(1, Math.abs(lse));
+            assertThat(Softmax.rowSoftmaxInPlaceVector(g1, 0, n, 0.25f)).isCloseTo(lse, org.assertj.core.data.Offset.offset(tolerance));
+            assertThat(Softmax.rowSoftmaxInPlaceScalar(g2, 0, n, 0.25f)).isCloseTo(lse, org.assertj.core.data.Offset.offset(tolerance));
+            assertClose(g1, reference, 1e-6f);
+            assertClose(g2, reference, 1e-6f);
             float[] d1 = random(n), d2 = d1.clone();
             Softmax.rowBackwardVector(d1, x, 0, n, lse, 0.3f);
             Softmax.rowBackwardScalar(d2, x, 0, n, lse, 0.3f);
